@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "intake"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from . import signals  # noqa: F401
+        from .models import Lead, LeadRequest
+
+        # PHI fields are masked in the change log: it records that they changed, not to what.
+        phi = ["name", "phone", "email", "phone_hash"]
+        auditlog.register(Lead, mask_fields=phi)
+        auditlog.register(LeadRequest, mask_fields=["message"])

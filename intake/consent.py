@@ -1,0 +1,18 @@
+"""Consent texts shown on public forms, by version.
+
+A text, once shown to visitors, is never edited: a change is a new version, so every stored
+consent can be matched with the exact words the visitor agreed to.
+"""
+
+CONSENT_TEXTS = {
+    "callback-2026-11-21": (
+        "I agree that {centre} may contact me at the number above about treatment and "
+        "admissions. Texts and voicemails are sent only if I allow them above. My details are "
+        "kept confidential and are used for nothing else. Agreeing is not a condition of care."
+    ),
+}
+CURRENT_CALLBACK_CONSENT = "callback-2026-11-21"
+
+
+def consent_text(version: str, centre: str) -> str:
+    return CONSENT_TEXTS[version].format(centre=centre)

@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from .hours import centre_hours
+from .phones import display_phone
+
+
+def centre(request) -> dict:
+    return {
+        "centre": {
+            "name": settings.CENTRE_NAME,
+            "phone": display_phone(settings.CENTRE_PHONE),
+            "phone_tel": settings.CENTRE_PHONE,
+            "hours": centre_hours().summary(),
+        }
+    }

@@ -1,0 +1,115 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+
+from .consent import CURRENT_CALLBACK_CONSENT, consent_text
+from .models import BestTime, ForWhom
+from .phones import normalise_phone
+
+PHONE_ERROR = "Enter a phone number we can call, with area code, like (555) 201-4567."
+
+
+class PhoneField(forms.CharField):
+    """A phone number, validated and normalised to E.164 (US by default)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("error_messages", {"required": "Enter the phone number we should call."})
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        return {**super().widget_attrs(widget), "type": "tel", "autocomplete": "tel", "inputmode": "tel"}
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        e164 = normalise_phone(value)
+        if e164 is None:
+            raise forms.ValidationError(PHONE_ERROR, code="invalid_phone")
+        return e164
+
+
+class HoneypotMixin(forms.Form):
+    # Hidden from people by CSS and from assistive technology; bots fill every field.
+    website = forms.CharField(
+        required=False,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+
+class CallbackForm(HoneypotMixin, forms.Form):
+    name = forms.CharField(
+        label="Your name",
+        max_length=100,
+        help_text="A first name is fine.",
+        error_messages={"required": "Tell us what to call you; a first name is fine."},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    phone = PhoneField(label="Phone number")
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        max_length=254,
+        error_messages={"invalid": "Enter an email address like name@example.com, or leave it empty."},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    for_whom = forms.ChoiceField(
+        label="Who is the help for?",
+        choices=ForWhom.choices,
+        initial=ForWhom.SELF,
+        widget=forms.RadioSelect,
+    )
+    in_danger = forms.ChoiceField(
+        label="Is anyone in danger right now?",
+        choices=[("no", "No"), ("yes", "Yes")],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    best_time = forms.ChoiceField(label="Best time to call", choices=BestTime.choices, initial=BestTime.ASAP)
+    ok_to_text = forms.BooleanField(label="It's OK to text me at this number", required=False)
+    ok_to_voicemail = forms.BooleanField(label="It's OK to leave a voicemail", required=False)
+    message = forms.CharField(
+        label="Anything you'd like us to know? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Up to 1,000 characters. You don't have to share anything you're not ready to.",
+    )
+    consent = forms.BooleanField(
+        error_messages={"required": "Please tick this box so we're allowed to call you."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consent_version = CURRENT_CALLBACK_CONSENT
+        self.fields["consent"].label = consent_text(self.consent_version, settings.CENTRE_NAME)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "",
+                Field("name"),
+                Field("phone"),
+                Field("email"),
+                Field("for_whom"),
+                Div(
+                    Field("in_danger"),
+                    HTML('{% include "intake/_danger_alert.html" %}'),
+                    css_class="danger-question",
+                ),
+                Field("best_time"),
+                Field("ok_to_text"),
+                Field("ok_to_voicemail"),
+                Field("message"),
+                Field("consent"),
+            ),
+            Div(Field("website"), css_class="hp-field", aria_hidden="true"),
+            Submit("submit", "Request my call", css_class="btn-primary btn-lg w-100"),
+        )

@@ -1,0 +1,95 @@
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .forms import CallbackForm
+from .hours import callback_expectation
+from .middleware import attribution_for
+from .models import Lead
+from .ratelimit import over_limit
+
+log = logging.getLogger(__name__)
+
+THANKS_SESSION_KEY = "callback_thanks"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    return render(request, "429.html", status=429)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def callback(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if over_limit(request, "public-form"):
+            return too_many_requests(request)
+        form = CallbackForm(request.POST)
+        if form.is_bot():
+            # Looks the same to the bot as to a person; nothing is stored or sent.
+            request.session[THANKS_SESSION_KEY] = {"urgent": False}
+            return redirect("callback_thanks")
+        if form.is_valid():
+            lead = Lead.record_callback(
+                form.cleaned_data,
+                consent_version=form.consent_version,
+                consent_page=request.path,
+                attribution=attribution_for(request),
+            )
+            log.info("Callback request stored on lead %s", lead.pk)
+            request.session[THANKS_SESSION_KEY] = {"urgent": form.cleaned_data.get("in_danger") == "yes"}
+            return redirect("callback_thanks")
+    else:
+        form = CallbackForm()
+    return render(request, "intake/callback.html", {"form": form})
+
+
+@never_cache
+@require_GET
+def callback_thanks(request: HttpRequest) -> HttpResponse:
+    outcome = request.session.pop(THANKS_SESSION_KEY, None)
+    if outcome is None:
+        return redirect("callback")
+    return render(
+        request,
+        "intake/callback_thanks.html",
+        {"urgent": outcome.get("urgent"), "expectation": callback_expectation()},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _check_broker() -> str:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.REDIS_SOCKET_TIMEOUT)
+            # The filesystem transport "connects" without touching disk; make it prove it.
+            _ = conn.default_channel
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return "ok"
