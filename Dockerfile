@@ -35,6 +35,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH="/opt/venv/bin:${PATH}" \
     DJANGO_SETTINGS_MODULE=config.settings \
     STATIC_ROOT=/app/staticfiles \
+    STATIC_MANIFEST=1 \
     LANTERN_VAR_DIR=/var/lib/lantern \
     PRIVATE_MEDIA_ROOT=/var/lib/lantern/private
 

@@ -135,6 +135,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_TASK_IGNORE_RESULT = True
+# Separate queues keep a test run's worker from taking a developer's tasks, and vice versa.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="lantern")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -202,9 +204,28 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Email -------------------------------------------------------------------------------
 
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+
+def _mailer(url: dict) -> dict:
+    """Django 6.1's MAILERS entry for an EMAIL_URL (smtp://user:pass@host:port, consolemail://, filemail:///path)."""
+    backend = url["EMAIL_BACKEND"]
+    options: dict = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": url.get("EMAIL_HOST") or "localhost",
+            "port": url.get("EMAIL_PORT") or 25,
+            "username": url.get("EMAIL_HOST_USER") or "",
+            "password": url.get("EMAIL_HOST_PASSWORD") or "",
+            "use_tls": bool(url.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(url.get("EMAIL_USE_SSL")),
+            "timeout": env.int("EMAIL_TIMEOUT", default=10),
+        }
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": url.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer(env.email_url("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lantern admissions <admissions@lantern.example>")
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- The centre's own facts --------------------------------------------------------------
 
@@ -234,16 +255,21 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# Only collectstatic needs it (the Docker image sets it); unset, files are served from static/.
+STATIC_ROOT = env.str("STATIC_ROOT", default=None)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # Hashed, compressed names need `collectstatic` first: the Docker image does it and
+        # sets STATIC_MANIFEST; `make run` and the tests serve files from static/ as they are.
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if env.bool("STATIC_MANIFEST", default=False)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = True
+# A file missing from the manifest is served under its plain name rather than failing the page.
+WHITENOISE_MANIFEST_STRICT = False
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

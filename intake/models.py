@@ -108,12 +108,12 @@ class Lead(models.Model):
         # Shown in audit logs and admin lists: never PHI.
         return f"{self.get_kind_display()} #{self.pk}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("staff:lead", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.phone_hash = keyed_hash(self.phone)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:lead", args=[self.pk])
 
     @property
     def reference(self) -> str:

@@ -1,0 +1,54 @@
+# Lantern's two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+# pyenv's shim honours .python-version; elsewhere use any python3.12 on PATH.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || echo python3)
+PORT ?= 8000
+
+# Test services: the loopback PostgreSQL and Redis unless told otherwise.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lantern
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
+TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help run test lint install install-dev
+
+help:
+	@echo "make run   set up and start Lantern with a worker on the embedded defaults (http://127.0.0.1:$(PORT))"
+	@echo "make test  set up and run lint, migration check and the whole test suite"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	@$(PY) -c 'import sys; assert sys.version_info[:2] == (3, 12), f"Lantern needs Python 3.12, got {sys.version.split()[0]}"'
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.run-installed
+
+install: $(VENV)/.run-installed
+install-dev: $(VENV)/.dev-installed
+
+run: install
+	@mkdir -p var
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) ./bin/run-local
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+test: lint
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
+	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
+	CELERY_QUEUE=lantern-test-$$$$ FIELD_HASH_KEY=test-hash-key \
+	$(VENV)/bin/pytest $(PYTEST_ARGS)

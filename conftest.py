@@ -1,0 +1,305 @@
+"""Test-suite plumbing: real PostgreSQL, Redis and Celery worker; a local fake SMTP server.
+
+`make test` sets DATABASE_URL, REDIS_URL, CELERY_BROKER_URL and a CELERY_QUEUE of the run's
+own (Django reads its settings before this file is imported, so they come from there).
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _reachable(url: str, default_port: int) -> str | None:
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or default_port
+    try:
+        with socket.create_connection((host, port), timeout=3):
+            return None
+    except OSError as exc:
+        return f"{host}:{port} ({exc.strerror or exc})"
+
+
+def pytest_sessionstart(session):
+    from django.conf import settings
+
+    problems = []
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        problems.append("  DATABASE_URL does not point at PostgreSQL")
+    if not settings.REDIS_URL or not settings.CELERY_BROKER_URL.startswith("redis"):
+        problems.append("  REDIS_URL and CELERY_BROKER_URL must point at Redis")
+    if problems:
+        pytest.exit("Run the suite with `make test`, or set its variables:\n" + "\n".join(problems), returncode=3)
+    for name, url, port in (
+        ("PostgreSQL (DATABASE_URL)", os.environ["DATABASE_URL"], 5432),
+        ("Redis (REDIS_URL)", settings.REDIS_URL, 6379),
+        ("Redis broker (CELERY_BROKER_URL)", settings.CELERY_BROKER_URL, 6379),
+    ):
+        problem = _reachable(url, port)
+        if problem:
+            problems.append(f"  {name} is unreachable at {problem}")
+    if problems:
+        pytest.exit("The tests need real services:\n" + "\n".join(problems), returncode=3)
+
+
+# --- A fake SMTP server: the outside world the notification emails go to -------------------
+
+
+class MailSink:
+    """Collects every message the app sends over SMTP."""
+
+    def __init__(self):
+        self.messages: list[dict] = []
+        self.lock = threading.Lock()
+        self.refuse_next = 0
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            if self.refuse_next:
+                self.refuse_next -= 1
+                return "451 Try again later"
+            self.messages.append({"to": list(envelope.rcpt_tos), "data": envelope.content.decode("utf-8", "replace")})
+        return "250 OK"
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.refuse_next = 0
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if len(self.messages) >= count:
+                    return list(self.messages)
+            time.sleep(0.1)
+        with self.lock:
+            return list(self.messages)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    sink = MailSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    sink.url = f"smtp://{controller.hostname}:{controller.port}"
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings):
+    """Point this process's email at the fake SMTP server, and start each test empty."""
+    parts = urlsplit(smtp_server.url)
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": parts.hostname, "port": parts.port, "timeout": 5},
+        }
+    }
+    smtp_server.clear()
+    yield smtp_server
+    smtp_server.clear()
+
+
+# --- A real Celery worker, in its own process, on the test database ---------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, smtp_server):
+    """`celery worker` as production runs it, consuming this run's queue on the real broker."""
+    from django.conf import settings
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        settings_dict = connection.settings_dict
+        db = settings_dict["NAME"]
+    base = urlsplit(os.environ["DATABASE_URL"])
+    env = {
+        **os.environ,
+        "DATABASE_URL": base._replace(path=f"/{db}").geturl(),
+        "EMAIL_URL": smtp_server.url,
+        "CONN_MAX_AGE": "0",
+        "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
+        "LOG_LEVEL": "INFO",
+    }
+    log_path = ROOT / "var" / "test-worker.log"
+    log_path.parent.mkdir(exist_ok=True)
+    log = log_path.open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=threads",
+            "--concurrency=4",
+            "--loglevel=INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and "ready." not in log_path.read_text():
+        if proc.poll() is not None:
+            break
+        time.sleep(0.2)
+    if "ready." not in log_path.read_text():
+        proc.kill()
+        pytest.fail("The Celery worker did not start:\n" + log_path.read_text()[-3000:])
+    proc.log_path = log_path
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+# --- People -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff(db):
+    """The admissions team: two on duty, one off duty, an inactive ex-employee, an admin."""
+    from django.contrib.auth.models import User
+
+    from intake.models import StaffProfile, ensure_staff_groups
+
+    groups = ensure_staff_groups()
+
+    def make(username, *, on_duty=False, group="admissions", active=True, **extra):
+        user = User.objects.create_user(username, f"{username}@lantern.example", "correct horse battery", **extra)
+        user.is_active = active
+        user.save()
+        if group:
+            user.groups.add(groups[group])
+        StaffProfile.objects.filter(user=user).update(on_duty=on_duty)
+        return user
+
+    return {
+        "avery": make("avery", on_duty=True),
+        "blake": make("blake", on_duty=True),
+        "casey": make("casey", on_duty=False),
+        "drew": make("drew", on_duty=True, active=False),
+        "sam": make("sam", on_duty=True, group="supervisor"),
+        "admin": make("root", group=None, is_superuser=True, is_staff=True),
+    }
+
+
+@pytest.fixture
+def visitor_data():
+    """What Jordan, a frightened visitor, types into the callback form."""
+    return {
+        "name": "Jordan Whitlock",
+        "phone": "(415) 555-2671",
+        "email": "jordan.whitlock@example.com",
+        "for_whom": "loved_one",
+        "in_danger": "no",
+        "best_time": "evening",
+        "ok_to_text": "on",
+        "message": "My brother Ezekiel needs detox from alcohol",
+        "consent": "on",
+        "website": "",
+    }
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Staff fixtures create several users; the production hasher is slow on purpose.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the (real) cache; every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+# --- Stopping Redis, and always starting it again ---------------------------------------------
+
+
+@pytest.fixture
+def redis_outage():
+    """A context manager that shuts down the broker's Redis and restarts it, whatever happens.
+
+    It restarts the server with the configuration it had (port, bind, dir, log file, save
+    policy), so the machine is left as it was found.
+    """
+    import contextlib
+    import shutil
+
+    import redis
+    from django.conf import settings
+
+    parts = urlsplit(settings.CELERY_BROKER_URL)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
+    if host not in ("127.0.0.1", "localhost", "::1") or not shutil.which("redis-server"):
+        pytest.skip("stopping Redis needs a redis-server on this machine's loopback")
+
+    client = redis.Redis(host=host, port=port, socket_timeout=3)
+    config = {key: client.config_get(key).get(key, "") for key in ("dir", "logfile", "save", "appendonly", "bind")}
+
+    def is_up() -> bool:
+        try:
+            return redis.Redis(host=host, port=port, socket_timeout=1).ping()
+        except redis.RedisError:
+            return False
+
+    def start() -> None:
+        command = ["redis-server", "--daemonize", "yes", "--port", str(port), "--bind", *config["bind"].split()]
+        command += ["--save", config["save"], "--appendonly", config["appendonly"] or "no"]
+        if config["dir"]:
+            command += ["--dir", config["dir"]]
+        command += ["--logfile", config["logfile"]]
+        subprocess.run(command, check=True, timeout=10)
+        deadline = time.monotonic() + 10
+        while not is_up() and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+    @contextlib.contextmanager
+    def stopped():
+        try:
+            with contextlib.suppress(redis.ConnectionError):
+                client.shutdown(nosave=True)
+            deadline = time.monotonic() + 10
+            while is_up() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert not is_up(), "Redis did not stop"
+            yield start
+        finally:
+            if not is_up():
+                start()
+
+    yield stopped
+    if not is_up():
+        start()
+    assert is_up(), "Redis could not be restarted"

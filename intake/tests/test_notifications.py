@@ -1,0 +1,94 @@
+"""Delivery of staff notifications: claimed once, retried with backoff, never with PHI."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from intake.models import Lead, Notification
+from intake.tasks import requeue_stale_notifications
+
+
+@pytest.fixture
+def lead(staff):
+    return Lead.record_callback(
+        {"name": "Jordan Whitlock", "phone": "+14155552671", "in_danger": "no"},
+        consent_version="callback-2026-11-21",
+        consent_page="/callback/",
+        attribution={},
+    )
+
+
+@pytest.mark.django_db
+def test_it_sends_a_notification_once_however_often_it_is_delivered(lead, mailbox):
+    notification = Notification.objects.filter(lead=lead).first()
+
+    assert notification.deliver() is None
+    assert Notification.objects.get(pk=notification.pk).deliver() is None
+
+    assert len(mailbox.wait_for(1, timeout=2)) == 1
+    notification.refresh_from_db()
+    assert (notification.status, notification.attempts) == ("sent", 1)
+
+
+@pytest.mark.django_db
+def test_it_retries_with_growing_delays_when_the_mail_server_refuses(lead, mailbox, settings):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 3
+    notification = Notification.objects.filter(lead=lead).first()
+    mailbox.refuse_next = 5
+
+    delays = []
+    for _ in range(3):
+        Notification.objects.filter(pk=notification.pk).update(due_at=timezone.now())
+        delays.append(Notification.objects.get(pk=notification.pk).deliver())
+
+    notification.refresh_from_db()
+    assert delays == [30, 60, None]
+    assert notification.status == "failed"
+    assert notification.attempts == 3
+    assert "451" in notification.last_error
+
+
+@pytest.mark.django_db
+def test_it_retries_after_one_refusal_and_then_sends(lead, mailbox):
+    notification = Notification.objects.filter(lead=lead).first()
+    mailbox.refuse_next = 1
+
+    assert notification.deliver() == 30
+    notification.refresh_from_db()
+    assert notification.status == "pending"
+    assert notification.due_at > timezone.now() + dt.timedelta(seconds=25)
+    assert notification.deliver() is None
+    assert len(mailbox.wait_for(1, timeout=2)) == 1
+
+
+@pytest.mark.django_db
+def test_it_requeues_only_notifications_left_pending_past_their_time(lead, settings):
+    fresh, stranded = Notification.objects.filter(lead=lead).order_by("pk")[:2]
+    Notification.objects.filter(pk=stranded.pk).update(due_at=timezone.now() - dt.timedelta(minutes=2))
+
+    assert list(Notification.objects.stale()) == [stranded]
+    assert fresh not in Notification.objects.stale()
+
+
+@pytest.mark.django_db
+def test_it_gives_back_a_notification_whose_worker_died_mid_send(lead, settings):
+    notification = Notification.objects.filter(lead=lead).first()
+    Notification.objects.filter(pk=notification.pk).update(
+        status="sending", claimed_at=timezone.now() - dt.timedelta(minutes=20)
+    )
+
+    requeue_stale_notifications()
+
+    notification.refresh_from_db()
+    assert notification.status == "pending"
+
+
+@pytest.mark.django_db
+def test_it_logs_a_lead_without_on_duty_staff_and_creates_no_rows(db, caplog):
+    lead = Lead.record_callback(
+        {"name": "Jordan", "phone": "+14155552671"}, consent_version="v", consent_page="/callback/", attribution={}
+    )
+    assert lead.notifications.count() == 0
+    assert f"Lead {lead.pk} has no on-duty admissions staff" in caplog.text
+    assert "Jordan" not in caplog.text
