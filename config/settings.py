@@ -6,6 +6,7 @@ DATABASE_URL, REDIS_URL and CELERY_BROKER_URL switches to PostgreSQL and Redis.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.management.utils import get_random_secret_key
@@ -78,6 +79,7 @@ TEMPLATES = [
 _sqlite_url = f"sqlite:///{VAR_DIR / 'lantern.sqlite3'}"
 DATABASES = {"default": env.db("DATABASE_URL", default=_sqlite_url)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
     # The web server and the worker write at the same time; IMMEDIATE transactions plus a
     # busy timeout make SQLite queue writers instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -114,6 +116,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
         "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 else:
@@ -220,7 +223,9 @@ def _mailer(url: dict) -> dict:
             "timeout": env.int("EMAIL_TIMEOUT", default=10),
         }
     elif backend.endswith("filebased.EmailBackend"):
-        options = {"file_path": url.get("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")}
+        # django-environ drops the leading slash of filemail:///abs/path; read the URL itself.
+        raw = urlsplit(env.str("EMAIL_URL"))
+        options = {"file_path": (raw.netloc + raw.path) or str(VAR_DIR / "mail")}
     return {"BACKEND": backend, "OPTIONS": options}
 
 

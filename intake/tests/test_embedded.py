@@ -1,0 +1,115 @@
+"""`make run`'s embedded default, end to end: SQLite, the filesystem broker, a real worker."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def embedded_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
+    env.update(
+        DEBUG="1",
+        LANTERN_VAR_DIR=str(tmp_path / "var"),
+        EMAIL_URL=f"filemail://{tmp_path / 'mail'}",
+        PORT=str(_free_port()),
+        CENTRE_HOURS="mon-sun 00:00-23:59",
+    )
+    return env
+
+
+def _manage(env, *args) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_it_runs_the_site_and_worker_on_embedded_defaults(embedded_env, tmp_path):
+    _manage(embedded_env, "migrate", "--noinput")
+    seeded = _manage(embedded_env, "seed_demo")
+    assert "user: admissions" in seeded and "lantern-demo" in seeded
+    assert "Updated demo user admissions" in _manage(embedded_env, "seed_demo")  # idempotent
+
+    base = f"http://127.0.0.1:{embedded_env['PORT']}"
+    log = (tmp_path / "run.log").open("w")
+    proc = subprocess.Popen(
+        ["bin/run-local"], cwd=ROOT, env=embedded_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        form = _wait_for_page(opener, f"{base}/callback/")
+        for path in ["/", "/staff/login/", "/healthz"]:
+            assert opener.open(f"{base}{path}", timeout=10).status == 200
+
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        data = {
+            "csrfmiddlewaretoken": token,
+            "name": "Robin Marsh",
+            "phone": "(312) 555-0187",
+            "for_whom": "self",
+            "best_time": "asap",
+            "consent": "on",
+        }
+        request = urllib.request.Request(
+            f"{base}/callback/", data=urllib.parse.urlencode(data).encode(), headers={"Referer": f"{base}/callback/"}
+        )
+        thanks = opener.open(request, timeout=10).read().decode()
+        assert "got your request" in thanks
+
+        mails = _wait_for_files(tmp_path / "mail", count=2)  # admissions and supervisor are on duty
+        for mail in mails:
+            text = mail.read_text()
+            assert "New callback request L-" in text
+            assert "Robin" not in text and "Marsh" not in text and "555-0187" not in text
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
+        log.close()
+    assert proc.returncode is not None
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"{base}/healthz", timeout=2)
+
+
+def _wait_for_page(opener, url: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return opener.open(url, timeout=5).read().decode()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
+
+
+def _wait_for_files(folder: Path, count: int, timeout: float = 30) -> list[Path]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        files = sorted(folder.glob("*.log")) if folder.exists() else []
+        if len(files) >= count:
+            return files
+        time.sleep(0.3)
+    raise AssertionError(f"expected {count} emails in {folder}, found {len(files)}")
