@@ -39,7 +39,7 @@ run: install
 	@mkdir -p var
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) ./bin/run-local
+	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} ./bin/run-local
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -230,8 +230,7 @@ class NotificationQuerySet(models.QuerySet):
         )
         if not rows:
             log.warning("Lead %s has no on-duty admissions staff to notify", lead.pk)
-        for row in rows:
-            transaction.on_commit(row.enqueue)
+        transaction.on_commit(lambda: enqueue_all(rows))
         return rows
 
     def stale(self, now: dt.datetime | None = None):
@@ -244,6 +243,17 @@ class NotificationQuerySet(models.QuerySet):
             Q(status=Notification.Status.PENDING, due_at__lte=pending_before)
             | Q(status=Notification.Status.SENDING, claimed_at__lte=sending_before)
         )
+
+
+def enqueue_all(notifications) -> int:
+    """Enqueue each delivery; after the first broker failure leave the rest pending for the
+    beat task, so a dead broker costs the visitor one timeout, not one per recipient."""
+    count = 0
+    for notification in notifications:
+        if not notification.enqueue():
+            break
+        count += 1
+    return count
 
 
 class Notification(models.Model):

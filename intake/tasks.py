@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from .models import Notification
+from .models import Notification, enqueue_all
 
 log = logging.getLogger(__name__)
 
@@ -23,14 +23,13 @@ def deliver_notification(self, notification_id: int) -> None:
 def requeue_stale_notifications() -> int:
     """Enqueue again the notifications whose task message was lost (broker down, restarted,
     worker killed). Safe to over-enqueue: delivery claims each row once."""
-    count = 0
-    for notification in Notification.objects.stale():
-        if notification.status == Notification.Status.SENDING:
-            # The worker that claimed it died mid-send; give it back.
-            Notification.objects.filter(pk=notification.pk, status=Notification.Status.SENDING).update(
-                status=Notification.Status.PENDING
-            )
-        count += notification.enqueue()
+    stale = list(Notification.objects.stale())
+    # A row still "sending" was claimed by a worker that died mid-send; give it back.
+    abandoned = [n.pk for n in stale if n.status == Notification.Status.SENDING]
+    Notification.objects.filter(pk__in=abandoned, status=Notification.Status.SENDING).update(
+        status=Notification.Status.PENDING
+    )
+    count = enqueue_all(stale)
     if count:
         log.info("Re-enqueued %s stale notifications", count)
     return count
