@@ -152,11 +152,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "intake.tasks.requeue_stale_notifications",
         "schedule": 30.0,
     },
+    "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
+    "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
 }
 
 # Notifications still pending this long after they were due are enqueued again.
 NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATION_REQUEUE_AFTER_SECONDS", default=60)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+
+# Other notification channels. A Slack-compatible incoming webhook for the team channel:
+CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")
+# SMS to staff: "console" prints them, "twilio" posts to Twilio's Messages API (SMS_API_BASE
+# points it elsewhere, e.g. at a test server).
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
+SMS_ACCOUNT_SID = env.str("SMS_ACCOUNT_SID", default="")
+SMS_AUTH_TOKEN = env.str("SMS_AUTH_TOKEN", default="")
+SMS_FROM = env.str("SMS_FROM", default="")
+SMS_API_BASE = env.str("SMS_API_BASE", default="https://api.twilio.com")
+# Outbound HTTP calls (SMS, chat) give up after this many seconds; the delivery is retried.
+NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=5.0)
 
 # --- Encryption of PHI -------------------------------------------------------------------
 
@@ -241,6 +255,12 @@ CENTRE_HOURS = env.str("CENTRE_HOURS", default="mon-fri 08:00-20:00; sat-sun 09:
 CENTRE_TIMEZONE = env.str("CENTRE_TIMEZONE", default="America/New_York")
 # How soon staff promise to call back during open hours.
 CALLBACK_RESPONSE_MINUTES = env.int("CALLBACK_RESPONSE_MINUTES", default=15)
+
+# Speed-to-lead: a new request should get its first call attempt within this many minutes
+# (counted from opening time when it arrives out of hours); overdue leads are escalated.
+LEAD_SLA_MINUTES = env.int("LEAD_SLA_MINUTES", default=15)
+# A lead may be marked unreachable after this many attempts without reaching anyone.
+UNREACHABLE_AFTER_ATTEMPTS = env.int("UNREACHABLE_AFTER_ATTEMPTS", default=3)
 
 # Per-IP limit on public form submissions: N posts per window.
 FORM_RATE_LIMIT = env.int("FORM_RATE_LIMIT", default=5)

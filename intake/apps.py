@@ -9,9 +9,11 @@ class IntakeConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import signals  # noqa: F401
-        from .models import Lead, LeadRequest
+        from .models import ContactAttempt, Lead, LeadNote, LeadRequest
 
         # PHI fields are masked in the change log: it records that they changed, not to what.
         phi = ["name", "phone", "email", "phone_hash"]
         auditlog.register(Lead, mask_fields=phi)
         auditlog.register(LeadRequest, mask_fields=["message"])
+        auditlog.register(ContactAttempt, mask_fields=["note"])
+        auditlog.register(LeadNote, mask_fields=["body"])

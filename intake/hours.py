@@ -50,6 +50,12 @@ class Hours:
                 return opening
         return None
 
+    def deadline(self, start: dt.datetime, minutes: int) -> dt.datetime:
+        """`minutes` after `start`, or after the next opening when `start` is out of hours."""
+        if not self.is_open(start):
+            start = self.next_opening(start) or start
+        return start + dt.timedelta(minutes=minutes)
+
     def summary(self) -> str:
         """'Mon–Fri 8 a.m.–8 p.m., Sat–Sun 9 a.m.–5 p.m.' for the footer."""
         groups: list[tuple[int, int, tuple[dt.time, dt.time]]] = []
@@ -76,6 +82,11 @@ def _clock(value: dt.time) -> str:
 
 def centre_hours() -> Hours:
     return Hours.parse(settings.CENTRE_HOURS, settings.CENTRE_TIMEZONE)
+
+
+def sla_deadline(start: dt.datetime) -> dt.datetime:
+    """When the first contact attempt on a request made at `start` is due."""
+    return centre_hours().deadline(start, settings.LEAD_SLA_MINUTES)
 
 
 def callback_expectation(moment: dt.datetime | None = None) -> str:

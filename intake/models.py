@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .crypto import EncryptedCharField, EncryptedEmailField, EncryptedTextField, keyed_hash
+from .hours import sla_deadline
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,42 @@ class LeadStatus(models.TextChoices):
     REFERRED = "referred", "Referred elsewhere"
     NOT_A_FIT = "not_a_fit", "Not a fit"
     UNREACHABLE = "unreachable", "Unreachable"
+    MERGED = "merged", "Merged into another lead"
 
 
 OPEN_STATUSES = [LeadStatus.NEW, LeadStatus.CONTACTING, LeadStatus.REACHED, LeadStatus.ASSESSMENT_SCHEDULED]
+CLOSED_STATUSES = [LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT, LeadStatus.UNREACHABLE]
+
+# The status workflow staff may move a lead through by hand. Logging a contact attempt also
+# moves it (new -> contacting, -> reached); "reopen" is any closed status back to contacting.
+TRANSITIONS: dict[str, list[str]] = {
+    LeadStatus.NEW: [LeadStatus.CONTACTING, LeadStatus.UNREACHABLE],
+    LeadStatus.CONTACTING: [LeadStatus.REACHED, LeadStatus.UNREACHABLE],
+    LeadStatus.REACHED: [LeadStatus.ASSESSMENT_SCHEDULED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.ASSESSMENT_SCHEDULED: [
+        LeadStatus.ADMITTED,
+        LeadStatus.REFERRED,
+        LeadStatus.NOT_A_FIT,
+        LeadStatus.REACHED,
+    ],
+    LeadStatus.ADMITTED: [LeadStatus.CONTACTING],
+    LeadStatus.REFERRED: [LeadStatus.CONTACTING],
+    LeadStatus.NOT_A_FIT: [LeadStatus.CONTACTING],
+    LeadStatus.UNREACHABLE: [LeadStatus.CONTACTING],
+    LeadStatus.MERGED: [],
+}
+
+
+class AttemptOutcome(models.TextChoices):
+    REACHED = "reached", "Reached"
+    VOICEMAIL = "voicemail", "Left voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    TEXT_SENT = "text_sent", "Text sent"
+
+
+class WorkflowError(Exception):
+    """A change the workflow does not allow; its message is shown to the staff member."""
 
 
 class ForWhom(models.TextChoices):
@@ -59,6 +93,20 @@ class LeadQuerySet(models.QuerySet):
 
     def queue_order(self):
         return self.order_by("-urgent", "created_at")
+
+    def overdue_for_escalation(self, now: dt.datetime | None = None):
+        """Open leads nobody has tried to contact by their SLA deadline, not yet escalated."""
+        now = now or timezone.now()
+        return self.awaiting_contact().filter(sla_due_at__lte=now, escalated_at__isnull=True)
+
+    def follow_ups_due(self, now: dt.datetime | None = None):
+        """Open leads whose follow-up time has come and whose assignee was not yet reminded of it."""
+        now = now or timezone.now()
+        return (
+            self.open()
+            .filter(follow_up_at__lte=now)
+            .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=F("follow_up_at")))
+        )
 
 
 class Lead(models.Model):
@@ -95,9 +143,23 @@ class Lead(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     last_requested_at = models.DateTimeField(default=timezone.now)
     request_count = models.PositiveIntegerField(default=1)
-    # Speed-to-lead is measured from created_at to first_contacted_at.
+    # Speed-to-lead is measured from created_at to first_contacted_at (the first attempt).
     first_contacted_at = models.DateTimeField(null=True, blank=True)
+    # When the first attempt is due: created_at + SLA, counted from opening time after hours.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    assigned_to = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_leads"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    attempt_count = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices, blank=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    follow_up_reminded_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
 
     objects = LeadQuerySet.as_manager()
 
@@ -123,6 +185,134 @@ class Lead(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    # --- Working the lead -------------------------------------------------------------------
+
+    def claim(self, by: User) -> bool:
+        """Take an unassigned lead. Of two workers claiming at once exactly one wins; the
+        loser gets False and `self.assigned_to` says who has it."""
+        won = Lead.objects.filter(pk=self.pk, assigned_to__isnull=True).update(
+            assigned_to=by, assigned_at=timezone.now(), updated_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["assigned_to", "assigned_at"])
+        return bool(won)
+
+    def assign(self, to: User | None, by: User) -> None:
+        """A supervisor hands the lead to someone (or to nobody)."""
+        self.assigned_to = to
+        self.assigned_at = timezone.now() if to else None
+        self.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+
+    def release(self, by: User) -> None:
+        if self.assigned_to_id not in (by.pk, None) and not is_supervisor(by):
+            raise WorkflowError(f"{self.assigned_to} has this lead; only they or a supervisor can release it.")
+        self.assign(None, by=by)
+
+    def allowed_outcomes(self) -> list[str]:
+        """Voicemail and text only where the visitor allowed them."""
+        outcomes = [AttemptOutcome.REACHED, AttemptOutcome.NO_ANSWER, AttemptOutcome.WRONG_NUMBER]
+        if self.ok_to_voicemail:
+            outcomes.insert(1, AttemptOutcome.VOICEMAIL)
+        if self.ok_to_text:
+            outcomes.append(AttemptOutcome.TEXT_SENT)
+        return outcomes
+
+    def log_attempt(self, *, by: User, outcome: str, note: str = "") -> "ContactAttempt":
+        if not self.is_open:
+            raise WorkflowError("This lead is closed; reopen it before logging a call.")
+        if outcome not in self.allowed_outcomes():
+            raise WorkflowError(
+                "The visitor did not allow voicemail."
+                if outcome == AttemptOutcome.VOICEMAIL
+                else "The visitor did not allow texts."
+                if outcome == AttemptOutcome.TEXT_SENT
+                else "Choose an outcome."
+            )
+        now = timezone.now()
+        with transaction.atomic():
+            attempt = ContactAttempt.objects.create(lead=self, staff=by, outcome=outcome, note=note, created_at=now)
+            self.attempt_count = F("attempt_count") + 1
+            self.last_attempt_at = now
+            self.last_attempt_outcome = outcome
+            self.first_contacted_at = self.first_contacted_at or now
+            if outcome == AttemptOutcome.REACHED and self.status in (LeadStatus.NEW, LeadStatus.CONTACTING):
+                self.status = LeadStatus.REACHED
+            elif self.status == LeadStatus.NEW:
+                self.status = LeadStatus.CONTACTING
+            if self.assigned_to_id is None:
+                self.assigned_to, self.assigned_at = by, now
+            self.save()
+            self.refresh_from_db(fields=["attempt_count"])
+        return attempt
+
+    def allowed_transitions(self) -> list[str]:
+        allowed = list(TRANSITIONS.get(self.status, []))
+        if LeadStatus.UNREACHABLE in allowed and self.attempt_count < settings.UNREACHABLE_AFTER_ATTEMPTS:
+            allowed.remove(LeadStatus.UNREACHABLE)
+        return allowed
+
+    def transition(self, to: str, by: User) -> None:
+        if to not in self.allowed_transitions():
+            if to == LeadStatus.UNREACHABLE and to in TRANSITIONS.get(self.status, []):
+                raise WorkflowError(
+                    f"Make at least {settings.UNREACHABLE_AFTER_ATTEMPTS} attempts before marking a lead unreachable."
+                )
+            raise WorkflowError(
+                f"A lead that is {self.get_status_display().lower()} cannot become {LeadStatus(to).label.lower()}."
+            )
+        self.status = to
+        self.closed_at = timezone.now() if to in CLOSED_STATUSES else None
+        if to in CLOSED_STATUSES:
+            self.follow_up_at = None
+        self.save(update_fields=["status", "closed_at", "follow_up_at", "updated_at"])
+
+    def schedule_follow_up(self, when: dt.datetime | None, by: User) -> None:
+        self.follow_up_at = when
+        self.save(update_fields=["follow_up_at", "updated_at"])
+
+    def merge_into(self, target: "Lead", by: User) -> None:
+        """Fold this lead into `target` (the same person): its requests, attempts and notes
+        move there, and this lead is kept, closed as merged, pointing at the target."""
+        if target.pk == self.pk:
+            raise WorkflowError("A lead cannot be merged into itself.")
+        if target.status == LeadStatus.MERGED:
+            raise WorkflowError(f"{target.reference} was itself merged; merge into {target.merged_into.reference}.")
+        with transaction.atomic():
+            moved_requests = self.requests.update(lead=target)
+            self.attempts.update(lead=target)
+            self.notes.update(lead=target)
+            LeadNote.objects.create(
+                lead=target, author=by, body=f"{self.reference} was merged into this lead.", created_at=timezone.now()
+            )
+            target.request_count = F("request_count") + moved_requests
+            target.attempt_count = F("attempt_count") + self.attempt_count
+            target.urgent = target.urgent or self.urgent
+            if self.first_contacted_at and (
+                target.first_contacted_at is None or self.first_contacted_at < target.first_contacted_at
+            ):
+                target.first_contacted_at = self.first_contacted_at
+            target.save()
+            self.status = LeadStatus.MERGED
+            self.merged_into = target
+            self.closed_at = timezone.now()
+            self.request_count = self.attempt_count = 0
+            self.save()
+
+    def sla_state(self, now: dt.datetime | None = None) -> tuple[str, str]:
+        """(code, words) for the queue: contacted / on time / due soon / overdue."""
+        now = now or timezone.now()
+        if self.first_contacted_at:
+            minutes = int((self.first_contacted_at - self.created_at).total_seconds() // 60)
+            met = self.sla_due_at is None or self.first_contacted_at <= self.sla_due_at
+            return ("met" if met else "missed"), f"First call after {minutes} min"
+        if self.sla_due_at is None:
+            return "none", "No target"
+        left = int((self.sla_due_at - now).total_seconds() // 60)
+        if left < 0:
+            return "overdue", f"Overdue by {-left} min"
+        if left <= 5:
+            return "due", f"Due in {left} min"
+        return "ok", f"{left} min left"
+
     @classmethod
     def record_callback(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> "Lead":
         """Store a callback request and queue the staff notifications, atomically.
@@ -143,7 +333,7 @@ class Lead(models.Model):
             )
             repeat = lead is not None
             if lead is None:
-                lead = cls(kind=LeadKind.CALLBACK, created_at=now, **attribution)
+                lead = cls(kind=LeadKind.CALLBACK, created_at=now, sla_due_at=sla_deadline(now), **attribution)
             lead.name = data["name"]
             lead.phone = data["phone"]
             lead.email = data.get("email") or lead.email or ""
@@ -192,29 +382,134 @@ class LeadRequest(models.Model):
     def __str__(self) -> str:
         return f"Request #{self.pk} on lead #{self.lead_id}"
 
+    def get_additional_data(self) -> dict:
+        return {"lead_id": self.lead_id}
 
-class StaffProfileQuerySet(models.QuerySet):
-    pass
+
+class ContactAttempt(models.Model):
+    """One try at reaching the person: a call, a voicemail, a text."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="attempts")
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="contact_attempts")
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices)
+    note = EncryptedTextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Attempt #{self.pk} on lead #{self.lead_id}"
+
+    def get_additional_data(self) -> dict:
+        # Lets the audit log of a lead include the changes to its attempts.
+        return {"lead_id": self.lead_id}
+
+
+class LeadNote(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="lead_notes")
+    body = EncryptedTextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk} on lead #{self.lead_id}"
+
+    def get_additional_data(self) -> dict:
+        return {"lead_id": self.lead_id}
+
+
+def is_admissions(user) -> bool:
+    """Admissions workers and supervisors work the queue; superusers may too."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name__in=[ADMISSIONS_GROUP, SUPERVISOR_GROUP]).exists())
+    )
+
+
+def is_supervisor(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name=SUPERVISOR_GROUP).exists())
+    )
 
 
 class StaffProfile(models.Model):
-    """What Lantern needs to know about a staff member beyond the auth user."""
+    """What Lantern needs to know about a staff member beyond the auth user: the roster and
+    how they want to be told about new work."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
-    on_duty = models.BooleanField(default=False, help_text="On-duty admissions staff are notified of new requests.")
+    on_duty = models.BooleanField(default=False, help_text="On-duty staff are notified of new requests.")
+    shift_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When this person is on shift, e.g. 'mon-fri 08:00-16:00'. Empty: whenever on duty.",
+    )
+    mobile = models.CharField(max_length=20, blank=True, help_text="For SMS alerts, in E.164 (+15551234567).")
+    notify_by_email = models.BooleanField(default=True)
+    notify_by_sms = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"Staff profile of {self.user}"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
 
-def on_duty_admissions():
-    """Active admissions staff marked on duty, with an email address to reach them."""
+        from .hours import Hours
+        from .phones import normalise_phone
+
+        if self.shift_hours:
+            try:
+                Hours.parse(self.shift_hours, settings.CENTRE_TIMEZONE)
+            except ValueError as exc:
+                raise ValidationError({"shift_hours": str(exc)}) from exc
+        if self.mobile:
+            e164 = normalise_phone(self.mobile)
+            if e164 is None:
+                raise ValidationError({"mobile": "Enter a mobile number we can text, with area code."})
+            self.mobile = e164
+
+    def on_shift(self, now: dt.datetime | None = None) -> bool:
+        from .hours import Hours
+
+        if not self.on_duty:
+            return False
+        if not self.shift_hours:
+            return True
+        return Hours.parse(self.shift_hours, settings.CENTRE_TIMEZONE).is_open(now or timezone.now())
+
+    def channels(self) -> list[str]:
+        chosen = []
+        if self.notify_by_email and self.user.email:
+            chosen.append(Notification.Channel.EMAIL)
+        if self.notify_by_sms and self.mobile:
+            chosen.append(Notification.Channel.SMS)
+        return chosen
+
+
+def _staff_in(group: str):
     return (
-        User.objects.filter(is_active=True, groups__name=ADMISSIONS_GROUP, staff_profile__on_duty=True)
-        .exclude(email="")
+        User.objects.filter(is_active=True, groups__name=group)
+        .select_related("staff_profile")
         .distinct()
         .order_by("pk")
     )
+
+
+def on_duty_admissions(now: dt.datetime | None = None) -> list[User]:
+    """Admissions staff on duty and on shift now. Nobody on shift (a night, a holiday):
+    the supervisors, so that no request goes unseen."""
+    on_shift = [u for u in _staff_in(ADMISSIONS_GROUP) if hasattr(u, "staff_profile") and u.staff_profile.on_shift(now)]
+    return on_shift or supervisors()
+
+
+def supervisors() -> list[User]:
+    return list(_staff_in(SUPERVISOR_GROUP))
 
 
 def ensure_staff_groups() -> dict[str, Group]:
@@ -222,16 +517,25 @@ def ensure_staff_groups() -> dict[str, Group]:
 
 
 class NotificationQuerySet(models.QuerySet):
-    def queue_for_lead(self, lead: Lead, *, kind: str, urgent: bool = False) -> list["Notification"]:
-        """One pending row per on-duty recipient, enqueued once the transaction commits."""
-        rows = self.bulk_create(
-            Notification(lead=lead, recipient=user, kind=kind, urgent=urgent or lead.urgent)
-            for user in on_duty_admissions()
-        )
+    def queue(self, lead: Lead, *, kind: str, recipients, urgent: bool = False) -> list["Notification"]:
+        """One pending row per recipient and channel (their preferences), plus one for the
+        team chat if configured; all enqueued once the transaction commits."""
+        urgent = urgent or lead.urgent
+        rows = []
+        for user in recipients:
+            profile = getattr(user, "staff_profile", None)
+            channels = profile.channels() if profile else ([Notification.Channel.EMAIL] if user.email else [])
+            rows += [Notification(lead=lead, recipient=user, channel=c, kind=kind, urgent=urgent) for c in channels]
+        if settings.CHAT_WEBHOOK_URL:
+            rows.append(Notification(lead=lead, channel=Notification.Channel.WEBHOOK, kind=kind, urgent=urgent))
+        rows = self.bulk_create(rows)
         if not rows:
-            log.warning("Lead %s has no on-duty admissions staff to notify", lead.pk)
+            log.warning("Lead %s has nobody to notify of %s", lead.pk, kind)
         transaction.on_commit(lambda: enqueue_all(rows))
         return rows
+
+    def queue_for_lead(self, lead: Lead, *, kind: str, urgent: bool = False) -> list["Notification"]:
+        return self.queue(lead, kind=kind, recipients=on_duty_admissions(), urgent=urgent)
 
     def stale(self, now: dt.datetime | None = None):
         """Rows whose delivery message was lost: still pending well after they were due,
@@ -272,12 +576,17 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         NEW_LEAD = "new_lead", "New request"
         REPEAT_REQUEST = "repeat_request", "Repeat request"
+        ESCALATION = "escalation", "Not contacted in time"
+        FOLLOW_UP_DUE = "follow_up_due", "Follow-up due"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+        WEBHOOK = "webhook", "Team chat"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="notifications")
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # Empty for the team chat, which is posted once for everybody.
+    recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     urgent = models.BooleanField(default=False)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import staff_views
+from . import metrics_views, staff_views
 
 app_name = "staff"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", staff_views.queue, name="queue"),
     path("leads/<int:lead_id>/", staff_views.lead_detail, name="lead"),
+    path("metrics/", metrics_views.metrics, name="metrics"),
+    path("metrics/export.csv", metrics_views.metrics_csv, name="metrics_csv"),
 ]

@@ -1,33 +1,11 @@
 """The staff side of intake. Every page here shows or leads to PHI: login, role and audit."""
 
-from functools import wraps
-
 from auditlog.signals import accessed
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import never_cache
 
-from .models import ADMISSIONS_GROUP, SUPERVISOR_GROUP, Lead
-
-
-def is_admissions(user) -> bool:
-    return user.is_active and (
-        user.is_superuser or user.groups.filter(name__in=[ADMISSIONS_GROUP, SUPERVISOR_GROUP]).exists()
-    )
-
-
-def admissions_required(view):
-    @wraps(view)
-    @login_required
-    @never_cache
-    def wrapper(request, *args, **kwargs):
-        if not is_admissions(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from .models import Lead
+from .permissions import admissions_required
 
 
 def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:

@@ -90,5 +90,5 @@ def test_it_logs_a_lead_without_on_duty_staff_and_creates_no_rows(db, caplog):
         {"name": "Jordan", "phone": "+14155552671"}, consent_version="v", consent_page="/callback/", attribution={}
     )
     assert lead.notifications.count() == 0
-    assert f"Lead {lead.pk} has no on-duty admissions staff" in caplog.text
+    assert f"Lead {lead.pk} has nobody to notify" in caplog.text
     assert "Jordan" not in caplog.text
