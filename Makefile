@@ -50,5 +50,5 @@ test: lint
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
-	CELERY_QUEUE=lantern-test-$$$$ FIELD_HASH_KEY=test-hash-key \
+	CELERY_QUEUE=lantern-test-$$$$ TEST_DATABASE_NAME=test_lantern_$$$$ FIELD_HASH_KEY=test-hash-key \
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

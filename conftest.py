@@ -237,11 +237,15 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate-limit counters live in the (real) cache; every test starts with none."""
-    from django.core.cache import cache
+def _fresh_cache(settings):
+    """Rate-limit counters live in the (real) cache; a key prefix of its own gives every test
+    an empty one without flushing a Redis database another run may be using."""
+    import uuid
 
-    cache.clear()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"lantern-test-{uuid.uuid4().hex[:12]}"},
+    }
 
 
 # --- Stopping Redis, and always starting it again ---------------------------------------------
@@ -287,6 +291,24 @@ def redis_outage():
 
     @contextlib.contextmanager
     def stopped():
+        # Whatever ends this test (failure, timeout, Ctrl-C, SIGTERM, interpreter exit), Redis
+        # comes back: SIGTERM is turned into an exception so the finally clause runs, and an
+        # atexit hook covers the rest.
+        import atexit
+        import fcntl
+        import signal
+
+        def _restore() -> None:
+            if not is_up():
+                start()
+
+        def _on_term(signum, frame):
+            raise KeyboardInterrupt("SIGTERM during a Redis outage test")
+
+        lock = open("/tmp/lantern-redis-outage.lock", "w")  # noqa: SIM115 - held for the block
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one outage at a time on this machine
+        previous = signal.signal(signal.SIGTERM, _on_term)
+        atexit.register(_restore)
         try:
             with contextlib.suppress(redis.ConnectionError):
                 client.shutdown(nosave=True)
@@ -296,8 +318,10 @@ def redis_outage():
             assert not is_up(), "Redis did not stop"
             yield start
         finally:
-            if not is_up():
-                start()
+            _restore()
+            signal.signal(signal.SIGTERM, previous)
+            atexit.unregister(_restore)
+            lock.close()
 
     yield stopped
     if not is_up():
