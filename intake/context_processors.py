@@ -13,3 +13,12 @@ def centre(request) -> dict:
             "hours": centre_hours().summary(),
         }
     }
+
+
+def staff(request) -> dict:
+    # Lazy: public pages never pay for the group look-up.
+    from django.utils.functional import SimpleLazyObject
+
+    from .models import is_supervisor
+
+    return {"staff_is_supervisor": SimpleLazyObject(lambda: is_supervisor(request.user))}

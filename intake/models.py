@@ -297,6 +297,33 @@ class Lead(models.Model):
             self.request_count = self.attempt_count = 0
             self.save()
 
+    def escalate(self, now: dt.datetime | None = None) -> bool:
+        """Tell the supervisors that nobody has called this lead in time. Once per lead: the
+        conditional UPDATE lets only one beat run (or one of several schedulers) win."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            won = Lead.objects.filter(pk=self.pk, escalated_at__isnull=True, first_contacted_at__isnull=True).update(
+                escalated_at=now
+            )
+            if won:
+                self.escalated_at = now
+                Notification.objects.queue(self, kind=Notification.Kind.ESCALATION, recipients=supervisors())
+        return bool(won)
+
+    def remind_follow_up(self) -> bool:
+        """Remind the assignee (or, unassigned, the on-duty staff) that a follow-up is due.
+        Once per follow-up time: rescheduling it arms a new reminder."""
+        with transaction.atomic():
+            won = (
+                Lead.objects.filter(pk=self.pk, follow_up_at=self.follow_up_at)
+                .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=F("follow_up_at")))
+                .update(follow_up_reminded_at=self.follow_up_at)
+            )
+            if won:
+                recipients = [self.assigned_to] if self.assigned_to else on_duty_admissions()
+                Notification.objects.queue(self, kind=Notification.Kind.FOLLOW_UP_DUE, recipients=recipients)
+        return bool(won)
+
     def sla_state(self, now: dt.datetime | None = None) -> tuple[str, str]:
         """(code, words) for the queue: contacted / on time / due soon / overdue."""
         now = now or timezone.now()
@@ -306,9 +333,10 @@ class Lead(models.Model):
             return ("met" if met else "missed"), f"First call after {minutes} min"
         if self.sla_due_at is None:
             return "none", "No target"
-        left = int((self.sla_due_at - now).total_seconds() // 60)
-        if left < 0:
-            return "overdue", f"Overdue by {-left} min"
+        seconds = (self.sla_due_at - now).total_seconds()
+        if seconds < 0:
+            return "overdue", f"Overdue by {int(-seconds // 60)} min"
+        left = int(seconds // 60)
         if left <= 5:
             return "due", f"Due in {left} min"
         return "ok", f"{left} min left"

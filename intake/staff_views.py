@@ -1,35 +1,265 @@
-"""The staff side of intake. Every page here shows or leads to PHI: login, role and audit."""
+"""The admissions team's side of intake: the queue, a lead, the roster, a lead's audit log.
 
+Every page here shows or leads to PHI: login and role checks (intake.permissions), no-store
+caching (StaffNoStoreMiddleware), and an audit row for each look at a lead.
+"""
+
+from auditlog.models import LogEntry
 from auditlog.signals import accessed
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from .models import Lead
-from .permissions import admissions_required
+from .models import Lead, StaffProfile, WorkflowError, is_supervisor
+from .permissions import admissions_required, supervisor_required
+from .staff_forms import (
+    AssignForm,
+    AttemptForm,
+    FollowUpForm,
+    MergeForm,
+    NoteForm,
+    QueueFilterForm,
+    RosterForm,
+    StatusForm,
+)
+
+QUEUE_PAGE_SIZE = 25
 
 
-def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
-    lead = get_object_or_404(Lead, pk=lead_id)
-    # Every look at a lead's PHI leaves an audit row: who, which lead, when, from where.
-    accessed.send(sender=Lead, instance=lead)
+def _get_lead_for_user(request: HttpRequest, lead_id: int, *, audit: bool = True) -> Lead:
+    """The lead, if this user may work it; every look at its PHI leaves an audit row (who,
+    which lead, when, from where). Admissions staff and supervisors may see every lead."""
+    lead = get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
+    if audit:
+        accessed.send(sender=Lead, instance=lead)
     return lead
 
 
 @admissions_required
 def queue(request: HttpRequest) -> HttpResponse:
-    leads = Lead.objects.open().queue_order()[:100]
-    return render(request, "staff/queue.html", {"leads": leads})
+    form = QueueFilterForm(request.GET)
+    leads = form.filter(Lead.objects.select_related("assigned_to"), request.user).queue_order()
+    page = Paginator(leads, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    rows = [(lead, *lead.sla_state(now)) for lead in page.object_list]
+    context = {"form": form, "page": page, "rows": rows, "query": _query_without_page(request)}
+    # The page polls itself for new requests; it then needs only the table.
+    template = "staff/_queue_region.html" if request.headers.get("X-Queue-Refresh") else "staff/queue.html"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
 
 
 @admissions_required
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id)
+    return _render_lead(request, lead)
+
+
+def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -> HttpResponse:
+    timeline = sorted(
+        [("request", r.created_at, r) for r in lead.requests.all()]
+        + [("attempt", a.created_at, a) for a in lead.attempts.select_related("staff")]
+        + [("note", n.created_at, n) for n in lead.notes.select_related("author")],
+        key=lambda item: item[1],
+        reverse=True,
+    )
+    same_phone = Lead.objects.for_phone(lead.phone).exclude(pk=lead.pk).exclude(status="merged").order_by("-created_at")
+    context = {
+        "lead": lead,
+        "timeline": timeline,
+        "sla": lead.sla_state(),
+        "attempt_form": forms.get("attempt_form") or AttemptForm(lead=lead),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "follow_up_form": forms.get("follow_up_form")
+        or FollowUpForm(initial={"follow_up_at": timezone.localtime(lead.follow_up_at) if lead.follow_up_at else None}),
+        "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": lead.assigned_to_id}),
+        "merge_form": forms.get("merge_form") or MergeForm(lead=lead),
+        "transitions": [
+            (value, label)
+            for value, label in Lead._meta.get_field("status").choices
+            if value in lead.allowed_transitions()
+        ],
+        "same_phone": same_phone[:5],
+        "is_supervisor": is_supervisor(request.user),
+        "notifications": lead.notifications.select_related("recipient").order_by("-created_at")[:20],
+    }
+    return render(request, "staff/lead_detail.html", context, status=status)
+
+
+def _back(lead: Lead) -> HttpResponse:
+    return redirect("staff:lead", lead_id=lead.pk)
+
+
+@admissions_required
+@require_POST
+def claim(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    if lead.claim(by=request.user):
+        messages.success(request, f"{lead.reference} is yours.")
+    elif lead.assigned_to_id == request.user.pk:
+        messages.info(request, f"{lead.reference} was already yours.")
+    else:
+        messages.warning(request, f"{lead.assigned_to} already has {lead.reference}; it was not given to you.")
+    return _back(lead)
+
+
+@admissions_required
+@require_POST
+def release(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    try:
+        lead.release(by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{lead.reference} is back in the queue, unassigned.")
+    return _back(lead)
+
+
+@supervisor_required
+@require_POST
+def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return _render_lead(request, lead, status=400, assign_form=form)
+    lead.assign(form.cleaned_data["assignee"], by=request.user)
+    who = form.cleaned_data["assignee"] or "nobody"
+    messages.success(request, f"{lead.reference} assigned to {who}.")
+    return _back(lead)
+
+
+@admissions_required
+@require_POST
+def log_attempt(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    form = AttemptForm(request.POST, lead=lead)
+    if not form.is_valid():
+        return _render_lead(request, lead, status=400, attempt_form=form)
+    try:
+        attempt = lead.log_attempt(
+            by=request.user, outcome=form.cleaned_data["outcome"], note=form.cleaned_data["note"]
+        )
+    except WorkflowError as exc:
+        form.add_error("outcome", str(exc))
+        return _render_lead(request, lead, status=400, attempt_form=form)
+    messages.success(request, f"Logged: {attempt.get_outcome_display().lower()}.")
+    return _back(lead)
+
+
+@admissions_required
+@require_POST
+def add_note(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_lead(request, lead, status=400, note_form=form)
+    lead.notes.create(author=request.user, body=form.cleaned_data["body"])
+    messages.success(request, "Note added.")
+    return _back(lead)
+
+
+@admissions_required
+@require_POST
+def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    form = StatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise WorkflowError("Choose a status.")
+        lead.transition(form.cleaned_data["status"], by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _render_lead(request, lead, status=400)
+    messages.success(request, f"{lead.reference} is now {lead.get_status_display().lower()}.")
+    return _back(lead)
+
+
+@admissions_required
+@require_POST
+def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _render_lead(request, lead, status=400, follow_up_form=form)
+    when = form.cleaned_data["follow_up_at"]
+    lead.schedule_follow_up(when, by=request.user)
+    if when:
+        messages.success(request, f"Follow-up set for {timezone.localtime(when):%a %b %-d, %-I:%M %p}.")
+    else:
+        messages.success(request, "Follow-up cleared.")
+    return _back(lead)
+
+
+@admissions_required
+@require_POST
+def merge(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    form = MergeForm(request.POST, lead=lead)
+    if not form.is_valid():
+        return _render_lead(request, lead, status=400, merge_form=form)
+    target = form.cleaned_data["target"]
+    try:
+        lead.merge_into(target, by=request.user)
+    except WorkflowError as exc:
+        form.add_error("target", str(exc))
+        return _render_lead(request, lead, status=400, merge_form=form)
+    messages.success(request, f"{lead.reference} was merged into {target.reference}; its history is here now.")
+    return redirect("staff:lead", lead_id=target.pk)
+
+
+@supervisor_required
+def lead_audit(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Who looked at or changed this lead, its requests, attempts and notes, and from where."""
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead_type = ContentType.objects.get_for_model(Lead)
+    entries = (
+        LogEntry.objects.filter(Q(content_type=lead_type, object_id=lead.pk) | Q(additional_data__lead_id=lead.pk))
+        .select_related("actor", "content_type")
+        .order_by("-timestamp")
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "staff/lead_audit.html", {"lead": lead, "page": page})
+
+
+@admissions_required
+def roster(request: HttpRequest) -> HttpResponse:
+    """Who is on duty, on which shift, reached how. Staff edit their own row; supervisors anyone's."""
+    profiles = (
+        StaffProfile.objects.filter(user__is_active=True, user__groups__name__in=["admissions", "supervisor"])
+        .select_related("user")
+        .distinct()
+        .order_by("user__username")
+    )
+    now = timezone.now()
     return render(
         request,
-        "staff/lead_detail.html",
-        {
-            "lead": lead,
-            "requests": lead.requests.all(),
-            "notifications": lead.notifications.select_related("recipient"),
-        },
+        "staff/roster.html",
+        {"rows": [(p, p.on_shift(now)) for p in profiles], "is_supervisor": is_supervisor(request.user)},
     )
+
+
+@admissions_required
+def roster_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=user_id, is_active=True)
+    if member != request.user and not is_supervisor(request.user):
+        raise PermissionDenied
+    profile, _ = StaffProfile.objects.get_or_create(user=member)
+    form = RosterForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Saved {member.get_username()}'s roster and alerts.")
+        return redirect("staff:roster")
+    return render(request, "staff/roster_edit.html", {"form": form, "member": member})

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from .models import Notification, enqueue_all
+from .models import Lead, Notification, enqueue_all
 
 log = logging.getLogger(__name__)
 
@@ -33,3 +33,25 @@ def requeue_stale_notifications() -> int:
     if count:
         log.info("Re-enqueued %s stale notifications", count)
     return count
+
+
+@shared_task
+def escalate_overdue_leads() -> int:
+    """Every minute: leads nobody has tried to call by their SLA deadline go to the supervisors."""
+    escalated = sum(lead.escalate() for lead in Lead.objects.overdue_for_escalation().only("pk", "urgent"))
+    if escalated:
+        log.info("Escalated %s overdue leads", escalated)
+    return escalated
+
+
+@shared_task
+def remind_due_follow_ups() -> int:
+    reminded = sum(
+        lead.remind_follow_up()
+        for lead in Lead.objects.follow_ups_due()
+        .select_related("assigned_to")
+        .only("pk", "urgent", "follow_up_at", "assigned_to")
+    )
+    if reminded:
+        log.info("Sent %s follow-up reminders", reminded)
+    return reminded

@@ -1,0 +1,124 @@
+"""Forms the admissions team uses on a lead."""
+
+from django import forms
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from .models import ADMISSIONS_GROUP, OPEN_STATUSES, AttemptOutcome, Lead, LeadStatus, StaffProfile
+from .phones import normalise_phone
+
+
+class QueueFilterForm(forms.Form):
+    SHOW_CHOICES = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
+
+    status = forms.ChoiceField(
+        required=False, choices=[("", "All open"), *LeadStatus.choices, ("closed", "All closed")]
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "All types"), *Lead._meta.get_field("kind").choices])
+    show = forms.ChoiceField(required=False, choices=SHOW_CHOICES)
+    q = forms.CharField(
+        required=False, max_length=40, label="Phone or reference", widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    def filter(self, leads, user):
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status")
+        if status == "closed":
+            leads = leads.exclude(status__in=OPEN_STATUSES)
+        elif status:
+            leads = leads.filter(status=status)
+        else:
+            leads = leads.open()
+        if data.get("kind"):
+            leads = leads.filter(kind=data["kind"])
+        if data.get("show") == "mine":
+            leads = leads.filter(assigned_to=user)
+        elif data.get("show") == "unassigned":
+            leads = leads.filter(assigned_to__isnull=True)
+        query = (data.get("q") or "").strip()
+        if query:
+            leads = _search(leads, query)
+        return leads
+
+
+def _search(leads, query: str):
+    """A reference (L-000123 or 123) or a phone number, matched through its keyed hash."""
+    reference = query.upper().removeprefix("L-").lstrip("0")
+    if reference.isdigit() and len(reference) <= 9:
+        return leads.filter(pk=int(reference))
+    e164 = normalise_phone(query)
+    if e164:
+        return leads.for_phone(e164)
+    return leads.none()
+
+
+class AttemptForm(forms.Form):
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, choices=AttemptOutcome.choices)
+    note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, lead: Lead, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = lead.allowed_outcomes()
+        self.fields["outcome"].choices = [(value, label) for value, label in AttemptOutcome.choices if value in allowed]
+        self.fields["outcome"].error_messages["invalid_choice"] = (
+            "That outcome isn't allowed: the visitor did not agree to voicemail or texts."
+        )
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=LeadStatus.choices)
+
+
+class FollowUpForm(forms.Form):
+    follow_up_at = forms.DateTimeField(
+        label="Follow up at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="Empty clears the follow-up.",
+    )
+
+    def clean_follow_up_at(self):
+        value = self.cleaned_data["follow_up_at"]
+        if value and value < timezone.now():
+            raise forms.ValidationError("Choose a time in the future.")
+        return value
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            User.objects.filter(is_active=True, groups__name=ADMISSIONS_GROUP).distinct().order_by("username")
+        )
+
+
+class MergeForm(forms.Form):
+    target = forms.CharField(label="Merge into (reference)", max_length=20)
+
+    def __init__(self, *args, lead: Lead, **kwargs):
+        self.lead = lead
+        super().__init__(*args, **kwargs)
+
+    def clean_target(self):
+        raw = self.cleaned_data["target"].strip().upper().removeprefix("L-").lstrip("0")
+        if not raw.isdigit():
+            raise forms.ValidationError("Enter a reference like L-000123.")
+        target = Lead.objects.filter(pk=int(raw)).first()
+        if target is None:
+            raise forms.ValidationError("No lead has that reference.")
+        if target.pk == self.lead.pk:
+            raise forms.ValidationError("That is this lead.")
+        return target
+
+
+class RosterForm(forms.ModelForm):
+    class Meta:
+        model = StaffProfile
+        fields = ["on_duty", "shift_hours", "notify_by_email", "notify_by_sms", "mobile"]

@@ -1,0 +1,130 @@
+"""The admissions queue: what a worker sees when they keep it open all day."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from intake.models import Lead
+
+
+def make_lead(n: int, **fields) -> Lead:
+    now = timezone.now()
+    defaults = {
+        "name": f"Person {n}",
+        "phone": f"+1415555{n:04d}",
+        "created_at": now - dt.timedelta(minutes=n),
+        "sla_due_at": now - dt.timedelta(minutes=n) + dt.timedelta(minutes=15),
+    }
+    return Lead.objects.create(**{**defaults, **fields})
+
+
+@pytest.fixture
+def avery_client(client, staff):
+    client.force_login(staff["avery"])
+    return client
+
+
+@pytest.mark.django_db
+def test_it_lists_urgent_first_then_oldest_with_sla_in_words(avery_client, staff):
+    old = make_lead(40)
+    fresh = make_lead(2)
+    urgent = make_lead(1, urgent=True)
+    make_lead(3, status="admitted")
+
+    html = avery_client.get("/staff/").content.decode()
+
+    assert html.index(urgent.reference) < html.index(old.reference) < html.index(fresh.reference)
+    assert "Overdue by 25 min" in html  # 40 minutes old, 15 minute target
+    assert "13 min left" in html
+    assert "L-" in html and "Person" not in html  # the list shows no PHI
+    assert "Unassigned" in html and "None yet" in html
+
+
+@pytest.mark.django_db
+def test_it_filters_by_mine_unassigned_status_and_type(avery_client, staff):
+    mine = make_lead(1, assigned_to=staff["avery"])
+    theirs = make_lead(2, assigned_to=staff["blake"])
+    nobodys = make_lead(3)
+    closed = make_lead(4, status="not_a_fit")
+
+    def shown(query):
+        html = avery_client.get(f"/staff/?{query}").content.decode()
+        return {lead for lead in (mine, theirs, nobodys, closed) if lead.reference in html}
+
+    assert shown("show=mine") == {mine}
+    assert shown("show=unassigned") == {nobodys}
+    assert shown("status=closed") == {closed}
+    assert shown("status=not_a_fit") == {closed}
+    assert shown("kind=verification") == set()
+    assert shown("") == {mine, theirs, nobodys}
+
+
+@pytest.mark.django_db
+def test_it_finds_a_lead_by_any_spelling_of_its_phone_or_by_reference(avery_client):
+    wanted = make_lead(1, phone="+14155552671")
+    other = make_lead(2)
+
+    for query in ["(415) 555-2671", "415.555.2671", "+1 415 555 2671", wanted.reference, str(wanted.pk)]:
+        html = avery_client.get("/staff/", {"q": query}).content.decode()
+        assert wanted.reference in html, query
+        assert other.reference not in html, query
+    assert "Nothing here" in avery_client.get("/staff/", {"q": "nonsense"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_it_pages_the_queue_and_keeps_filters_in_the_page_links(avery_client):
+    for n in range(30):
+        make_lead(n + 1)
+
+    first = avery_client.get("/staff/", {"show": "unassigned"}).content.decode()
+    second = avery_client.get("/staff/", {"show": "unassigned", "page": 2}).content.decode()
+
+    assert "page 1 of 2" in first and "show=unassigned&amp;page=2" in first
+    assert first.count('href="/staff/leads/') == 25
+    assert second.count('href="/staff/leads/') == 5
+
+
+@pytest.mark.django_db
+def test_it_serves_just_the_table_to_the_auto_refresh(avery_client):
+    lead = make_lead(1)
+    response = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1")
+    html = response.content.decode()
+    assert lead.reference in html
+    assert "<html" not in html and 'data-queue-count="1"' in html
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [10, 200])
+def test_it_uses_the_same_number_of_queries_however_long_the_queue(
+    avery_client, staff, django_assert_num_queries, count
+):
+    now = timezone.now()
+    Lead.objects.bulk_create(
+        Lead(
+            name="x",
+            phone=f"+1415555{n:04d}",
+            phone_hash=f"h{n}",
+            created_at=now - dt.timedelta(minutes=n),
+            sla_due_at=now,
+            assigned_to=staff["blake"] if n % 2 else None,
+            last_attempt_at=now if n % 3 else None,
+            last_attempt_outcome="no_answer" if n % 3 else "",
+            attempt_count=n % 3,
+        )
+        for n in range(count)
+    )
+    # session, user, role check, count, page of leads (with assignees), context processor role check
+    with django_assert_num_queries(6):
+        response = avery_client.get("/staff/")
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_queue_to_a_user_of_another_role(client):
+    editor = User.objects.create_user("editor", password="x", is_staff=True)
+    client.force_login(editor)
+    assert client.get("/staff/").status_code == 403
+    assert client.get("/staff/roster/").status_code == 403

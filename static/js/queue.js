@@ -1,0 +1,46 @@
+// Keep the admissions queue current without a reload: fetch the table every 10 seconds and
+// swap it in, keeping the worker's filters, page and scroll position. Without JavaScript the
+// page works as it is, with a Refresh link.
+(function () {
+  "use strict";
+  var region = document.getElementById("queue-region");
+  var announcer = document.getElementById("queue-announcer");
+  if (!region || !window.fetch) return;
+  var INTERVAL = 10000;
+
+  function count(el) {
+    var node = el.querySelector("[data-queue-count]");
+    return node ? parseInt(node.getAttribute("data-queue-count"), 10) : 0;
+  }
+
+  function refresh() {
+    if (document.hidden) return;
+    // Don't move rows under a worker who is pressing a link in the table.
+    if (region.contains(document.activeElement) && document.activeElement !== region) return;
+    fetch(region.getAttribute("data-refresh-url"), {
+      headers: { "X-Queue-Refresh": "1" },
+      credentials: "same-origin",
+      cache: "no-store",
+    })
+      .then(function (response) {
+        if (response.redirected || !response.ok) throw new Error("refresh failed");
+        return response.text();
+      })
+      .then(function (html) {
+        var before = count(region);
+        var next = document.createElement("div");
+        next.innerHTML = html;
+        region.replaceChildren.apply(region, Array.prototype.slice.call(next.childNodes));
+        var after = count(region);
+        if (after > before && announcer) {
+          var added = after - before;
+          announcer.textContent = added + " new request" + (added === 1 ? "" : "s") + " in the queue.";
+          document.title = "(" + after + ") " + document.title.replace(/^\(\d+\) /, "");
+        }
+      })
+      .catch(function () { /* the next tick tries again */ });
+  }
+
+  window.setInterval(refresh, INTERVAL);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
+})();
