@@ -92,7 +92,12 @@ class LeadQuerySet(models.QuerySet):
         return self.filter(phone_hash=keyed_hash(e164))
 
     def queue_order(self):
-        return self.order_by("-urgent", "created_at")
+        """Leads still waiting for their first call come first (urgent, then oldest); then the
+        ones in progress, in the same order."""
+        waiting = models.Case(
+            models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
+        )
+        return self.alias(waiting=waiting).order_by("waiting", "-urgent", "created_at")
 
     def overdue_for_escalation(self, now: dt.datetime | None = None):
         """Open leads nobody has tried to contact by their SLA deadline, not yet escalated."""
@@ -164,7 +169,20 @@ class Lead(models.Model):
     objects = LeadQuerySet.as_manager()
 
     class Meta:
-        indexes = [models.Index(fields=["status", "urgent", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "urgent", "created_at"]),
+            # The queue's own order (see LeadQuerySet.queue_order), over open leads only, so the
+            # first page of a long backlog is read from the index instead of sorting every row.
+            models.Index(
+                models.Case(
+                    models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
+                ),
+                F("urgent").desc(),
+                F("created_at").asc(),
+                name="lead_queue_order",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+        ]
 
     def __str__(self) -> str:
         # Shown in audit logs and admin lists: never PHI.
@@ -339,7 +357,11 @@ class Lead(models.Model):
         left = int(seconds // 60)
         if left <= 5:
             return "due", f"Due in {left} min"
-        return "ok", f"{left} min left"
+        if left <= 60:
+            return "ok", f"{left} min left"
+        due = timezone.localtime(self.sla_due_at)
+        day = "" if due.date() == timezone.localtime(now).date() else f"{due:%a} "
+        return "ok", f"Due by {day}{due:%-I:%M %p}"
 
     @classmethod
     def record_callback(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> "Lead":

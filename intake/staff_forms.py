@@ -12,12 +12,21 @@ class QueueFilterForm(forms.Form):
     SHOW_CHOICES = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
 
     status = forms.ChoiceField(
-        required=False, choices=[("", "All open"), *LeadStatus.choices, ("closed", "All closed")]
+        required=False,
+        choices=[("", "All open"), *LeadStatus.choices, ("closed", "All closed")],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
-    kind = forms.ChoiceField(required=False, choices=[("", "All types"), *Lead._meta.get_field("kind").choices])
-    show = forms.ChoiceField(required=False, choices=SHOW_CHOICES)
+    kind = forms.ChoiceField(
+        required=False,
+        choices=[("", "All types"), *Lead._meta.get_field("kind").choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    show = forms.ChoiceField(required=False, choices=SHOW_CHOICES, widget=forms.Select(attrs={"class": "form-select"}))
     q = forms.CharField(
-        required=False, max_length=40, label="Phone or reference", widget=forms.TextInput(attrs={"inputmode": "tel"})
+        required=False,
+        max_length=40,
+        label="Phone or reference",
+        widget=forms.TextInput(attrs={"inputmode": "tel", "class": "form-control", "type": "search"}),
     )
 
     def filter(self, leads, user):

@@ -27,15 +27,19 @@ def avery_client(client, staff):
 
 
 @pytest.mark.django_db
-def test_it_lists_urgent_first_then_oldest_with_sla_in_words(avery_client, staff):
+def test_it_lists_leads_awaiting_a_call_first_urgent_then_oldest_with_sla_in_words(avery_client, staff):
     old = make_lead(40)
     fresh = make_lead(2)
     urgent = make_lead(1, urgent=True)
     make_lead(3, status="admitted")
 
+    in_progress = make_lead(60, urgent=True, first_contacted_at=timezone.now(), status="reached")
+
     html = avery_client.get("/staff/").content.decode()
 
-    assert html.index(urgent.reference) < html.index(old.reference) < html.index(fresh.reference)
+    # Waiting for a first call: urgent, then oldest. Then the ones already called.
+    positions = [html.index(lead.reference) for lead in (urgent, old, fresh, in_progress)]
+    assert positions == sorted(positions)
     assert "Overdue by 25 min" in html  # 40 minutes old, 15 minute target
     assert "13 min left" in html
     assert "L-" in html and "Person" not in html  # the list shows no PHI

@@ -1,8 +1,48 @@
+import datetime as dt
+import random
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
 
-from intake.models import ADMISSIONS_GROUP, SUPERVISOR_GROUP, StaffProfile, ensure_staff_groups
+from intake.consent import CURRENT_CALLBACK_CONSENT
+from intake.hours import sla_deadline
+from intake.models import (
+    ADMISSIONS_GROUP,
+    SUPERVISOR_GROUP,
+    AttemptOutcome,
+    ContactAttempt,
+    Lead,
+    LeadRequest,
+    LeadStatus,
+    StaffProfile,
+    ensure_staff_groups,
+)
+
+# Invented people for the demo queue; the numbers are in the 555-01xx range kept for fiction.
+DEMO_NAMES = [
+    "Alex Rivera",
+    "Sam Okafor",
+    "Jamie Chen",
+    "Taylor Brooks",
+    "Morgan Diaz",
+    "Casey Novak",
+    "Riley Patel",
+    "Jordan Kim",
+    "Avery Lopez",
+    "Quinn Foster",
+    "Drew Martin",
+    "Skyler Reed",
+]
+DEMO_SOURCES = [
+    ("google", "cpc", "/articles/alcohol-withdrawal/"),
+    ("", "", "/"),
+    ("newsletter", "email", "/"),
+    ("", "", "/articles/what-is-detox/"),
+    ("facebook", "social", "/callback/"),
+]
 
 DEMO_USERS = [
     # username, groups, superuser, on duty
@@ -36,8 +76,75 @@ class Command(BaseCommand):
             StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": on_duty})
             self.stdout.write(f"{'Created' if created else 'Updated'} demo user {username}")
 
+        if not Lead.objects.exists():
+            count = self._demo_leads(User.objects.get(username="admissions"))
+            self.stdout.write(f"Created {count} demo leads over the last two weeks")
+
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {password})"))
         self.stdout.write(f"  admissions worker  {settings.SITE_URL}/staff/login/   user: admissions")
         self.stdout.write(f"  supervisor         {settings.SITE_URL}/staff/login/   user: supervisor")
         self.stdout.write(f"  admin              {settings.SITE_URL}/admin/         user: admin")
+
+    @transaction.atomic
+    def _demo_leads(self, worker: User) -> int:
+        """A fortnight of invented history, so the queue and the metrics have something to show."""
+        rng = random.Random(42)
+        now = timezone.now()
+        created = 0
+        for n in range(36):
+            when = now - dt.timedelta(days=rng.uniform(0, 14), minutes=rng.randint(0, 600))
+            source, medium, landing = rng.choice(DEMO_SOURCES)
+            lead = Lead.objects.create(
+                name=rng.choice(DEMO_NAMES),
+                phone=f"+1312555{100 + n:04d}",
+                for_whom=rng.choice(["self", "loved_one"]),
+                ok_to_text=rng.random() < 0.5,
+                ok_to_voicemail=rng.random() < 0.6,
+                urgent=rng.random() < 0.08,
+                created_at=when,
+                last_requested_at=when,
+                sla_due_at=sla_deadline(when),
+                utm_source=source,
+                utm_medium=medium,
+                landing_page=landing,
+            )
+            LeadRequest.objects.create(
+                lead=lead,
+                created_at=when,
+                consent_version=CURRENT_CALLBACK_CONSENT,
+                consent_at=when,
+                consent_page="/callback/",
+            )
+            created += 1
+            if when > now - dt.timedelta(hours=6):
+                continue  # recent ones wait in the queue
+            first = when + dt.timedelta(minutes=rng.choice([2, 4, 7, 9, 12, 18, 25, 45, 90]))
+            outcomes = [AttemptOutcome.NO_ANSWER] * rng.randint(0, 2) + [AttemptOutcome.REACHED]
+            for i, outcome in enumerate(outcomes):
+                ContactAttempt.objects.create(
+                    lead=lead, staff=worker, outcome=outcome, created_at=first + dt.timedelta(hours=3 * i)
+                )
+            status = rng.choice(
+                [
+                    LeadStatus.REACHED,
+                    LeadStatus.ASSESSMENT_SCHEDULED,
+                    LeadStatus.ADMITTED,
+                    LeadStatus.ADMITTED,
+                    LeadStatus.REFERRED,
+                    LeadStatus.NOT_A_FIT,
+                ]
+            )
+            Lead.objects.filter(pk=lead.pk).update(
+                status=status,
+                first_contacted_at=first,
+                attempt_count=len(outcomes),
+                last_attempt_at=first + dt.timedelta(hours=3 * (len(outcomes) - 1)),
+                last_attempt_outcome=AttemptOutcome.REACHED,
+                assigned_to=worker,
+                assigned_at=first,
+                closed_at=first + dt.timedelta(days=1)
+                if status in (LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT)
+                else None,
+            )
+        return created
