@@ -118,11 +118,114 @@ def mailbox(smtp_server, settings):
     smtp_server.clear()
 
 
+# --- A fake HTTP server: the SMS provider (Twilio's API) and the team chat webhook ---------------
+
+# What the worker and the tests use to talk to the fake Twilio; nothing real behind them.
+FAKE_SMS_SETTINGS = {
+    "SMS_PROVIDER": "twilio",
+    "SMS_ACCOUNT_SID": "ACtest0000000000000000000000000000",
+    "SMS_AUTH_TOKEN": "test-auth-token",
+    "SMS_FROM": "+15005550006",
+}
+
+
+class HTTPSink:
+    """Records every request the app makes to the outside world over HTTP."""
+
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        self.fail_next = 0
+
+    def record(self, handler) -> int:
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        with self.lock:
+            if self.fail_next:
+                self.fail_next -= 1
+                status = 500
+            else:
+                status = 201 if handler.path.endswith("/Messages.json") else 200
+            self.requests.append(
+                {
+                    "method": handler.command,
+                    "path": handler.path,
+                    "headers": {name.lower(): value for name, value in handler.headers.items()},
+                    "body": body,
+                    "status": status,
+                }
+            )
+        return status
+
+    def clear(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.fail_next = 0
+
+    def received(self, path_suffix: str = "") -> list[dict]:
+        with self.lock:
+            return [r for r in self.requests if r["path"].endswith(path_suffix)]
+
+
+@pytest.fixture(scope="session")
+def http_server():
+    """A local stand-in for Twilio and the chat webhook; `fail_next = N` answers N requests with 500."""
+    import json
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    sink = HTTPSink()
+
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            status = sink.record(self)
+            if status >= 500:
+                # Long, like a real provider's error page: the app must not keep all of it.
+                body = json.dumps({"code": 20500, "message": "Internal Server Error " + "x" * 2000}).encode()
+            elif status == 201:
+                body = json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode()
+            else:
+                body = b"ok"
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json" if body.startswith(b"{") else "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET = _answer
+
+        def log_message(self, format, *args):
+            pass  # keep the test output quiet
+
+    server = ThreadingHTTPServer(("127.0.0.1", _free_port()), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="fake-http", daemon=True)
+    thread.start()
+    sink.url = f"http://127.0.0.1:{server.server_address[1]}"
+    sink.chat_url = f"{sink.url}/hooks/team"
+    sink.worker_env = {**FAKE_SMS_SETTINGS, "SMS_API_BASE": sink.url, "CHAT_WEBHOOK_URL": sink.chat_url}
+    yield sink
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def http_inbox(http_server, settings):
+    """Point this process's SMS and team chat at the fake server, and start each test empty."""
+    for name, value in FAKE_SMS_SETTINGS.items():
+        setattr(settings, name, value)
+    settings.SMS_API_BASE = http_server.url
+    settings.CHAT_WEBHOOK_URL = http_server.chat_url
+    settings.NOTIFY_HTTP_TIMEOUT = 5.0
+    http_server.clear()
+    yield http_server
+    http_server.clear()
+
+
 # --- A real Celery worker, in its own process, on the test database ---------------------------
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, smtp_server):
+def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
     """`celery worker` as production runs it, consuming this run's queue on the real broker."""
     from django.conf import settings
     from django.db import connection
@@ -138,6 +241,7 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server):
         "CONN_MAX_AGE": "0",
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "INFO",
+        **http_server.worker_env,
     }
     log_path = ROOT / "var" / "test-worker.log"
     log_path.parent.mkdir(exist_ok=True)

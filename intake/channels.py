@@ -1,22 +1,62 @@
-"""Delivery channels for staff notifications. Messages carry no PHI: a reference and a link."""
+"""Delivery channels for staff notifications. Messages carry no PHI: a reference and a link.
+
+Every channel is a function taking the Notification and raising on failure; `Notification.deliver`
+records the error on the row and retries, so a channel never swallows an error.
+"""
+
+import base64
+import http.client
+import json
+import urllib.error
+import urllib.request
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import timezone
+
+# How much of a provider's error answer is kept on the row: enough to tell why, and short
+# enough that a provider echoing a whole request back cannot fill the error column with it.
+ERROR_BODY_LIMIT = 200
+
+
+class DeliveryError(Exception):
+    """The provider refused the message or could not be reached; the delivery is retried."""
 
 
 def message_context(notification) -> dict:
     lead = notification.lead
-    return {
+    now = timezone.now()
+    context = {
         "notification": notification,
         "reference": lead.reference,
         "lead_id": lead.pk,
         "kind": lead.get_kind_display().lower(),
         "urgent": notification.urgent,
         "repeat": notification.kind == notification.Kind.REPEAT_REQUEST,
+        "request_count": lead.request_count,
         "url": f"{settings.SITE_URL}{lead.get_absolute_url()}",
         "centre_name": settings.CENTRE_NAME,
     }
+    if notification.kind == notification.Kind.ESCALATION:
+        # Rendered when sent, so a retried escalation tells how long the person has waited by then.
+        context["minutes_waiting"] = max(int((now - lead.created_at).total_seconds() // 60), 0)
+        context["target_minutes"] = settings.LEAD_SLA_MINUTES
+        context["minutes_overdue"] = (
+            max(int((now - lead.sla_due_at).total_seconds() // 60), 0) if lead.sla_due_at else None
+        )
+        # A supervisor escalating wants to know whom to ask; staff names are not PHI.
+        assignee = lead.assigned_to
+        context["assignee"] = (assignee.get_full_name() or assignee.username) if assignee else ""
+    if notification.kind == notification.Kind.FOLLOW_UP_DUE:
+        context["follow_up_at"] = lead.follow_up_at
+    return context
+
+
+def template_name(notification) -> str:
+    return notification.kind.replace("_", "-")
 
 
 def render_email(name: str, context: dict) -> tuple[str, str, str]:
@@ -27,14 +67,101 @@ def render_email(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
+def render_text(notification) -> str:
+    """The one-line text of an SMS or chat message: notifications/<kind>.txt."""
+    text = render_to_string(f"notifications/{template_name(notification)}.txt", message_context(notification))
+    return " ".join(text.split())
+
+
+# --- Outbound HTTP ------------------------------------------------------------------------------
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # urllib turns a redirected POST into a GET without the body, whose 200 would look like a
+    # delivery; a provider that redirects has not taken the message, so treat it as an error.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _snippet(body: bytes) -> str:
+    text = " ".join(body.decode("utf-8", "replace").split())
+    return text if len(text) <= ERROR_BODY_LIMIT else text[: ERROR_BODY_LIMIT - 1] + "…"
+
+
+def post(url: str, body: bytes, content_type: str, *, what: str, auth: tuple[str, str] | None = None) -> None:
+    """POST `body` to `url`; raise DeliveryError unless the answer is 2xx.
+
+    Errors name `what` (e.g. "SMS provider"), never the URL: a chat webhook's URL is its secret.
+    """
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise ImproperlyConfigured(f"The {what} URL must start with https:// or http://.")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url, data=body, method="POST", headers={"Content-Type": content_type, "User-Agent": "Lantern"}
+    )
+    if auth:
+        token = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode("ascii")
+        request.add_header("Authorization", f"Basic {token}")
+    try:
+        with _opener.open(request, timeout=settings.NOTIFY_HTTP_TIMEOUT) as response:
+            response.read(64 * 1024)
+    except urllib.error.HTTPError as exc:
+        detail = _snippet(exc.read(4 * 1024)) if exc.fp else ""
+        exc.close()
+        raise DeliveryError(f"{what} answered HTTP {exc.code}" + (f": {detail}" if detail else "")) from None
+    except urllib.error.URLError as exc:
+        raise DeliveryError(f"{what} unreachable: {exc.reason}") from None
+    except (OSError, http.client.HTTPException) as exc:  # a timeout, reset or garbled answer
+        raise DeliveryError(f"{what} unreachable: {type(exc).__name__}: {exc}") from None
+
+
+# --- The channels -------------------------------------------------------------------------------
+
+
 def send_email(notification) -> None:
-    subject, text, html = render_email(notification.kind.replace("_", "-"), message_context(notification))
+    subject, text, html = render_email(template_name(notification), message_context(notification))
     message = EmailMultiAlternatives(subject, text, to=[notification.recipient.email])
     message.attach_alternative(html, "text/html")
     message.send()
 
 
-CHANNELS = {"email": send_email}
+def send_sms(notification) -> None:
+    profile = getattr(notification.recipient, "staff_profile", None)
+    mobile = profile.mobile if profile else ""
+    if not mobile:
+        # They removed their number after the row was queued; the error says so on the row.
+        raise DeliveryError(f"staff member {notification.recipient_id} has no mobile number")
+    text = render_text(notification)
+    provider = settings.SMS_PROVIDER
+    if provider == "console":
+        # `make run` shows it in the terminal; the text carries no PHI.
+        print(f"SMS to {mobile}: {text}", flush=True)
+    elif provider == "twilio":
+        sid, token, sender = settings.SMS_ACCOUNT_SID, settings.SMS_AUTH_TOKEN, settings.SMS_FROM
+        if not (sid and token and sender):
+            raise ImproperlyConfigured("SMS_PROVIDER=twilio needs SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM.")
+        post(
+            f"{settings.SMS_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
+            urlencode({"To": mobile, "From": sender, "Body": text}).encode(),
+            "application/x-www-form-urlencoded",
+            what="SMS provider",
+            auth=(sid, token),
+        )
+    else:
+        raise ImproperlyConfigured(f"Unknown SMS_PROVIDER {provider!r}; use 'console' or 'twilio'.")
+
+
+def send_webhook(notification) -> None:
+    """Post to the team chat (a Slack-compatible incoming webhook); the row has no recipient."""
+    if not settings.CHAT_WEBHOOK_URL:
+        raise ImproperlyConfigured("CHAT_WEBHOOK_URL is empty; the team chat notification cannot be posted.")
+    payload = {"text": render_text(notification)}
+    post(settings.CHAT_WEBHOOK_URL, json.dumps(payload).encode(), "application/json", what="chat webhook")
+
+
+CHANNELS = {"email": send_email, "sms": send_sms, "webhook": send_webhook}
 
 
 def send(notification) -> None:
