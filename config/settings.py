@@ -158,6 +158,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
+    "requeue-stale-eligibility-checks": {"task": "verification.tasks.requeue_stale_checks", "schedule": 60.0},
 }
 
 # Notifications still pending this long after they were due are enqueued again.
@@ -272,7 +273,18 @@ FORM_RATE_WINDOW_SECONDS = env.int("FORM_RATE_WINDOW_SECONDS", default=600)
 # A second request from the same phone within this window joins the open lead.
 DUPLICATE_LEAD_WINDOW_HOURS = env.int("DUPLICATE_LEAD_WINDOW_HOURS", default=24)
 
+# Insurance eligibility: "sandbox" (a simulated payer, no network), "x12" or "json".
 ELIGIBILITY_GATEWAY = env.str("ELIGIBILITY_GATEWAY", default="sandbox")
+ELIGIBILITY_TIMEOUT = env.float("ELIGIBILITY_TIMEOUT", default=20.0)
+ELIGIBILITY_MAX_ATTEMPTS = env.int("ELIGIBILITY_MAX_ATTEMPTS", default=4)
+ELIGIBILITY_SANDBOX_DELAY = env.float("ELIGIBILITY_SANDBOX_DELAY", default=3.0)
+ELIGIBILITY_X12_URL = env.str("ELIGIBILITY_X12_URL", default="")
+ELIGIBILITY_X12_USER = env.str("ELIGIBILITY_X12_USER", default="")
+ELIGIBILITY_X12_PASSWORD = env.str("ELIGIBILITY_X12_PASSWORD", default="")
+ELIGIBILITY_JSON_URL = env.str("ELIGIBILITY_JSON_URL", default="")
+ELIGIBILITY_JSON_API_KEY = env.str("ELIGIBILITY_JSON_API_KEY", default="")
+# The centre's National Provider Identifier, sent as the information receiver in a 270.
+PROVIDER_NPI = env.str("PROVIDER_NPI", default="1234567893")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="lantern-demo")
 
 # --- i18n, static ------------------------------------------------------------------------

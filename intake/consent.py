@@ -10,8 +10,14 @@ CONSENT_TEXTS = {
         "admissions. Texts and voicemails are sent only if I allow them above. My details are "
         "kept confidential and are used for nothing else. Agreeing is not a condition of care."
     ),
+    "verification-2026-11-21": (
+        "I agree that {centre} may use the details above, and my card photos if I send them, to "
+        "check my insurance benefits with my insurer and to contact me about the result and about "
+        "treatment. My details are kept confidential. Agreeing is not a condition of care."
+    ),
 }
 CURRENT_CALLBACK_CONSENT = "callback-2026-11-21"
+CURRENT_VERIFICATION_CONSENT = "verification-2026-11-21"
 
 
 def consent_text(version: str, centre: str) -> str:

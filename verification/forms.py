@@ -1,0 +1,202 @@
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from intake.consent import CURRENT_VERIFICATION_CONSENT, consent_text
+from intake.forms import HoneypotMixin, PhoneField
+
+from .cards import clean_card_image
+from .models import Outcome, Payer, Relationship
+
+OTHER_PAYER = "other"
+DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"]
+_MEMBER_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
+
+
+class BirthDateField(forms.DateField):
+    """A real date in the past, for a person of a plausible age."""
+
+    widget = forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", DATE_FORMATS)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": "Enter a real date, like 04/27/1988.", "required": "Enter the date of birth."},
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        date = super().clean(value)
+        if date is None:
+            return date
+        today = timezone.localdate()
+        if date >= today:
+            raise ValidationError("A date of birth must be in the past.")
+        if date < today.replace(year=today.year - 110):
+            raise ValidationError("Please check the year: that would make the person over 110.")
+        return date
+
+
+class MemberIdField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return value
+        normalised = re.sub(r"\s+", "", value).upper()
+        if not _MEMBER_ID.match(normalised):
+            raise ValidationError("Use only the letters and numbers printed on the card.")
+        return normalised
+
+
+class CardPhotoField(forms.FileField):
+    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        return clean_card_image(upload)
+
+
+class VerificationForm(HoneypotMixin, forms.Form):
+    first_name = forms.CharField(
+        label="Patient's first name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label="Patient's last name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    date_of_birth = BirthDateField(label="Patient's date of birth")
+    phone = PhoneField(label="Best phone number")
+    email = forms.EmailField(
+        label="Email (optional)",
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    ok_to_text = forms.BooleanField(label="It's OK to text me at this number", required=False)
+    ok_to_voicemail = forms.BooleanField(label="It's OK to leave a voicemail", required=False)
+    payer = forms.ChoiceField(label="Insurance company")
+    payer_other = forms.CharField(label="Insurance company name, if not listed", max_length=100, required=False)
+    member_id = MemberIdField(label="Member ID", help_text="Printed on the front of the card.")
+    group_number = MemberIdField(label="Group number (if on the card)", required=False)
+    relationship = forms.ChoiceField(
+        label="Whose insurance is it?",
+        choices=Relationship.choices,
+        initial=Relationship.SELF,
+        widget=forms.RadioSelect,
+    )
+    subscriber_first_name = forms.CharField(label="Policy holder's first name", max_length=60, required=False)
+    subscriber_last_name = forms.CharField(label="Policy holder's last name", max_length=60, required=False)
+    subscriber_date_of_birth = BirthDateField(label="Policy holder's date of birth", required=False)
+    card_front = CardPhotoField(label="Photo of the card's front (optional)", required=False)
+    card_back = CardPhotoField(label="Photo of the card's back (optional)", required=False)
+    consent = forms.BooleanField(error_messages={"required": "Please tick this box so we may check your benefits."})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        payers = Payer.objects.filter(active=True)
+        self.fields["payer"].choices = [
+            ("", "Choose your insurer"),
+            *[(str(p.pk), p.name) for p in payers],
+            (OTHER_PAYER, "My insurer isn't listed"),
+        ]
+        self.fields["payer"].error_messages["required"] = 'Choose your insurance company, or "isn\'t listed".'
+        self.consent_version = CURRENT_VERIFICATION_CONSENT
+        self.fields["consent"].label = consent_text(self.consent_version, settings.CENTRE_NAME)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(
+                "About the patient",
+                Div(Div("first_name", css_class="col-sm-6"), Div("last_name", css_class="col-sm-6"), css_class="row"),
+                Field("date_of_birth"),
+                Field("phone"),
+                Field("email"),
+                Field("ok_to_text"),
+                Field("ok_to_voicemail"),
+            ),
+            Fieldset(
+                "The insurance card",
+                Field("payer"),
+                Field("payer_other"),
+                Field("member_id"),
+                Field("group_number"),
+                Field("relationship"),
+                Div(
+                    HTML('<p class="small mb-2">Only if the policy is in someone else\'s name.</p>'),
+                    Div(
+                        Div("subscriber_first_name", css_class="col-sm-6"),
+                        Div("subscriber_last_name", css_class="col-sm-6"),
+                        css_class="row",
+                    ),
+                    Field("subscriber_date_of_birth"),
+                    css_class="subscriber-section",
+                ),
+                Field("card_front"),
+                Field("card_back"),
+            ),
+            Field("consent"),
+            Div(Field("website"), css_class="hp-field", aria_hidden="true"),
+            Submit("submit", "Check my insurance", css_class="btn-primary btn-lg w-100"),
+        )
+
+    def clean_payer(self):
+        value = self.cleaned_data["payer"]
+        if value == OTHER_PAYER:
+            return None
+        return Payer.objects.filter(pk=value, active=True).first()
+
+    def clean(self):
+        data = super().clean()
+        if "payer" in data and data["payer"] is None and not data.get("payer_other"):
+            self.add_error("payer_other", "Tell us the name of your insurance company.")
+        if data.get("relationship") and data["relationship"] != Relationship.SELF:
+            for name, message in (
+                ("subscriber_first_name", "Enter the policy holder's first name."),
+                ("subscriber_last_name", "Enter the policy holder's last name."),
+                ("subscriber_date_of_birth", "Enter the policy holder's date of birth."),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+
+class ManualCheckForm(forms.Form):
+    """What staff heard when they called a payer that has no electronic eligibility."""
+
+    coverage_status = forms.ChoiceField(
+        label="Coverage", choices=[("active", "Active"), ("inactive", "Inactive"), ("rejected", "Member not found")]
+    )
+    payer_rep = forms.CharField(label="Payer representative and call reference", max_length=120)
+    plan_name = forms.CharField(label="Plan name", max_length=120, required=False)
+    deductible_total = forms.DecimalField(label="Deductible (individual, in network)", required=False, min_value=0)
+    deductible_remaining = forms.DecimalField(label="Deductible remaining", required=False, min_value=0)
+    oop_total = forms.DecimalField(label="Out-of-pocket maximum (individual, in network)", required=False, min_value=0)
+    oop_remaining = forms.DecimalField(label="Out-of-pocket remaining", required=False, min_value=0)
+    coinsurance_percent = forms.DecimalField(
+        label="Coinsurance (%)", required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    prior_auth = forms.ChoiceField(
+        label="Prior authorization for residential / detox",
+        choices=[("", "Not said"), ("Y", "Required"), ("N", "Not required")],
+        required=False,
+    )
+    notes = forms.CharField(label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
+    summary = forms.CharField(
+        label="Summary for the visitor call", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -1,0 +1,347 @@
+import datetime as dt
+import json
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
+from intake.hours import sla_deadline
+from intake.models import ForWhom, Lead, LeadKind, LeadRequest, Notification
+
+from . import cards
+
+log = logging.getLogger(__name__)
+
+
+class Payer(models.Model):
+    """An insurer visitors can pick. Payer ids are the clearinghouse ids used in a 270."""
+
+    name = models.CharField(max_length=100, unique=True)
+    payer_id = models.CharField(
+        max_length=20, blank=True, help_text="Empty: no electronic eligibility; verify by phone."
+    )
+    active = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def electronic(self) -> bool:
+        return bool(self.payer_id)
+
+
+class Relationship(models.TextChoices):
+    SELF = "self", "I am the policy holder"
+    SPOUSE = "spouse", "Spouse or partner of the policy holder"
+    CHILD = "child", "Child of the policy holder"
+    OTHER = "other", "Other dependent"
+
+
+class Outcome(models.TextChoices):
+    COVERED = "covered", "Covered"
+    PARTIAL = "partially_covered", "Partially covered"
+    NOT_COVERED = "not_covered", "Not covered"
+
+
+class VerificationQuerySet(models.QuerySet):
+    def with_lead(self):
+        return self.select_related("lead", "payer")
+
+
+class VerificationRequest(models.Model):
+    """A visitor's request to check their insurance; it is worked as a lead in the queue."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        CHECKING = "checking", "Checking with the payer"
+        NEEDS_REVIEW = "needs_review", "Needs review"
+        NEEDS_INFO = "needs_info", "Needs information from the visitor"
+        VERIFIED = "verified", "Verified"
+        CLOSED = "closed", "Closed"
+
+    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="verification")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+
+    # PHI, encrypted at rest. The patient's name, phone and email are on the lead.
+    first_name = EncryptedCharField(max_length=60)
+    last_name = EncryptedCharField(max_length=60)
+    date_of_birth = EncryptedDateField()
+    payer = models.ForeignKey(Payer, null=True, blank=True, on_delete=models.PROTECT, related_name="verifications")
+    payer_other = EncryptedCharField(max_length=100, blank=True)
+    member_id = EncryptedCharField(max_length=40)
+    group_number = EncryptedCharField(max_length=40, blank=True)
+    relationship = models.CharField(max_length=10, choices=Relationship.choices, default=Relationship.SELF)
+    subscriber_first_name = EncryptedCharField(max_length=60, blank=True)
+    subscriber_last_name = EncryptedCharField(max_length=60, blank=True)
+    subscriber_date_of_birth = EncryptedDateField(null=True, blank=True)
+    # Encrypted files outside the public media root (see cards.py); names are random.
+    card_front = models.CharField(max_length=64, blank=True)
+    card_back = models.CharField(max_length=64, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    staff_summary = EncryptedTextField(max_length=4000, blank=True)
+
+    objects = VerificationQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Verification #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("verification:workspace", args=[self.pk])
+
+    def get_additional_data(self) -> dict:
+        return {"lead_id": self.lead_id}
+
+    @property
+    def reference(self) -> str:
+        return self.lead.reference
+
+    @property
+    def payer_name(self) -> str:
+        return self.payer.name if self.payer else self.payer_other
+
+    @property
+    def latest_check(self) -> "EligibilityCheck | None":
+        return self.checks.order_by("-created_at").first()
+
+    @classmethod
+    def submit(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> "VerificationRequest":
+        """Store a verification request as a lead with its notifications and the first
+        eligibility check, in one transaction; the check and the notifications are enqueued
+        once it commits. Card images have already been cleaned and stored."""
+        now = timezone.now()
+        with transaction.atomic():
+            lead = Lead.objects.create(
+                kind=LeadKind.VERIFICATION,
+                name=f"{data['first_name']} {data['last_name']}",
+                phone=data["phone"],
+                email=data.get("email") or "",
+                for_whom=ForWhom.SELF,
+                ok_to_text=bool(data.get("ok_to_text")),
+                ok_to_voicemail=bool(data.get("ok_to_voicemail")),
+                created_at=now,
+                last_requested_at=now,
+                sla_due_at=sla_deadline(now),
+                **attribution,
+            )
+            LeadRequest.objects.create(
+                lead=lead, created_at=now, consent_version=consent_version, consent_at=now, consent_page=consent_page
+            )
+            request = cls.objects.create(
+                lead=lead,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                date_of_birth=data["date_of_birth"],
+                payer=data.get("payer"),
+                payer_other=data.get("payer_other") or "",
+                member_id=data["member_id"],
+                group_number=data.get("group_number") or "",
+                relationship=data["relationship"],
+                subscriber_first_name=data.get("subscriber_first_name") or "",
+                subscriber_last_name=data.get("subscriber_last_name") or "",
+                subscriber_date_of_birth=data.get("subscriber_date_of_birth"),
+                card_front=data.get("card_front_name") or "",
+                card_back=data.get("card_back_name") or "",
+                created_at=now,
+            )
+            Notification.objects.queue_for_lead(lead, kind=Notification.Kind.NEW_LEAD)
+            request.start_check()
+        return request
+
+    def start_check(self) -> "EligibilityCheck | None":
+        """Queue an automated eligibility check, unless the payer has no electronic eligibility."""
+        if self.payer is None or not self.payer.electronic:
+            self.set_status(self.Status.NEEDS_REVIEW)
+            return None
+        check = EligibilityCheck.objects.create(verification=self, gateway=settings.ELIGIBILITY_GATEWAY)
+        self.set_status(self.Status.CHECKING)
+        transaction.on_commit(check.enqueue)
+        return check
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        self.save(update_fields=["status", "updated_at"])
+
+    def mark_verified(self, *, by: User, outcome: str, summary: str = "") -> None:
+        self.status = self.Status.VERIFIED
+        self.outcome = outcome
+        self.verified_by = by
+        self.verified_at = timezone.now()
+        self.staff_summary = summary
+        self.save()
+
+    def card_names(self) -> list[str]:
+        return [name for name in (self.card_front, self.card_back) if name]
+
+    def delete_cards(self) -> None:
+        for name in self.card_names():
+            cards.delete(name)
+
+
+class EligibilityCheckQuerySet(models.QuerySet):
+    def stale(self, now: dt.datetime | None = None):
+        """Checks whose task message was lost, or whose worker died mid-check."""
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(status=EligibilityCheck.Status.PENDING, due_at__lte=now - dt.timedelta(minutes=1))
+            | models.Q(status=EligibilityCheck.Status.RUNNING, started_at__lte=now - dt.timedelta(minutes=10))
+        )
+
+
+class EligibilityCheck(models.Model):
+    """One automated (or one manually entered) eligibility answer for a verification request."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Asking the payer"
+        DONE = "done", "Answered"
+        FAILED = "failed", "Failed"
+
+    verification = models.ForeignKey(VerificationRequest, on_delete=models.CASCADE, related_name="checks")
+    gateway = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    manual = models.BooleanField(default=False, help_text="Entered by staff after a phone call to the payer.")
+    entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveIntegerField(default=0)
+    trace_number = models.CharField(max_length=50, blank=True)
+    # The summary holds the subscriber's name, birth date and member id: encrypted like the
+    # raw 271 / JSON answer it came from.
+    summary_json = EncryptedTextField(blank=True)
+    raw_payload = EncryptedTextField(blank=True)
+    coverage_status = models.CharField(max_length=20, blank=True)  # active / inactive / rejected / error
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EligibilityCheckQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Eligibility check #{self.pk}"
+
+    def get_additional_data(self) -> dict:
+        return {"lead_id": self.verification.lead_id}
+
+    @property
+    def summary(self):
+        from .eligibility import BenefitSummary
+
+        return BenefitSummary.from_dict(json.loads(self.summary_json)) if self.summary_json else None
+
+    def enqueue(self, countdown: float | None = None) -> bool:
+        from .tasks import run_eligibility_check
+
+        try:
+            run_eligibility_check.apply_async((self.pk,), countdown=countdown)
+        except Exception as exc:  # noqa: BLE001 - the beat task enqueues it again
+            log.warning("Could not enqueue eligibility check %s: %s", self.pk, type(exc).__name__)
+            return False
+        return True
+
+    def claim(self) -> bool:
+        claimed = EligibilityCheck.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
+            status=self.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
+        )
+        if claimed:
+            self.refresh_from_db()
+        return bool(claimed)
+
+    def run(self) -> int | None:
+        """Ask the payer. Returns a delay in seconds when the answer was "try later"."""
+        from .eligibility import EligibilityError, TransientEligibilityError, get_gateway
+
+        if not self.claim():
+            return None
+        request = self.verification
+        try:
+            result = get_gateway(self.gateway).check(build_request(request, trace=f"LNT{self.pk:09d}"))
+        except TransientEligibilityError as exc:
+            return self._retry_later(exc)
+        except EligibilityError as exc:
+            return self._fail(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug must not leave the check hanging
+            log.exception("Eligibility check %s crashed", self.pk)
+            return self._fail(exc)
+        self.record(result.summary, raw=result.raw)
+        return None
+
+    def record(self, summary, *, raw: str = "") -> None:
+        with transaction.atomic():
+            self.summary_json = json.dumps(summary.to_dict())
+            self.raw_payload = raw
+            self.coverage_status = summary.status
+            self.trace_number = summary.trace_number or self.trace_number
+            self.status = self.Status.DONE
+            self.finished_at = timezone.now()
+            self.error = ""
+            self.save()
+            verification = self.verification
+            if verification.status in (VerificationRequest.Status.SUBMITTED, VerificationRequest.Status.CHECKING):
+                needs_info = summary.status == "rejected"
+                verification.set_status(
+                    VerificationRequest.Status.NEEDS_INFO if needs_info else VerificationRequest.Status.NEEDS_REVIEW
+                )
+
+    def _retry_later(self, exc) -> int | None:
+        if self.attempts >= settings.ELIGIBILITY_MAX_ATTEMPTS:
+            return self._fail(exc)
+        delay = min(60 * 2 ** (self.attempts - 1), 1800)
+        self.status = self.Status.PENDING
+        self.due_at = timezone.now() + dt.timedelta(seconds=delay)
+        self.error = _error_text(exc)
+        self.save(update_fields=["status", "due_at", "error"])
+        return delay
+
+    def _fail(self, exc) -> None:
+        self.status = self.Status.FAILED
+        self.finished_at = timezone.now()
+        self.error = _error_text(exc)
+        self.save(update_fields=["status", "finished_at", "error"])
+        verification = self.verification
+        if verification.status == VerificationRequest.Status.CHECKING:
+            verification.set_status(VerificationRequest.Status.NEEDS_REVIEW)
+        return None
+
+
+def _error_text(exc) -> str:
+    # Gateway errors describe the payer's answer, never the member's data.
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def build_request(verification: VerificationRequest, *, trace: str):
+    from .eligibility import EligibilityRequest
+
+    return EligibilityRequest(
+        payer_id=verification.payer.payer_id if verification.payer else "",
+        payer_name=verification.payer_name,
+        provider_name=settings.CENTRE_NAME,
+        provider_npi=settings.PROVIDER_NPI,
+        member_id=verification.member_id,
+        first_name=verification.first_name,
+        last_name=verification.last_name,
+        date_of_birth=verification.date_of_birth,
+        group_number=verification.group_number,
+        relationship=verification.relationship,
+        subscriber_first_name=verification.subscriber_first_name,
+        subscriber_last_name=verification.subscriber_last_name,
+        subscriber_date_of_birth=verification.subscriber_date_of_birth,
+        date_of_service=timezone.localdate(),
+        trace_number=trace,
+    )

@@ -1,0 +1,38 @@
+"""Celery tasks of the verification app: thin, by id."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from .models import EligibilityCheck
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, max_retries=None, soft_time_limit=settings.ELIGIBILITY_TIMEOUT + 15)
+def run_eligibility_check(self, check_id: int) -> None:
+    check = EligibilityCheck.objects.filter(pk=check_id).select_related("verification__payer").first()
+    if check is None:
+        return
+    delay = check.run()
+    if delay is not None:
+        raise self.retry(countdown=delay)
+
+
+@shared_task
+def requeue_stale_checks() -> int:
+    """Checks whose message was lost (broker down) or whose worker died go back in the queue."""
+    stale = list(EligibilityCheck.objects.stale())
+    running = [c.pk for c in stale if c.status == EligibilityCheck.Status.RUNNING]
+    EligibilityCheck.objects.filter(pk__in=running, status=EligibilityCheck.Status.RUNNING).update(
+        status=EligibilityCheck.Status.PENDING
+    )
+    count = 0
+    for check in stale:
+        if not check.enqueue():
+            break
+        count += 1
+    if count:
+        log.info("Re-enqueued %s eligibility checks", count)
+    return count

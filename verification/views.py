@@ -1,0 +1,192 @@
+import logging
+
+from auditlog.models import LogEntry
+from auditlog.signals import accessed
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from intake.middleware import attribution_for
+from intake.permissions import admissions_required
+from intake.ratelimit import over_limit
+from intake.views import too_many_requests
+
+from . import cards
+from .forms import ManualCheckForm, VerificationForm, VerifyForm
+from .manual import summary_from_manual_entry
+from .models import EligibilityCheck, VerificationRequest
+
+log = logging.getLogger(__name__)
+
+THANKS_SESSION_KEY = "verification_thanks"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        if over_limit(request, "public-form"):
+            return too_many_requests(request)
+        form = VerificationForm(request.POST, request.FILES)
+        if form.is_bot():
+            request.session[THANKS_SESSION_KEY] = {"reference": None}
+            return redirect("verification:thanks")
+        if form.is_valid():
+            verification = _submit(request, form)
+            request.session[THANKS_SESSION_KEY] = {"reference": verification.reference}
+            return redirect("verification:thanks")
+    else:
+        form = VerificationForm()
+    return render(request, "verification/verify.html", {"form": form})
+
+
+def _submit(request: HttpRequest, form: VerificationForm) -> VerificationRequest:
+    data = dict(form.cleaned_data)
+    stored = []
+    try:
+        for side in ("card_front", "card_back"):
+            if data.get(side):
+                name = cards.store(data[side])
+                stored.append(name)
+                data[f"{side}_name"] = name
+        verification = VerificationRequest.submit(
+            data,
+            consent_version=form.consent_version,
+            consent_page=request.path,
+            attribution=attribution_for(request),
+        )
+    except Exception:
+        # Nothing half-saved: the rows rolled back, so the encrypted files go too.
+        for name in stored:
+            cards.delete(name)
+        raise
+    log.info("Verification request %s stored on lead %s", verification.pk, verification.lead_id)
+    return verification
+
+
+@never_cache
+@require_GET
+def thanks(request: HttpRequest) -> HttpResponse:
+    outcome = request.session.pop(THANKS_SESSION_KEY, None)
+    if outcome is None:
+        return redirect("verification:verify")
+    from intake.hours import callback_expectation
+
+    return render(
+        request,
+        "verification/thanks.html",
+        {"reference": outcome.get("reference"), "expectation": callback_expectation()},
+    )
+
+
+# --- Staff workspace ------------------------------------------------------------------------
+
+
+def _get_verification_for_user(request: HttpRequest, verification_id: int, *, audit: bool = True):
+    verification = get_object_or_404(VerificationRequest.objects.with_lead(), pk=verification_id)
+    if audit:
+        accessed.send(sender=VerificationRequest, instance=verification)
+    return verification
+
+
+@admissions_required
+def workspace(request: HttpRequest, verification_id: int) -> HttpResponse:
+    verification = _get_verification_for_user(request, verification_id)
+    return _render_workspace(request, verification)
+
+
+def _render_workspace(request, verification, status=200, **forms) -> HttpResponse:
+    checks = list(verification.checks.select_related("entered_by"))
+    latest = next((c for c in checks if c.status == EligibilityCheck.Status.DONE), None)
+    context = {
+        "verification": verification,
+        "lead": verification.lead,
+        "checks": checks,
+        "latest": latest,
+        "summary": latest.summary if latest else None,
+        "running": any(c.status in (EligibilityCheck.Status.PENDING, EligibilityCheck.Status.RUNNING) for c in checks),
+        "manual_form": forms.get("manual_form") or ManualCheckForm(),
+        "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
+    }
+    return render(request, "verification/workspace.html", context, status=status)
+
+
+@admissions_required
+@require_POST
+def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
+    verification = _get_verification_for_user(request, verification_id, audit=False)
+    if verification.start_check() is None:
+        messages.warning(request, "This insurer has no electronic eligibility; call them and enter what they say.")
+    else:
+        messages.success(request, "Checking again with the payer. This page shows the answer when it comes.")
+    return redirect(verification)
+
+
+@admissions_required
+@require_POST
+def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
+    verification = _get_verification_for_user(request, verification_id, audit=False)
+    form = ManualCheckForm(request.POST)
+    if not form.is_valid():
+        return _render_workspace(request, verification, status=400, manual_form=form)
+    check = EligibilityCheck.objects.create(
+        verification=verification, gateway="phone", manual=True, entered_by=request.user, attempts=1
+    )
+    check.record(summary_from_manual_entry(verification, form.cleaned_data, by=request.user))
+    messages.success(request, "Saved what the payer told you.")
+    return redirect(verification)
+
+
+@admissions_required
+@require_POST
+def mark_verified(request: HttpRequest, verification_id: int) -> HttpResponse:
+    verification = _get_verification_for_user(request, verification_id, audit=False)
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        return _render_workspace(request, verification, status=400, verify_form=form)
+    verification.mark_verified(
+        by=request.user, outcome=form.cleaned_data["outcome"], summary=form.cleaned_data["summary"]
+    )
+    messages.success(request, f"{verification.reference} verified: {verification.get_outcome_display().lower()}.")
+    return redirect(verification)
+
+
+@admissions_required
+@require_POST
+def close(request: HttpRequest, verification_id: int) -> HttpResponse:
+    verification = _get_verification_for_user(request, verification_id, audit=False)
+    verification.set_status(VerificationRequest.Status.CLOSED)
+    messages.success(request, f"{verification.reference} closed.")
+    return redirect(verification)
+
+
+@admissions_required
+def card_image(request: HttpRequest, verification_id: int, side: str) -> HttpResponse:
+    """The card photo, decrypted for an authorised staff member; every view is audited."""
+    verification = _get_verification_for_user(request, verification_id, audit=False)
+    name = {"front": verification.card_front, "back": verification.card_back}.get(side)
+    if not name:
+        raise Http404("No such card photo")
+    try:
+        data = cards.load(name)
+    except FileNotFoundError:
+        raise Http404("Card photo missing") from None
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(VerificationRequest),
+        object_pk=str(verification.pk),
+        object_id=verification.pk,
+        object_repr=f"Card photo ({side}) of {verification}",
+        action=LogEntry.Action.ACCESS,
+        actor=request.user,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+        timestamp=timezone.now(),
+        additional_data={"lead_id": verification.lead_id, "card": side},
+    )
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="card-{side}.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
