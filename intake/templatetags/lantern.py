@@ -9,3 +9,25 @@ register = template.Library()
 def phone_filter(e164: str) -> str:
     """+13125550131 -> (312) 555-0131."""
     return display_phone(e164) if e164 else ""
+
+
+@register.filter
+def money(value) -> str:
+    """Decimal("1500") -> $1,500; Decimal("12.5") -> $12.50; None -> empty."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal
+
+    amount = Decimal(str(value))
+    return f"${amount:,.0f}" if amount == amount.to_integral() else f"${amount:,.2f}"
+
+
+@register.filter
+def percent(value) -> str:
+    """A fraction as a percentage: Decimal("0.2") -> 20%."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal
+
+    pct = Decimal(str(value)) * 100
+    return f"{pct.normalize():f}%"

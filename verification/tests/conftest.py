@@ -44,7 +44,8 @@ def patient_data():
         "date_of_birth": "1991-03-14",
         "phone": "(646) 555-0173",
         "email": "maya.okonkwo@example.com",
-        "payer": str(Payer.objects.get(name="Aetna").pk),
+        # Seeded by a migration; created again here because transactional tests empty the tables.
+        "payer": str(Payer.objects.get_or_create(name="Aetna", defaults={"payer_id": "60054"})[0].pk),
         "member_id": "LNT100001",
         "group_number": "GRP-7741",
         "relationship": "self",

@@ -1,0 +1,320 @@
+"""The sandbox gateway: a simulated payer inside the app, for demos, development and tests.
+
+It goes the production way: our 270 builder writes the inquiry, the sandbox payer reads that 270,
+picks a scenario from the member ID, writes a real 271, and our 271 reader reads it. Nothing leaves
+the machine. The scenarios, by member ID (case, spaces and dashes do not matter):
+
+- LNT100001: active; full behavioural-health benefits in and out of network: deductible and
+  out-of-pocket (individual and family, with what is left), coinsurance, copays, prior
+  authorization on residential and detox, a visit limit on outpatient, a day limit on residential.
+- LNT100002: active, but behavioural health is carved out to another company (EB*U, with the
+  company's name, ID and phone in its LS/LE loop).
+- LNT100003: active, with plan-level (30) data only, network not stated.
+- LNT200001: coverage inactive (EB*6): the plan ended last year.
+- LNT300001: member not found (AAA 75 at the subscriber).
+- LNT300002: invalid member ID (AAA 72).
+- LNT300003: name does not match (AAA 73).
+- LNT400001: payer unavailable (AAA*N**42*R at the payer): raises TransientEligibilityError.
+- LNT500001: a slow payer: answers after settings.ELIGIBILITY_SANDBOX_DELAY seconds (3 by default),
+  then active with full benefits.
+- Any other member ID: active, with plan-level (30) data only.
+
+A dependent (relationship other than "self") is answered in an HL 23 loop under the subscriber.
+"""
+
+import datetime as dt
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from .gateways import X12Gateway
+from .x12 import Writer
+from .x270 import DEPENDENT_RELATIONSHIPS, Inquiry, read_270
+
+SANDBOX_MEMBERS: dict[str, str] = {
+    "LNT100001": "Active, full behavioural-health benefits in and out of network (deductibles, copays, "
+    "coinsurance, prior auth on detox and residential, visit and day limits).",
+    "LNT100002": "Active, but behavioural health is carved out to another company (named, with a phone number).",
+    "LNT100003": "Active, plan-level (30) benefits only; network status not stated.",
+    "LNT200001": "Inactive coverage: the plan ended last year.",
+    "LNT300001": "Rejected: member not found (AAA 75).",
+    "LNT300002": "Rejected: invalid member ID (AAA 72).",
+    "LNT300003": "Rejected: name does not match the member ID (AAA 73).",
+    "LNT400001": "Payer unavailable (AAA 42): the check fails and is retried.",
+    "LNT500001": "Slow payer: answers after ELIGIBILITY_SANDBOX_DELAY seconds (default 3), then active.",
+}
+DEFAULT_DESCRIPTION = "Active, plan-level (30) benefits only."
+
+
+class SandboxGateway(X12Gateway):
+    name = "sandbox"
+    usage = "T"
+
+    def __init__(self):
+        super().__init__(transport=SandboxPayer())
+
+
+class SandboxPayer:
+    """A `Transport` that is its own payer: reads the 270, answers with a 271."""
+
+    def send(self, x12_270: str) -> str:
+        inquiry = read_270(x12_270)
+        scenario = scenario_for(inquiry.member_id)
+        if scenario.slow:
+            time.sleep(float(getattr(settings, "ELIGIBILITY_SANDBOX_DELAY", 3)))
+        return build_271(inquiry, scenario)
+
+
+def normalise(member_id: str) -> str:
+    return "".join(char for char in member_id.upper() if char.isalnum())
+
+
+# --- Scenarios ----------------------------------------------------------------------------------
+
+
+def eb(
+    code: str,
+    level: str = "",
+    types: tuple[str, ...] = (),
+    *,
+    insurance: str = "",
+    plan: str = "",
+    period: str = "",
+    amount: str = "",
+    percent: str = "",
+    qualifier: str = "",
+    quantity: str = "",
+    auth: str = "",
+    network: str = "",
+) -> list[object]:
+    return [
+        "EB",
+        code,
+        level,
+        list(types),
+        insurance,
+        plan,
+        period,
+        amount,
+        percent,
+        qualifier,
+        quantity,
+        auth,
+        network,
+    ]
+
+
+def msg(text: str) -> list[object]:
+    return ["MSG", text]
+
+
+def _accumulators(types: tuple[str, ...], figures: dict[tuple[str, str, str], tuple[str, str]]) -> list[list[object]]:
+    """C and G rows for (kind, coverage level, network) -> (calendar-year total, remaining)."""
+    rows = []
+    for (kind, level, network), (total, remaining) in figures.items():
+        rows.append(eb(kind, level, types, period="23", amount=total, network=network))
+        rows.append(eb(kind, level, types, period="29", amount=remaining, network=network))
+    return rows
+
+
+FULL_ACCUMULATORS = {
+    ("C", "IND", "Y"): ("1500", "900"),
+    ("C", "FAM", "Y"): ("3000", "2250"),
+    ("C", "IND", "N"): ("3000", "3000"),
+    ("C", "FAM", "N"): ("6000", "6000"),
+    ("G", "IND", "Y"): ("6000", "4850"),
+    ("G", "FAM", "Y"): ("12000", "10400"),
+    ("G", "IND", "N"): ("12000", "12000"),
+    ("G", "FAM", "N"): ("24000", "24000"),
+}
+SUD = ("AI", "AJ", "AK")
+
+
+def full_benefits(inquiry: Inquiry) -> list[list[object]]:
+    return [
+        eb("1", "", ("30", "AI", "AJ", "AK", "MH", "A8", "RT", "BB"), insurance="PR", plan="SANDBOX PPO GOLD"),
+        *_accumulators(("30",), FULL_ACCUMULATORS),
+        eb("A", "IND", ("30",), percent="0.2", network="Y"),
+        eb("A", "IND", ("30",), percent="0.4", network="N"),
+        # Substance use: the same accumulators, repeated per service type as many payers do.
+        *_accumulators(SUD, FULL_ACCUMULATORS),
+        # Detox: inpatient substance-use rows, said to be so in their messages.
+        eb("B", "IND", SUD, period="36", amount="250", auth="Y", network="Y"),
+        msg("INPATIENT DETOXIFICATION, PER ADMISSION"),
+        eb("A", "IND", SUD, percent="0.1", auth="Y", network="Y"),
+        msg("INPATIENT DETOXIFICATION"),
+        eb("A", "IND", SUD, percent="0.4", auth="Y", network="N"),
+        msg("INPATIENT DETOXIFICATION"),
+        # Residential.
+        eb("1", "", ("RT",)),
+        eb("A", "IND", ("RT",), percent="0.2", auth="Y", network="Y"),
+        msg("PRIOR AUTHORIZATION REQUIRED BEFORE ADMISSION"),
+        eb("A", "IND", ("RT",), percent="0.4", auth="Y", network="N"),
+        eb("F", "IND", ("RT",), period="23", qualifier="DY", quantity="30", network="W"),
+        eb("F", "IND", ("RT",), period="29", qualifier="DY", quantity="24", network="W"),
+        # Partial hospitalization: prior authorization not stated, on purpose.
+        eb("1", "", ("BB",)),
+        eb("B", "IND", ("BB",), period="7", amount="100", network="Y"),
+        eb("A", "IND", ("BB",), percent="0.4", network="N"),
+        # Intensive outpatient.
+        eb("B", "IND", SUD, period="7", amount="75", auth="N", network="Y"),
+        msg("INTENSIVE OUTPATIENT PROGRAM, PER DAY"),
+        # Outpatient.
+        eb("1", "", ("A8", "MH")),
+        eb("B", "IND", ("A8", "MH"), period="27", amount="30", auth="N", network="Y"),
+        eb("A", "IND", ("A8", "MH"), percent="0.4", auth="N", network="N"),
+        eb("F", "IND", ("A8", "MH"), period="23", qualifier="VS", quantity="40", network="W"),
+        eb("F", "IND", ("A8", "MH"), period="29", qualifier="VS", quantity="32", network="W"),
+    ]
+
+
+def carved_out(inquiry: Inquiry) -> list[list[object]]:
+    return [
+        eb("1", "", ("30",), insurance="PS", plan="SANDBOX CHOICE POS"),
+        eb("C", "IND", ("30",), period="23", amount="2000", network="Y"),
+        eb("C", "IND", ("30",), period="29", amount="2000", network="Y"),
+        eb("G", "IND", ("30",), period="23", amount="8000", network="Y"),
+        eb("G", "IND", ("30",), period="29", amount="7600", network="Y"),
+        eb("A", "IND", ("30",), percent="0.25", network="Y"),
+        eb("U", "", ("MH", "AI", "AJ", "AK", "RT", "BB")),
+        msg("BEHAVIORAL HEALTH BENEFITS ARE ADMINISTERED BY A SEPARATE COMPANY"),
+        ["LS", "2120"],
+        ["NM1", "Y2", "2", "HARBORLIGHT BEHAVIORAL HEALTH", "", "", "", "", "PI", "HBH01"],
+        ["PER", "IC", "PROVIDER SERVICES", "TE", "8005550142"],
+        ["LE", "2120"],
+    ]
+
+
+def plan_level(inquiry: Inquiry) -> list[list[object]]:
+    # No EB12 anywhere: the payer does not say which network these figures are for.
+    return [
+        eb("1", "", ("30",), insurance="HM", plan="SANDBOX BASIC HMO"),
+        eb("C", "IND", ("30",), period="23", amount="2500"),
+        eb("C", "IND", ("30",), period="29", amount="2500"),
+        eb("C", "FAM", ("30",), period="23", amount="5000"),
+        eb("C", "FAM", ("30",), period="29", amount="4100"),
+        eb("G", "IND", ("30",), period="23", amount="7000"),
+        eb("G", "IND", ("30",), period="29", amount="6100"),
+        eb("G", "FAM", ("30",), period="23", amount="14000"),
+        eb("G", "FAM", ("30",), period="29", amount="12000"),
+        eb("A", "IND", ("30",), percent="0.3"),
+        eb("B", "IND", ("30",), period="27", amount="40"),
+    ]
+
+
+def inactive(inquiry: Inquiry) -> list[list[object]]:
+    year = (inquiry.date_of_service or dt.date.today()).year - 1
+    return [
+        eb("6", "", ("30",)),
+        ["DTP", "307", "RD8", f"{year}0101-{year}1231"],
+    ]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    benefits: Callable[[Inquiry], list[list[object]]] | None = None
+    # AAA03 at the subscriber (2100C) or at the payer (2100A).
+    rejection: str = ""
+    payer_rejection: str = ""
+    slow: bool = False
+    plan_ended: bool = False
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "LNT100001": Scenario(full_benefits),
+    "LNT100002": Scenario(carved_out),
+    "LNT100003": Scenario(plan_level),
+    "LNT200001": Scenario(inactive, plan_ended=True),
+    "LNT300001": Scenario(rejection="75"),
+    "LNT300002": Scenario(rejection="72"),
+    "LNT300003": Scenario(rejection="73"),
+    "LNT400001": Scenario(payer_rejection="42"),
+    "LNT500001": Scenario(full_benefits, slow=True),
+}
+DEFAULT = Scenario(plan_level)
+
+
+def scenario_for(member_id: str) -> Scenario:
+    return SCENARIOS.get(normalise(member_id), DEFAULT)
+
+
+# --- The 271 --------------------------------------------------------------------------------------
+
+
+def build_271(inquiry: Inquiry, scenario: Scenario, *, now: dt.datetime | None = None) -> str:
+    """The sandbox payer's 271 answer to `inquiry`, echoing what it was sent as payers do."""
+    now = now or dt.datetime.now()
+    service = inquiry.date_of_service or now.date()
+    year = service.year - 1 if scenario.plan_ended else service.year
+    body: list[list[object]] = [
+        ["BHT", "0022", "11", inquiry.trace_number, now.strftime("%Y%m%d"), now.strftime("%H%M")],
+        ["HL", "1", "", "20", "1"],
+        ["NM1", "PR", "2", inquiry.payer_name or "LANTERN SANDBOX PAYER", "", "", "", "", "PI", inquiry.payer_id],
+    ]
+    if scenario.payer_rejection:
+        # The payer cannot look anything up, so it says nothing about the provider or the member.
+        body.append(["AAA", "N", "", scenario.payer_rejection, "R"])
+        return _envelope(body, now)
+    body += [
+        ["PER", "IC", "SANDBOX PROVIDER SERVICES", "TE", "8005550100"],
+        ["HL", "2", "1", "21", "1"],
+        ["NM1", "1P", "2", inquiry.provider_name, "", "", "", "", "XX", inquiry.provider_npi],
+    ]
+    dependent = inquiry.dependent and not scenario.rejection
+    body.append(["HL", "3", "2", "22", "1" if dependent else "0"])
+    if not dependent:
+        body.append(["TRN", "2", inquiry.trace_number, inquiry.originator_id])
+    body.append(
+        [
+            "NM1",
+            "IL",
+            "1",
+            inquiry.subscriber_last_name,
+            inquiry.subscriber_first_name,
+            "",
+            "",
+            "",
+            "MI",
+            inquiry.member_id,
+        ]
+    )
+    if scenario.rejection:
+        body.append(["AAA", "N", "", scenario.rejection, "C"])
+        if inquiry.subscriber_date_of_birth:
+            body.append(["DMG", "D8", inquiry.subscriber_date_of_birth.strftime("%Y%m%d")])
+        return _envelope(body, now)
+    body.append(["REF", "6P", inquiry.group_number or "SBX-GRP-01", "SANDBOX EMPLOYER GROUP"])
+    if inquiry.subscriber_date_of_birth:
+        body.append(["DMG", "D8", inquiry.subscriber_date_of_birth.strftime("%Y%m%d")])
+    plan_dates = [["DTP", "346", "D8", f"{year}0101"], ["DTP", "347", "D8", f"{year}1231"]]
+    benefits = scenario.benefits(inquiry) if scenario.benefits else []
+    if not dependent:
+        body.append(["INS", "Y", "18", "001", "25"])
+        body += plan_dates + benefits
+        return _envelope(body, now)
+    body += [
+        ["HL", "4", "3", "23", "0"],
+        ["TRN", "2", inquiry.trace_number, inquiry.originator_id],
+        ["NM1", "03", "1", inquiry.last_name, inquiry.first_name],
+    ]
+    if inquiry.date_of_birth:
+        body.append(["DMG", "D8", inquiry.date_of_birth.strftime("%Y%m%d")])
+    body.append(["INS", "N", DEPENDENT_RELATIONSHIPS.get(inquiry.relationship, "34"), "001", "25"])
+    body += plan_dates + benefits
+    return _envelope(body, now)
+
+
+def _envelope(body: list[list[object]], now: dt.datetime) -> str:
+    # Newlines after each segment: the raw answer staff may open should be readable.
+    return Writer(newlines=True).interchange(
+        [("271", "0001", body)],
+        functional_id="HB",
+        sender_id="LANTERNSANDBOX",
+        receiver_id="LANTERN",
+        control_number=1 + secrets.randbelow(999_999_998),
+        now=now,
+        usage="T",
+    )

@@ -1,0 +1,427 @@
+"""Read a 271 eligibility response into a `BenefitSummary`.
+
+The reader walks the HL tree (20 payer, 21 provider, 22 subscriber, 23 dependent) and keeps every
+EB row with what follows it. It is tolerant: an unknown code is kept and described as "unknown code
+X", an unknown segment is skipped, an amount that is not a number becomes a warning. Only a broken
+envelope (see `x12.parse`) or an answer that is not a 271 at all is refused.
+"""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from .codes import (
+    COVERAGE_LEVELS,
+    ELIGIBILITY_CODES,
+    FOLLOW_UPS,
+    INSURANCE_TYPES,
+    NETWORK,
+    QUANTITY_QUALIFIERS,
+    REJECT_REASONS,
+    SERVICE_TYPES,
+    TIME_PERIODS,
+    YES_NO_UNKNOWN,
+    describe,
+    rejection_words,
+)
+from .errors import EligibilityError
+from .levels import finish
+from .summary import (
+    BenefitRow,
+    BenefitSummary,
+    DateInfo,
+    Reference,
+    Rejection,
+    RelatedEntity,
+    SubscriberSummary,
+)
+from .x12 import Interchange, Segment, Transaction, parse, parse_date, parse_date_range
+
+LOOP_LETTERS = {"20": "A", "21": "B", "22": "C", "23": "D"}
+
+DATE_QUALIFIERS = {
+    "096": "discharge",
+    "102": "issue",
+    "152": "effective date of change",
+    "193": "period start",
+    "194": "period end",
+    "198": "completion",
+    "290": "coordination of benefits",
+    "291": "plan",
+    "292": "benefit",
+    "295": "primary care provider",
+    "304": "latest visit or consultation",
+    "307": "eligibility",
+    "318": "added",
+    "340": "COBRA begin",
+    "341": "COBRA end",
+    "342": "premium paid to date begin",
+    "343": "premium paid to date end",
+    "346": "plan begin",
+    "347": "plan end",
+    "356": "eligibility begin",
+    "357": "eligibility end",
+    "382": "enrollment",
+    "435": "admission",
+    "442": "date of death",
+    "458": "certification",
+    "472": "service",
+    "539": "policy effective",
+    "540": "policy expiration",
+    "636": "date of last update",
+    "771": "status",
+}
+REFERENCE_QUALIFIERS = {
+    "18": "plan number",
+    "1L": "group or policy number",
+    "1W": "member identification number",
+    "3H": "case number",
+    "49": "family unit number",
+    "6P": "group number",
+    "9F": "referral number",
+    "F6": "health insurance claim number",
+    "G1": "prior authorization number",
+    "IG": "insurance policy number",
+    "N6": "plan network identification number",
+    "NQ": "Medicaid recipient identification number",
+    "Q4": "prior identifier number",
+}
+ENTITY_CODES = {
+    "03": "dependent",
+    "13": "contracted service provider",
+    "1I": "preferred provider organization (PPO)",
+    "1P": "provider",
+    "2B": "third-party administrator",
+    "36": "employer",
+    "73": "other physician",
+    "FA": "facility",
+    "GP": "gateway provider",
+    "IL": "insured or subscriber",
+    "P3": "primary care provider",
+    "PR": "payer",
+    "PRP": "primary payer",
+    "SEP": "secondary payer",
+    "TTP": "tertiary payer",
+    "VN": "vendor",
+    "X3": "utilization management organization",
+    "Y2": "managed care organization",
+}
+CONTACT_KINDS = {"TE": "phone", "EX": "extension", "FX": "fax", "UR": "web", "EM": "email", "WP": "work phone"}
+RELATIONSHIPS = {"18": "self", "01": "spouse", "19": "child", "34": "other adult", "G8": "other relationship"}
+GENDERS = {"M": "male", "F": "female", "U": "unknown"}
+
+
+def read_271(text: str, *, gateway: str = "", checked_at: dt.datetime | None = None) -> BenefitSummary:
+    """The benefit summary of a 271 interchange; X12Error or EligibilityError if it cannot be one."""
+    interchange = parse(text)
+    transactions = [transaction for transaction in interchange.transactions if transaction.set_id == "271"]
+    if not transactions:
+        raise EligibilityError(_not_a_271(interchange))
+    reader = _Reader()
+    for transaction in transactions:
+        reader.read(transaction)
+    summary = reader.summary
+    summary.gateway = gateway
+    summary.checked_at = checked_at or dt.datetime.now(dt.UTC)
+    return finish(summary)
+
+
+def _not_a_271(interchange: Interchange) -> str:
+    if interchange.acknowledgements:
+        ack = interchange.acknowledgements[0]
+        return f"The interchange was refused (TA1 acknowledgement code {ack[4] or '?'}, note {ack[5] or '?'}): no 271."
+    found = [transaction.set_id for transaction in interchange.transactions]
+    if "999" in found:
+        ack = next(t for t in interchange.transactions if t.set_id == "999")
+        ak9 = next((seg for seg in ack.segments if seg.id == "AK9"), None)
+        verdict = f" (AK9 {ak9[1]})" if ak9 else ""
+        return f"The answer is a 999 acknowledgement{verdict}, not a 271: the 270 was refused as sent."
+    if found:
+        return f"The input holds no 271 transaction (found {', '.join(sorted(set(found)))})."
+    return "The input holds no 271 transaction."
+
+
+def rejection(loop: str, aaa: Segment) -> Rejection:
+    code, follow_up = aaa[3], aaa[4]
+    return make_rejection(loop, code, follow_up, valid_request=aaa[1])
+
+
+def make_rejection(
+    loop: str, code: str, follow_up: str = "", *, valid_request: str = "", follow_up_text: str = ""
+) -> Rejection:
+    text, hint = rejection_words(code)
+    return Rejection(
+        loop=loop,
+        code=code,
+        follow_up=follow_up,
+        description=describe(REJECT_REASONS, code),
+        follow_up_description=describe(FOLLOW_UPS, follow_up) if follow_up else follow_up_text,
+        text=text,
+        hint=hint,
+        valid_request=valid_request,
+    )
+
+
+def to_decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
+    if not value:
+        return None
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        warnings.append(f"{what} {value[:12]!r} is not a number; it was left out.")
+        return None
+    return number if number.is_finite() else None
+
+
+def to_percent(value: str, what: str, warnings: list[str]) -> Decimal | None:
+    percent = to_decimal(value, what, warnings)
+    if percent is not None and Decimal(1) < percent <= Decimal(100):
+        # The guide asks for a fraction (0.2); some payers send 20 for 20 %.
+        warnings.append(f"{what} {value!r} read as {percent}% (the standard asks for a fraction).")
+        percent = percent / 100
+    return percent
+
+
+class _Reader:
+    def __init__(self):
+        self.summary = BenefitSummary()
+        self.level = ""
+        self.loop = ""
+        self.people: dict[str, SubscriberSummary] = {}
+        self.parents: dict[str, str] = {}
+        self.person: SubscriberSummary | None = None
+        self.row: BenefitRow | None = None
+        self.entity: RelatedEntity | None = None
+        self.in_ls = False
+        self.transactions = 0
+
+    @property
+    def letter(self) -> str:
+        return LOOP_LETTERS.get(self.level, "?")
+
+    def read(self, transaction: Transaction) -> None:
+        # HL numbers restart in each transaction; keep people of different transactions apart.
+        self.transactions += 1
+        self.level, self.loop, self.person, self.row, self.entity, self.in_ls = "", "", None, None, None, False
+        for seg in transaction.segments:
+            handler = getattr(self, f"on_{seg.id.lower()}", None)
+            if handler:
+                handler(seg)
+        # A subscriber loop that only leads to its dependents is not an answer about anyone.
+        parents = set(self.parents.values())
+        self.summary.subscribers = [
+            person
+            for hl_id, person in self.people.items()
+            if hl_id not in parents or person.benefits or person.rejections
+        ]
+
+    # --- structure
+
+    def on_hl(self, seg: Segment) -> None:
+        self.level = seg[3]
+        self.loop = f"2000{self.letter}"
+        self.row, self.entity, self.in_ls = None, None, False
+        self.person = None
+        if self.level in ("22", "23"):
+            person = SubscriberSummary(is_dependent=self.level == "23")
+            hl_id, parent_id = f"{self.transactions}.{seg[1]}", f"{self.transactions}.{seg[2]}"
+            parent = self.people.get(parent_id)
+            if parent and self.level == "23":
+                self.parents[hl_id] = parent_id
+                person.member_id = parent.member_id
+                person.subscriber_first_name, person.subscriber_last_name = parent.first_name, parent.last_name
+                person.group_number, person.group_name = parent.group_number, parent.group_name
+                person.plan_name = parent.plan_name
+            self.people[hl_id if seg[1] else f"{self.transactions}.#{len(self.people)}"] = person
+            self.person = person
+
+    def on_ls(self, seg: Segment) -> None:
+        self.in_ls = True
+        self.loop = f"2120{self.letter}"
+
+    def on_le(self, seg: Segment) -> None:
+        self.in_ls, self.entity = False, None
+        self.loop = f"2110{self.letter}"
+
+    # --- names
+
+    def on_nm1(self, seg: Segment) -> None:
+        name = _name(seg)
+        if self.in_ls and self.row is not None:
+            self.entity = RelatedEntity(
+                entity_code=seg[1],
+                entity=describe(ENTITY_CODES, seg[1]),
+                name=name,
+                id_qualifier=seg[8],
+                id=seg[9],
+            )
+            self.row.related_entities.append(self.entity)
+            return
+        self.loop = f"2100{self.letter}"
+        if self.level == "20":
+            self.summary.payer_name, self.summary.payer_id = name, seg[9]
+        elif self.level == "21":
+            self.summary.provider_name, self.summary.provider_npi = name, seg[9]
+        elif self.person is not None:
+            self.person.first_name, self.person.last_name, self.person.middle_name = seg[4], seg[3], seg[5]
+            if seg[9]:
+                self.person.member_id = seg[9]
+
+    def on_per(self, seg: Segment) -> None:
+        contacts = [
+            (describe(CONTACT_KINDS, seg[index]), seg[index + 1])
+            for index in (3, 5, 7)
+            if seg[index] and seg[index + 1]
+        ]
+        readable = [f"{kind} {value}" for kind, value in contacts]
+        if self.entity is not None:
+            self.entity.contact_name = self.entity.contact_name or seg[2]
+            self.entity.contacts += readable
+            phone = next((value for kind, value in contacts if kind == "phone"), "")
+            self.entity.phone = self.entity.phone or phone
+        elif self.level == "20":
+            self.summary.payer_contacts += [f"{seg[2]}: {text}" if seg[2] else text for text in readable]
+
+    def on_n3(self, seg: Segment) -> None:
+        if self.entity is not None:
+            self.entity.address = " ".join(part for part in (self.entity.address, seg[1], seg[2]) if part)
+
+    def on_n4(self, seg: Segment) -> None:
+        if self.entity is not None:
+            place = " ".join(part for part in (f"{seg[1]}," if seg[1] else "", seg[2], seg[3]) if part)
+            self.entity.address = ", ".join(part for part in (self.entity.address, place) if part)
+
+    # --- the person
+
+    def on_trn(self, seg: Segment) -> None:
+        if self.person is not None and seg[2]:
+            self.person.trace_numbers.append(seg[2])
+            # TRN01 2 echoes the trace number of our 270; 1 is the payer's own.
+            if seg[1] == "2" and not self.summary.trace_number:
+                self.summary.trace_number = seg[2]
+
+    def on_dmg(self, seg: Segment) -> None:
+        if self.person is not None and self.row is None:
+            if seg[1] in ("D8", ""):
+                self.person.date_of_birth = parse_date(seg[2])
+            self.person.gender = describe(GENDERS, seg[3])
+
+    def on_ins(self, seg: Segment) -> None:
+        if self.person is not None and self.row is None:
+            self.person.relationship = describe(RELATIONSHIPS, seg[2])
+
+    def on_ref(self, seg: Segment) -> None:
+        reference = Reference(
+            qualifier=seg[1], description=describe(REFERENCE_QUALIFIERS, seg[1]), value=seg[2], text=seg[3]
+        )
+        if self.in_ls:
+            return
+        if self.row is not None:
+            self.row.references.append(reference)
+        elif self.person is not None:
+            self.person.references.append(reference)
+            if seg[1] == "6P" or (seg[1] == "1L" and not self.person.group_number):
+                self.person.group_number, self.person.group_name = seg[2], seg[3] or self.person.group_name
+            elif seg[1] == "18" and seg[3] and not self.person.plan_name:
+                self.person.plan_name = seg[3]
+
+    def on_dtp(self, seg: Segment) -> None:
+        start, end = parse_date_range(seg[3]) if seg[2] in ("D8", "RD8", "") else (None, None)
+        if start is None and end is None:
+            self.summary.warnings.append(
+                f"DTP segment {seg.position} ({seg[1]}) has no readable date; it was left out."
+            )
+            return
+        info = DateInfo(qualifier=seg[1], description=describe(DATE_QUALIFIERS, seg[1]), start=start, end=end)
+        if self.in_ls:
+            return
+        if self.row is not None:
+            self.row.dates.append(info)
+            return
+        if self.person is None:
+            return
+        self.person.dates.append(info)
+        person = self.person
+        if seg[1] == "291":
+            person.plan_begin, person.plan_end = start, (end if seg[2] == "RD8" else person.plan_end)
+        elif seg[1] == "346":
+            person.plan_begin = start
+        elif seg[1] == "347":
+            person.plan_end = start
+        elif seg[1] == "307":
+            person.eligibility_begin, person.eligibility_end = start, (end if seg[2] == "RD8" else None)
+        elif seg[1] == "356":
+            person.eligibility_begin = start
+        elif seg[1] == "357":
+            person.eligibility_end = start
+
+    def on_aaa(self, seg: Segment) -> None:
+        found = rejection(self.loop, seg)
+        self.summary.rejections.append(found)
+        if self.row is not None and not self.in_ls:
+            self.row.rejections.append(found)
+        if self.person is not None:
+            self.person.rejections.append(found)
+
+    # --- benefits
+
+    def on_eb(self, seg: Segment) -> None:
+        if self.person is None:
+            self.summary.warnings.append(f"EB segment {seg.position} is outside a subscriber or dependent; skipped.")
+            return
+        self.in_ls, self.entity = False, None
+        self.loop = f"2110{self.letter}"
+        warnings = self.summary.warnings
+        where = f"EB segment {seg.position}:"
+        service_types = seg.repeats(3)
+        row = BenefitRow(
+            loop=self.loop,
+            eb01=seg[1],
+            eb01_description=describe(ELIGIBILITY_CODES, seg[1]),
+            coverage_level=seg[2],
+            coverage_level_description=describe(COVERAGE_LEVELS, seg[2]),
+            service_types=service_types,
+            service_type_descriptions=[describe(SERVICE_TYPES, code) for code in service_types],
+            insurance_type=seg[4],
+            insurance_type_description=describe(INSURANCE_TYPES, seg[4]),
+            plan_description=seg[5],
+            time_period=seg[6],
+            time_period_description=describe(TIME_PERIODS, seg[6]),
+            amount=to_decimal(seg[7], f"{where} amount", warnings),
+            percent=to_percent(seg[8], f"{where} percent", warnings),
+            quantity_qualifier=seg[9],
+            quantity_qualifier_description=describe(QUANTITY_QUALIFIERS, seg[9]),
+            quantity=to_decimal(seg[10], f"{where} quantity", warnings),
+            auth_required=seg[11],
+            network=seg[12],
+            network_description=describe(NETWORK, seg[12]),
+            procedure=":".join(part for part in seg.components(13) if part),
+        )
+        if row.auth_required and row.auth_required not in YES_NO_UNKNOWN:
+            warnings.append(f"{where} authorization indicator {row.auth_required[:4]!r} is not Y, N or U.")
+        self.person.benefits.append(row)
+        self.row = row
+
+    def on_msg(self, seg: Segment) -> None:
+        if self.row is not None and seg[1]:
+            self.row.messages.append(seg[1])
+
+    def on_hsd(self, seg: Segment) -> None:
+        if self.row is None:
+            return
+        parts = []
+        if seg[2]:
+            parts.append(f"{seg[2]} {describe(QUANTITY_QUALIFIERS, seg[1]) if seg[1] else ''}".strip())
+        if seg[5]:
+            count = f"{seg[6]} " if seg[6] else ""
+            parts.append(f"per {count}{describe(TIME_PERIODS, seg[5])}")
+        if seg[7]:
+            parts.append(f"delivery frequency {seg[7]}")
+        if seg[8]:
+            parts.append(f"delivery pattern {seg[8]}")
+        self.row.delivery.append(" ".join(parts) or "service delivery not described")
+
+
+def _name(seg: Segment) -> str:
+    if seg[2] == "1":
+        return " ".join(part for part in (seg[4], seg[5], seg[3], seg[7]) if part)
+    return seg[3]

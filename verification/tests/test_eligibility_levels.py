@@ -1,0 +1,91 @@
+"""The level-of-care mapping documented in `verification.eligibility.levels`, rule by rule."""
+
+from decimal import Decimal
+
+import pytest
+
+from verification.eligibility.levels import setting, summarise_level
+from verification.eligibility.summary import BenefitRow
+
+
+def row(eb01: str, *types: str, **fields) -> BenefitRow:
+    return BenefitRow(eb01=eb01, service_types=list(types), **fields)
+
+
+@pytest.mark.parametrize(
+    ("messages", "types", "expected"),
+    [
+        (["INPATIENT DETOX"], ["AI"], "detox"),
+        (["WITHDRAWAL MANAGEMENT"], ["AJ"], "detox"),
+        (["INTENSIVE OUTPATIENT PROGRAM (IOP)"], ["AI"], "iop"),
+        (["ADULT PROGRAM (IOP)"], ["AI"], "iop"),
+        (["PARTIAL HOSPITALIZATION"], ["MH"], "php"),
+        (["OUTPATIENT OFFICE VISIT"], ["AI"], "outpatient"),
+        (["SHIPPING"], ["AI"], None),  # "php" and "iop" only count as words
+        ([], ["AI", "48"], "inpatient"),
+        ([], ["AI", "RT", "BB", "A8"], None),  # several settings at once: none of them
+        ([], ["AI"], None),
+    ],
+)
+def test_it_reads_where_care_happens_from_messages_then_from_other_codes(messages, types, expected):
+    assert setting(row("1", *types, messages=messages)) == expected
+
+
+def test_it_uses_hospital_inpatient_for_detox_when_the_payer_says_nothing_about_substance_use():
+    detox = summarise_level("detox", [row("A", "48", percent=Decimal("0.3"), network="Y")], [])
+
+    assert detox.in_network.coinsurance == Decimal("0.3")
+    assert detox.sources["coinsurance"] == "hospital inpatient benefits (48)"
+    assert not detox.from_plan_level
+
+
+def test_it_never_reads_prior_auth_not_required_from_the_plan_level():
+    rows = [row("1", "30"), row("A", "30", percent=Decimal("0.2"), auth_required="N", network="Y")]
+
+    residential = summarise_level("residential", rows, [])
+
+    assert residential.prior_auth is None
+    assert residential.from_plan_level
+    assert residential.in_network.coinsurance == Decimal("0.2")
+
+
+def test_it_counts_prior_auth_as_required_when_general_substance_use_rows_say_so():
+    rows = [row("1", "RT", auth_required="N"), row("1", "AI", "AJ", "AK", auth_required="Y")]
+
+    assert summarise_level("residential", rows, []).prior_auth is True
+
+
+def test_it_reads_prior_auth_not_required_only_from_the_levels_own_rows():
+    rows = [row("1", "AI", auth_required="N")]
+
+    assert summarise_level("residential", rows, []).prior_auth is None
+    assert summarise_level("residential", [row("1", "RT", auth_required="N")], []).prior_auth is False
+
+
+def test_it_prefers_the_yearly_deductible_to_the_lifetime_one():
+    rows = [
+        row("C", "AI", coverage_level="IND", time_period="32", amount=Decimal("10000"), network="Y"),
+        row("C", "AI", coverage_level="IND", time_period="23", amount=Decimal("1500"), network="Y"),
+        row("C", "AI", coverage_level="IND", time_period="33", amount=Decimal("9000"), network="Y"),
+        row("C", "AI", coverage_level="IND", time_period="29", amount=Decimal("700"), network="Y"),
+    ]
+
+    deductible = summarise_level("detox", rows, []).in_network.deductible_individual
+
+    assert (deductible.total, deductible.remaining) == (Decimal("1500"), Decimal("700"))
+
+
+def test_it_puts_amounts_that_apply_regardless_of_network_in_both_columns():
+    outpatient = summarise_level("outpatient", [row("B", "A8", amount=Decimal("20"), network="W")], [])
+
+    assert outpatient.in_network.copay == outpatient.out_of_network.copay == Decimal("20")
+    assert outpatient.network_unstated.copay is None
+
+
+def test_it_does_not_add_up_a_coverage_level_it_does_not_know():
+    rows = [row("C", "AI", coverage_level="QQQ", time_period="23", amount=Decimal("500"), network="Y")]
+
+    detox = summarise_level("detox", rows, [])
+
+    assert detox.in_network.deductible_individual.total is None
+    assert detox.in_network.deductible_family.total is None
