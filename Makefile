@@ -35,11 +35,13 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(PY)
 install: $(VENV)/.run-installed
 install-dev: $(VENV)/.dev-installed
 
+run: export DEBUG ?= 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	@mkdir -p var
-	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
-	DEBUG=$${DEBUG:-1} PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} ./bin/run-local
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	PORT=$(PORT) ./bin/run-local
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
