@@ -31,9 +31,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "crispy_forms",
     "crispy_bootstrap5",
     "auditlog",
+    "reversion",
     "intake",
     "verification",
     "articles",
@@ -159,6 +161,7 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
     "requeue-stale-eligibility-checks": {"task": "verification.tasks.requeue_stale_checks", "schedule": 60.0},
+    "remind-overdue-article-reviews": {"task": "articles.tasks.remind_overdue_reviews", "schedule": 3600.0},
 }
 
 # Notifications still pending this long after they were due are enqueued again.
@@ -274,6 +277,10 @@ FORM_RATE_WINDOW_SECONDS = env.int("FORM_RATE_WINDOW_SECONDS", default=600)
 DUPLICATE_LEAD_WINDOW_HOURS = env.int("DUPLICATE_LEAD_WINDOW_HOURS", default=24)
 
 # Insurance eligibility: "sandbox" (a simulated payer, no network), "x12" or "json".
+# Anonymous article pages are cached this long at most (and retired on any edit).
+ARTICLE_CACHE_SECONDS = env.int("ARTICLE_CACHE_SECONDS", default=600)
+ARTICLES_PER_PAGE = 10
+
 ELIGIBILITY_GATEWAY = env.str("ELIGIBILITY_GATEWAY", default="sandbox")
 ELIGIBILITY_TIMEOUT = env.float("ELIGIBILITY_TIMEOUT", default=20.0)
 ELIGIBILITY_MAX_ATTEMPTS = env.int("ELIGIBILITY_MAX_ATTEMPTS", default=4)
@@ -311,6 +318,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # A file missing from the manifest is served under its plain name rather than failing the page.
 WHITENOISE_MANIFEST_STRICT = False
+# Public uploads (article images). PHI never goes here: see PRIVATE_MEDIA_ROOT.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

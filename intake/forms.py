@@ -84,6 +84,13 @@ class CallbackForm(HoneypotMixin, forms.Form):
     consent = forms.BooleanField(
         error_messages={"required": "Please tick this box so we're allowed to call you."},
     )
+    # The page the form was sent from, when it is embedded elsewhere (an article).
+    from_page = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def clean_from_page(self) -> str:
+        page = self.cleaned_data["from_page"]
+        # A path on this site only: never a full URL, never a query string.
+        return page if page.startswith("/") and not page.startswith("//") and "?" not in page else ""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -110,6 +117,7 @@ class CallbackForm(HoneypotMixin, forms.Form):
                 Field("message"),
                 Field("consent"),
             ),
+            Field("from_page"),
             Div(Field("website"), css_class="hp-field", aria_hidden="true"),
             Submit("submit", "Request my call", css_class="btn-primary btn-lg w-100"),
         )

@@ -38,11 +38,16 @@ def callback(request: HttpRequest) -> HttpResponse:
             request.session[THANKS_SESSION_KEY] = {"urgent": False}
             return redirect("callback_thanks")
         if form.is_valid():
+            attribution = attribution_for(request)
+            from_page = form.cleaned_data.get("from_page")
+            if from_page:
+                # Asked from an article: that article is the page that brought this lead.
+                attribution["landing_page"] = from_page
             lead = Lead.record_callback(
                 form.cleaned_data,
                 consent_version=form.consent_version,
-                consent_page=request.path,
-                attribution=attribution_for(request),
+                consent_page=from_page or request.path,
+                attribution=attribution,
             )
             log.info("Callback request stored on lead %s", lead.pk)
             request.session[THANKS_SESSION_KEY] = {"urgent": form.cleaned_data.get("in_danger") == "yes"}

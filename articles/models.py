@@ -1,0 +1,218 @@
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .rendering import reading_minutes, render_markdown, table_of_contents
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:category", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = self.slug or slugify(self.name)
+        super().save(*args, **kwargs)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now: dt.datetime | None = None):
+        """Live now: published, and its publish time has come. Scheduling needs no cron job:
+        a future publish_at simply keeps the article out of this query until then."""
+        return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
+
+    def for_listing(self):
+        return self.select_related("category").prefetch_related("tags").order_by("-publish_at", "-pk")
+
+    def review_overdue(self, today: dt.date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(review_by__lt=today).filter(
+            Q(review_reminded_for__isnull=True) | ~Q(review_reminded_for=models.F("review_by"))
+        )
+
+    def next_publication(self, now: dt.datetime | None = None) -> dt.datetime | None:
+        """When the next scheduled article goes live (cached pages must not outlive that)."""
+        return (
+            self.filter(status=Article.Status.PUBLISHED, publish_at__gt=now or timezone.now())
+            .order_by("publish_at")
+            .values_list("publish_at", flat=True)
+            .first()
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=160, unique=True)
+    summary = models.CharField(max_length=300, help_text="One or two sentences, shown in lists and search results.")
+    body = models.TextField(help_text="Markdown. Use ## and ### headings: they make the table of contents.")
+    body_html = models.TextField(editable=False, blank=True)
+    hero_image = models.ImageField(upload_to="articles/", blank=True)
+    hero_alt = models.CharField("hero image description", max_length=200, blank=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewer = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The medical reviewer."
+    )
+    reviewer_credentials = models.CharField(max_length=80, blank=True, help_text='e.g. "MD, addiction medicine"')
+    last_reviewed = models.DateField(null=True, blank=True)
+    review_by = models.DateField(null=True, blank=True, help_text="The reviewer is reminded once this date passes.")
+    review_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(default=timezone.now, help_text="A future time schedules the article.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    seo_title = models.CharField(max_length=70, blank=True)
+    seo_description = models.CharField(max_length=160, blank=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at"]
+        indexes = [models.Index(fields=["status", "publish_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", args=[self.slug])
+
+    def clean(self) -> None:
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError({"hero_alt": "Describe the image for people who cannot see it."})
+        if self.status == self.Status.PUBLISHED and not self.reviewer_id:
+            raise ValidationError({"reviewer": "A published article needs a medical reviewer."})
+
+    @property
+    def is_live(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
+
+    @property
+    def toc(self) -> list[dict]:
+        return table_of_contents(self.body_html)
+
+    @property
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.body_html)
+
+    @property
+    def page_title(self) -> str:
+        return self.seo_title or self.title
+
+    @property
+    def meta_description(self) -> str:
+        return self.seo_description or self.summary
+
+    @property
+    def reviewer_name(self) -> str:
+        if not self.reviewer:
+            return ""
+        name = self.reviewer.get_full_name() or self.reviewer.get_username()
+        return f"{name}, {self.reviewer_credentials}" if self.reviewer_credentials else name
+
+    def related(self, limit: int = 3):
+        tag_ids = [tag.pk for tag in self.tags.all()]
+        return (
+            Article.objects.published()
+            .exclude(pk=self.pk)
+            .filter(Q(category_id=self.category_id) | Q(tags__in=tag_ids))
+            .distinct()
+            .select_related("category")
+            .order_by("-publish_at")[:limit]
+        )
+
+    def claim_review_reminder(self) -> bool:
+        """Once per review-by date: of concurrent beat runs, one wins."""
+        return bool(
+            Article.objects.filter(pk=self.pk, review_by=self.review_by)
+            .filter(Q(review_reminded_for__isnull=True) | ~Q(review_reminded_for=self.review_by))
+            .update(review_reminded_for=self.review_by)
+        )
+
+
+class Source(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=200)
+    publisher = models.CharField(max_length=120)
+    url = models.URLField(max_length=500)
+    accessed = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})"
+
+
+# --- The public pages' cache -------------------------------------------------------------------
+
+CACHE_VERSION_KEY = "articles:version"
+
+
+def cache_version() -> int:
+    from django.core.cache import cache
+
+    try:
+        return cache.get_or_set(CACHE_VERSION_KEY, 1, timeout=None)
+    except Exception:  # noqa: BLE001 - no cache: pages are rendered fresh
+        return 0
+
+
+def bump_cache_version() -> None:
+    """Every cached article page (lists, details, feed, sitemap) is keyed by this version, so
+    publishing, editing or unpublishing anything retires them all at once."""
+    from django.core.cache import cache
+
+    try:
+        cache.add(CACHE_VERSION_KEY, 1, timeout=None)
+        cache.incr(CACHE_VERSION_KEY)
+    except Exception as exc:  # noqa: BLE001 - pages then live out their (short) timeout
+        logging.getLogger(__name__).warning("Could not retire cached article pages: %s", type(exc).__name__)
+
+
+def cache_seconds(now: dt.datetime | None = None) -> int:
+    """How long a public page may be cached: never past the next scheduled publication."""
+    seconds = settings.ARTICLE_CACHE_SECONDS
+    upcoming = Article.objects.next_publication(now)
+    if upcoming:
+        seconds = min(seconds, max(1, int((upcoming - (now or timezone.now())).total_seconds()) + 1))
+    return seconds

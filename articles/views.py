@@ -1,0 +1,167 @@
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from intake.forms import CallbackForm
+
+from . import cache
+from .models import Article, Category
+
+
+def search(articles, query: str):
+    """Full-text search ranked title > summary > body on PostgreSQL; a plain match elsewhere."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = (
+            SearchVector("title", weight="A", config="english")
+            + SearchVector("summary", weight="B", config="english")
+            + SearchVector("body", weight="C", config="english")
+        )
+        terms = SearchQuery(query, search_type="websearch", config="english")
+        return articles.annotate(rank=SearchRank(vector, terms)).filter(rank__gt=0).order_by("-rank", "-publish_at")
+    matches = Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
+    rank = Case(
+        When(title__icontains=query, then=Value(3)),
+        When(summary__icontains=query, then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return articles.filter(matches).annotate(rank=rank).order_by("-rank", "-publish_at")
+
+
+def article_list(request: HttpRequest, category_slug: str | None = None) -> HttpResponse:
+    def render() -> str:
+        articles = Article.objects.published().for_listing()
+        category = None
+        if category_slug:
+            category = get_object_or_404(Category, slug=category_slug)
+            articles = articles.filter(category=category)
+        query = request.GET.get("q", "").strip()[:100]
+        if query:
+            articles = search(articles, query)
+        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        context = {
+            "page": page,
+            "category": category,
+            "categories": Category.objects.all(),
+            "query": query,
+            "canonical": request.build_absolute_uri(request.path),
+        }
+        return render_to_string("articles/list.html", context, request=request)
+
+    return cache.serve(request, render)
+
+
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    def render() -> str:
+        article = get_object_or_404(_with_relations(Article.objects.published()), slug=slug)
+        return _render_article(request, article)
+
+    return cache.serve(request, render)
+
+
+@never_cache
+@staff_member_required
+def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft or scheduled article exactly as the public will see it, for staff only."""
+    article = get_object_or_404(_with_relations(Article.objects.all()), pk=pk)
+    return HttpResponse(_render_article(request, article, preview=True))
+
+
+def _with_relations(articles):
+    return articles.select_related("category", "reviewer", "author").prefetch_related("sources", "tags")
+
+
+def _render_article(request: HttpRequest, article: Article, preview: bool = False) -> str:
+    canonical = request.build_absolute_uri(article.get_absolute_url())
+    context = {
+        "article": article,
+        "related": list(article.related()),
+        "callback_form": CallbackForm(),
+        "preview": preview,
+        "canonical": canonical,
+        "json_ld": json_ld(article, canonical, request),
+    }
+    return render_to_string("articles/detail.html", context, request=request)
+
+
+def json_ld(article: Article, canonical: str, request: HttpRequest) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "headline": article.title,
+        "description": article.meta_description,
+        "url": canonical,
+        "inLanguage": "en-US",
+        "datePublished": article.publish_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "about": {"@type": "Thing", "name": article.category.name},
+        "publisher": {"@type": "MedicalOrganization", "name": settings.CENTRE_NAME, "telephone": settings.CENTRE_PHONE},
+        "citation": [
+            {"@type": "CreativeWork", "name": source.title, "url": source.url,
+             "publisher": {"@type": "Organization", "name": source.publisher}}
+            for source in article.sources.all()
+        ],
+    }  # fmt: skip
+    if article.reviewer:
+        data["reviewedBy"] = {"@type": "Person", "name": article.reviewer_name}
+    if article.last_reviewed:
+        data["lastReviewed"] = article.last_reviewed.isoformat()
+    if article.author:
+        data["author"] = {"@type": "Person", "name": article.author.get_full_name() or article.author.get_username()}
+    if article.hero_image:
+        data["image"] = request.build_absolute_uri(article.hero_image.url)
+    return data
+
+
+class ArticleFeed(Feed):
+    title = f"{settings.CENTRE_NAME}: articles"
+    description = "Educational articles about addiction, withdrawal, treatment and recovery."
+
+    def link(self) -> str:
+        return reverse("articles:list")
+
+    def items(self):
+        return Article.objects.published().select_related("category").order_by("-publish_at")[:30]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.summary
+
+    def item_pubdate(self, item: Article):
+        return item.publish_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_categories(self, item: Article):
+        return [item.category.name]
+
+
+def feed(request: HttpRequest) -> HttpResponse:
+    response = ArticleFeed()(request)
+    return response
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /staff/",
+        "Disallow: /admin/",
+        "Disallow: /callback/thanks/",
+        "Disallow: /verify/thanks/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
