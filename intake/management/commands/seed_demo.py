@@ -20,6 +20,7 @@ from intake.models import (
     StaffProfile,
     ensure_staff_groups,
 )
+from intake.signals import seed_demo_content
 
 # Invented people for the demo queue; the numbers are in the 555-01xx range kept for fiction.
 DEMO_NAMES = [
@@ -75,6 +76,11 @@ class Command(BaseCommand):
             user.groups.set([groups[name] for name in group_names])
             StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": on_duty})
             self.stdout.write(f"{'Created' if created else 'Updated'} demo user {username}")
+
+        # Other apps add their own demo content (intake depends on none of them).
+        for _, message in seed_demo_content.send(sender=self.__class__):
+            if message:
+                self.stdout.write(message)
 
         if not Lead.objects.exists():
             count = self._demo_leads(User.objects.get(username="admissions"))
