@@ -1,8 +1,8 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("intake.urls")),
 ]
 
-if settings.DEBUG:
-    # Article images in development; production serves MEDIA_ROOT from the web server.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Article images (public uploads only; card photos live elsewhere and have their own view).
+# Served by Django so the compose stack needs no extra web server; a CDN or proxy may cache them.
+urlpatterns += [
+    re_path(r"^media/(?P<path>articles/.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+]
