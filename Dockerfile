@@ -70,7 +70,7 @@ RUN SECRET_KEY=build-only \
 # Writable state lives under /var/lib/lantern (mounted as named volumes in
 # compose). Creating the directories here gives fresh volumes the right owner.
 # private/ holds PHI uploads (insurance card images): owner-only access.
-RUN install -d -o lantern -g lantern -m 0755 /var/lib/lantern /var/lib/lantern/beat \
+RUN install -d -o lantern -g lantern -m 0755 /var/lib/lantern /var/lib/lantern/beat /var/lib/lantern/media \
     && install -d -o lantern -g lantern -m 0700 /var/lib/lantern/private \
     && install -m 0755 /app/docker/entrypoint.sh /usr/local/bin/docker-entrypoint
 
