@@ -270,6 +270,10 @@ LEAD_SLA_MINUTES = env.int("LEAD_SLA_MINUTES", default=15)
 # A lead may be marked unreachable after this many attempts without reaching anyone.
 UNREACHABLE_AFTER_ATTEMPTS = env.int("UNREACHABLE_AFTER_ATTEMPTS", default=3)
 
+# Retention: closed leads, their verification data and card photos are anonymised this many
+# days after closing (a beat task and `manage.py purge_expired`); 0 turns it off.
+RETENTION_DAYS = env.int("RETENTION_DAYS", default=365 * 7)
+
 # Per-IP limit on public form submissions: N posts per window.
 FORM_RATE_LIMIT = env.int("FORM_RATE_LIMIT", default=5)
 FORM_RATE_WINDOW_SECONDS = env.int("FORM_RATE_WINDOW_SECONDS", default=600)
