@@ -286,6 +286,34 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
     log.close()
 
 
+# --- Signing staff in -----------------------------------------------------------------------------
+
+
+def verify_second_factor(client, user) -> None:
+    """Complete the second sign-in step for `user` in `client`'s session, as a code from their
+    authenticator app would (tests that exercise the step itself sign in by hand)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test phone", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login signs staff in with both factors."""
+    from django.test import Client
+
+    class StaffClient(Client):
+        def force_login(self, user, backend=None):
+            super().force_login(user, backend)
+            verify_second_factor(self, user)
+
+    return StaffClient()
+
+
 # --- People -----------------------------------------------------------------------------------
 
 

@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db import connection
@@ -11,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from intake.forms import CallbackForm
+from intake.permissions import staff_member_required
 
 from . import cache
 from .models import Article, Category

@@ -25,7 +25,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.LanternAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -36,6 +36,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "auditlog",
     "reversion",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "intake",
     "verification",
     "articles",
@@ -49,11 +53,15 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "intake.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "intake.middleware.StaffNoStoreMiddleware",
     "intake.middleware.AttributionMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -191,15 +199,35 @@ FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="lantern-development-only-has
 
 # --- Auth --------------------------------------------------------------------------------
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes counts failed sign-ins and refuses a locked-out username from that address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:queue"
 LOGOUT_REDIRECT_URL = "staff:login"
+
+# Staff sessions: signed out after STAFF_IDLE_MINUTES without activity (the queue's own
+# auto-refresh does not count) and after STAFF_SESSION_MAX_HOURS whatever happens.
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=15)
+STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Brute force: five wrong passwords for one username from one address lock it for 30 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "staff/locked.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
 
 # --- Security headers --------------------------------------------------------------------
 
@@ -257,6 +285,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lantern admissions <
 # --- The centre's own facts --------------------------------------------------------------
 
 CENTRE_NAME = env.str("CENTRE_NAME", default="Lantern Recovery Center")
+# Second factor: TOTP (any authenticator app) with one-time recovery codes; apps show this name.
+OTP_TOTP_ISSUER = CENTRE_NAME
 CENTRE_PHONE = env.str("CENTRE_PHONE", default="+18005550142")
 # Hours the admissions team returns calls, in the centre's time zone.
 CENTRE_HOURS = env.str("CENTRE_HOURS", default="mon-fri 08:00-20:00; sat-sun 09:00-17:00")
@@ -347,5 +377,7 @@ LOGGING = {
     "loggers": {
         # Django logs the request on 4xx/5xx; that is fine, it carries no form data.
         "django.db.backends": {"level": "WARNING"},
+        # Its start-up banner would land in every management command's output.
+        "axes.apps": {"level": "WARNING"},
     },
 }

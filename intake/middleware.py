@@ -70,3 +70,73 @@ def attribution_for(request) -> dict:
                 key: str(stored.get(key, ""))[: 200 if key in ("landing_page", "referrer") else 100] for key in keys
             }
     return first_touch(request)
+
+
+SIGNED_IN_AT = "lantern_signed_in_at"
+LAST_ACTIVITY = "lantern_last_activity"
+GENERATION = "lantern_session_generation"
+
+
+class StaffSessionMiddleware:
+    """Ends a signed-in session after STAFF_IDLE_MINUTES without activity, after
+    STAFF_SESSION_MAX_HOURS in any case, and when the user signed out everywhere."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            reason = self._expired(request, user)
+            if reason:
+                return self._sign_out(request, reason)
+        return self.get_response(request)
+
+    def _expired(self, request, user) -> str | None:
+        import time
+
+        from django.conf import settings
+
+        from .models import StaffProfile
+
+        now = int(time.time())
+        session = request.session
+        signed_in_at = session.setdefault(SIGNED_IN_AT, now)
+        last = session.get(LAST_ACTIVITY, now)
+        if now - last > settings.STAFF_IDLE_MINUTES * 60:
+            return f"You were signed out after {settings.STAFF_IDLE_MINUTES} minutes without activity."
+        if now - signed_in_at > settings.STAFF_SESSION_MAX_HOURS * 3600:
+            return f"You were signed out after {settings.STAFF_SESSION_MAX_HOURS} hours. Please sign in again."
+        generation = StaffProfile.objects.filter(user=user).values_list("session_generation", flat=True).first() or 0
+        if session.setdefault(GENERATION, generation) != generation:
+            return "You signed out of all sessions. Please sign in again."
+        # The queue's own polling is not activity; and a write per minute is plenty.
+        if LAST_ACTIVITY not in session or (not request.headers.get("X-Queue-Refresh") and now - last >= 60):
+            session[LAST_ACTIVITY] = now
+        return None
+
+    def _sign_out(self, request, reason: str):
+        from django.contrib import messages
+        from django.contrib.auth import logout
+        from django.http import HttpResponse
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        logout(request)
+        if request.headers.get("X-Queue-Refresh"):
+            return HttpResponse(status=401)
+        messages.info(request, reason)
+        return redirect(f"{reverse('staff:login')}?next={request.path}")
+
+
+def start_staff_session(request) -> None:
+    """Called at sign-in: stamp the session for the idle, absolute and everywhere checks."""
+    import time
+
+    from .models import StaffProfile
+
+    now = int(time.time())
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_ACTIVITY] = now
+    profile = StaffProfile.objects.filter(user=request.user).first()
+    request.session[GENERATION] = profile.session_generation if profile else 0

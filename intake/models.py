@@ -503,6 +503,8 @@ class StaffProfile(models.Model):
     mobile = models.CharField(max_length=20, blank=True, help_text="For SMS alerts, in E.164 (+15551234567).")
     notify_by_email = models.BooleanField(default=True)
     notify_by_sms = models.BooleanField(default=False)
+    # Raised by "sign out everywhere": a session started under an older generation is ended.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return f"Staff profile of {self.user}"

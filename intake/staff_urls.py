@@ -1,13 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import auth_views as staff_auth
 from . import metrics_views, staff_views
 
 app_name = "staff"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="staff/login.html"), name="login"),
+    path("login/", staff_auth.StaffLoginView.as_view(), name="login"),
+    path("login/verify/", staff_auth.mfa, name="mfa"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("security/", staff_auth.security, name="security"),
+    path("security/recovery-codes/", staff_auth.recovery_codes, name="recovery_codes"),
+    path("security/recovery-codes/new/", staff_auth.new_recovery_codes, name="new_recovery_codes"),
+    path("security/sign-out-everywhere/", staff_auth.sign_out_everywhere, name="sign_out_everywhere"),
     path("", staff_views.queue, name="queue"),
     path("leads/<int:lead_id>/", staff_views.lead_detail, name="lead"),
     path("leads/<int:lead_id>/claim/", staff_views.claim, name="claim"),

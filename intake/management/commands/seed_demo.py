@@ -53,6 +53,16 @@ DEMO_USERS = [
 ]
 
 
+def demo_totp_secret(user: User) -> str:
+    """The base32 key of the demo user's authenticator (created once, kept across runs)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator", defaults={"confirmed": True})
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
 class Command(BaseCommand):
     help = "Create demo staff (and, as the apps grow, demo content). Safe to run again."
 
@@ -88,9 +98,15 @@ class Command(BaseCommand):
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {password})"))
-        self.stdout.write(f"  admissions worker  {settings.SITE_URL}/staff/login/   user: admissions")
-        self.stdout.write(f"  supervisor         {settings.SITE_URL}/staff/login/   user: supervisor")
-        self.stdout.write(f"  admin              {settings.SITE_URL}/admin/         user: admin")
+        self.stdout.write("Each asks for a second step: add the TOTP key to an authenticator app, or get the")
+        self.stdout.write("current code with `.venv/bin/python manage.py demo_code USER`.")
+        for username, where, path in (
+            ("admissions", "admissions worker", "/staff/login/"),
+            ("supervisor", "supervisor       ", "/staff/login/"),
+            ("admin", "admin            ", "/admin/"),
+        ):
+            secret = demo_totp_secret(User.objects.get(username=username))
+            self.stdout.write(f"  {where}  {settings.SITE_URL}{path:<14} user: {username:<10} TOTP key: {secret}")
 
     @transaction.atomic
     def _demo_leads(self, worker: User) -> int:
