@@ -8,7 +8,7 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401
         from .models import ContactAttempt, Lead, LeadNote, LeadRequest
 
         # PHI fields are masked in the change log: it records that they changed, not to what.
