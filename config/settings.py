@@ -171,6 +171,7 @@ CELERY_BEAT_SCHEDULE = {
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
     "requeue-stale-eligibility-checks": {"task": "verification.tasks.requeue_stale_checks", "schedule": 60.0},
     "remind-overdue-article-reviews": {"task": "articles.tasks.remind_overdue_reviews", "schedule": 3600.0},
+    "purge-expired-leads": {"task": "intake.tasks.purge_expired", "schedule": 3600.0},
 }
 
 # Notifications still pending this long after they were due are enqueued again.

@@ -9,6 +9,11 @@ class IntakeConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import checks, signals  # noqa: F401
+        from .audit import harden_auditlog_admin, protect_audit_log
+
+        # The audit log is evidence: view-only in the admin, and unchangeable through the ORM.
+        harden_auditlog_admin()
+        protect_audit_log()
         from .models import ContactAttempt, Lead, LeadNote, LeadRequest
 
         # PHI fields are masked in the change log: it records that they changed, not to what.

@@ -1,0 +1,203 @@
+"""Retention: closed leads are anonymised settings.RETENTION_DAYS days after they closed.
+
+Every encrypted column is PHI by definition, so anonymising a lead blanks every encrypted field
+of the lead, of its requests, attempts and notes, and (for an insurance verification) of its
+verification request and eligibility checks, and deletes the card photos. What is left are the
+facts the metrics need: kinds, statuses, timestamps, counts, outcomes and source attribution.
+
+A lead is processed once. Its phone_hash, a keyed HMAC in hex, is replaced by ANONYMISED_PREFIX
+plus random hex: duplicate look-ups can no longer match it, and the marker sits on the row itself
+(written in the same transaction as the blanking), so finding the leads still to do is one
+indexed query and no decryption. The audit log also records each anonymisation, but the audit
+log is evidence, not workflow state.
+
+`intake` never imports `verification`: the verification request is reached through the lead's
+reverse relation (`lead.verification`) and its fields are found through `_meta`.
+"""
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from auditlog import get_logentry_model
+from auditlog.context import disable_auditlog
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models, transaction
+from django.utils import timezone
+
+from .crypto import EncryptedMixin
+from .models import CLOSED_STATUSES, ContactAttempt, Lead, LeadNote, LeadRequest, LeadStatus
+
+log = logging.getLogger(__name__)
+
+# What an anonymised free-text or name field says. Fields that were empty stay empty.
+REMOVED = "[removed]"
+# Required (NOT NULL) encrypted dates, i.e. a verification's date of birth, get this placeholder;
+# nullable ones become NULL.
+PLACEHOLDER_DATE = dt.date(1900, 1, 1)
+# A keyed hash is 64 hex digits, so a phone_hash starting with this can only be our marker.
+ANONYMISED_PREFIX = "anon:"
+
+RETAINED_STATUSES = [*CLOSED_STATUSES, LeadStatus.MERGED]
+
+
+@dataclass
+class RetentionResult:
+    days: int
+    leads: int = 0
+    verifications: int = 0
+    card_files: int = 0
+    lead_ids: list[int] = field(default_factory=list)
+
+    @property
+    def enabled(self) -> bool:
+        return self.days > 0
+
+
+def retention_days() -> int:
+    return int(settings.RETENTION_DAYS or 0)
+
+
+def expired_leads(now: dt.datetime | None = None, days: int | None = None):
+    """Leads closed (or merged) more than `days` ago and not anonymised yet."""
+    days = retention_days() if days is None else days
+    if days <= 0:
+        return Lead.objects.none()
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    return (
+        Lead.objects.filter(status__in=RETAINED_STATUSES, closed_at__lt=cutoff)
+        .exclude(phone_hash__startswith=ANONYMISED_PREFIX)
+        .order_by("pk")
+    )
+
+
+def is_anonymised(lead: Lead) -> bool:
+    return lead.phone_hash.startswith(ANONYMISED_PREFIX)
+
+
+def preview(now: dt.datetime | None = None) -> RetentionResult:
+    """What `anonymise_expired` would do, counted without changing anything."""
+    result = RetentionResult(days=retention_days())
+    leads = expired_leads(now, result.days)
+    result.leads = leads.count()
+    names = leads.filter(verification__isnull=False).values_list("verification__card_front", "verification__card_back")
+    for front, back in names:
+        result.verifications += 1
+        result.card_files += bool(front) + bool(back)
+    return result
+
+
+def anonymise_expired(now: dt.datetime | None = None, limit: int | None = None) -> RetentionResult:
+    """Anonymise every expired lead (at most `limit`), one transaction per lead."""
+    result = RetentionResult(days=retention_days())
+    if not result.enabled:
+        return result
+    now = now or timezone.now()
+    pks = list(expired_leads(now, result.days).values_list("pk", flat=True)[:limit])
+    for pk in pks:
+        done = anonymise_lead(pk, now=now, days=result.days)
+        if done is None:
+            continue
+        result.leads += 1
+        result.lead_ids.append(pk)
+        result.verifications += done["verification"]
+        result.card_files += done["card_files"]
+    if result.leads:
+        log.info("Retention: anonymised %s leads closed over %s days ago", result.leads, result.days)
+    return result
+
+
+def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
+    """Anonymise one lead if it is still expired; None if another run got there first.
+
+    The lead row is locked (skipping it if a concurrent run holds it) and checked again, so
+    two runs at once (the beat task and the command) never process a lead twice.
+    """
+    with transaction.atomic(), disable_auditlog():
+        lead = (
+            expired_leads(now, days)
+            .select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=pk)
+            .only("pk", "kind", "status")
+            .first()
+        )
+        if lead is None:
+            return None
+        summary = {
+            "retention": "anonymised",
+            "days": days,
+            "lead_id": lead.pk,
+            "requests": _blank(LeadRequest.objects.filter(lead=lead)),
+            "attempts": _blank(ContactAttempt.objects.filter(lead=lead)),
+            "notes": _blank(LeadNote.objects.filter(lead=lead)),
+            "verification": False,
+            "eligibility_checks": 0,
+            "card_files": 0,
+        }
+        verification = _verification_of(lead)
+        if verification is not None:
+            summary["verification"] = True
+            summary["card_files"] = len(verification.card_names())
+            # Files go inside the transaction: if the database work then fails, the lead stays
+            # unprocessed and the next run tries again (deleting a missing file is a no-op).
+            # After the commit instead, a crash would leave photos no row points to any more.
+            verification.delete_cards()
+            one = type(verification).objects.filter(pk=verification.pk)
+            _blank(one)
+            one.update(card_front="", card_back="")
+            summary["eligibility_checks"] = _blank(verification.checks.all())
+        leads = Lead.objects.filter(pk=lead.pk)
+        _blank(leads)
+        leads.update(phone_hash=ANONYMISED_PREFIX + secrets.token_hex(24))
+        _record(lead, summary)
+    return summary
+
+
+def _verification_of(lead: Lead):
+    try:
+        return lead.verification
+    except (AttributeError, ObjectDoesNotExist):
+        # No verification request, or the verification app is not installed.
+        return None
+
+
+def _encrypted_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.local_concrete_fields if isinstance(f, EncryptedMixin)]
+
+
+def _blank(queryset) -> int:
+    """Blank every encrypted column of the rows in `queryset`; return how many rows there are.
+
+    Queryset updates: no model is loaded (so no PHI is decrypted), no save signal fires (so
+    the audit log's own diff is not involved), and values still go through the field, so the
+    marker is stored encrypted like anything else in these columns.
+    """
+    rows = queryset.count()
+    if not rows:
+        return 0
+    for f in _encrypted_fields(queryset.model):
+        if isinstance(f, models.DateField):
+            queryset.update(**{f.name: None if f.null else PLACEHOLDER_DATE})
+        elif isinstance(f, models.EmailField):
+            # An empty address rather than a marker that links as mailto:[removed].
+            queryset.update(**{f.name: ""})
+        else:
+            queryset.exclude(**{f.name: ""}).exclude(**{f"{f.name}__isnull": True}).update(**{f.name: REMOVED})
+    return rows
+
+
+def _record(lead: Lead, summary: dict) -> None:
+    """One audit entry per lead, by nobody (the retention job), naming no PHI."""
+    LogEntry = get_logentry_model()
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Lead),
+        object_pk=str(lead.pk),
+        object_id=lead.pk,
+        object_repr=f"Lead #{lead.pk}",
+        action=LogEntry.Action.UPDATE,
+        actor=None,
+        additional_data=summary,
+    )
