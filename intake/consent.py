@@ -22,3 +22,16 @@ CURRENT_VERIFICATION_CONSENT = "verification-2026-11-21"
 
 def consent_text(version: str, centre: str) -> str:
     return CONSENT_TEXTS[version].format(centre=centre)
+
+
+def may_contact(lead, channel: str) -> bool:
+    """The one gate for reaching a visitor: calls always (they asked for one), texts and
+    voicemail only when their latest request allowed them. Staff actions and any message sent
+    to a visitor go through here."""
+    if channel == "call":
+        return True
+    if channel == "text":
+        return bool(lead.ok_to_text)
+    if channel == "voicemail":
+        return bool(lead.ok_to_voicemail)
+    return False

@@ -227,10 +227,12 @@ class Lead(models.Model):
 
     def allowed_outcomes(self) -> list[str]:
         """Voicemail and text only where the visitor allowed them."""
+        from .consent import may_contact
+
         outcomes = [AttemptOutcome.REACHED, AttemptOutcome.NO_ANSWER, AttemptOutcome.WRONG_NUMBER]
-        if self.ok_to_voicemail:
+        if may_contact(self, "voicemail"):
             outcomes.insert(1, AttemptOutcome.VOICEMAIL)
-        if self.ok_to_text:
+        if may_contact(self, "text"):
             outcomes.append(AttemptOutcome.TEXT_SENT)
         return outcomes
 
