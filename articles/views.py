@@ -45,7 +45,8 @@ def article_list(request: HttpRequest, category_slug: str | None = None) -> Http
         if category_slug:
             category = get_object_or_404(Category, slug=category_slug)
             articles = articles.filter(category=category)
-        query = request.GET.get("q", "").strip()[:100]
+        # NUL can't reach PostgreSQL (and means nothing in a search anyway).
+        query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         if query:
             articles = search(articles, query)
         page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))

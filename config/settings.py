@@ -389,5 +389,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Its start-up banner would land in every management command's output.
         "axes.apps": {"level": "WARNING"},
+        # Pillow logs every EXIF tag of an image it reads at DEBUG: a card photo's metadata
+        # (owner, GPS) must never reach a log, whatever LOG_LEVEL says.
+        "PIL": {"level": "WARNING"},
     },
 }

@@ -28,6 +28,8 @@ class QueueFilterForm(forms.Form):
         label="Phone or reference",
         widget=forms.TextInput(attrs={"inputmode": "tel", "class": "form-control", "type": "search"}),
     )
+    # A phone search travels as the number's keyed hash, never as the number (see search_to_params).
+    phone = forms.RegexField(required=False, regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
     def filter(self, leads, user):
         data = self.cleaned_data if self.is_valid() else {}
@@ -45,19 +47,38 @@ class QueueFilterForm(forms.Form):
         elif data.get("show") == "unassigned":
             leads = leads.filter(assigned_to__isnull=True)
         query = (data.get("q") or "").strip()
-        if query:
+        if data.get("phone"):
+            leads = leads.filter(phone_hash=data["phone"])
+        elif query:
             leads = _search(leads, query)
         return leads
 
+    @property
+    def searching_phone(self) -> bool:
+        return bool(self.is_valid() and self.cleaned_data.get("phone"))
+
+
+def search_to_params(post) -> dict:
+    """The queue's filters from a submitted search form, with a phone number replaced by its
+    keyed hash: the URL, the history and the access log then never hold the number."""
+    from .crypto import keyed_hash
+
+    params = {key: post.get(key, "") for key in ("status", "kind", "show") if post.get(key)}
+    query = post.get("q", "").strip()[:40]
+    reference = query.upper().removeprefix("L-").lstrip("0")
+    e164 = None if reference.isdigit() and len(reference) <= 9 else normalise_phone(query)
+    if e164:
+        params["phone"] = keyed_hash(e164)
+    elif query:
+        params["q"] = query
+    return params
+
 
 def _search(leads, query: str):
-    """A reference (L-000123 or 123) or a phone number, matched through its keyed hash."""
+    """A reference (L-000123 or 123). Phone numbers arrive as a keyed hash instead."""
     reference = query.upper().removeprefix("L-").lstrip("0")
     if reference.isdigit() and len(reference) <= 9:
         return leads.filter(pk=int(reference))
-    e164 = normalise_phone(query)
-    if e164:
-        return leads.for_phone(e164)
     return leads.none()
 
 

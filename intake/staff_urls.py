@@ -15,6 +15,7 @@ urlpatterns = [
     path("security/recovery-codes/new/", staff_auth.new_recovery_codes, name="new_recovery_codes"),
     path("security/sign-out-everywhere/", staff_auth.sign_out_everywhere, name="sign_out_everywhere"),
     path("", staff_views.queue, name="queue"),
+    path("search/", staff_views.search, name="search"),
     path("leads/<int:lead_id>/", staff_views.lead_detail, name="lead"),
     path("leads/<int:lead_id>/claim/", staff_views.claim, name="claim"),
     path("leads/<int:lead_id>/release/", staff_views.release, name="release"),

@@ -12,8 +12,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -53,6 +54,19 @@ def queue(request: HttpRequest) -> HttpResponse:
     # The page polls itself for new requests; it then needs only the table.
     template = "staff/_queue_region.html" if request.headers.get("X-Queue-Refresh") else "staff/queue.html"
     return render(request, template, context)
+
+
+@admissions_required
+@require_POST
+def search(request: HttpRequest) -> HttpResponse:
+    """The queue's search box posts here, so a phone number is never put in a URL."""
+    from urllib.parse import urlencode
+
+    from .staff_forms import search_to_params
+
+    response = HttpResponseRedirect(f"{reverse('staff:queue')}?{urlencode(search_to_params(request.POST))}")
+    response.status_code = 303  # see other: the browser fetches the queue with GET
+    return response
 
 
 def _query_without_page(request: HttpRequest) -> str:
