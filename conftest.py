@@ -239,6 +239,7 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
         "DATABASE_URL": base._replace(path=f"/{db}").geturl(),
         "EMAIL_URL": smtp_server.url,
         "CONN_MAX_AGE": "0",
+        "LANTERN_TEST_WORKER": "1",
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "INFO",
         **http_server.worker_env,
