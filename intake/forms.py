@@ -43,7 +43,27 @@ class HoneypotMixin(forms.Form):
         return bool(self.data.get("website"))
 
 
-class CallbackForm(HoneypotMixin, forms.Form):
+class PublicForm(HoneypotMixin, forms.Form):
+    """A visitor's form: a honeypot, the versioned consent text as the consent box's label, and
+    a crispy layout rendered inside the page's own <form> (which carries the CSRF token)."""
+
+    consent_version: str
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_text(self.consent_version, settings.CENTRE_NAME)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = self.layout()
+
+    def layout(self) -> Layout:
+        raise NotImplementedError
+
+
+class CallbackForm(PublicForm):
+    consent_version = CURRENT_CALLBACK_CONSENT
+
     name = forms.CharField(
         label="Your name",
         max_length=100,
@@ -92,14 +112,8 @@ class CallbackForm(HoneypotMixin, forms.Form):
         # A path on this site only: never a full URL, never a query string.
         return page if page.startswith("/") and not page.startswith("//") and "?" not in page else ""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.consent_version = CURRENT_CALLBACK_CONSENT
-        self.fields["consent"].label = consent_text(self.consent_version, settings.CENTRE_NAME)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+    def layout(self) -> Layout:
+        return Layout(
             Fieldset(
                 "",
                 Field("name"),

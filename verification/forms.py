@@ -1,14 +1,12 @@
 import re
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from intake.consent import CURRENT_VERIFICATION_CONSENT, consent_text
-from intake.forms import HoneypotMixin, PhoneField
+from intake.consent import CURRENT_VERIFICATION_CONSENT
+from intake.forms import PhoneField, PublicForm
 
 from .cards import clean_card_image
 from .models import Outcome, Payer, Relationship
@@ -68,7 +66,9 @@ class CardPhotoField(forms.FileField):
         return clean_card_image(upload)
 
 
-class VerificationForm(HoneypotMixin, forms.Form):
+class VerificationForm(PublicForm):
+    consent_version = CURRENT_VERIFICATION_CONSENT
+
     first_name = forms.CharField(
         label="Patient's first name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
     )
@@ -111,12 +111,9 @@ class VerificationForm(HoneypotMixin, forms.Form):
             (OTHER_PAYER, "My insurer isn't listed"),
         ]
         self.fields["payer"].error_messages["required"] = 'Choose your insurance company, or "isn\'t listed".'
-        self.consent_version = CURRENT_VERIFICATION_CONSENT
-        self.fields["consent"].label = consent_text(self.consent_version, settings.CENTRE_NAME)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    def layout(self) -> Layout:
+        return Layout(
             Fieldset(
                 "About the patient",
                 Div(Div("first_name", css_class="col-sm-6"), Div("last_name", css_class="col-sm-6"), css_class="row"),
