@@ -10,8 +10,15 @@ from .phones import normalise_phone
 PHONE_ERROR = "Enter a phone number we can call, with area code, like (555) 201-4567."
 
 
+class TelInput(forms.TextInput):
+    # A phone keypad on mobiles, and the autofill browsers offer for phone numbers.
+    input_type = "tel"
+
+
 class PhoneField(forms.CharField):
     """A phone number, validated and normalised to E.164 (US by default)."""
+
+    widget = TelInput
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 30)
@@ -19,7 +26,7 @@ class PhoneField(forms.CharField):
         super().__init__(**kwargs)
 
     def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "type": "tel", "autocomplete": "tel", "inputmode": "tel"}
+        return {**super().widget_attrs(widget), "autocomplete": "tel", "inputmode": "tel"}
 
     def clean(self, value):
         value = super().clean(value)
