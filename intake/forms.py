@@ -88,6 +88,7 @@ class CallbackForm(PublicForm):
     )
     for_whom = forms.ChoiceField(
         label="Who is the help for?",
+        error_messages={"required": "Choose who the help is for."},
         choices=ForWhom.choices,
         initial=ForWhom.SELF,
         widget=forms.RadioSelect,

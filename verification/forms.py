@@ -69,11 +69,18 @@ class CardPhotoField(forms.FileField):
 class VerificationForm(PublicForm):
     consent_version = CURRENT_VERIFICATION_CONSENT
 
+    # Messages that name their field: the error summary at the top of the page lists them out of context.
     first_name = forms.CharField(
-        label="Patient's first name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+        label="Patient's first name",
+        max_length=60,
+        error_messages={"required": "Enter the patient's first name."},
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label="Patient's last name", max_length=60, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+        label="Patient's last name",
+        max_length=60,
+        error_messages={"required": "Enter the patient's last name."},
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
     date_of_birth = BirthDateField(label="Patient's date of birth")
     phone = PhoneField(label="Best phone number")
@@ -87,17 +94,27 @@ class VerificationForm(PublicForm):
     ok_to_voicemail = forms.BooleanField(label="It's OK to leave a voicemail", required=False)
     payer = forms.ChoiceField(label="Insurance company")
     payer_other = forms.CharField(label="Insurance company name, if not listed", max_length=100, required=False)
-    member_id = MemberIdField(label="Member ID", help_text="Printed on the front of the card.")
+    member_id = MemberIdField(
+        label="Member ID",
+        help_text="Printed on the front of the card.",
+        error_messages={"required": "Enter the member ID from the insurance card."},
+    )
     group_number = MemberIdField(label="Group number (if on the card)", required=False)
     relationship = forms.ChoiceField(
         label="Whose insurance is it?",
+        error_messages={"required": "Choose whose insurance it is."},
         choices=Relationship.choices,
         initial=Relationship.SELF,
         widget=forms.RadioSelect,
     )
     subscriber_first_name = forms.CharField(label="Policy holder's first name", max_length=60, required=False)
     subscriber_last_name = forms.CharField(label="Policy holder's last name", max_length=60, required=False)
-    subscriber_date_of_birth = BirthDateField(label="Policy holder's date of birth", required=False)
+    # Not autocomplete="bday": the browser would offer the visitor's own birthday for someone else's.
+    subscriber_date_of_birth = BirthDateField(
+        label="Policy holder's date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
+    )
     card_front = CardPhotoField(label="Photo of the card's front (optional)", required=False)
     card_back = CardPhotoField(label="Photo of the card's back (optional)", required=False)
     consent = forms.BooleanField(error_messages={"required": "Please tick this box so we may check your benefits."})
