@@ -9,6 +9,7 @@ urlpatterns = [
     path("verify/thanks/", views.thanks, name="thanks"),
     path("staff/verifications/<int:verification_id>/", views.workspace, name="workspace"),
     path("staff/verifications/<int:verification_id>/check/", views.rerun, name="rerun"),
+    path("staff/verifications/<int:verification_id>/status/", views.check_status, name="check_status"),
     path("staff/verifications/<int:verification_id>/manual/", views.manual_entry, name="manual"),
     path("staff/verifications/<int:verification_id>/verify/", views.mark_verified, name="mark_verified"),
     path("staff/verifications/<int:verification_id>/close/", views.close, name="close"),

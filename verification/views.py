@@ -4,7 +4,7 @@ from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -113,6 +113,16 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
         "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
     }
     return render(request, "verification/workspace.html", context, status=status)
+
+
+@admissions_required
+def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
+    """Polled by the workspace while a check runs, so the page reloads once, when the answer is in."""
+    verification = _get_verification_for_user(request, verification_id, audit=False)
+    running = verification.checks.filter(
+        status__in=[EligibilityCheck.Status.PENDING, EligibilityCheck.Status.RUNNING]
+    ).exists()
+    return JsonResponse({"running": running, "status": verification.status})
 
 
 @admissions_required

@@ -143,3 +143,22 @@ def test_it_requeues_a_check_whose_message_was_lost(client, staff, patient_data,
         verification = submit(client, patient_data)
     EligibilityCheck.objects.filter(verification=verification).update(due_at=timezone.now() - dt.timedelta(minutes=5))
     assert requeue_stale_checks() == 1
+
+
+@pytest.mark.django_db
+def test_it_tells_the_workspace_when_a_running_check_has_finished(
+    client, staff, patient_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        verification = submit(client, patient_data)
+    client.force_login(staff["avery"])
+    url = f"/staff/verifications/{verification.pk}/"
+
+    page = client.get(url).content.decode()
+    assert 'id="check-running"' in page and "js/workspace.js" in page and 'http-equiv="refresh"' not in page
+    assert client.get(url + "status/").json() == {"running": True, "status": "checking"}
+
+    run_checks(verification)
+
+    assert client.get(url + "status/").json() == {"running": False, "status": "needs_review"}
+    assert 'id="check-running"' not in client.get(url).content.decode()
