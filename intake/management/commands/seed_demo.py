@@ -99,7 +99,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {password})"))
         self.stdout.write("Each asks for a second step: add the TOTP key to an authenticator app, or get the")
-        self.stdout.write("current code with `.venv/bin/python manage.py demo_code USER`.")
+        self.stdout.write("current code with `DEBUG=1 .venv/bin/python manage.py demo_code USER`.")
         for username, where, path in (
             ("admissions", "admissions worker", "/staff/login/"),
             ("supervisor", "supervisor       ", "/staff/login/"),
