@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lantern
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint install install-dev browser-deps
+.PHONY: help run test lint install install-dev browser-deps bench
 
 help:
 	@echo "make run   set up and start Lantern with a worker on the embedded defaults (http://127.0.0.1:$(PORT))"
@@ -64,3 +64,10 @@ test: lint browser-deps
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
 	CELERY_QUEUE=lantern-test-$$$$ TEST_DATABASE_NAME=test_lantern_$$$$ FIELD_HASH_KEY=test-hash-key \
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Speed under load on the real stack (PostgreSQL, Redis, gunicorn, a worker); writes docs/performance.md.
+bench: install-dev
+	@command -v wrk >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(PY) bench/run.py

@@ -1,0 +1,240 @@
+"""`make bench`: Lantern under load on the real stack, against a bare Django view.
+
+Starts gunicorn (production settings, PostgreSQL, Redis) on loopback with a Celery worker, loads
+200 articles and 50,000 leads, drives each page with wrk, and prints requests per second, p50 and
+p99, each as a ratio to the bare "hello" view measured in the same run. Writes docs/performance.md.
+"""
+
+import datetime as dt
+import os
+import platform
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = str(ROOT / ".venv" / "bin" / "python")
+DURATION = os.environ.get("BENCH_SECONDS", "10")
+CONNECTIONS = os.environ.get("BENCH_CONNECTIONS", "16")
+TARGETS = {  # name: (minimum ratio of baseline rps, maximum p99 ms)
+    "cached article": (0.7, None),
+    "uncached article": (0.3, None),
+    "callback POST": (0.25, None),
+    "staff queue": (None, 50.0),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_env(static_root: Path) -> dict:
+    from cryptography.fernet import Fernet
+
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_QUEUE"))},
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lantern_bench"),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+        "CELERY_BROKER_URL": os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/13"),
+        "CELERY_QUEUE": "lantern-bench",
+        "DEBUG": "0",
+        "BENCHMARK": "1",
+        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "FIELD_HASH_KEY": "bench-hash-key",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "STATIC_MANIFEST": "1",
+        "STATIC_ROOT": str(static_root),
+        "EMAIL_URL": "dummymail://",
+        # The benchmark is one address posting thousands of forms: lift the per-IP limit.
+        "FORM_RATE_LIMIT": "100000000",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def manage(env: dict, *args: str) -> str:
+    result = subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def ensure_database(env: dict) -> None:
+    import psycopg2
+
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    conn = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+
+
+RESULT = re.compile(r"BENCH rps=([\d.]+) p50=([\d.]+) p99=([\d.]+) requests=(\d+) non2xx=(\d+) sockerr=(\d+)")
+
+
+def wrk(url: str, script: Path, extra_env: dict | None = None, headers: list[str] = ()) -> dict:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", "-s", str(script)]
+    for header in headers:
+        command += ["-H", header]
+    result = subprocess.run(command + [url], capture_output=True, text=True, env={**os.environ, **(extra_env or {})})
+    match = re.search(
+        r"BENCH rps=([\d.]+) p50=([\d.]+) p99=([\d.]+) requests=(\d+) non2xx=(\d+) sockerr=(\d+)", result.stdout
+    )
+    if not match:
+        sys.exit(f"wrk failed for {url}:\n{result.stdout}\n{result.stderr}")
+    rps, p50, p99, requests, non2xx, sockerr = match.groups()
+    return {"rps": float(rps), "p50": float(p50), "p99": float(p99), "requests": int(requests),
+            "errors": int(non2xx) + int(sockerr)}  # fmt: skip
+
+
+def rss_mb(pid: int) -> float:
+    total = 0
+    for child in [pid, *children(pid)]:
+        try:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def children(pid: int) -> list[int]:
+    try:
+        found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+    return found + [grandchild for child in found for grandchild in children(child)]
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    static_root = Path(tempfile.mkdtemp(prefix="lantern-bench-static-"))
+    env = bench_env(static_root)
+    ensure_database(env)
+    print("Preparing: migrate, collectstatic, 200 articles, 50,000 leads, a signed-in worker…", flush=True)
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    prepared = manage(env, "shell", "-c", (ROOT / "bench" / "prepare.py").read_text())
+    facts = dict(line.split("=", 1) for line in prepared.split() if "=" in line)
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    workers = os.environ.get("BENCH_WORKERS", "4")
+    web = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi:application", "-b", f"127.0.0.1:{port}",
+         "-w", workers, "--threads", "1", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "celery"), "-A", "config", "worker", "-l", "warning", "--concurrency", "2"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/bench/hello/", timeout=1)  # noqa: S310 - loopback
+                break
+            except OSError:
+                time.sleep(0.2)
+        results = run_all(base, facts)
+        memory = {"web (gunicorn, all workers)": rss_mb(web.pid), "worker (celery)": rss_mb(worker.pid)}
+    finally:
+        web.terminate()
+        worker.terminate()
+        web.wait(timeout=30)
+        worker.wait(timeout=30)
+    report(results, memory, workers)
+
+
+def run_all(base: str, facts: dict) -> dict:
+    get = ROOT / "bench" / "wrk" / "report.lua"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as post:
+        post.write((ROOT / "bench" / "wrk" / "post_form.lua").read_text() + "\n" + get.read_text())
+    post_script = Path(post.name)
+    csrf = {"BENCH_CSRF_COOKIE": facts["csrf_cookie"]}
+    callback_form = (
+        f"csrfmiddlewaretoken={facts['csrf_token']}&name=Bench+Visitor&phone={{PHONE}}&for_whom=self"
+        "&best_time=asap&consent=on"
+    )
+    verify_form = (
+        f"csrfmiddlewaretoken={facts['csrf_token']}&first_name=Bench&last_name=Visitor&date_of_birth=1990-05-17"
+        f"&phone={{PHONE}}&payer={facts['payer']}&member_id=LNT100001&relationship=self&consent=on"
+    )
+    staff_cookie = f"Cookie: sessionid={facts['session']}"
+    runs = [
+        ("baseline (bare hello view)", f"{base}/bench/hello/", get, None, []),
+        ("cached article", f"{base}/articles/{facts['article']}/", get, None, []),
+        ("uncached article", f"{base}/articles/{facts['article']}/", get, None, [staff_cookie]),
+        ("article list", f"{base}/articles/", get, None, []),
+        ("search", f"{base}/articles/?q=withdrawal+symptoms", get, None, []),
+        ("callback POST", f"{base}/callback/", post_script,
+         {**csrf, "BENCH_FORM": callback_form, "BENCH_PATH": "/callback/"}, []),
+        ("verification POST", f"{base}/verify/", post_script,
+         {**csrf, "BENCH_FORM": verify_form, "BENCH_PATH": "/verify/"}, []),
+        ("staff queue", f"{base}/staff/", get, None, [staff_cookie, "X-Queue-Refresh: 1"]),
+    ]  # fmt: skip
+    results = {}
+    for name, url, script, extra, headers in runs:
+        print(f"  {name}…", flush=True)
+        results[name] = wrk(url, script, extra, headers)
+    return results
+
+
+def report(results: dict, memory: dict, workers: str) -> None:
+    baseline = results["baseline (bare hello view)"]["rps"]
+    lines = [
+        "# Performance",
+        "",
+        f"Measured by `make bench` on {dt.date.today():%Y-%m-%d}: gunicorn ({workers} sync workers) with production",
+        "settings on PostgreSQL and Redis on loopback, a Celery worker running, 200 articles and 50,000 open",
+        f"leads; wrk, 2 threads, {CONNECTIONS} connections, {DURATION} s per page. Ratios are to the bare Django",
+        "view in the same run.",
+        "",
+        f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}.",
+        "",
+        "| page | req/s | ratio | p50 ms | p99 ms | errors | target | |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    failed = []
+    for name, r in results.items():
+        ratio = r["rps"] / baseline
+        minimum, max_p99 = TARGETS.get(name, (None, None))
+        target, ok = "", r["errors"] == 0
+        if minimum is not None:
+            target = f">= {minimum}x"
+            ok = ok and ratio >= minimum
+        if max_p99 is not None:
+            target = f"p99 < {max_p99:g} ms"
+            ok = ok and r["p99"] < max_p99
+        if not ok:
+            failed.append(name)
+        lines.append(
+            f"| {name} | {r['rps']:.0f} | {ratio:.2f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {target} |"
+            f" {'ok' if ok else 'MISSED'} |"
+        )
+    lines += ["", "Memory after the run (resident):", ""]
+    lines += [f"- {name}: {mb:.0f} MB" for name, mb in memory.items()]
+    text = "\n".join(lines) + "\n"
+    print()
+    print(text)
+    (ROOT / "docs").mkdir(exist_ok=True)
+    (ROOT / "docs" / "performance.md").write_text(text)
+    if failed:
+        print("Targets missed: " + ", ".join(failed))
+
+
+if __name__ == "__main__":
+    main()
