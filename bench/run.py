@@ -9,7 +9,6 @@ import datetime as dt
 import os
 import platform
 import re
-import secrets
 import socket
 import subprocess
 import sys
@@ -36,9 +35,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bench_env(static_root: Path) -> dict:
-    from cryptography.fernet import Fernet
+BENCH_FIELD_KEY = "YmVuY2gtb25seS1maWVsZC1rZXktMDAwMDAwMDAwMDA="
 
+
+def bench_env(static_root: Path) -> dict:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_QUEUE"))},
         "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lantern_bench"),
@@ -47,8 +47,10 @@ def bench_env(static_root: Path) -> dict:
         "CELERY_QUEUE": "lantern-bench",
         "DEBUG": "0",
         "BENCHMARK": "1",
-        "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
-        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        # Fixed, benchmark-only keys: the benchmark database keeps its rows between runs, and
+        # they must stay readable. They protect nothing but invented data.
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "FIELD_ENCRYPTION_KEYS": BENCH_FIELD_KEY,
         "FIELD_HASH_KEY": "bench-hash-key",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "STATIC_MANIFEST": "1",

@@ -7,6 +7,8 @@ from django.views.static import serve
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
 
+handler500 = "intake.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("articles/", include("articles.urls")),

@@ -22,6 +22,17 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A friendly error page with the phone number. Rendered from settings alone: the database
+    or the cache may be what failed."""
+    from django.template import loader
+
+    from .context_processors import centre
+
+    template = loader.get_template("500.html")
+    return HttpResponse(template.render(centre(request)), status=500)
+
+
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "429.html", status=429)
 

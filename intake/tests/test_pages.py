@@ -90,3 +90,14 @@ def test_it_lists_open_leads_urgent_first_without_phi(client, staff):
 
     assert html.index(urgent.reference) < html.index(calm.reference)
     assert "L-" in html and "Person" not in html
+
+
+def test_it_shows_a_friendly_error_page_with_the_phone_number_without_touching_the_database(rf):
+    from intake.views import server_error
+
+    response = server_error(rf.get("/callback/"))
+
+    html = response.content.decode()
+    assert response.status_code == 500
+    assert "something went wrong on our side" in html and 'href="tel:+18005550142"' in html
+    assert "Traceback" not in html
