@@ -102,13 +102,14 @@ def _enrol(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('staff:recovery_codes')}?next={_next_url(request)}")
         form.add_error("token", "That code did not match. Scan the code again, then enter the newest 6 digits.")
     qr = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#1d2b36", light="#ffffff")
-    secret = _base32(device)
+    secret = totp_key_base32(device)
     return render(
         request, "staff/mfa_setup.html", {"form": form, "qr_svg": qr, "secret": secret, "next": _next_url(request)}
     )
 
 
-def _base32(device: TOTPDevice) -> str:
+def totp_key_base32(device: TOTPDevice) -> str:
+    """The key as authenticator apps take it typed in (base32, no padding)."""
     import base64
 
     return base64.b32encode(device.bin_key).decode().rstrip("=")

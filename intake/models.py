@@ -603,12 +603,12 @@ class NotificationQuerySet(models.QuerySet):
         )
 
 
-def enqueue_all(notifications) -> int:
-    """Enqueue each delivery; after the first broker failure leave the rest pending for the
-    beat task, so a dead broker costs the visitor one timeout, not one per recipient."""
+def enqueue_all(rows) -> int:
+    """Enqueue each row's task (anything with `enqueue() -> bool`); after the first broker failure
+    leave the rest for the beat task, so a dead broker costs one timeout, not one per row."""
     count = 0
-    for notification in notifications:
-        if not notification.enqueue():
+    for row in rows:
+        if not row.enqueue():
             break
         count += 1
     return count

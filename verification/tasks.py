@@ -5,6 +5,8 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
+from intake.models import enqueue_all
+
 from .models import EligibilityCheck
 
 log = logging.getLogger(__name__)
@@ -28,11 +30,7 @@ def requeue_stale_checks() -> int:
     EligibilityCheck.objects.filter(pk__in=running, status=EligibilityCheck.Status.RUNNING).update(
         status=EligibilityCheck.Status.PENDING
     )
-    count = 0
-    for check in stale:
-        if not check.enqueue():
-            break
-        count += 1
+    count = enqueue_all(stale)
     if count:
         log.info("Re-enqueued %s eligibility checks", count)
     return count

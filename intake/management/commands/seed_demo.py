@@ -55,12 +55,12 @@ DEMO_USERS = [
 
 def demo_totp_secret(user: User) -> str:
     """The base32 key of the demo user's authenticator (created once, kept across runs)."""
-    import base64
-
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from intake.auth_views import totp_key_base32
+
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator", defaults={"confirmed": True})
-    return base64.b32encode(device.bin_key).decode().rstrip("=")
+    return totp_key_base32(device)
 
 
 class Command(BaseCommand):
