@@ -13,11 +13,12 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lantern
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint install install-dev browser-deps bench
+.PHONY: help run test lint install install-dev browser-deps bench drills
 
 help:
 	@echo "make run   set up and start Lantern with a worker on the embedded defaults (http://127.0.0.1:$(PORT))"
 	@echo "make test  set up and run lint, migration check and the whole test suite"
+	@echo "make drills  fault drills and a soak on private PostgreSQL and Redis (about half an hour; DRILLS=\"soak\" for one)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,3 +72,11 @@ bench: install-dev
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 		else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(PY) bench/run.py
+
+# Fault drills and a soak on the real stack, on a PostgreSQL cluster and a Redis server of their own
+# (the shared ones on 5432 and 6379 are never stopped); writes docs/reliability.md.
+drills: install-dev
+	@{ command -v redis-server && { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; }; } >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null; \
+		else echo "make drills needs redis-server and PostgreSQL: sudo apt-get install redis-server postgresql"; exit 1; fi; }
+	DRILLS="$(DRILLS)" $(PY) bench/drills.py

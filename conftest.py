@@ -379,6 +379,10 @@ def _fresh_cache(settings):
         **settings.CACHES,
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"lantern-test-{uuid.uuid4().hex[:12]}"},
     }
+    # Each process also keeps article pages and the version it last read; a new cache is new to it.
+    from articles.cache import forget_local
+
+    forget_local()
 
 
 # --- Stopping Redis, and always starting it again ---------------------------------------------

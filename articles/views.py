@@ -59,7 +59,7 @@ def article_list(request: HttpRequest, category_slug: str | None = None) -> Http
         }
         return render_to_string("articles/list.html", context, request=request)
 
-    return cache.serve(request, render)
+    return cache.serve(request, render, vary_on=("q", "page"))
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:

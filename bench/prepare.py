@@ -13,10 +13,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from queue_page import seed  # noqa: E402
 
 from articles.models import Article, Category, Source  # noqa: E402
-from intake.models import ensure_staff_groups  # noqa: E402
-from verification.models import Payer  # noqa: E402
+from intake.models import Notification, StaffProfile, ensure_staff_groups  # noqa: E402
+from verification.models import EligibilityCheck, Payer  # noqa: E402
 
 seed(50_000)
+# An earlier run stopped mid-delivery leaves work its worker never finished: it is not this run's.
+Notification.objects.filter(status__in=["pending", "sending"]).update(status="failed")
+EligibilityCheck.objects.filter(status__in=["pending", "running"]).update(status="failed")
 category, _ = Category.objects.get_or_create(slug="withdrawal", defaults={"name": "Withdrawal"})
 reviewer, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"first_name": "Bench"})
 body = "\n\n".join(f"## Part {n}\n\nWithdrawal symptoms and treatment, paragraph {n}. " * 3 for n in range(12))
@@ -34,8 +37,10 @@ for n in range(existing, 200):
     )
     Source.objects.create(article=article, title="Source", publisher="NIDA", url="https://nida.nih.gov/")
 
-worker, _ = User.objects.get_or_create(username="bench-worker")
+worker, _ = User.objects.get_or_create(username="bench-worker", defaults={"email": "worker@bench.invalid"})
 worker.groups.add(ensure_staff_groups()["admissions"])
+# On duty with email alerts: every benchmarked request queues a real notification for the worker.
+StaffProfile.objects.update_or_create(user=worker, defaults={"on_duty": True, "notify_by_email": True})
 device, _ = TOTPDevice.objects.get_or_create(user=worker, name="bench", defaults={"confirmed": True})
 session = SessionStore()
 session["_auth_user_id"] = str(worker.pk)

@@ -110,7 +110,7 @@ REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.LanternRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="lantern"),
             "OPTIONS": {
@@ -177,6 +177,9 @@ CELERY_BEAT_SCHEDULE = {
 # Notifications still pending this long after they were due are enqueued again.
 NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATION_REQUEUE_AFTER_SECONDS", default=60)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+# A notification claimed by a worker that then died (killed, out of memory) is given back after
+# this long. Each send is cut off at half of it (intake.tasks), so a live send is never doubled.
+NOTIFICATION_RECLAIM_AFTER_SECONDS = env.int("NOTIFICATION_RECLAIM_AFTER_SECONDS", default=120)
 
 # Other notification channels. A Slack-compatible incoming webhook for the team channel:
 CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")

@@ -398,7 +398,8 @@ class Lead(models.Model):
             if repeat:
                 lead.request_count = F("request_count") + 1
             lead.save()
-            lead.refresh_from_db(fields=["request_count"])
+            if repeat:
+                lead.refresh_from_db(fields=["request_count"])
             LeadRequest.objects.create(
                 lead=lead,
                 created_at=now,
@@ -596,7 +597,7 @@ class NotificationQuerySet(models.QuerySet):
         or claimed by a worker that died mid-send."""
         now = now or timezone.now()
         pending_before = now - dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER_SECONDS)
-        sending_before = now - dt.timedelta(minutes=15)
+        sending_before = now - dt.timedelta(seconds=settings.NOTIFICATION_RECLAIM_AFTER_SECONDS)
         return self.filter(
             Q(status=Notification.Status.PENDING, due_at__lte=pending_before)
             | Q(status=Notification.Status.SENDING, claimed_at__lte=sending_before)
@@ -708,5 +709,23 @@ class Notification(models.Model):
             return delay
         self.status = self.Status.SENT
         self.sent_at = timezone.now()
-        self.save(update_fields=["status", "sent_at"])
+        self._record_sent()
         return None
+
+    def _record_sent(self) -> None:
+        """The provider has the message now: recording that must outlast a database blip, or the
+        row is given back later and sent twice (seen once in the PostgreSQL-restart drill)."""
+        import time
+
+        from django.db import DatabaseError, connection
+
+        for wait in (0.5, 1, 2, 4, 8, None):  # about 15 s, well inside the task's time limit
+            try:
+                self.save(update_fields=["status", "sent_at"])
+                return
+            except DatabaseError:
+                if wait is None:
+                    raise
+                log.warning("Notification %s was sent but not yet recorded; retrying", self.pk)
+                connection.close()  # a fresh connection once the database is back
+                time.sleep(wait)

@@ -3,13 +3,19 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from .models import Lead, Notification, enqueue_all
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, max_retries=None)
+# A send still running at half the reclaim time is killed (its row is then given back): no row is
+# ever sent by two workers at once. SMTP and webhook timeouts are far shorter.
+SEND_TIME_LIMIT = max(15, settings.NOTIFICATION_RECLAIM_AFTER_SECONDS // 2)
+
+
+@shared_task(bind=True, max_retries=None, time_limit=SEND_TIME_LIMIT)
 def deliver_notification(self, notification_id: int) -> None:
     notification = Notification.objects.filter(pk=notification_id).first()
     if notification is None:

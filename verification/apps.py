@@ -8,6 +8,8 @@ class VerificationConfig(AppConfig):
     def ready(self) -> None:
         from auditlog.registry import auditlog
 
+        from intake.apps import own_fields
+
         from .models import EligibilityCheck, VerificationRequest
 
         # Every view and change is logged; PHI fields are recorded as changed, never by value.
@@ -27,5 +29,6 @@ class VerificationConfig(AppConfig):
                 "card_front",
                 "card_back",
             ],
+            include_fields=own_fields(VerificationRequest),
         )
         auditlog.register(EligibilityCheck, mask_fields=["summary_json", "raw_payload"])

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from intake.middleware import attribution_for
 from intake.permissions import admissions_required
 from intake.ratelimit import over_limit
-from intake.views import too_many_requests
+from intake.views import recall_outcome, remember_outcome, too_many_requests
 
 from . import cards
 from .forms import ManualCheckForm, VerificationForm, VerifyForm
@@ -22,7 +22,7 @@ from .models import EligibilityCheck, VerificationRequest
 
 log = logging.getLogger(__name__)
 
-THANKS_SESSION_KEY = "verification_thanks"
+THANKS_COOKIE = "lantern_verification_thanks"
 
 
 @never_cache
@@ -33,12 +33,11 @@ def verify(request: HttpRequest) -> HttpResponse:
             return too_many_requests(request)
         form = VerificationForm(request.POST, request.FILES)
         if form.is_bot():
-            request.session[THANKS_SESSION_KEY] = {"reference": None}
-            return redirect("verification:thanks")
+            return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, {"reference": None})
         if form.is_valid():
             verification = _submit(request, form)
-            request.session[THANKS_SESSION_KEY] = {"reference": verification.reference}
-            return redirect("verification:thanks")
+            outcome = {"reference": verification.reference}
+            return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
     else:
         form = VerificationForm()
     return render(request, "verification/verify.html", {"form": form})
@@ -71,16 +70,18 @@ def _submit(request: HttpRequest, form: VerificationForm) -> VerificationRequest
 @never_cache
 @require_GET
 def thanks(request: HttpRequest) -> HttpResponse:
-    outcome = request.session.pop(THANKS_SESSION_KEY, None)
+    outcome = recall_outcome(request, THANKS_COOKIE)
     if outcome is None:
         return redirect("verification:verify")
     from intake.hours import callback_expectation
 
-    return render(
+    response = render(
         request,
         "verification/thanks.html",
         {"reference": outcome.get("reference"), "expectation": callback_expectation()},
     )
+    response.delete_cookie(THANKS_COOKIE, samesite="Lax")
+    return response
 
 
 # --- Staff workspace ------------------------------------------------------------------------

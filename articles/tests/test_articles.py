@@ -220,6 +220,21 @@ def test_it_serves_anonymous_pages_from_cache_and_retires_them_on_edit_and_unpub
 
 
 @pytest.mark.django_db(transaction=True)
+def test_visitors_from_ads_share_the_cached_page_but_searches_do_not(withdrawal, reviewer):
+    article = make_article(withdrawal, reviewer, 1, title="Detox at home")
+    client = Client()
+    assert client.get(article.get_absolute_url())["X-Cache"] == "miss"
+    # Every ad click carries its own click id: it must not make a page of its own.
+    from_ad = client.get(f"{article.get_absolute_url()}?gclid=abc123&utm_source=google")
+    assert from_ad["X-Cache"] == "hit" and "Detox at home" in from_ad.content.decode()
+
+    assert client.get("/articles/?q=detox")["X-Cache"] == "miss"
+    assert client.get("/articles/?q=detox&utm_source=mail")["X-Cache"] == "hit"
+    other = client.get("/articles/?q=opioid")
+    assert other["X-Cache"] == "miss" and "Detox at home" not in other.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_it_accepts_the_callback_form_from_a_cached_page_with_its_token_and_refuses_it_without(
     withdrawal, reviewer, staff
 ):

@@ -100,8 +100,30 @@ def test_it_serves_just_the_table_to_the_auto_refresh(avery_client):
     response = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1")
     html = response.content.decode()
     assert lead.reference in html
-    assert "<html" not in html and 'data-queue-count="1"' in html
+    assert "<html" not in html and "1 lead ·" in html and f'data-queue-latest="{lead.pk}"' in html
     assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_auto_refresh_counts_the_requests_that_arrived_since_its_last_look(avery_client):
+    seen = make_lead(1)
+    newer = [make_lead(n) for n in (2, 3)]
+    html = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE=str(seen.pk)).content.decode()
+    assert 'data-queue-arrived="2"' in html and f'data-queue-latest="{newer[-1].pk}"' in html
+    html = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE=str(newer[-1].pk)).content.decode()
+    assert 'data-queue-arrived="0"' in html
+
+
+@pytest.mark.django_db
+def test_a_huge_backlog_is_counted_up_to_a_cap(avery_client, monkeypatch):
+    from intake.staff_views import QueuePaginator
+
+    monkeypatch.setattr(QueuePaginator, "COUNT_CAP", 30)
+    for n in range(31):
+        make_lead(n + 1)
+    html = avery_client.get("/staff/").content.decode()
+    assert "More than 30 leads" in html and "page 1 of 2+" in html
+    assert "More than" not in avery_client.get("/staff/", {"kind": "verification"}).content.decode()
 
 
 @pytest.mark.django_db
@@ -125,9 +147,9 @@ def test_it_uses_the_same_number_of_queries_however_long_the_queue(
         for n in range(count)
     )
     avery_client.get("/staff/")  # the first request of a session stamps it; measure the next one
-    # session, user, second-factor device, session generation, role check, count, page of leads
-    # (with assignees), the navigation's role check
-    with django_assert_num_queries(8):
+    # session, user, second-factor device, session generation, role check, count (capped), page
+    # of leads (with assignees), the newest lead's id, the navigation's role check
+    with django_assert_num_queries(9):
         response = avery_client.get("/staff/")
     assert response.status_code == 200
 

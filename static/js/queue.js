@@ -8,9 +8,10 @@
   if (!region || !window.fetch) return;
   var INTERVAL = 10000;
 
-  function count(el) {
-    var node = el.querySelector("[data-queue-count]");
-    return node ? parseInt(node.getAttribute("data-queue-count"), 10) : 0;
+  // The newest lead id this filter has shown; the server counts those that arrived after it.
+  function read(el, name) {
+    var node = el.querySelector("[data-queue-" + name + "]");
+    return node ? parseInt(node.getAttribute("data-queue-" + name), 10) || 0 : 0;
   }
 
   function refresh() {
@@ -18,7 +19,7 @@
     // Don't move rows under a worker who is pressing a link in the table.
     if (region.contains(document.activeElement) && document.activeElement !== region) return;
     fetch(region.getAttribute("data-refresh-url"), {
-      headers: { "X-Queue-Refresh": "1" },
+      headers: { "X-Queue-Refresh": "1", "X-Queue-Since": String(read(region, "latest")) },
       credentials: "same-origin",
       cache: "no-store",
     })
@@ -27,15 +28,13 @@
         return response.text();
       })
       .then(function (html) {
-        var before = count(region);
         var next = document.createElement("div");
         next.innerHTML = html;
         region.replaceChildren.apply(region, Array.prototype.slice.call(next.childNodes));
-        var after = count(region);
-        if (after > before && announcer) {
-          var added = after - before;
+        var added = read(region, "arrived");
+        if (added > 0 && announcer) {
           announcer.textContent = added + " new request" + (added === 1 ? "" : "s") + " in the queue.";
-          document.title = "(" + after + ") " + document.title.replace(/^\(\d+\) /, "");
+          document.title = "(" + added + " new) " + document.title.replace(/^\(\d+ new\) /, "");
         }
       })
       .catch(function () { /* the next tick tries again */ });

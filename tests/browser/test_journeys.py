@@ -252,7 +252,7 @@ def test_it_shows_a_worker_a_new_request_without_a_reload_and_lets_them_work_it(
     worker = page_factory(viewport=DESKTOP)
     sign_in_staff(worker, live_server.url, staff["avery"])
     worker.goto(f"{live_server.url}/staff/")
-    expect(worker.locator("[data-queue-count]")).to_have_attribute("data-queue-count", "0")
+    expect(worker.locator("[data-queue-latest]")).to_have_attribute("data-queue-latest", "0")
     navigations = []
     worker.on("framenavigated", lambda frame: frame == worker.main_frame and navigations.append(frame.url))
     shot(worker, "journey-queue-1-empty")
@@ -273,7 +273,7 @@ def test_it_shows_a_worker_a_new_request_without_a_reload_and_lets_them_work_it(
     announcer = worker.locator("#queue-announcer")
     assert "1 new request" in (announcer.text_content() or "")
     assert worker.locator("#queue-announcer").get_attribute("aria-live") == "polite"
-    assert worker.title().startswith("(1) ")
+    assert worker.title().startswith("(1 new) ")
     shot(worker, "journey-queue-2-new-lead")
 
     link.click()
