@@ -381,8 +381,10 @@ def _fresh_cache(settings):
     }
     # Each process also keeps article pages and the version it last read; a new cache is new to it.
     from articles.cache import forget_local
+    from config import outage
 
     forget_local()
+    outage.forget()  # a Redis stopped by an earlier test is up again
 
 
 # --- Stopping Redis, and always starting it again ---------------------------------------------
@@ -390,7 +392,8 @@ def _fresh_cache(settings):
 
 @pytest.fixture
 def redis_outage():
-    """A context manager that shuts down the broker's Redis and restarts it, whatever happens.
+    """`redis_outage()` shuts down the broker's Redis and restarts it, whatever happens;
+    `redis_outage.frozen()` stops it with SIGSTOP and sends SIGCONT, whatever happens.
 
     It restarts the server with the configuration it had (port, bind, dir, log file, save
     policy), so the machine is left as it was found.
@@ -400,6 +403,8 @@ def redis_outage():
 
     import redis
     from django.conf import settings
+
+    from config import outage
 
     parts = urlsplit(settings.CELERY_BROKER_URL)
     host, port = parts.hostname or "127.0.0.1", parts.port or 6379
@@ -425,9 +430,11 @@ def redis_outage():
         deadline = time.monotonic() + 10
         while not is_up() and time.monotonic() < deadline:
             time.sleep(0.1)
+        # This process would skip the server for REDIS_OUTAGE_SECONDS more; a test need not wait.
+        outage.forget()
 
     @contextlib.contextmanager
-    def stopped():
+    def guarded(restore):
         # Whatever ends this test (failure, timeout, Ctrl-C, SIGTERM, interpreter exit), Redis
         # comes back: SIGTERM is turned into an exception so the finally clause runs, and an
         # atexit hook covers the rest.
@@ -435,18 +442,29 @@ def redis_outage():
         import fcntl
         import signal
 
-        def _restore() -> None:
-            if not is_up():
-                start()
-
         def _on_term(signum, frame):
             raise KeyboardInterrupt("SIGTERM during a Redis outage test")
 
         lock = open("/tmp/lantern-redis-outage.lock", "w")  # noqa: SIM115 - held for the block
         fcntl.flock(lock, fcntl.LOCK_EX)  # one outage at a time on this machine
         previous = signal.signal(signal.SIGTERM, _on_term)
-        atexit.register(_restore)
+        atexit.register(restore)
         try:
+            yield
+        finally:
+            restore()
+            signal.signal(signal.SIGTERM, previous)
+            atexit.unregister(restore)
+            lock.close()
+
+    @contextlib.contextmanager
+    def stopped():
+        def restore() -> None:
+            if not is_up():
+                start()
+            outage.forget()
+
+        with guarded(restore):
             with contextlib.suppress(redis.ConnectionError):
                 client.shutdown(nosave=True)
             deadline = time.monotonic() + 10
@@ -454,12 +472,25 @@ def redis_outage():
                 time.sleep(0.1)
             assert not is_up(), "Redis did not stop"
             yield start
-        finally:
-            _restore()
-            signal.signal(signal.SIGTERM, previous)
-            atexit.unregister(_restore)
-            lock.close()
 
+    @contextlib.contextmanager
+    def frozen():
+        """SIGSTOP: the server keeps its port and accepts connections, then answers nothing."""
+        import os
+        import signal
+
+        pid = client.info("server")["process_id"]
+
+        def thaw() -> None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+            outage.forget()
+
+        with guarded(thaw):
+            os.kill(pid, signal.SIGSTOP)
+            yield thaw
+
+    stopped.frozen = frozen
     yield stopped
     if not is_up():
         start()

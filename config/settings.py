@@ -107,6 +107,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Short socket timeouts: a stopped or frozen Redis must cost a visitor at most a second or
 # two, never hang the request. Callers treat cache errors as a miss.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
+# After a Redis call fails, each process skips that server for this long (config.outage).
+REDIS_OUTAGE_SECONDS = env.float("REDIS_OUTAGE_SECONDS", default=10.0)
 if REDIS_URL:
     CACHES = {
         "default": {

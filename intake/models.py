@@ -8,6 +8,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from config import outage
+
 from .crypto import EncryptedCharField, EncryptedEmailField, EncryptedTextField, keyed_hash
 from .hours import sla_deadline
 
@@ -604,6 +606,23 @@ class NotificationQuerySet(models.QuerySet):
         )
 
 
+def publish(task, pk: int, *, countdown: float | None = None, what: str) -> bool:
+    """Send `task(pk)` to the broker. A failure is logged, not raised: the row stays pending and
+    a beat task enqueues it again. After one failure the broker is skipped for a few seconds
+    (config.outage), so a frozen Redis costs one timeout per process, not one per request."""
+    broker = settings.CELERY_BROKER_URL
+    if outage.is_down(broker):
+        log.warning("Broker failed a moment ago; %s %s left for the beat task", what, pk)
+        return False
+    try:
+        task.apply_async((pk,), countdown=countdown)
+    except Exception as exc:  # noqa: BLE001 - any broker failure must not reach the visitor
+        outage.mark_down(broker)
+        log.warning("Could not enqueue %s %s: %s", what, pk, type(exc).__name__)
+        return False
+    return True
+
+
 def enqueue_all(rows) -> int:
     """Enqueue each row's task (anything with `enqueue() -> bool`); after the first broker failure
     leave the rest for the beat task, so a dead broker costs one timeout, not one per row."""
@@ -667,12 +686,7 @@ class Notification(models.Model):
         pending and the beat task enqueues it again."""
         from .tasks import deliver_notification
 
-        try:
-            deliver_notification.apply_async((self.pk,), countdown=countdown)
-        except Exception as exc:  # noqa: BLE001 - any broker failure must not reach the visitor
-            log.warning("Could not enqueue notification %s: %s", self.pk, type(exc).__name__)
-            return False
-        return True
+        return publish(deliver_notification, self.pk, countdown=countdown, what="notification")
 
     def claim(self) -> bool:
         claimed = Notification.objects.filter(pk=self.pk, status=self.Status.PENDING).update(

@@ -246,14 +246,11 @@ class EligibilityCheck(models.Model):
         return BenefitSummary.from_dict(json.loads(self.summary_json)) if self.summary_json else None
 
     def enqueue(self, countdown: float | None = None) -> bool:
+        from intake.models import publish
+
         from .tasks import run_eligibility_check
 
-        try:
-            run_eligibility_check.apply_async((self.pk,), countdown=countdown)
-        except Exception as exc:  # noqa: BLE001 - the beat task enqueues it again
-            log.warning("Could not enqueue eligibility check %s: %s", self.pk, type(exc).__name__)
-            return False
-        return True
+        return publish(run_eligibility_check, self.pk, countdown=countdown, what="eligibility check")
 
     def claim(self) -> bool:
         claimed = EligibilityCheck.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
@@ -321,8 +318,13 @@ class EligibilityCheck(models.Model):
 
 
 def _error_text(exc) -> str:
-    # Gateway errors describe the payer's answer, never the member's data.
-    return f"{type(exc).__name__}: {exc}"[:300]
+    # Staff read this on the workspace. Gateway errors are written for them and describe the
+    # payer's answer, never the member's data; anything else is a bug, named for the log.
+    from .eligibility import EligibilityError, TransientEligibilityError
+
+    if isinstance(exc, EligibilityError | TransientEligibilityError):
+        return str(exc)[:300]
+    return "The check stopped on an unexpected error; it has been logged for the developers."
 
 
 def build_request(verification: VerificationRequest, *, trace: str):

@@ -1,6 +1,7 @@
 """Delivery of staff notifications: claimed once, retried with backoff, never with PHI."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -69,6 +70,40 @@ def test_it_requeues_only_notifications_left_pending_past_their_time(lead, setti
 
     assert list(Notification.objects.stale()) == [stranded]
     assert fresh not in Notification.objects.stale()
+
+
+@pytest.mark.django_db
+def test_a_lost_message_is_sent_again_once_not_on_every_run(lead, settings):
+    settings.CELERY_TASK_DEFAULT_QUEUE = f"nothing-waiting-{uuid.uuid4().hex}"  # the broker holds no backlog
+    stranded = Notification.objects.filter(lead=lead).first()
+    Notification.objects.filter(pk=stranded.pk).update(due_at=timezone.now() - dt.timedelta(minutes=2))
+
+    assert requeue_stale_notifications() == 1
+    assert requeue_stale_notifications() == 0  # enqueued a moment ago: no copy every 30 s
+
+
+@pytest.mark.django_db
+def test_a_worker_behind_on_a_backlog_is_not_flooded_with_copies(lead, settings):
+    from config.celery import app
+
+    backlog = f"backlog-{uuid.uuid4().hex}"
+    settings.CELERY_TASK_DEFAULT_QUEUE = backlog
+    late = Notification.objects.filter(lead=lead).first()
+    Notification.objects.filter(pk=late.pk).update(due_at=timezone.now() - dt.timedelta(minutes=2))
+
+    with app.connection_for_write() as connection:
+        waiting = connection.SimpleQueue(backlog)
+        try:
+            for n in range(3):
+                waiting.put({"message": n})
+            # Three messages wait in the broker for one late row: its message is among them.
+            assert requeue_stale_notifications() == 0
+        finally:
+            waiting.queue.delete()
+            waiting.close()
+
+    # Once the queue has drained and the row is still late, its message was lost after all.
+    assert requeue_stale_notifications() == 1
 
 
 @pytest.mark.django_db

@@ -41,6 +41,19 @@ def configured_timeout() -> float:
     return float(getattr(settings, "ELIGIBILITY_TIMEOUT", 20) or 20)
 
 
+def _plain(reason, timeout: float | None = None) -> str:
+    """Staff read this on the verification workspace: words, not Python class names."""
+    if isinstance(reason, TimeoutError):
+        return f"no answer within {timeout:g} seconds" if timeout else "no answer in time"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(reason, ConnectionResetError | http.client.HTTPException):
+        return "the connection was broken off"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror.lower()
+    return str(reason) or "network error"
+
+
 def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, what: str) -> str:
     """POST `body` and return the answer's text; TransientEligibilityError or EligibilityError otherwise."""
     if urlsplit(url).scheme not in ("http", "https"):
@@ -58,9 +71,9 @@ def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, what
             raise TransientEligibilityError(f"The {what} answered HTTP {status}; try again later.") from None
         raise EligibilityError(f"The {what} refused the request: HTTP {status}.") from None
     except urllib.error.URLError as exc:
-        raise TransientEligibilityError(f"The {what} could not be reached: {exc.reason}.") from None
+        raise TransientEligibilityError(f"The {what} could not be reached ({_plain(exc.reason, timeout)}).") from None
     except (OSError, http.client.HTTPException) as exc:  # a timeout, a reset, a garbled answer
-        raise TransientEligibilityError(f"The {what} could not be reached: {type(exc).__name__}.") from None
+        raise TransientEligibilityError(f"The {what} could not be reached ({_plain(exc, timeout)}).") from None
     if len(data) > MAX_ANSWER_BYTES:
         raise EligibilityError(f"The {what}'s answer is larger than {MAX_ANSWER_BYTES} bytes; it was not read.")
     return data.decode("utf-8", errors="replace")
