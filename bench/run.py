@@ -116,6 +116,29 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pids) -> float:
+    """User plus system CPU time the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def named(command: str) -> list[int]:
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == command:
+                found.append(int(comm.parent.name))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return found
+
+
 def children(pid: int) -> list[int]:
     try:
         found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
@@ -154,7 +177,13 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.2)
-        results = run_all(base, facts, env["DATABASE_URL"])
+        groups = {
+            "web": lambda: [web.pid, *children(web.pid)],
+            "worker": lambda: [worker.pid, *children(worker.pid)],
+            "PostgreSQL": lambda: named("postgres"),
+            "Redis": lambda: named("redis-server"),
+        }
+        results = run_all(base, facts, env["DATABASE_URL"], groups)
         memory = {"web (gunicorn, all workers)": rss_mb(web.pid), "worker (celery)": rss_mb(worker.pid)}
     finally:
         web.terminate()
@@ -164,7 +193,7 @@ def main() -> None:
     report(results, memory, workers)
 
 
-def run_all(base: str, facts: dict, database_url: str) -> dict:
+def run_all(base: str, facts: dict, database_url: str, groups: dict) -> dict:
     get = ROOT / "bench" / "wrk" / "report.lua"
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as post:
         post.write((ROOT / "bench" / "wrk" / "post_form.lua").read_text() + "\n" + get.read_text())
@@ -199,7 +228,17 @@ def run_all(base: str, facts: dict, database_url: str) -> dict:
     results = {}
     for name, url, script, extra, headers, *connections in runs:
         print(f"  {name}…", flush=True)
+        # Where each request's CPU goes (wrk's own share included), to say what a slow page spends.
+        before = {group: cpu_seconds(pids()) for group, pids in groups.items()}
+        load_before = os.times()
         results[name] = wrk(url, script, extra, headers, *connections)
+        load_after = os.times()
+        spent = {group: cpu_seconds(pids()) - before[group] for group, pids in groups.items()}
+        spent["wrk"] = (load_after.children_user + load_after.children_system) - (
+            load_before.children_user + load_before.children_system
+        )
+        requests = max(results[name]["requests"], 1)
+        results[name]["cpu_ms"] = {group: 1000 * secs / requests for group, secs in spent.items()}
         # Each page is timed on a quiet machine: the worker first delivers what the POSTs queued.
         drained = wait_for_worker(database_url)
         if drained:
@@ -282,6 +321,12 @@ def report(results: dict, memory: dict, workers: str) -> None:
     if drains:
         lines += ["", "After each POST run the worker delivered what it had queued before the next page was timed:", ""]
         lines += [f"- {name}: {n} notifications and eligibility checks in {secs:.1f} s" for name, (n, secs) in drains]
+    groups = list(next(iter(results.values()))["cpu_ms"])
+    lines += ["", "CPU time per request, by process (ms; 2 cores serve about 2,000 ms of CPU per second):", ""]
+    lines += ["| page | " + " | ".join(groups) + " | all |", "| --- |" + " --- |" * (len(groups) + 1)]
+    for name, r in results.items():
+        cpu = r["cpu_ms"]
+        lines.append(f"| {name} | " + " | ".join(f"{cpu[g]:.2f}" for g in groups) + f" | {sum(cpu.values()):.2f} |")
     lines += ["", "Memory after the run (resident):", ""]
     lines += [f"- {name}: {mb:.0f} MB" for name, mb in memory.items()]
     text = "\n".join(lines) + "\n"
