@@ -44,7 +44,9 @@ def configured_timeout() -> float:
 def _plain(reason, timeout: float | None = None) -> str:
     """Staff read this on the verification workspace: words, not Python class names."""
     if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} seconds" if timeout else "no answer in time"
+        if not timeout:
+            return "no answer in time"
+        return f"no answer within {timeout:g} second{'' if timeout == 1 else 's'}"
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused"
     if isinstance(reason, ConnectionResetError | http.client.HTTPException):
