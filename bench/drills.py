@@ -484,7 +484,8 @@ def worker_wedged_note(result: Result, logdir: Path) -> None:
             f"as many as its prefetch window of {window} messages, and took no message after Redis came back. "
             "kombu's Redis transport (QoS.ack) removes the message from Redis's unacked index before it releases "
             "it in the worker's memory; when the first step times out the second never happens, so the message "
-            "keeps its prefetch slot for good, and Celery only logs the error, without reconnecting."
+            "keeps its prefetch slot for good, and Celery only logs the error, without reconnecting. "
+            "config/celery.py frees the slot whatever happens; check that its patch of QoS.ack is in effect."
         )
 
 
