@@ -117,14 +117,15 @@ def rss_mb(pid: int) -> float:
 
 
 def cpu_seconds(pids) -> float:
-    """User plus system CPU time the processes have used so far."""
+    """User plus system CPU time the processes have used so far, with that of their children that
+    have exited (PostgreSQL backends and gunicorn workers come and go; their parents keep the sum)."""
     total = 0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (FileNotFoundError, ProcessLookupError):
             continue
-        total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+        total += sum(int(ticks) for ticks in fields[11:15])  # utime, stime, cutime, cstime
     return total / os.sysconf("SC_CLK_TCK")
 
 
