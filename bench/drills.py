@@ -58,7 +58,14 @@ TRIAL_SETTINGS = ("DRILL_CONCURRENCY", "SOAK_SUBMISSIONS", "DRILL_ELIGIBILITY_AT
 # One on-duty admissions worker with email, plus the team chat: two notifications per new lead.
 NOTIFICATIONS_PER_LEAD = 2
 ARTICLE_SLUG = "drill-article"
-BEAT_REQUEUE_INTERVAL = 30  # config/settings.py CELERY_BEAT_SCHEDULE
+
+
+def beat_requeue_interval() -> int:
+    from django.conf import settings
+
+    return int(settings.CELERY_BEAT_SCHEDULE["requeue-stale-notifications"]["schedule"])
+
+
 REQUEUED = re.compile(r"Re-enqueued (\d+) stale notifications")
 
 
@@ -510,7 +517,7 @@ def drill_worker_kill(harness: Harness, result: Result) -> None:
     from intake.models import Lead, Notification
 
     reclaim = settings.NOTIFICATION_RECLAIM_AFTER_SECONDS
-    drain_limit = reclaim + 2 * BEAT_REQUEUE_INTERVAL + 120
+    drain_limit = reclaim + 2 * beat_requeue_interval() + 120
     with harness.stack(result.name, sink_delay=0.1) as stack, time_limit(drain_limit + 300):
         total = 300
         expected = total * NOTIFICATIONS_PER_LEAD
@@ -549,7 +556,7 @@ def drill_worker_kill(harness: Harness, result: Result) -> None:
             result.figure(
                 "the rows the dead worker held were delivered",
                 f"{min(late):.0f}–{max(late):.0f} s after the kill (NOTIFICATION_RECLAIM_AFTER_SECONDS={reclaim}, "
-                f"beat every {BEAT_REQUEUE_INTERVAL} s)",
+                f"beat every {beat_requeue_interval()} s)",
             )
         result.figure("leads saved", f"{len(saved_phones([a.phone for a in answers]))}/{total}")
         result.notes.append(

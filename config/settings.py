@@ -165,9 +165,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    # Often: a notification that could not be published (Redis down) waits for this run. Each run
+    # is a few indexed queries and one queue-length call.
     "requeue-stale-notifications": {
         "task": "intake.tasks.requeue_stale_notifications",
-        "schedule": 30.0,
+        "schedule": 10.0,
     },
     "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},

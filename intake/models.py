@@ -3,7 +3,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -598,7 +598,7 @@ class NotificationQuerySet(models.QuerySet):
         """Rows whose delivery message was lost: still pending well after they were due,
         or claimed by a worker that died mid-send."""
         now = now or timezone.now()
-        pending_before = now - dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER_SECONDS)
+        pending_before = now - Notification.requeue_after()
         sending_before = now - dt.timedelta(seconds=settings.NOTIFICATION_RECLAIM_AFTER_SECONDS)
         return self.filter(
             Q(status=Notification.Status.PENDING, due_at__lte=pending_before)
@@ -624,14 +624,22 @@ def publish(task, pk: int, *, countdown: float | None = None, what: str) -> bool
 
 
 def enqueue_all(rows) -> int:
-    """Enqueue each row's task (anything with `enqueue() -> bool`); after the first broker failure
-    leave the rest for the beat task, so a dead broker costs one timeout, not one per row."""
-    count = 0
-    for row in rows:
+    """Enqueue each row's task (rows of a model with `enqueue() -> bool` and `requeue_after()`).
+    After the first broker failure the rest are left for the beat task, so a dead broker costs one
+    timeout, not one per row; they are marked overdue, so its next run takes them rather than
+    waiting out the delay meant for messages that may still be in the queue."""
+    rows = list(rows)
+    for count, row in enumerate(rows):
         if not row.enqueue():
-            break
-        count += 1
-    return count
+            model, unsent = type(row), [r.pk for r in rows[count:]]
+            try:
+                model.objects.filter(pk__in=unsent, status="pending").update(
+                    due_at=timezone.now() - model.requeue_after()
+                )
+            except DatabaseError as exc:  # the visitor's request is saved; beat still finds them later
+                log.warning("Could not mark %s unsent rows overdue: %s", len(unsent), type(exc).__name__)
+            return count
+    return len(rows)
 
 
 class Notification(models.Model):
@@ -680,6 +688,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"Notification #{self.pk} ({self.kind}, {self.status})"
+
+    @staticmethod
+    def requeue_after() -> dt.timedelta:
+        """A pending row is sent again after this long: its task message may be waiting in the queue."""
+        return dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER_SECONDS)
 
     def enqueue(self, countdown: float | None = None) -> bool:
         """Hand the delivery to Celery. A broker outage is logged, not raised: the row stays

@@ -26,7 +26,7 @@ def deliver_notification(self, notification_id: int) -> None:
         raise self.retry(countdown=delay)
 
 
-# Rows looked at per run (every 30 s): a backlog of tens of thousands must not be loaded at once.
+# Rows looked at per run (every 10 s): a backlog of tens of thousands must not be loaded at once.
 REQUEUE_BATCH = 1000
 
 

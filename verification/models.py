@@ -196,7 +196,7 @@ class EligibilityCheckQuerySet(models.QuerySet):
         """Checks whose task message was lost, or whose worker died mid-check."""
         now = now or timezone.now()
         return self.filter(
-            models.Q(status=EligibilityCheck.Status.PENDING, due_at__lte=now - dt.timedelta(minutes=1))
+            models.Q(status=EligibilityCheck.Status.PENDING, due_at__lte=now - EligibilityCheck.requeue_after())
             | models.Q(status=EligibilityCheck.Status.RUNNING, started_at__lte=now - dt.timedelta(minutes=10))
         )
 
@@ -244,6 +244,11 @@ class EligibilityCheck(models.Model):
         from .eligibility import BenefitSummary
 
         return BenefitSummary.from_dict(json.loads(self.summary_json)) if self.summary_json else None
+
+    @staticmethod
+    def requeue_after() -> dt.timedelta:
+        """A pending check is enqueued again after this long: its message may be waiting in the queue."""
+        return dt.timedelta(minutes=1)
 
     def enqueue(self, countdown: float | None = None) -> bool:
         from intake.models import publish

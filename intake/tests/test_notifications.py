@@ -79,7 +79,7 @@ def test_a_lost_message_is_sent_again_once_not_on_every_run(lead, settings):
     Notification.objects.filter(pk=stranded.pk).update(due_at=timezone.now() - dt.timedelta(minutes=2))
 
     assert requeue_stale_notifications() == 1
-    assert requeue_stale_notifications() == 0  # enqueued a moment ago: no copy every 30 s
+    assert requeue_stale_notifications() == 0  # enqueued a moment ago: no copy on every run
 
 
 @pytest.mark.django_db
