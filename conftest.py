@@ -430,8 +430,6 @@ def redis_outage():
         deadline = time.monotonic() + 10
         while not is_up() and time.monotonic() < deadline:
             time.sleep(0.1)
-        # This process would skip the server for REDIS_OUTAGE_SECONDS more; a test need not wait.
-        outage.forget()
 
     @contextlib.contextmanager
     def guarded(restore):
@@ -462,7 +460,7 @@ def redis_outage():
         def restore() -> None:
             if not is_up():
                 start()
-            outage.forget()
+            outage.forget()  # this process would skip the server for REDIS_OUTAGE_SECONDS more
 
         with guarded(restore):
             with contextlib.suppress(redis.ConnectionError):

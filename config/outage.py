@@ -11,6 +11,7 @@ later run of the beat tasks (notifications stay pending in PostgreSQL) or is don
 The cache and the broker are usually the same server, so one failure spares both.
 """
 
+import functools
 import time
 from urllib.parse import urlsplit
 
@@ -19,6 +20,7 @@ from django.conf import settings
 _down_until: dict[str, float] = {}
 
 
+@functools.cache  # asked on every cache call; a process knows a handful of URLs
 def server(url: str) -> str:
     """host:port of a redis:// URL (credentials and database number dropped)."""
     parts = urlsplit(url)

@@ -606,7 +606,7 @@ class NotificationQuerySet(models.QuerySet):
         )
 
 
-def publish(task, pk: int, *, countdown: float | None = None, what: str) -> bool:
+def publish(task, pk: int, *, what: str) -> bool:
     """Send `task(pk)` to the broker. A failure is logged, not raised: the row stays pending and
     a beat task enqueues it again. After one failure the broker is skipped for a few seconds
     (config.outage), so a frozen Redis costs one timeout per process, not one per request."""
@@ -615,7 +615,7 @@ def publish(task, pk: int, *, countdown: float | None = None, what: str) -> bool
         log.warning("Broker failed a moment ago; %s %s left for the beat task", what, pk)
         return False
     try:
-        task.apply_async((pk,), countdown=countdown)
+        task.apply_async((pk,))
     except Exception as exc:  # noqa: BLE001 - any broker failure must not reach the visitor
         outage.mark_down(broker)
         log.warning("Could not enqueue %s %s: %s", what, pk, type(exc).__name__)
@@ -633,7 +633,7 @@ def enqueue_all(rows) -> int:
         if not row.enqueue():
             model, unsent = type(row), [r.pk for r in rows[count:]]
             try:
-                model.objects.filter(pk__in=unsent, status="pending").update(
+                model.objects.filter(pk__in=unsent, status=model.Status.PENDING).update(
                     due_at=timezone.now() - model.requeue_after()
                 )
             except DatabaseError as exc:  # the visitor's request is saved; beat still finds them later
@@ -694,12 +694,12 @@ class Notification(models.Model):
         """A pending row is sent again after this long: its task message may be waiting in the queue."""
         return dt.timedelta(seconds=settings.NOTIFICATION_REQUEUE_AFTER_SECONDS)
 
-    def enqueue(self, countdown: float | None = None) -> bool:
+    def enqueue(self) -> bool:
         """Hand the delivery to Celery. A broker outage is logged, not raised: the row stays
         pending and the beat task enqueues it again."""
         from .tasks import deliver_notification
 
-        return publish(deliver_notification, self.pk, countdown=countdown, what="notification")
+        return publish(deliver_notification, self.pk, what="notification")
 
     def claim(self) -> bool:
         claimed = Notification.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
@@ -744,7 +744,7 @@ class Notification(models.Model):
         row is given back later and sent twice (seen once in the PostgreSQL-restart drill)."""
         import time
 
-        from django.db import DatabaseError, connection
+        from django.db import connection
 
         for wait in (0.5, 1, 2, 4, 8, None):  # about 15 s, well inside the task's time limit
             try:

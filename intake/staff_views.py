@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from .models import Lead, StaffProfile, WorkflowError, is_supervisor
@@ -50,11 +51,9 @@ class QueuePaginator(Paginator):
 
     COUNT_CAP = 1000
 
-    @property
+    @cached_property
     def count(self) -> int:
-        if "_capped_count" not in self.__dict__:
-            self._capped_count = self.object_list.order_by()[: self.COUNT_CAP + 1].count()
-        return self._capped_count
+        return self.object_list.order_by()[: self.COUNT_CAP + 1].count()
 
     @property
     def capped(self) -> bool:

@@ -250,12 +250,12 @@ class EligibilityCheck(models.Model):
         """A pending check is enqueued again after this long: its message may be waiting in the queue."""
         return dt.timedelta(minutes=1)
 
-    def enqueue(self, countdown: float | None = None) -> bool:
+    def enqueue(self) -> bool:
         from intake.models import publish
 
         from .tasks import run_eligibility_check
 
-        return publish(run_eligibility_check, self.pk, countdown=countdown, what="eligibility check")
+        return publish(run_eligibility_check, self.pk, what="eligibility check")
 
     def claim(self) -> bool:
         claimed = EligibilityCheck.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
