@@ -314,6 +314,9 @@ CALLBACK_RESPONSE_MINUTES = env.int("CALLBACK_RESPONSE_MINUTES", default=15)
 # Speed-to-lead: a new request should get its first call attempt within this many minutes
 # (counted from opening time when it arrives out of hours); overdue leads are escalated.
 LEAD_SLA_MINUTES = env.int("LEAD_SLA_MINUTES", default=15)
+# Someone who answers "yes" to "Is anyone in danger right now?" gets a first-call target this many
+# minutes away at any hour; outside call-back hours the on-call staff are alerted by every channel.
+URGENT_RESPONSE_MINUTES = env.int("URGENT_RESPONSE_MINUTES", default=10)
 # A lead may be marked unreachable after this many attempts without reaching anyone.
 UNREACHABLE_AFTER_ATTEMPTS = env.int("UNREACHABLE_AFTER_ATTEMPTS", default=3)
 

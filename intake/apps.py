@@ -22,9 +22,14 @@ class IntakeConfig(AppConfig):
         protect_audit_log()
         from .models import ContactAttempt, Lead, LeadNote, LeadRequest
 
-        # PHI fields are masked in the change log: it records that they changed, not to what.
-        phi = ["name", "phone", "email", "phone_hash"]
-        auditlog.register(Lead, mask_fields=phi, include_fields=own_fields(Lead))
-        auditlog.register(LeadRequest, mask_fields=["message"])
-        auditlog.register(ContactAttempt, mask_fields=["note"])
-        auditlog.register(LeadNote, mask_fields=["body"])
+        # PHI fields (every encrypted column, and the phone's hash) are masked in the change log:
+        # it records that they changed, not to what. Found by type, so a new PHI field is masked too.
+        auditlog.register(Lead, mask_fields=[*phi_fields(Lead), "phone_hash"], include_fields=own_fields(Lead))
+        for model in (LeadRequest, ContactAttempt, LeadNote):
+            auditlog.register(model, mask_fields=phi_fields(model))
+
+
+def phi_fields(model) -> list[str]:
+    from .crypto import EncryptedMixin
+
+    return [f.name for f in model._meta.local_concrete_fields if isinstance(f, EncryptedMixin)]

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _WINDOW = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?)\s+(?P<open>\d{2}:\d{2})-(?P<close>\d{2}:\d{2})$")
@@ -82,27 +81,3 @@ def _clock(value: dt.time) -> str:
 
 def centre_hours() -> Hours:
     return Hours.parse(settings.CENTRE_HOURS, settings.CENTRE_TIMEZONE)
-
-
-def sla_deadline(start: dt.datetime) -> dt.datetime:
-    """When the first contact attempt on a request made at `start` is due."""
-    return centre_hours().deadline(start, settings.LEAD_SLA_MINUTES)
-
-
-def callback_expectation(moment: dt.datetime | None = None) -> str:
-    """When the visitor should expect our call, in plain words."""
-    moment = moment or timezone.now()
-    hours = centre_hours()
-    if hours.is_open(moment):
-        return f"within about {settings.CALLBACK_RESPONSE_MINUTES} minutes"
-    opening = hours.next_opening(moment)
-    if opening is None:
-        return "as soon as our team is back"
-    local = moment.astimezone(hours.tz)
-    if opening.date() == local.date():
-        day = "today"
-    elif opening.date() == local.date() + dt.timedelta(days=1):
-        day = "tomorrow"
-    else:
-        day = opening.strftime("%A")
-    return f"soon after we open at {_clock(opening.time())} {day}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from config import outage
 
 from .crypto import EncryptedCharField, EncryptedEmailField, EncryptedTextField, keyed_hash
-from .hours import sla_deadline
+from .hours import centre_hours
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +94,19 @@ class LeadQuerySet(models.QuerySet):
         return self.filter(phone_hash=keyed_hash(e164))
 
     def queue_order(self):
-        """Leads still waiting for their first call come first (urgent, then oldest); then the
-        ones in progress, in the same order."""
+        """Leads still waiting for their first call come first (urgent, then by when the first
+        call is due: an evening request waits behind this morning's); then the ones in progress,
+        in the same order."""
         waiting = models.Case(
             models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
         )
-        return self.alias(waiting=waiting).order_by("waiting", "-urgent", "created_at")
+        return self.alias(waiting=waiting).order_by("waiting", "-urgent", F("sla_due_at").asc(), "created_at")
+
+    def receive(self, submission) -> tuple["Lead", "LeadRequest"]:
+        """The one way in for every request (see intake.front_door)."""
+        from .front_door import receive
+
+        return receive(submission)
 
     def overdue_for_escalation(self, now: dt.datetime | None = None):
         """Open leads nobody has tried to contact by their SLA deadline, not yet escalated."""
@@ -127,7 +134,9 @@ class Lead(models.Model):
     status = models.CharField(max_length=30, choices=LeadStatus.choices, default=LeadStatus.NEW)
     urgent = models.BooleanField(default=False)
 
-    # PHI: encrypted at rest. Contact preferences follow the latest request.
+    # PHI: encrypted at rest. Name, email, for whom and best time are the first request's; later
+    # requests keep their own (LeadRequest) and never replace them. Text and voicemail permission
+    # is the most restrictive of the requests until staff record the person's own answer.
     name = EncryptedCharField(max_length=100)
     phone = EncryptedCharField(max_length=20)
     phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
@@ -136,6 +145,9 @@ class Lead(models.Model):
     best_time = models.CharField(max_length=20, choices=BestTime.choices, default=BestTime.ASAP)
     ok_to_text = models.BooleanField(default=False)
     ok_to_voicemail = models.BooleanField(default=False)
+    # Set when a staff member records, on a call, what the person wants (texts, voicemail).
+    contact_preferences_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact_preferences_at = models.DateTimeField(null=True, blank=True)
 
     # First-touch attribution, without PHI: paths and hosts only, no query strings.
     landing_page = models.CharField(max_length=200, blank=True)
@@ -180,8 +192,9 @@ class Lead(models.Model):
                     models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
                 ),
                 F("urgent").desc(),
+                F("sla_due_at").asc(),
                 F("created_at").asc(),
-                name="lead_queue_order",
+                name="lead_queue_by_target",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
         ]
@@ -308,6 +321,8 @@ class Lead(models.Model):
             target.request_count = F("request_count") + moved_requests
             target.attempt_count = F("attempt_count") + self.attempt_count
             target.urgent = target.urgent or self.urgent
+            target.ok_to_text = target.ok_to_text and self.ok_to_text
+            target.ok_to_voicemail = target.ok_to_voicemail and self.ok_to_voicemail
             if self.first_contacted_at and (
                 target.first_contacted_at is None or self.first_contacted_at < target.first_contacted_at
             ):
@@ -329,7 +344,9 @@ class Lead(models.Model):
             )
             if won:
                 self.escalated_at = now
-                Notification.objects.queue(self, kind=Notification.Kind.ESCALATION, recipients=supervisors())
+                Notification.objects.queue(
+                    self, kind=Notification.Kind.ESCALATION, recipients=supervisors(), every_channel=self.urgent
+                )
         return bool(won)
 
     def remind_follow_up(self) -> bool:
@@ -367,65 +384,92 @@ class Lead(models.Model):
         day = "" if due.date() == timezone.localtime(now).date() else f"{due:%a} "
         return "ok", f"Due by {day}{due:%-I:%M %p}"
 
-    @classmethod
-    def record_callback(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> "Lead":
-        """Store a callback request and queue the staff notifications, atomically.
+    # --- What people told us --------------------------------------------------------------
 
-        `data` is the callback form's cleaned data, phone already in E.164.
-        """
+    def absorb(self, submission, *, now: dt.datetime) -> None:
+        """A later request from the same phone joins this lead. Nothing it says replaces what the
+        person told us: its name, email, best time and message stay on its own LeadRequest. It can
+        only narrow permission to text or leave voicemail (an explicit "no" wins), add urgency,
+        and bring the first-call target forward when someone reports danger."""
+        self.ok_to_text = self.ok_to_text and submission.ok_to_text
+        self.ok_to_voicemail = self.ok_to_voicemail and submission.ok_to_voicemail
+        if submission.urgent and not self.urgent:
+            self.urgent = True
+            if self.first_contacted_at is None:
+                target = now + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+                self.sla_due_at = min(self.sla_due_at or target, target)
+        if submission.kind == LeadKind.VERIFICATION:
+            # The work now includes an insurance check; the queue says so.
+            self.kind = LeadKind.VERIFICATION
+        self.last_requested_at = now
+        self.request_count = F("request_count") + 1
+
+    def other_names(self) -> list[str]:
+        """Names given on later requests that differ from the lead's ("also gave the name ...")."""
+        return self._also_given("name")
+
+    def other_emails(self) -> list[str]:
+        return self._also_given("email")
+
+    def _also_given(self, field: str) -> list[str]:
+        seen = {str(getattr(self, field)).strip().casefold()}
+        others = []
+        for request in self.requests.all():
+            value = str(getattr(request, field)).strip()
+            if value and value.casefold() not in seen:
+                seen.add(value.casefold())
+                others.append(value)
+        return others
+
+    def record_contact_preferences(self, *, ok_to_text: bool, ok_to_voicemail: bool, by: User) -> None:
+        """What the person said on a call about texts and voicemail: the only way to widen them."""
+        if not self.attempts.filter(outcome=AttemptOutcome.REACHED).exists():
+            raise WorkflowError("Record the person's own answer once you have reached them on a call.")
         now = timezone.now()
-        window = now - dt.timedelta(hours=settings.DUPLICATE_LEAD_WINDOW_HOURS)
-        urgent = data.get("in_danger") == "yes"
         with transaction.atomic():
-            lead = (
-                cls.objects.select_for_update()
-                .open()
-                .for_phone(data["phone"])
-                .filter(last_requested_at__gte=window)
-                .order_by("-last_requested_at")
-                .first()
+            self.ok_to_text, self.ok_to_voicemail = ok_to_text, ok_to_voicemail
+            self.contact_preferences_by, self.contact_preferences_at = by, now
+            self.save(
+                update_fields=[
+                    "ok_to_text",
+                    "ok_to_voicemail",
+                    "contact_preferences_by",
+                    "contact_preferences_at",
+                    "updated_at",
+                ]
             )
-            repeat = lead is not None
-            if lead is None:
-                lead = cls(kind=LeadKind.CALLBACK, created_at=now, sla_due_at=sla_deadline(now), **attribution)
-            lead.name = data["name"]
-            lead.phone = data["phone"]
-            lead.email = data.get("email") or lead.email or ""
-            lead.for_whom = data.get("for_whom") or ForWhom.SELF
-            lead.best_time = data.get("best_time") or BestTime.ASAP
-            lead.ok_to_text = bool(data.get("ok_to_text"))
-            lead.ok_to_voicemail = bool(data.get("ok_to_voicemail"))
-            lead.urgent = lead.urgent or urgent
-            lead.last_requested_at = now
-            if repeat:
-                lead.request_count = F("request_count") + 1
-            lead.save()
-            if repeat:
-                lead.refresh_from_db(fields=["request_count"])
-            LeadRequest.objects.create(
-                lead=lead,
+            LeadNote.objects.create(
+                lead=self,
+                author=by,
                 created_at=now,
-                urgent=urgent,
-                for_whom=lead.for_whom,
-                best_time=lead.best_time,
-                message=data.get("message") or "",
-                consent_version=consent_version,
-                consent_at=now,
-                consent_page=consent_page[:200],
+                body=(
+                    f"The person said on a call: texts {'allowed' if ok_to_text else 'not allowed'}, "
+                    f"voicemail {'allowed' if ok_to_voicemail else 'not allowed'}."
+                ),
             )
-            kind = Notification.Kind.REPEAT_REQUEST if repeat else Notification.Kind.NEW_LEAD
-            Notification.objects.queue_for_lead(lead, kind=kind, urgent=urgent)
-        return lead
+
+    @property
+    def verification(self):
+        """The latest insurance verification on this lead, if any (rows of the verification app,
+        reached through its reverse relation: intake does not import it)."""
+        related = getattr(self, "verifications", None)
+        return related.order_by("-created_at").first() if related is not None else None
 
 
 class LeadRequest(models.Model):
-    """One submission of a public form, kept whole so staff see every time someone asked."""
+    """One submission of a public form, kept whole: what the person said that time, including
+    who they said they were and how we may reach them. Staff see every time someone asked."""
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="requests")
+    kind = models.CharField(max_length=20, choices=LeadKind.choices, default=LeadKind.CALLBACK)
     created_at = models.DateTimeField(default=timezone.now)
     urgent = models.BooleanField(default=False)
+    name = EncryptedCharField(max_length=100, blank=True)
+    email = EncryptedEmailField(max_length=254, blank=True)
     for_whom = models.CharField(max_length=20, choices=ForWhom.choices, default=ForWhom.SELF)
     best_time = models.CharField(max_length=20, choices=BestTime.choices, default=BestTime.ASAP)
+    ok_to_text = models.BooleanField(default=False)
+    ok_to_voicemail = models.BooleanField(default=False)
     message = EncryptedTextField(max_length=1000, blank=True)
     consent_version = models.CharField(max_length=40)
     consent_at = models.DateTimeField()
@@ -505,6 +549,10 @@ class StaffProfile(models.Model):
         blank=True,
         help_text="When this person is on shift, e.g. 'mon-fri 08:00-16:00'. Empty: whenever on duty.",
     )
+    on_call = models.BooleanField(
+        default=False,
+        help_text="Alerted at once, by text and email, about urgent requests outside call-back hours.",
+    )
     mobile = models.CharField(max_length=20, blank=True, help_text="For SMS alerts, in E.164 (+15551234567).")
     notify_by_email = models.BooleanField(default=True)
     notify_by_sms = models.BooleanField(default=False)
@@ -540,11 +588,12 @@ class StaffProfile(models.Model):
             return True
         return Hours.parse(self.shift_hours, settings.CENTRE_TIMEZONE).is_open(now or timezone.now())
 
-    def channels(self) -> list[str]:
+    def channels(self, *, every: bool = False) -> list[str]:
+        """The channels this person chose; with `every`, all they have (someone may be in danger)."""
         chosen = []
-        if self.notify_by_email and self.user.email:
+        if (every or self.notify_by_email) and self.user.email:
             chosen.append(Notification.Channel.EMAIL)
-        if self.notify_by_sms and self.mobile:
+        if (every or self.notify_by_sms) and self.mobile:
             chosen.append(Notification.Channel.SMS)
         return chosen
 
@@ -565,6 +614,20 @@ def on_duty_admissions(now: dt.datetime | None = None) -> list[User]:
     return on_shift or supervisors()
 
 
+def on_call_staff() -> list[User]:
+    """Who is alerted about an urgent request outside call-back hours: the staff marked on call,
+    or the supervisors when nobody is."""
+    on_call = (
+        User.objects.filter(
+            is_active=True, groups__name__in=[ADMISSIONS_GROUP, SUPERVISOR_GROUP], staff_profile__on_call=True
+        )
+        .select_related("staff_profile")
+        .distinct()
+        .order_by("pk")
+    )
+    return list(on_call) or supervisors()
+
+
 def supervisors() -> list[User]:
     return list(_staff_in(SUPERVISOR_GROUP))
 
@@ -574,14 +637,21 @@ def ensure_staff_groups() -> dict[str, Group]:
 
 
 class NotificationQuerySet(models.QuerySet):
-    def queue(self, lead: Lead, *, kind: str, recipients, urgent: bool = False) -> list["Notification"]:
-        """One pending row per recipient and channel (their preferences), plus one for the
-        team chat if configured; all enqueued once the transaction commits."""
+    def queue(
+        self, lead: Lead, *, kind: str, recipients, urgent: bool = False, every_channel: bool = False
+    ) -> list["Notification"]:
+        """One pending row per recipient and channel (their preferences, or with `every_channel`
+        all they have), plus one for the team chat if configured; enqueued once the transaction
+        commits."""
         urgent = urgent or lead.urgent
         rows = []
-        for user in recipients:
+        for user in dict.fromkeys(recipients):
             profile = getattr(user, "staff_profile", None)
-            channels = profile.channels() if profile else ([Notification.Channel.EMAIL] if user.email else [])
+            channels = (
+                profile.channels(every=every_channel)
+                if profile
+                else ([Notification.Channel.EMAIL] if user.email else [])
+            )
             rows += [Notification(lead=lead, recipient=user, channel=c, kind=kind, urgent=urgent) for c in channels]
         if settings.CHAT_WEBHOOK_URL:
             rows.append(Notification(lead=lead, channel=Notification.Channel.WEBHOOK, kind=kind, urgent=urgent))
@@ -592,6 +662,10 @@ class NotificationQuerySet(models.QuerySet):
         return rows
 
     def queue_for_lead(self, lead: Lead, *, kind: str, urgent: bool = False) -> list["Notification"]:
+        """A new request: the staff on duty; but someone in danger outside call-back hours
+        reaches the on-call staff at once, by every channel they have."""
+        if urgent and not centre_hours().is_open(timezone.now()):
+            return self.queue(lead, kind=kind, recipients=on_call_staff(), urgent=True, every_channel=True)
         return self.queue(lead, kind=kind, recipients=on_duty_admissions(), urgent=urgent)
 
     def stale(self, now: dt.datetime | None = None):

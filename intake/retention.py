@@ -12,7 +12,7 @@ indexed query and no decryption. The audit log also records each anonymisation, 
 log is evidence, not workflow state.
 
 `intake` never imports `verification`: the verification request is reached through the lead's
-reverse relation (`lead.verification`) and its fields are found through `_meta`.
+reverse relation (`lead.verifications`) and its fields are found through `_meta`.
 """
 
 import datetime as dt
@@ -24,7 +24,6 @@ from auditlog import get_logentry_model
 from auditlog.context import disable_auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -83,7 +82,9 @@ def preview(now: dt.datetime | None = None) -> RetentionResult:
     result = RetentionResult(days=retention_days())
     leads = expired_leads(now, result.days)
     result.leads = leads.count()
-    names = leads.filter(verification__isnull=False).values_list("verification__card_front", "verification__card_back")
+    names = leads.filter(verifications__isnull=False).values_list(
+        "verifications__card_front", "verifications__card_back"
+    )
     for front, back in names:
         result.verifications += 1
         result.card_files += bool(front) + bool(back)
@@ -133,14 +134,13 @@ def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
             "requests": _blank(LeadRequest.objects.filter(lead=lead)),
             "attempts": _blank(ContactAttempt.objects.filter(lead=lead)),
             "notes": _blank(LeadNote.objects.filter(lead=lead)),
-            "verification": False,
+            "verification": 0,
             "eligibility_checks": 0,
             "card_files": 0,
         }
-        verification = _verification_of(lead)
-        if verification is not None:
-            summary["verification"] = True
-            summary["card_files"] = len(verification.card_names())
+        for verification in _verifications_of(lead):
+            summary["verification"] += 1
+            summary["card_files"] += len(verification.card_names())
             # Files go inside the transaction: if the database work then fails, the lead stays
             # unprocessed and the next run tries again (deleting a missing file is a no-op).
             # After the commit instead, a crash would leave photos no row points to any more.
@@ -148,7 +148,7 @@ def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
             one = type(verification).objects.filter(pk=verification.pk)
             _blank(one)
             one.update(card_front="", card_back="")
-            summary["eligibility_checks"] = _blank(verification.checks.all())
+            summary["eligibility_checks"] += _blank(verification.checks.all())
         leads = Lead.objects.filter(pk=lead.pk)
         _blank(leads)
         leads.update(phone_hash=ANONYMISED_PREFIX + secrets.token_hex(24))
@@ -156,12 +156,10 @@ def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
     return summary
 
 
-def _verification_of(lead: Lead):
-    try:
-        return lead.verification
-    except (AttributeError, ObjectDoesNotExist):
-        # No verification request, or the verification app is not installed.
-        return None
+def _verifications_of(lead: Lead) -> list:
+    # None when the verification app is not installed.
+    related = getattr(lead, "verifications", None)
+    return list(related.all()) if related is not None else []
 
 
 def _encrypted_fields(model: type[models.Model]) -> list[models.Field]:

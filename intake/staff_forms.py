@@ -99,6 +99,13 @@ class NoteForm(forms.Form):
     body = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class ContactPreferencesForm(forms.Form):
+    """What the person said on a call about texts and voicemail."""
+
+    ok_to_text = forms.BooleanField(label="Texts to this number are OK", required=False)
+    ok_to_voicemail = forms.BooleanField(label="Voicemail at this number is OK", required=False)
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=LeadStatus.choices)
 
@@ -151,4 +158,4 @@ class MergeForm(forms.Form):
 class RosterForm(forms.ModelForm):
     class Meta:
         model = StaffProfile
-        fields = ["on_duty", "shift_hours", "notify_by_email", "notify_by_sms", "mobile"]
+        fields = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile"]

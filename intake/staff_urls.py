@@ -22,6 +22,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/assign/", staff_views.assign, name="assign"),
     path("leads/<int:lead_id>/attempts/", staff_views.log_attempt, name="log_attempt"),
     path("leads/<int:lead_id>/notes/", staff_views.add_note, name="add_note"),
+    path("leads/<int:lead_id>/contact-preferences/", staff_views.contact_preferences, name="contact_preferences"),
     path("leads/<int:lead_id>/status/", staff_views.change_status, name="change_status"),
     path("leads/<int:lead_id>/follow-up/", staff_views.follow_up, name="follow_up"),
     path("leads/<int:lead_id>/merge/", staff_views.merge, name="merge"),

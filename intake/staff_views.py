@@ -6,6 +6,7 @@ caching (StaffNoStoreMiddleware), and an audit row for each look at a lead.
 
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
@@ -19,11 +20,12 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from .models import Lead, StaffProfile, WorkflowError, is_supervisor
+from .models import AttemptOutcome, Lead, StaffProfile, WorkflowError, is_supervisor
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
     AssignForm,
     AttemptForm,
+    ContactPreferencesForm,
     FollowUpForm,
     MergeForm,
     NoteForm,
@@ -134,6 +136,10 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
         "sla": lead.sla_state(),
         "attempt_form": forms.get("attempt_form") or AttemptForm(lead=lead),
         "note_form": forms.get("note_form") or NoteForm(),
+        "preferences_form": ContactPreferencesForm(
+            initial={"ok_to_text": lead.ok_to_text, "ok_to_voicemail": lead.ok_to_voicemail}
+        ),
+        "reached": lead.attempts.filter(outcome=AttemptOutcome.REACHED).exists(),
         "follow_up_form": forms.get("follow_up_form")
         or FollowUpForm(initial={"follow_up_at": timezone.localtime(lead.follow_up_at) if lead.follow_up_at else None}),
         "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": lead.assigned_to_id}),
@@ -225,6 +231,22 @@ def add_note(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+def contact_preferences(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Staff record what the person said on a call: the only way texts or voicemail are widened."""
+    lead = _get_lead_for_user(request, lead_id, audit=False)
+    form = ContactPreferencesForm(request.POST)
+    form.is_valid()  # two optional boxes: always valid
+    try:
+        lead.record_contact_preferences(**form.cleaned_data, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(lead)
+    messages.success(request, "Saved what the person said about texts and voicemail.")
+    return _back(lead)
+
+
+@admissions_required
+@require_POST
 def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id, audit=False)
     form = StatusForm(request.POST)
@@ -299,7 +321,12 @@ def roster(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "staff/roster.html",
-        {"rows": [(p, p.on_shift(now)) for p in profiles], "is_supervisor": is_supervisor(request.user)},
+        {
+            "rows": [(p, p.on_shift(now)) for p in profiles],
+            "is_supervisor": is_supervisor(request.user),
+            "on_call_count": sum(p.on_call for p in profiles),
+            "urgent_minutes": settings.URGENT_RESPONSE_MINUTES,
+        },
     )
 
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -5,14 +6,16 @@ from django.core import signing
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import CallbackForm
-from .hours import callback_expectation
+from .front_door import Submission
 from .middleware import attribution_for
 from .models import Lead
 from .ratelimit import over_limit
+from .timing import call_expectation
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,27 @@ def recall_outcome(request: HttpRequest, name: str) -> dict | None:
     except signing.BadSignature:
         return None
     return outcome if isinstance(outcome, dict) else None
+
+
+def thanks_outcome(reference: str, *, urgent: bool, best_time: str) -> dict:
+    """What a thank-you page needs after the redirect: no PHI, only the reference and timing."""
+    return {"reference": reference, "urgent": urgent, "best_time": best_time, "at": timezone.now().isoformat()}
+
+
+def thanks_context(outcome: dict) -> dict:
+    """The reference and, in plain words, when the call will come (said as of the moment the
+    request was sent, so a reload minutes later tells the same story)."""
+    try:
+        at = dt.datetime.fromisoformat(outcome["at"])
+    except (KeyError, TypeError, ValueError):
+        at = timezone.now()
+    urgent = bool(outcome.get("urgent"))
+    best_time = str(outcome.get("best_time") or "asap")
+    return {
+        "reference": outcome.get("reference"),
+        "urgent": urgent,
+        "expectation": call_expectation(at, best_time=best_time, urgent=urgent),
+    }
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -76,15 +100,19 @@ def callback(request: HttpRequest) -> HttpResponse:
             if from_page:
                 # Asked from an article: that article is the page that brought this lead.
                 attribution["landing_page"] = from_page
-            lead = Lead.record_callback(
+            submission = Submission.from_callback(
                 form.cleaned_data,
                 consent_version=form.consent_version,
                 consent_page=from_page or request.path,
                 attribution=attribution,
             )
+            lead, _ = Lead.objects.receive(submission)
             log.info("Callback request stored on lead %s", lead.pk)
-            urgent = form.cleaned_data.get("in_danger") == "yes"
-            return remember_outcome(redirect("callback_thanks"), THANKS_COOKIE, {"urgent": urgent})
+            return remember_outcome(
+                redirect("callback_thanks"),
+                THANKS_COOKIE,
+                thanks_outcome(lead.reference, urgent=submission.urgent, best_time=submission.best_time),
+            )
     else:
         form = CallbackForm()
     return render(request, "intake/callback.html", {"form": form})
@@ -96,11 +124,7 @@ def callback_thanks(request: HttpRequest) -> HttpResponse:
     outcome = recall_outcome(request, THANKS_COOKIE)
     if outcome is None:
         return redirect("callback")
-    response = render(
-        request,
-        "intake/callback_thanks.html",
-        {"urgent": outcome.get("urgent"), "expectation": callback_expectation()},
-    )
+    response = render(request, "intake/callback_thanks.html", thanks_context(outcome))
     response.delete_cookie(THANKS_COOKIE, samesite="Lax")
     return response
 

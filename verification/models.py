@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
-from intake.hours import sla_deadline
-from intake.models import ForWhom, Lead, LeadKind, LeadRequest, Notification
+from intake.front_door import Submission
+from intake.models import BestTime, Lead, LeadKind, LeadRequest
 
 from . import cards
 
@@ -68,7 +68,11 @@ class VerificationRequest(models.Model):
         VERIFIED = "verified", "Verified"
         CLOSED = "closed", "Closed"
 
-    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="verification")
+    # A person may ask more than once: each request joins their lead (intake's front door).
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="verifications")
+    lead_request = models.OneToOneField(
+        LeadRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="verification"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
 
@@ -119,29 +123,26 @@ class VerificationRequest(models.Model):
 
     @classmethod
     def submit(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> "VerificationRequest":
-        """Store a verification request as a lead with its notifications and the first
-        eligibility check, in one transaction; the check and the notifications are enqueued
-        once it commits. Card images have already been cleaned and stored."""
-        now = timezone.now()
+        """Receive the request through intake's front door (it joins the person's open lead or
+        starts one, and alerts staff), then store the insurance details and queue the first
+        eligibility check, all in one transaction. Card images have already been cleaned and stored."""
+        submission = Submission(
+            kind=LeadKind.VERIFICATION,
+            name=f"{data['first_name']} {data['last_name']}",
+            phone=data["phone"],
+            email=data.get("email") or "",
+            best_time=data.get("best_time") or BestTime.ASAP,
+            ok_to_text=bool(data.get("ok_to_text")),
+            ok_to_voicemail=bool(data.get("ok_to_voicemail")),
+            consent_version=consent_version,
+            consent_page=consent_page,
+            attribution=attribution,
+        )
         with transaction.atomic():
-            lead = Lead.objects.create(
-                kind=LeadKind.VERIFICATION,
-                name=f"{data['first_name']} {data['last_name']}",
-                phone=data["phone"],
-                email=data.get("email") or "",
-                for_whom=ForWhom.SELF,
-                ok_to_text=bool(data.get("ok_to_text")),
-                ok_to_voicemail=bool(data.get("ok_to_voicemail")),
-                created_at=now,
-                last_requested_at=now,
-                sla_due_at=sla_deadline(now),
-                **attribution,
-            )
-            LeadRequest.objects.create(
-                lead=lead, created_at=now, consent_version=consent_version, consent_at=now, consent_page=consent_page
-            )
+            lead, lead_request = Lead.objects.receive(submission)
             request = cls.objects.create(
                 lead=lead,
+                lead_request=lead_request,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"],
@@ -155,9 +156,8 @@ class VerificationRequest(models.Model):
                 subscriber_date_of_birth=data.get("subscriber_date_of_birth"),
                 card_front=data.get("card_front_name") or "",
                 card_back=data.get("card_back_name") or "",
-                created_at=now,
+                created_at=lead_request.created_at,
             )
-            Notification.objects.queue_for_lead(lead, kind=Notification.Kind.NEW_LEAD)
             request.start_check()
         return request
 

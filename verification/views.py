@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from intake.middleware import attribution_for
 from intake.permissions import admissions_required
 from intake.ratelimit import over_limit
-from intake.views import recall_outcome, remember_outcome, too_many_requests
+from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome, too_many_requests
 
 from . import cards
 from .forms import ManualCheckForm, VerificationForm, VerifyForm
@@ -36,7 +36,9 @@ def verify(request: HttpRequest) -> HttpResponse:
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, {"reference": None})
         if form.is_valid():
             verification = _submit(request, form)
-            outcome = {"reference": verification.reference}
+            outcome = thanks_outcome(
+                verification.reference, urgent=False, best_time=verification.lead_request.best_time
+            )
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
     else:
         form = VerificationForm()
@@ -73,13 +75,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     outcome = recall_outcome(request, THANKS_COOKIE)
     if outcome is None:
         return redirect("verification:verify")
-    from intake.hours import callback_expectation
-
-    response = render(
-        request,
-        "verification/thanks.html",
-        {"reference": outcome.get("reference"), "expectation": callback_expectation()},
-    )
+    response = render(request, "verification/thanks.html", thanks_context(outcome))
     response.delete_cookie(THANKS_COOKIE, samesite="Lax")
     return response
 

@@ -83,11 +83,12 @@ def _wait_until(condition, timeout: float = 15.0) -> None:
 @pytest.mark.django_db
 def test_it_thanks_the_visitor_with_what_happens_next(client, staff, visitor_data, settings):
     settings.CENTRE_HOURS = "mon-sun 00:00-23:59"
-    response = post(client, visitor_data, follow=True)
+    response = post(client, {**visitor_data, "best_time": "asap"}, follow=True)
 
     html = response.content.decode()
     assert "We&#x27;ve got your request" in html or "We've got your request" in html
     assert "within about 15 minutes" in html
+    assert f'Your reference is <strong class="reference">{Lead.objects.get().reference}</strong>' in html
     assert "(800) 555-0142" in html
     assert 'href="tel:911"' not in html.split("<main", 1)[1].split("</main>", 1)[0]
 
@@ -210,7 +211,8 @@ def test_it_rate_limits_an_address_and_still_shows_the_phone(client, staff, visi
 
 
 @pytest.mark.django_db
-def test_it_joins_a_repeat_request_to_the_open_lead(client, staff, visitor_data):
+def test_it_joins_a_repeat_request_to_the_open_lead(client, staff, visitor_data, settings):
+    settings.CENTRE_HOURS = "mon-sun 00:00-23:59"  # in hours: the on-duty staff hear of both requests
     post(client, visitor_data)
     post(client, {**visitor_data, "phone": "415-555-2671", "in_danger": "yes", "message": "Please hurry"})
 

@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.utils import formats, timezone
 
 from intake.models import Lead, Notification, StaffProfile
+from intake.tests.helpers import receive_callback
 
 JORDAN = {
     "name": "Jordan Whitlock",
@@ -31,7 +32,7 @@ CHAT = "/hooks/team"
 
 
 def record(**changes) -> Lead:
-    return Lead.record_callback(
+    return receive_callback(
         {**JORDAN, **changes}, consent_version="callback-2026-11-21", consent_page="/callback/", attribution={}
     )
 

@@ -6,13 +6,14 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from intake.models import Lead, Notification
+from intake.models import Notification
 from intake.tasks import requeue_stale_notifications
+from intake.tests.helpers import receive_callback
 
 
 @pytest.fixture
 def lead(staff):
-    return Lead.record_callback(
+    return receive_callback(
         {"name": "Jordan Whitlock", "phone": "+14155552671", "in_danger": "no"},
         consent_version="callback-2026-11-21",
         consent_page="/callback/",
@@ -124,7 +125,7 @@ def test_it_gives_back_a_notification_whose_worker_died_mid_send(lead, settings)
 
 @pytest.mark.django_db
 def test_it_logs_a_lead_without_on_duty_staff_and_creates_no_rows(db, caplog):
-    lead = Lead.record_callback(
+    lead = receive_callback(
         {"name": "Jordan", "phone": "+14155552671"}, consent_version="v", consent_page="/callback/", attribution={}
     )
     assert lead.notifications.count() == 0
@@ -140,7 +141,7 @@ def test_a_sent_notification_is_recorded_even_if_the_database_blinks(mailbox, mo
     # No staff yet, so the lead queues nothing the real worker could race this test for: the one
     # row is made here and delivered only by the test.
     settings.CHAT_WEBHOOK_URL = ""
-    lead = Lead.record_callback(
+    lead = receive_callback(
         {"name": "Jordan", "phone": "+14155552671"}, consent_version="v", consent_page="/callback/", attribution={}
     )
     avery = User.objects.create_user("avery", "avery@lantern.example", "correct horse battery")

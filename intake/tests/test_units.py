@@ -7,8 +7,9 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
 from intake import crypto
-from intake.hours import Hours, callback_expectation
+from intake.hours import Hours
 from intake.models import Lead
+from intake.timing import call_expectation
 
 NY = ZoneInfo("America/New_York")
 
@@ -28,12 +29,12 @@ def at(*args) -> dt.datetime:
 )
 def test_it_promises_a_call_time_that_respects_opening_hours(settings, moment, promise):
     settings.CENTRE_HOURS = "mon-fri 08:00-20:00; sat-sun 09:00-17:00"
-    assert callback_expectation(moment) == promise
+    assert call_expectation(moment) == promise
 
 
 def test_it_names_the_weekday_when_the_next_opening_is_days_away(settings):
     settings.CENTRE_HOURS = "mon-fri 09:00-17:00"
-    assert callback_expectation(at(2026, 11, 20, 18, 0)) == "soon after we open at 9 a.m. Monday"
+    assert call_expectation(at(2026, 11, 20, 18, 0)) == "soon after we open at 9 a.m. Monday"
 
 
 def test_it_summarises_hours_for_the_footer():

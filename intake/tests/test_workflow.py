@@ -227,13 +227,14 @@ def test_it_escalates_an_uncontacted_lead_to_supervisors_exactly_once(staff, lea
 def test_it_starts_the_sla_clock_at_opening_time_for_a_night_request(settings):
     from zoneinfo import ZoneInfo
 
-    from intake.hours import sla_deadline
+    from intake.timing import first_call_target
 
     settings.CENTRE_HOURS = "mon-fri 08:00-20:00"
     settings.LEAD_SLA_MINUTES = 15
     ny = ZoneInfo("America/New_York")
-    assert sla_deadline(dt.datetime(2026, 11, 18, 23, 0, tzinfo=ny)) == dt.datetime(2026, 11, 19, 8, 15, tzinfo=ny)
-    assert sla_deadline(dt.datetime(2026, 11, 18, 10, 0, tzinfo=ny)) == dt.datetime(2026, 11, 18, 10, 15, tzinfo=ny)
+    night, morning = dt.datetime(2026, 11, 18, 23, 0, tzinfo=ny), dt.datetime(2026, 11, 18, 10, 0, tzinfo=ny)
+    assert first_call_target(night) == dt.datetime(2026, 11, 19, 8, 15, tzinfo=ny)
+    assert first_call_target(morning) == dt.datetime(2026, 11, 18, 10, 15, tzinfo=ny)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from intake.consent import CURRENT_CALLBACK_CONSENT
-from intake.hours import sla_deadline
 from intake.models import (
     ADMISSIONS_GROUP,
     SUPERVISOR_GROUP,
@@ -21,6 +20,7 @@ from intake.models import (
     ensure_staff_groups,
 )
 from intake.signals import seed_demo_content
+from intake.timing import first_call_target
 
 # Invented people for the demo queue; the numbers are in the 555-01xx range kept for fiction.
 DEMO_NAMES = [
@@ -117,16 +117,20 @@ class Command(BaseCommand):
         for n in range(36):
             when = now - dt.timedelta(days=rng.uniform(0, 14), minutes=rng.randint(0, 600))
             source, medium, landing = rng.choice(DEMO_SOURCES)
+            said = {
+                "name": rng.choice(DEMO_NAMES),
+                "for_whom": rng.choice(["self", "loved_one"]),
+                "best_time": rng.choice(["asap", "asap", "morning", "evening"]),
+                "ok_to_text": rng.random() < 0.5,
+                "ok_to_voicemail": rng.random() < 0.6,
+                "urgent": rng.random() < 0.08,
+            }
             lead = Lead.objects.create(
-                name=rng.choice(DEMO_NAMES),
                 phone=f"+1312555{100 + n:04d}",
-                for_whom=rng.choice(["self", "loved_one"]),
-                ok_to_text=rng.random() < 0.5,
-                ok_to_voicemail=rng.random() < 0.6,
-                urgent=rng.random() < 0.08,
                 created_at=when,
                 last_requested_at=when,
-                sla_due_at=sla_deadline(when),
+                sla_due_at=first_call_target(when, best_time=said["best_time"], urgent=said["urgent"]),
+                **said,
                 utm_source=source,
                 utm_medium=medium,
                 landing_page=landing,
@@ -134,6 +138,7 @@ class Command(BaseCommand):
             LeadRequest.objects.create(
                 lead=lead,
                 created_at=when,
+                **said,
                 consent_version=CURRENT_CALLBACK_CONSENT,
                 consent_at=when,
                 consent_page="/callback/",

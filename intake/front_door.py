@@ -1,0 +1,121 @@
+"""The one way in: every kind of request (a callback, an insurance check, and later texts, calls and
+referrals) is received here, as `Lead.objects.receive(Submission(...))`.
+
+In one transaction: the request is saved with what the visitor said; it joins the open lead of the
+same phone (asked within DUPLICATE_LEAD_WINDOW_HOURS) or starts one; and the staff alerts are
+written to the outbox. Other apps add their own rows beside it inside the same transaction
+(verification wraps this call in its own `transaction.atomic()`).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .crypto import keyed_hash
+from .models import BestTime, ForWhom, Lead, LeadKind, LeadRequest, Notification
+from .timing import first_call_target
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a visitor sent, already validated; the phone in E.164."""
+
+    kind: str
+    name: str
+    phone: str
+    consent_version: str
+    consent_page: str
+    email: str = ""
+    for_whom: str = ForWhom.SELF
+    best_time: str = BestTime.ASAP
+    ok_to_text: bool = False
+    ok_to_voicemail: bool = False
+    urgent: bool = False
+    message: str = ""
+    attribution: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_callback(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict):
+        """From the callback form's cleaned data."""
+        return cls(
+            kind=LeadKind.CALLBACK,
+            name=data["name"],
+            phone=data["phone"],
+            email=data.get("email") or "",
+            for_whom=data.get("for_whom") or ForWhom.SELF,
+            best_time=data.get("best_time") or BestTime.ASAP,
+            ok_to_text=bool(data.get("ok_to_text")),
+            ok_to_voicemail=bool(data.get("ok_to_voicemail")),
+            urgent=data.get("in_danger") == "yes",
+            message=data.get("message") or "",
+            consent_version=consent_version,
+            consent_page=consent_page,
+            attribution=attribution,
+        )
+
+
+def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
+    now = timezone.now()
+    window = now - dt.timedelta(hours=settings.DUPLICATE_LEAD_WINDOW_HOURS)
+    with transaction.atomic():
+        _lock_phone(submission.phone)
+        lead = (
+            Lead.objects.select_for_update()
+            .open()
+            .for_phone(submission.phone)
+            .filter(last_requested_at__gte=window)
+            .order_by("-last_requested_at")
+            .first()
+        )
+        repeat = lead is not None
+        if repeat:
+            lead.absorb(submission, now=now)
+            lead.save()
+            lead.refresh_from_db(fields=["request_count"])
+        else:
+            lead = Lead.objects.create(
+                kind=submission.kind,
+                name=submission.name,
+                phone=submission.phone,
+                email=submission.email,
+                for_whom=submission.for_whom,
+                best_time=submission.best_time,
+                ok_to_text=submission.ok_to_text,
+                ok_to_voicemail=submission.ok_to_voicemail,
+                urgent=submission.urgent,
+                created_at=now,
+                last_requested_at=now,
+                sla_due_at=first_call_target(now, best_time=submission.best_time, urgent=submission.urgent),
+                **submission.attribution,
+            )
+        request = LeadRequest.objects.create(
+            lead=lead,
+            kind=submission.kind,
+            created_at=now,
+            urgent=submission.urgent,
+            name=submission.name,
+            email=submission.email,
+            for_whom=submission.for_whom,
+            best_time=submission.best_time,
+            ok_to_text=submission.ok_to_text,
+            ok_to_voicemail=submission.ok_to_voicemail,
+            message=submission.message,
+            consent_version=submission.consent_version,
+            consent_at=now,
+            consent_page=submission.consent_page[:200],
+        )
+        kind = Notification.Kind.REPEAT_REQUEST if repeat else Notification.Kind.NEW_LEAD
+        Notification.objects.queue_for_lead(lead, kind=kind, urgent=submission.urgent)
+    return lead, request
+
+
+def _lock_phone(phone: str) -> None:
+    """Two first requests from one phone at the same moment must make one lead, not two: row locks
+    cannot guard a row that does not exist yet, so PostgreSQL takes a transaction-scoped advisory
+    lock on the phone's keyed hash. (SQLite, for `make run`, already runs one writer at a time.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [keyed_hash(phone)])

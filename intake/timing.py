@@ -1,0 +1,101 @@
+"""When the first call on a request is due, and how to tell the visitor in plain words.
+
+People hide these calls from family and employers: a visitor who chose "evening" is never called
+in the morning. The first-call target starts at the opening of the chosen window (kept inside the
+centre's call-back hours, in its time zone); "as soon as possible" counts from now, or from the
+next opening after hours. Someone who says a person is in danger gets URGENT_RESPONSE_MINUTES at
+any hour.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from .hours import Hours, _clock, centre_hours
+
+# The windows offered on the forms (intake.models.BestTime), in the centre's time zone.
+BEST_TIME_WINDOWS: dict[str, tuple[dt.time, dt.time]] = {
+    "morning": (dt.time(8), dt.time(12)),
+    "afternoon": (dt.time(12), dt.time(17)),
+    "evening": (dt.time(17), dt.time(20)),
+}
+
+
+@dataclass(frozen=True)
+class CallWindow:
+    """The stretch of one day in which a visitor's first call may come."""
+
+    best_time: str
+    opens: dt.datetime
+    closes: dt.datetime
+
+
+def call_window(start: dt.datetime, best_time: str, hours: Hours | None = None) -> CallWindow | None:
+    """The first window, at or after `start`, that is both the visitor's chosen part of the day
+    and inside call-back hours. None for "as soon as possible", or when the two never meet in
+    the coming week (the centre never calls at that time)."""
+    window = BEST_TIME_WINDOWS.get(best_time)
+    if window is None:
+        return None
+    hours = hours or centre_hours()
+    local = start.astimezone(hours.tz)
+    for offset in range(8):
+        day = local.date() + dt.timedelta(days=offset)
+        open_hours = hours.windows.get(day.weekday())
+        if not open_hours:
+            continue
+        opens = dt.datetime.combine(day, max(window[0], open_hours[0]), tzinfo=hours.tz)
+        closes = dt.datetime.combine(day, min(window[1], open_hours[1]), tzinfo=hours.tz)
+        if opens < closes and closes > local:
+            return CallWindow(best_time, opens, closes)
+    return None
+
+
+def first_call_target(start: dt.datetime, *, best_time: str = "asap", urgent: bool = False) -> dt.datetime:
+    """When the first call attempt on a request made at `start` is due."""
+    if urgent:
+        return start + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+    window = call_window(start, best_time)
+    if window is not None:
+        return max(start, window.opens) + dt.timedelta(minutes=settings.LEAD_SLA_MINUTES)
+    return centre_hours().deadline(start, settings.LEAD_SLA_MINUTES)
+
+
+def _day_words(day: dt.date, today: dt.date) -> str:
+    if day == today:
+        return "today"
+    if day == today + dt.timedelta(days=1):
+        return "tomorrow"
+    return f"on {day:%A}"
+
+
+def _span(opens: dt.datetime, closes: dt.datetime) -> str:
+    """'between 5 and 8 p.m.', 'between 9 a.m. and 12 p.m.'"""
+    first, last = _clock(opens.time()), _clock(closes.time())
+    if first[-4:] == last[-4:]:
+        first = first[:-5]
+    return f"between {first} and {last}"
+
+
+def call_expectation(moment: dt.datetime | None = None, *, best_time: str = "asap", urgent: bool = False) -> str:
+    """When the visitor should expect our first call, in words that fit after "will call you"."""
+    moment = moment or timezone.now()
+    if urgent:
+        return f"as soon as we can; we aim to call within {settings.URGENT_RESPONSE_MINUTES} minutes, day or night"
+    hours = centre_hours()
+    window = call_window(moment, best_time, hours)
+    if window is not None:
+        today = moment.astimezone(hours.tz).date()
+        part = best_time
+        day = window.opens.date()
+        when = f"this {part}" if day == today else f"{_day_words(day, today)} {part}"
+        return f"{when}, {_span(max(window.opens, moment.astimezone(hours.tz)), window.closes)}"
+    if hours.is_open(moment):
+        return f"within about {settings.CALLBACK_RESPONSE_MINUTES} minutes"
+    opening = hours.next_opening(moment)
+    if opening is None:
+        return "as soon as our team is back"
+    day = _day_words(opening.date(), moment.astimezone(hours.tz).date()).removeprefix("on ")
+    return f"soon after we open at {_clock(opening.time())} {day}"
