@@ -38,6 +38,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             verification = _submit(request, form)
             outcome = {"reference": verification.reference}
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
+        form.keep_photos()
     else:
         form = VerificationForm()
     return render(request, "verification/verify.html", {"form": form})
