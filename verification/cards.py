@@ -125,7 +125,7 @@ def hold(clean: CleanImage) -> str:
     return name
 
 
-def take_held(name: str) -> CleanImage | None:
+def load_held(name: str) -> CleanImage | None:
     """The held photo of this name, or None when it is gone (used, purged) or was never ours."""
     path = _held_path(name)
     if path is None:

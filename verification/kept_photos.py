@@ -82,7 +82,7 @@ class CardPhotoField(forms.FileField):
         if not upload:
             return None
         if isinstance(upload, KeptPhoto):
-            return cards.take_held(upload.name)  # None if it is gone: as if no photo was sent
+            return cards.load_held(upload.name)  # None if it is gone: as if no photo was sent
         return clean_card_image(upload)
 
 

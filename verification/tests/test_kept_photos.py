@@ -197,7 +197,7 @@ def test_it_keeps_no_readable_image_on_disk(client, patient_data, private_media)
     assert FRONT_KEPT in page_text(first)
 
     (held,) = held_files()
-    kept = cards.take_held(held.name)
+    kept = cards.load_held(held.name)
     assert Image.open(io.BytesIO(kept.data)).size == (640, 400)  # really the photo, encrypted
     for path in private_media.rglob("*"):
         if path.is_file():
