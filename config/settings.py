@@ -176,6 +176,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-eligibility-checks": {"task": "verification.tasks.requeue_stale_checks", "schedule": 60.0},
     "remind-overdue-article-reviews": {"task": "articles.tasks.remind_overdue_reviews", "schedule": 3600.0},
     "purge-expired-leads": {"task": "intake.tasks.purge_expired", "schedule": 3600.0},
+    # Card photos kept for a form that was never sent again (verification.kept_photos): every ten
+    # minutes, so none stays on disk more than ten minutes past its hour. A directory listing.
+    "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
 }
 
 # Notifications still pending this long after they were due are enqueued again.

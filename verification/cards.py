@@ -7,11 +7,14 @@ payload hidden after the image, encrypted, and written outside the public media 
 """
 
 import io
+import re
+import time
 import uuid
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -92,3 +95,68 @@ def load(name: str) -> bytes:
 
 def delete(name: str) -> None:
     (card_root() / name).unlink(missing_ok=True)
+
+
+# --- Photos held for a form that failed elsewhere -------------------------------------------
+# A visitor whose phone number was mistyped should not have to find the card and photograph it
+# again. The cleaned photo waits here, encrypted like a stored card, until the form is sent again;
+# a signed token on the page (verification.forms) is the only way back to it.
+
+HOLD_SECONDS = 3600
+_HELD_NAME = re.compile(r"[0-9a-f]{32}\.bin")
+
+
+def held_root() -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT) / "held"
+
+
+def _held_path(name: str) -> Path | None:
+    if not isinstance(name, str) or not _HELD_NAME.fullmatch(name):
+        return None
+    return held_root() / name
+
+
+def hold(clean: CleanImage) -> str:
+    """Encrypt and keep a cleaned photo for a form shown again; return its held name (random)."""
+    root = held_root()
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    name = f"{uuid.uuid4().hex}.bin"
+    (root / name).write_bytes(fernet().encrypt(clean.data))
+    return name
+
+
+def load_held(name: str) -> CleanImage | None:
+    """The held photo of this name, or None when it is gone (used, purged) or was never ours."""
+    path = _held_path(name)
+    if path is None:
+        return None
+    try:
+        data = fernet().decrypt(path.read_bytes())
+    except (OSError, InvalidToken):
+        return None
+    with Image.open(io.BytesIO(data)) as image:
+        width, height = image.size
+    return CleanImage(data, width, height)
+
+
+def drop_held(name: str) -> None:
+    path = _held_path(name)
+    if path is not None:
+        path.unlink(missing_ok=True)
+
+
+def purge_held(older_than: float = HOLD_SECONDS) -> int:
+    """Delete held photos not used within `older_than` seconds; return how many went."""
+    root = held_root()
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    purged = 0
+    for path in root.iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+                purged += 1
+        except FileNotFoundError:
+            continue  # taken by a visitor's post while we looked
+    return purged

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from intake.consent import CURRENT_VERIFICATION_CONSENT
 from intake.forms import PhoneField, PublicForm
+from intake.models import BestTime
 
-from .cards import clean_card_image
+from .kept_photos import KEPT_PHOTO_TEMPLATE, CardPhotoField, KeptPhotosMixin
 from .models import Outcome, Payer, Relationship
 
 OTHER_PAYER = "other"
@@ -56,17 +57,7 @@ class MemberIdField(forms.CharField):
         return normalised
 
 
-class CardPhotoField(forms.FileField):
-    widget = forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"})
-
-    def clean(self, data, initial=None):
-        upload = super().clean(data, initial)
-        if not upload:
-            return None
-        return clean_card_image(upload)
-
-
-class VerificationForm(PublicForm):
+class VerificationForm(KeptPhotosMixin, PublicForm):
     consent_version = CURRENT_VERIFICATION_CONSENT
 
     # Messages that name their field: the error summary at the top of the page lists them out of context.
@@ -84,6 +75,10 @@ class VerificationForm(PublicForm):
     )
     date_of_birth = BirthDateField(label="Patient's date of birth")
     phone = PhoneField(label="Best phone number")
+    # Not required: a browser always sends one of the choices; a bare post means "as soon as possible".
+    best_time = forms.ChoiceField(
+        label="Best time to call", choices=BestTime.choices, initial=BestTime.ASAP, required=False
+    )
     email = forms.EmailField(
         label="Email (optional)",
         required=False,
@@ -115,8 +110,10 @@ class VerificationForm(PublicForm):
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
     )
-    card_front = CardPhotoField(label="Photo of the card's front (optional)", required=False)
-    card_back = CardPhotoField(label="Photo of the card's back (optional)", required=False)
+    card_front = CardPhotoField(
+        label="Photo of the card's front (optional)", side_label="Front of card", required=False
+    )
+    card_back = CardPhotoField(label="Photo of the card's back (optional)", side_label="Back of card", required=False)
     consent = forms.BooleanField(error_messages={"required": "Please tick this box so we may check your benefits."})
 
     def __init__(self, *args, **kwargs):
@@ -136,6 +133,7 @@ class VerificationForm(PublicForm):
                 Div(Div("first_name", css_class="col-sm-6"), Div("last_name", css_class="col-sm-6"), css_class="row"),
                 Field("date_of_birth"),
                 Field("phone"),
+                Field("best_time"),
                 Field("email"),
                 Field("ok_to_text"),
                 Field("ok_to_voicemail"),
@@ -157,13 +155,17 @@ class VerificationForm(PublicForm):
                     Field("subscriber_date_of_birth"),
                     css_class="subscriber-section",
                 ),
-                Field("card_front"),
-                Field("card_back"),
+                Field("card_front", template=KEPT_PHOTO_TEMPLATE),
+                Field("card_back", template=KEPT_PHOTO_TEMPLATE),
             ),
             Field("consent"),
+            Field("form_id"),
             Div(Field("website"), css_class="hp-field", aria_hidden="true"),
             Submit("submit", "Check my insurance", css_class="btn-primary btn-lg w-100"),
         )
+
+    def clean_best_time(self) -> str:
+        return self.cleaned_data["best_time"] or BestTime.ASAP
 
     def clean_payer(self):
         value = self.cleaned_data["payer"]

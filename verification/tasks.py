@@ -7,6 +7,7 @@ from django.conf import settings
 
 from intake.models import enqueue_all
 
+from . import cards
 from .models import EligibilityCheck
 
 log = logging.getLogger(__name__)
@@ -33,4 +34,13 @@ def requeue_stale_checks() -> int:
     count = enqueue_all(stale)
     if count:
         log.info("Re-enqueued %s eligibility checks", count)
+    return count
+
+
+@shared_task
+def purge_held_card_photos() -> int:
+    """Card photos kept for a form that was never sent again go once their hour is up."""
+    count = cards.purge_held(older_than=cards.HOLD_SECONDS)
+    if count:
+        log.info("Purged %s unused held card photos", count)
     return count

@@ -40,6 +40,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 verification.reference, urgent=False, best_time=verification.lead_request.best_time
             )
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
+        form.keep_photos()
     else:
         form = VerificationForm()
     return render(request, "verification/verify.html", {"form": form})
