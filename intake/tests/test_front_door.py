@@ -1,0 +1,290 @@
+"""One front door: every request joins the person's open lead, and no request rewrites a person.
+
+Jordan asks for a callback and says "no" to texts and voicemail; someone else who knows Jordan's
+phone number tries to change that without signing in.
+"""
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+from PIL import Image
+
+from intake.models import Lead, LeadRequest, Notification
+from intake.timing import call_expectation, first_call_target
+from verification.models import Payer, VerificationRequest
+
+NY = ZoneInfo("America/New_York")
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=NY)
+
+
+@pytest.fixture
+def jordan(visitor_data):
+    """Jordan, who allows no texts and no voicemail: someone at home must not find out."""
+    data = {**visitor_data, "best_time": "asap"}
+    data.pop("ok_to_text")
+    return data
+
+
+@pytest.fixture
+def worker(client, staff):
+    client.force_login(staff["avery"])
+    return client
+
+
+# --- A request never rewrites a person ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_it_keeps_the_name_email_and_both_warnings_when_someone_forges_a_second_request(client, staff, jordan):
+    client.post("/callback/", jordan)
+    forged = {
+        **jordan,
+        "name": "Mallory Vance",
+        "email": "mallory@example.net",
+        "ok_to_text": "on",
+        "ok_to_voicemail": "on",
+    }
+    client.post("/callback/", forged)
+
+    lead = Lead.objects.get()
+    assert (lead.name, lead.email) == ("Jordan Whitlock", "jordan.whitlock@example.com")
+    assert not lead.ok_to_text and not lead.ok_to_voicemail
+    assert "voicemail" not in lead.allowed_outcomes() and "text_sent" not in lead.allowed_outcomes()
+    # What the second request said is kept on it, for staff to see.
+    second = lead.requests.order_by("created_at").last()
+    assert (second.name, second.email, second.ok_to_text) == ("Mallory Vance", "mallory@example.net", True)
+
+    client.force_login(staff["avery"])
+    html = client.get(reverse("staff:lead", args=[lead.pk])).content.decode()
+    assert "Do not leave voicemail." in html and "Do not text." in html
+    assert "Also gave the name <strong>Mallory Vance</strong>" in html
+    assert "Also gave the email <strong>mallory@example.net</strong>" in html
+
+
+@pytest.mark.django_db
+def test_it_takes_the_most_careful_answer_across_requests(client, staff, jordan):
+    client.post("/callback/", {**jordan, "ok_to_text": "on", "ok_to_voicemail": "on"})
+    client.post("/callback/", {**jordan, "ok_to_voicemail": "on"})  # this time: no texts
+
+    lead = Lead.objects.get()
+    assert lead.ok_to_voicemail and not lead.ok_to_text
+
+
+@pytest.mark.django_db
+def test_only_the_persons_own_answer_on_a_call_widens_permission(worker, staff, jordan):
+    worker.post("/callback/", jordan)
+    lead = Lead.objects.get()
+    url = reverse("staff:contact_preferences", args=[lead.pk])
+
+    # Not reached yet: nobody has heard the person say it.
+    page = worker.post(url, {"ok_to_text": "on"}, follow=True).content.decode()
+    assert "once you have reached them on a call" in page
+    lead.refresh_from_db()
+    assert not lead.ok_to_text
+
+    lead.log_attempt(by=staff["avery"], outcome="reached")
+    page = worker.post(url, {"ok_to_text": "on"}, follow=True).content.decode()
+    lead.refresh_from_db()
+    assert lead.ok_to_text and not lead.ok_to_voicemail
+    assert lead.contact_preferences_by == staff["avery"]
+    assert "the person on a call, recorded by avery" in page
+    assert "text_sent" in lead.allowed_outcomes()
+
+    # A later web request can still say no; it never says yes for the person.
+    worker.post("/callback/", jordan)
+    lead.refresh_from_db()
+    assert not lead.ok_to_text
+
+
+# --- One lead per person, whatever they asked for ---------------------------------------------
+
+
+def card_photo() -> io.BytesIO:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 40), "white").save(out, format="JPEG")
+    out.seek(0)
+    out.name = "card.jpg"
+    return out
+
+
+@pytest.mark.django_db
+def test_a_callback_then_an_insurance_check_from_one_phone_is_one_lead_with_two_requests(
+    client, staff, jordan, settings
+):
+    settings.ELIGIBILITY_GATEWAY = "sandbox"
+    payer = Payer.objects.filter(active=True).exclude(payer_id="").first()
+    client.post("/callback/", jordan)
+    response = client.post(
+        "/verify/",
+        {
+            "first_name": "Ezekiel",
+            "last_name": "Whitlock",
+            "date_of_birth": "1990-04-27",
+            "phone": "415 555 2671",
+            "payer": str(payer.pk),
+            "member_id": "ABC123456",
+            "relationship": "self",
+            "best_time": "asap",
+            "consent": "on",
+            "card_front": card_photo(),
+        },
+    )
+
+    assert response.status_code == 302
+    lead = Lead.objects.get()
+    assert lead.request_count == 2
+    assert list(lead.requests.values_list("kind", flat=True)) == ["callback", "verification"]
+    verification = VerificationRequest.objects.get()
+    assert verification.lead == lead and verification.lead_request == lead.requests.last()
+    assert lead.name == "Jordan Whitlock"  # the insurance form's patient name sits on its own request
+    assert lead.kind == "verification"  # the queue shows there is a benefits check to do
+    assert Notification.objects.filter(lead=lead, kind="repeat_request").exists()
+    assert LeadRequest.objects.count() == 2
+
+    client.force_login(staff["avery"])
+    html = client.get(reverse("staff:lead", args=[lead.pk])).content.decode()
+    assert verification.get_absolute_url() in html
+    assert "Also gave the name <strong>Ezekiel Whitlock</strong>" in html
+
+
+# --- The chosen time is honoured ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "best_time", "target"),
+    [
+        (at(2026, 11, 18, 10, 0), "evening", at(2026, 11, 18, 17, 15)),  # Wednesday morning -> that evening
+        (at(2026, 11, 18, 18, 0), "evening", at(2026, 11, 18, 18, 15)),  # inside the window: as usual
+        (at(2026, 11, 18, 21, 0), "evening", at(2026, 11, 19, 17, 15)),  # after it: the next evening
+        (at(2026, 11, 20, 21, 0), "evening", at(2026, 11, 23, 17, 15)),  # weekends close at 5: Monday
+        (at(2026, 11, 18, 21, 0), "morning", at(2026, 11, 19, 8, 15)),
+        (at(2026, 11, 21, 7, 0), "morning", at(2026, 11, 21, 9, 15)),  # Saturday opens at 9
+        (at(2026, 11, 18, 23, 0), "asap", at(2026, 11, 19, 8, 15)),
+    ],
+)
+def test_the_first_call_target_starts_in_the_window_the_visitor_chose(settings, sent, best_time, target):
+    settings.CENTRE_HOURS = "mon-fri 08:00-20:00; sat-sun 09:00-17:00"
+    settings.LEAD_SLA_MINUTES = 15
+    assert first_call_target(sent, best_time=best_time) == target
+
+
+@pytest.mark.parametrize(
+    ("sent", "best_time", "words"),
+    [
+        (at(2026, 11, 18, 10, 0), "evening", "this evening, between 5 and 8 p.m."),
+        (at(2026, 11, 18, 21, 0), "morning", "tomorrow morning, between 8 a.m. and 12 p.m."),
+        (at(2026, 11, 20, 21, 0), "evening", "on Monday evening, between 5 and 8 p.m."),
+        (at(2026, 11, 21, 7, 0), "afternoon", "this afternoon, between 12 and 5 p.m."),
+    ],
+)
+def test_it_tells_the_visitor_when_the_call_will_come_in_their_words(settings, sent, best_time, words):
+    settings.CENTRE_HOURS = "mon-fri 08:00-20:00; sat-sun 09:00-17:00"
+    assert call_expectation(sent, best_time=best_time) == words
+
+
+@pytest.mark.django_db
+def test_an_evening_request_is_promised_and_queued_for_the_evening(client, staff, jordan):
+    response = client.post("/callback/", {**jordan, "best_time": "evening"}, follow=True)
+
+    lead = Lead.objects.get()
+    due = lead.sla_due_at.astimezone(NY)
+    assert dt.time(17) <= due.time() <= dt.time(20, 15)
+    assert "evening, between 5 and 8 p.m." in response.content.decode()
+
+    # Someone who asked "as soon as possible" a moment later is called first.
+    client.post("/callback/", {**jordan, "phone": "(646) 555-0173", "name": "Maya"})
+    soon = Lead.objects.exclude(pk=lead.pk).get()
+    assert list(Lead.objects.open().queue_order()) == sorted([lead, soon], key=lambda x: x.sla_due_at)
+    client.force_login(staff["avery"])
+    assert "Asked for evening (5–8 p.m.)" in client.get(reverse("staff:queue")).content.decode()
+
+
+# --- Urgent means minutes, at any hour ------------------------------------------------------
+
+
+def closed_all_day_today(settings) -> None:
+    """Call-back hours that are closed now: open only on a day that is not today."""
+    from django.utils import timezone
+
+    from intake.hours import DAYS
+
+    tomorrow = DAYS[(timezone.localdate().weekday() + 1) % 7]
+    settings.CENTRE_HOURS = f"{tomorrow} 09:00-10:00"
+
+
+@pytest.mark.django_db
+def test_an_urgent_request_gets_minutes_not_next_morning(settings):
+    settings.URGENT_RESPONSE_MINUTES = 10
+    sunday_night = at(2026, 11, 22, 22, 0)
+    assert first_call_target(sunday_night, best_time="evening", urgent=True) == sunday_night + dt.timedelta(minutes=10)
+
+
+def _wait_until(condition, timeout: float = 20.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_urgent_request_at_night_reaches_the_on_call_worker_at_once_and_escalates_once(
+    client, staff, jordan, settings, mailbox, http_inbox, celery_worker
+):
+    from intake.models import StaffProfile
+    from intake.tasks import escalate_overdue_leads
+
+    closed_all_day_today(settings)
+    settings.CHAT_WEBHOOK_URL = ""
+    # Casey is off duty but on call tonight, and has a mobile; alerts by email only, usually.
+    StaffProfile.objects.filter(user=staff["casey"]).update(on_call=True, mobile="+14155550199")
+
+    response = client.post("/callback/", {**jordan, "in_danger": "yes"}, follow=True)
+
+    lead = Lead.objects.get()
+    assert lead.urgent
+    assert lead.sla_due_at - lead.created_at == dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+    main = response.content.decode().split('<main id="main"', 1)[1]
+    assert main.index('href="tel:911"') < main.index("got your request")
+    assert f"we aim to call within {settings.URGENT_RESPONSE_MINUTES} minutes" in main
+
+    rows = Notification.objects.filter(lead=lead)
+    assert {(n.recipient.username, n.channel) for n in rows} == {("casey", "email"), ("casey", "sms")}
+    _wait_until(lambda: all(n.status == "sent" for n in Notification.objects.filter(lead=lead)))
+    assert [m["to"] for m in mailbox.messages] == [["casey@lantern.example"]]
+    [sms] = http_inbox.received("/Messages.json")
+    assert b"URGENT" in sms["body"] and b"Whitlock" not in sms["body"]
+
+    # Nobody claims it: once the target passes, the supervisors hear of it, once.
+    Lead.objects.filter(pk=lead.pk).update(sla_due_at=lead.created_at)
+    assert escalate_overdue_leads() == 1
+    assert escalate_overdue_leads() == 0
+    escalations = Notification.objects.filter(lead=lead, kind="escalation")
+    assert {n.recipient.username for n in escalations} == {"sam"}
+
+
+@pytest.mark.django_db
+def test_an_urgent_request_at_night_with_nobody_on_call_goes_to_the_supervisors(client, staff, jordan, settings):
+    closed_all_day_today(settings)
+    client.post("/callback/", {**jordan, "in_danger": "yes"})
+    recipients = {n.recipient.username for n in Notification.objects.exclude(recipient=None)}
+    assert recipients == {"sam"}
+
+
+@pytest.mark.django_db
+def test_a_calm_request_at_night_waits_for_the_morning_shift_as_before(client, staff, jordan, settings):
+    closed_all_day_today(settings)
+    client.post("/callback/", jordan)
+    lead = Lead.objects.get()
+    assert lead.sla_due_at.astimezone(NY).time() == dt.time(9, 15)
+    assert not Notification.objects.filter(recipient=staff["casey"]).exists()
