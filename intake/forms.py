@@ -1,3 +1,6 @@
+from collections.abc import Mapping
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
@@ -175,6 +178,6 @@ class ArticleCallbackForm(CallbackForm):
         )
 
 
-def callback_form_class(data) -> type[CallbackForm]:
+def callback_form_class(data: Mapping[str, Any]) -> type[CallbackForm]:
     """The form a callback post came from: the article page's short form says so in `form_variant`."""
     return ArticleCallbackForm if data.get("form_variant") == ArticleCallbackForm.variant else CallbackForm

@@ -68,10 +68,6 @@ def test_it_answers_the_phone_during_call_back_hours_unless_told_otherwise(monke
     assert runpy.run_path(str(ROOT / "config" / "settings.py"))["CENTRE_PHONE_HOURS"] == "24/7"
 
 
-def test_it_follows_the_call_back_hours_setting_by_default(settings):
-    assert settings.CENTRE_PHONE_HOURS == settings.CENTRE_HOURS  # nothing set in the test environment
-
-
 # --- What the pages say ------------------------------------------------------------------------
 
 
