@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from intake.forms import CallbackForm
+from intake.forms import ArticleCallbackForm
 from intake.permissions import staff_member_required
 
 from . import cache
@@ -87,7 +87,7 @@ def _render_article(request: HttpRequest, article: Article, preview: bool = Fals
     context = {
         "article": article,
         "related": list(article.related()),
-        "callback_form": CallbackForm(),
+        "callback_form": ArticleCallbackForm(),
         "preview": preview,
         "canonical": canonical,
         "json_ld": json_ld(article, canonical, request),

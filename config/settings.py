@@ -311,6 +311,9 @@ CENTRE_PHONE = env.str("CENTRE_PHONE", default="+18005550142")
 # Hours the admissions team returns calls, in the centre's time zone.
 CENTRE_HOURS = env.str("CENTRE_HOURS", default="mon-fri 08:00-20:00; sat-sun 09:00-17:00")
 CENTRE_TIMEZONE = env.str("CENTRE_TIMEZONE", default="America/New_York")
+# Hours a person answers the phone (same syntax, or "24/7"); every public page says from this
+# whether the line is answered now. Defaults to the call-back hours: no claim beyond them.
+CENTRE_PHONE_HOURS = env.str("CENTRE_PHONE_HOURS", default=CENTRE_HOURS)
 # How soon staff promise to call back during open hours.
 CALLBACK_RESPONSE_MINUTES = env.int("CALLBACK_RESPONSE_MINUTES", default=15)
 

@@ -7,6 +7,8 @@ from django.views.static import serve
 from articles.sitemaps import SITEMAPS
 from articles.views import robots_txt
 
+handler404 = "intake.views.page_not_found"
+handler403 = "intake.views.permission_denied"
 handler500 = "intake.views.server_error"
 
 urlpatterns = [

@@ -15,8 +15,24 @@ CONSENT_TEXTS = {
         "check my insurance benefits with my insurer and to contact me about the result and about "
         "treatment. My details are kept confidential. Agreeing is not a condition of care."
     ),
+    # The full callback form, which has its own text and voicemail boxes; a call may also be
+    # the moment the person tells us, so that is said too.
+    "callback-2026-11-30": (
+        "I agree that {centre} may call me at the number above about treatment and admissions. "
+        "{centre} will text me or leave me a voicemail only if I tick those boxes above, or say so "
+        "when we speak. My details are kept confidential and are used for nothing else. Agreeing is "
+        "not a condition of care."
+    ),
+    # The short form beside each article: name and phone only, no text or voicemail boxes.
+    "article-callback-2026-11-30": (
+        "I agree that {centre} may call me at the number above about treatment and admissions. "
+        "No texts, and no voicemail if I miss the call, unless I say they are OK when we speak. My "
+        "details are kept confidential and are used for nothing else. Agreeing is not a condition "
+        "of care."
+    ),
 }
-CURRENT_CALLBACK_CONSENT = "callback-2026-11-21"
+CURRENT_CALLBACK_CONSENT = "callback-2026-11-30"
+CURRENT_ARTICLE_CALLBACK_CONSENT = "article-callback-2026-11-30"
 CURRENT_VERIFICATION_CONSENT = "verification-2026-11-21"
 
 

@@ -1,9 +1,12 @@
+from collections.abc import Mapping
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 
-from .consent import CURRENT_CALLBACK_CONSENT, consent_text
+from .consent import CURRENT_ARTICLE_CALLBACK_CONSENT, CURRENT_CALLBACK_CONSENT, consent_text
 from .models import BestTime, ForWhom
 from .phones import normalise_phone
 
@@ -143,3 +146,38 @@ class CallbackForm(PublicForm):
             Div(Field("website"), css_class="hp-field", aria_hidden="true"),
             Submit("submit", "Request my call", css_class="btn-primary btn-lg w-100"),
         )
+
+
+class ArticleCallbackForm(CallbackForm):
+    """The short form beside an article: name, phone and consent only. Same fields as the full form
+    (so the view and the lead treat it alike), but its consent allows a call and nothing more, so
+    text and voicemail stay off whatever is posted, and it is re-rendered without those boxes."""
+
+    consent_version = CURRENT_ARTICLE_CALLBACK_CONSENT
+    # Posted by the article page as `form_variant`, to pick this form (see callback_form_class).
+    variant = "article"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("ok_to_text", "ok_to_voicemail"):
+            # A disabled field ignores posted data: its consent text promises neither.
+            self.fields[name].disabled = True
+            self.fields[name].initial = False
+        for name in ("for_whom", "best_time"):
+            self.fields[name].widget = forms.HiddenInput()
+
+    def layout(self) -> Layout:
+        return Layout(
+            Fieldset("", Field("name"), Field("phone"), Field("consent")),
+            Field("for_whom"),
+            Field("best_time"),
+            Field("from_page"),
+            HTML(f'<input type="hidden" name="form_variant" value="{self.variant}">'),
+            Div(Field("website"), css_class="hp-field", aria_hidden="true"),
+            Submit("submit", "Request my call", css_class="btn-primary btn-lg w-100"),
+        )
+
+
+def callback_form_class(data: Mapping[str, Any]) -> type[CallbackForm]:
+    """The form a callback post came from: the article page's short form says so in `form_variant`."""
+    return ArticleCallbackForm if data.get("form_variant") == ArticleCallbackForm.variant else CallbackForm

@@ -1,12 +1,15 @@
 """The centre's opening hours, and what to promise a visitor about their callback."""
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 
+ALWAYS = "24/7"
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _WINDOW = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?)\s+(?P<open>\d{2}:\d{2})-(?P<close>\d{2}:\d{2})$")
 
@@ -17,10 +20,15 @@ class Hours:
 
     windows: dict[int, tuple[dt.time, dt.time]]
     tz: ZoneInfo
+    # "24/7": a line that is always answered has no windows to list and never opens.
+    always: bool = False
 
     @classmethod
     def parse(cls, spec: str, tz: str) -> "Hours":
-        """Parse "mon-fri 08:00-20:00; sat-sun 09:00-17:00" (days without a window are closed)."""
+        """Parse "mon-fri 08:00-20:00; sat-sun 09:00-17:00" (days without a window are closed),
+        or "24/7"."""
+        if spec.strip() == ALWAYS:
+            return cls({}, ZoneInfo(tz), always=True)
         windows: dict[int, tuple[dt.time, dt.time]] = {}
         for part in filter(None, (p.strip().lower() for p in spec.split(";"))):
             match = _WINDOW.match(part)
@@ -32,13 +40,21 @@ class Hours:
                 windows[day] = (dt.time.fromisoformat(match["open"]), dt.time.fromisoformat(match["close"]))
         return cls(windows, ZoneInfo(tz))
 
+    def window_on(self, weekday: int) -> tuple[dt.time, dt.time] | None:
+        """The open window on a weekday (0 = Monday), the whole day for "24/7"; None if closed."""
+        return (dt.time.min, dt.time.max) if self.always else self.windows.get(weekday)
+
     def is_open(self, moment: dt.datetime) -> bool:
+        if self.always:
+            return True
         local = moment.astimezone(self.tz)
         window = self.windows.get(local.weekday())
         return bool(window) and window[0] <= local.time() < window[1]
 
     def next_opening(self, moment: dt.datetime) -> dt.datetime | None:
         local = moment.astimezone(self.tz)
+        if self.always:
+            return local  # already open, and open from this very moment
         for offset in range(8):
             day = local.date() + dt.timedelta(days=offset)
             window = self.windows.get(day.weekday())
@@ -57,6 +73,8 @@ class Hours:
 
     def summary(self) -> str:
         """'Mon–Fri 8 a.m.–8 p.m., Sat–Sun 9 a.m.–5 p.m.' for the footer."""
+        if self.always:
+            return "24 hours a day, 7 days a week"
         groups: list[tuple[int, int, tuple[dt.time, dt.time]]] = []
         for day in range(7):
             window = self.windows.get(day)
@@ -81,3 +99,51 @@ def _clock(value: dt.time) -> str:
 
 def centre_hours() -> Hours:
     return Hours.parse(settings.CENTRE_HOURS, settings.CENTRE_TIMEZONE)
+
+
+# --- The phone line ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_cached(spec: str, tz: str) -> Hours:
+    # Every public page asks whether the phone is answered: parse each spelling of the setting
+    # once per process (a changed setting, as in tests, is a new key).
+    return Hours.parse(spec, tz)
+
+
+def phone_hours() -> Hours:
+    """When a person answers the centre's phone (CENTRE_PHONE_HOURS; by default CENTRE_HOURS)."""
+    return _parse_cached(settings.CENTRE_PHONE_HOURS, settings.CENTRE_TIMEZONE)
+
+
+@dataclass(frozen=True)
+class PhoneLineStatus:
+    """Whether a person answers the phone now and, when not, when one will."""
+
+    answered: bool
+    always: bool  # answered at every hour ("24/7")
+    opens_at: dt.datetime | None  # None while answered, or when no opening is set at all
+    opens: str  # "at 8 a.m. tomorrow", "at 9 a.m. Saturday"; empty when `opens_at` is None
+    hours: str  # "Mon–Fri 8 a.m.–8 p.m., ..." or "24 hours a day, 7 days a week"
+
+
+def phone_line_status(moment: dt.datetime | None = None) -> PhoneLineStatus:
+    """The phone line's state at `moment` (now by default), in the words a page shows."""
+    hours = phone_hours()
+    moment = moment or timezone.now()
+    if hours.is_open(moment):
+        return PhoneLineStatus(True, hours.always, opens_at=None, opens="", hours=hours.summary())
+    opening = hours.next_opening(moment)
+    opens = f"at {_clock(opening.time())} {_day_word(opening, moment.astimezone(hours.tz))}" if opening else ""
+    return PhoneLineStatus(False, False, opens_at=opening, opens=opens, hours=hours.summary())
+
+
+def _day_word(opening: dt.datetime, local: dt.datetime) -> str:
+    """'today', 'tomorrow', 'Saturday', or 'next Monday' for a week from today."""
+    days = (opening.date() - local.date()).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    name = opening.strftime("%A")
+    return f"next {name}" if days >= 7 else name

@@ -43,7 +43,7 @@ def call_window(start: dt.datetime, best_time: str, hours: Hours | None = None) 
     local = start.astimezone(hours.tz)
     for offset in range(8):
         day = local.date() + dt.timedelta(days=offset)
-        open_hours = hours.windows.get(day.weekday())
+        open_hours = hours.window_on(day.weekday())
         if not open_hours:
             continue
         opens = dt.datetime.combine(day, max(window[0], open_hours[0]), tzinfo=hours.tz)

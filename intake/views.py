@@ -10,16 +10,18 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .forms import CallbackForm
+from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
 from .middleware import attribution_for
-from .models import Lead
+from .models import Lead, is_admissions
 from .ratelimit import over_limit
 from .timing import call_expectation
 
 log = logging.getLogger(__name__)
 
 THANKS_COOKIE = "lantern_callback_thanks"
+# Pages only staff open: a refusal there is shown in the staff shell.
+STAFF_PATHS = ("/staff/", "/admin/", "/articles/preview/")
 OUTCOME_SECONDS = 600
 
 
@@ -80,6 +82,18 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return HttpResponse(template.render(centre(request)), status=500)
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Staff (and the admin) get the refusal in their own shell, saying what is missing."""
+    if request.path.startswith(STAFF_PATHS):
+        context = {"has_admissions_role": is_admissions(request.user)}
+        return render(request, "staff/403.html", context, status=403)
+    return render(request, "403.html", status=403)
+
+
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     return render(request, "429.html", status=429)
 
@@ -90,7 +104,7 @@ def callback(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if over_limit(request, "public-form"):
             return too_many_requests(request)
-        form = CallbackForm(request.POST)
+        form = callback_form_class(request.POST)(request.POST)
         if form.is_bot():
             # Looks the same to the bot as to a person; nothing is stored or sent.
             return remember_outcome(redirect("callback_thanks"), THANKS_COOKIE, {"urgent": False})
