@@ -370,6 +370,13 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _centre_open(settings):
+    # Who hears of an urgent request, and when a call is promised, depend on the hour. Tests run
+    # at any hour, so call-back hours are "always" unless a test sets hours of its own.
+    settings.CENTRE_HOURS = "24/7"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """Rate-limit counters live in the (real) cache; a key prefix of its own gives every test
     an empty one without flushing a Redis database another run may be using."""

@@ -86,12 +86,11 @@ def call_expectation(moment: dt.datetime | None = None, *, best_time: str = "asa
         return f"as soon as we can; we aim to call within {settings.URGENT_RESPONSE_MINUTES} minutes, day or night"
     hours = centre_hours()
     window = call_window(moment, best_time, hours)
-    if window is not None:
+    if window is not None and window.opens > moment:
         today = moment.astimezone(hours.tz).date()
-        part = best_time
         day = window.opens.date()
-        when = f"this {part}" if day == today else f"{_day_words(day, today)} {part}"
-        return f"{when}, {_span(max(window.opens, moment.astimezone(hours.tz)), window.closes)}"
+        when = f"this {best_time}" if day == today else f"{_day_words(day, today)} {best_time}"
+        return f"{when}, {_span(window.opens, window.closes)}"
     if hours.is_open(moment):
         return f"within about {settings.CALLBACK_RESPONSE_MINUTES} minutes"
     opening = hours.next_opening(moment)
