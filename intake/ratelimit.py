@@ -60,9 +60,9 @@ def _window_end(since: float | None) -> dt.datetime:
 def _count(key: str) -> int:
     """Add one to the counter at `key`, starting a window (and recording its start) if none is open."""
     window = settings.FORM_RATE_WINDOW_SECONDS
-    # The start first: a counter never outlives the start it is measured from by more than a moment.
-    cache.add(f"{key}:since", time.time(), timeout=window)
-    cache.add(key, 0, timeout=window)
+    if cache.add(key, 0, timeout=window):
+        # Only the post that opens a window records its start: two cache calls for the others.
+        cache.set(f"{key}:since", time.time(), timeout=window)
     return cache.incr(key)
 
 
