@@ -459,14 +459,14 @@ def redis_costs() -> dict[str, float]:
 
     import config  # noqa: F401 - configures the Celery app from the settings
     from intake.models import Notification
-    from intake.ratelimit import over_limit
+    from intake.ratelimit import admit
 
     request = RequestFactory().post("/callback/", REMOTE_ADDR="192.0.2.1")
     # No notification has id 0: a worker that gets this message finds nothing to do.
     probe = Notification(pk=0)
     costs = {}
     calls = {
-        "rate limiter": lambda: over_limit(request, "drills"),
+        "rate limiter": lambda: admit(request, "drills"),
         "first publish": probe.enqueue,
         "next publish": probe.enqueue,
     }

@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check reads the whole body: a blocked client's POST is refused unread.
+    "intake.ratelimit.FormRateLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -58,6 +60,9 @@ MIDDLEWARE = [
     "intake.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Refuses an oversized body before anything reads it (nothing above does); placed after the
+    # header middleware so its 413 page carries the same CSP and framing headers as every page.
+    "intake.uploads.RequestSizeLimitMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "intake.middleware.StaffNoStoreMiddleware",
     "intake.middleware.AttributionMiddleware",
@@ -240,6 +245,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "staff/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
+# The same client address as the form limits (behind the proxy, not the proxy's own), so the
+# lockout of username + address never locks the real person out from their own address.
+AXES_CLIENT_IP_CALLABLE = "intake.clientip.client_ip"
 
 # --- Security headers --------------------------------------------------------------------
 
@@ -330,9 +338,22 @@ UNREACHABLE_AFTER_ATTEMPTS = env.int("UNREACHABLE_AFTER_ATTEMPTS", default=3)
 # days after closing (a beat task and `manage.py purge_expired`); 0 turns it off.
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=365 * 7)
 
-# Per-IP limit on public form submissions: N posts per window.
+# Per-address limits on each public form (intake/ratelimit.py), per window: FORM_RATE_LIMIT
+# stored submissions, and, apart, FORM_INVALID_RATE_LIMIT posts that failed validation (a
+# person fixing mistakes must never run out; a script posting junk does).
 FORM_RATE_LIMIT = env.int("FORM_RATE_LIMIT", default=5)
+FORM_INVALID_RATE_LIMIT = env.int("FORM_INVALID_RATE_LIMIT", default=30)
 FORM_RATE_WINDOW_SECONDS = env.int("FORM_RATE_WINDOW_SECONDS", default=600)
+# Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed
+# (intake/clientip.py). Empty: nobody's is, since a client can send any header it likes.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Uploads stay in memory, never in a temporary file (a card photo is PHI), so both are capped
+# before Django keeps them (intake/uploads.py): a photo over UPLOAD_MAX_FILE_BYTES is dropped
+# with an error on its field, a body declared over REQUEST_MAX_BODY_BYTES is refused unread.
+# 10 MB is the card photo limit; 21 MB fits two such photos and the form's text.
+UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=21 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["intake.uploads.MemoryOnlyUploadHandler"]
 # A second request from the same phone within this window joins the open lead.
 DUPLICATE_LEAD_WINDOW_HOURS = env.int("DUPLICATE_LEAD_WINDOW_HOURS", default=24)
 

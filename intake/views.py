@@ -14,7 +14,7 @@ from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
 from .middleware import attribution_for
 from .models import Lead, is_admissions
-from .ratelimit import over_limit
+from .ratelimit import admit, note_invalid, public_form
 from .timing import call_expectation
 
 log = logging.getLogger(__name__)
@@ -94,21 +94,22 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
     return render(request, "403.html", status=403)
 
 
-def too_many_requests(request: HttpRequest) -> HttpResponse:
-    return render(request, "429.html", status=429)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
+@public_form("callback")
 def callback(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if over_limit(request, "public-form"):
-            return too_many_requests(request)
         form = callback_form_class(request.POST)(request.POST)
         if form.is_bot():
             # Looks the same to the bot as to a person; nothing is stored or sent.
+            note_invalid(request, "callback")
             return remember_outcome(redirect("callback_thanks"), THANKS_COOKIE, {"urgent": False})
-        if form.is_valid():
+        if not form.is_valid():
+            note_invalid(request, "callback")
+        elif retry_at := admit(request, "callback"):
+            context = {"form": form, "rate_limited_until": retry_at}
+            return render(request, "intake/callback.html", context, status=429)
+        else:
             attribution = attribution_for(request)
             from_page = form.cleaned_data.get("from_page")
             if from_page:

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intake.middleware import attribution_for
 from intake.permissions import admissions_required
-from intake.ratelimit import over_limit
-from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome, too_many_requests
+from intake.ratelimit import admit, note_invalid, public_form
+from intake.uploads import flag_oversized
+from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome
 
 from . import cards
 from .forms import ManualCheckForm, VerificationForm, VerifyForm
@@ -27,14 +28,21 @@ THANKS_COOKIE = "lantern_verification_thanks"
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@public_form("verify")
 def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        if over_limit(request, "public-form"):
-            return too_many_requests(request)
         form = VerificationForm(request.POST, request.FILES)
         if form.is_bot():
+            note_invalid(request, "verify")
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, {"reference": None})
-        if form.is_valid():
+        flag_oversized(form, request)
+        if not form.is_valid():
+            note_invalid(request, "verify")
+        elif retry_at := admit(request, "verify"):
+            form.keep_photos()  # the photos wait with the rest of what they typed
+            context = {"form": form, "rate_limited_until": retry_at}
+            return render(request, "verification/verify.html", context, status=429)
+        else:
             verification = _submit(request, form)
             outcome = thanks_outcome(
                 verification.reference, urgent=False, best_time=verification.lead_request.best_time
