@@ -23,6 +23,8 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_vary_headers
 
+from intake.hours import phone_line_status
+
 from .models import CACHE_VERSION_KEY, cache_seconds
 
 log = logging.getLogger(__name__)
@@ -94,7 +96,10 @@ def page_key(request: HttpRequest, vary_on: tuple[str, ...]) -> str:
     # Only the parameters the page reads make a different page: every ad click carries its own
     # gclid or utm_* values, and keying on those would turn each visit into a miss (and fill Redis).
     params = urlencode([(name, request.GET[name]) for name in vary_on if request.GET.get(name)])
-    digest = hashlib.sha256(f"{request.path}?{params}".encode()).hexdigest()[:32]
+    # Every page says whether the phone is answered now, or when it opens: a page cached at 7:59
+    # must not say "closed" at 8:00.
+    line = phone_line_status()
+    digest = hashlib.sha256(f"{request.path}?{params}|{line.answered}|{line.opens}".encode()).hexdigest()[:32]
     return f"articles:html:{digest}"
 
 

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     # Refuses an oversized body before anything reads it (nothing above does); placed after the
     # header middleware so its 413 page carries the same CSP and framing headers as every page.
     "intake.uploads.RequestSizeLimitMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "intake.middleware.AuditlogMiddleware",
     "intake.middleware.StaffNoStoreMiddleware",
     "intake.middleware.AttributionMiddleware",
     # Last, as django-axes requires: it turns a lockout into the lockout page.

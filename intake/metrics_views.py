@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from .clientip import client_ip
 from .metrics import DateRange, LeadFacts, LeadMetrics, lead_facts, parse_range
 from .models import Lead
 from .permissions import supervisor_required
@@ -158,7 +159,7 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     LogEntry.objects.create(
         action=LogEntry.Action.ACCESS,
         actor=request.user,
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=client_ip(request),
         content_type=ContentType.objects.get_for_model(Lead),
         object_pk="metrics-export",
         object_repr="Metrics CSV export",

@@ -1,8 +1,11 @@
 import json
 from urllib.parse import urlsplit
 
+from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
 from django.core import signing
 from django.utils.cache import add_never_cache_headers
+
+from .clientip import client_ip
 
 ATTRIBUTION_COOKIE = "lantern_src"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -21,6 +24,16 @@ class StaffNoStoreMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
         return response
+
+
+class AuditlogMiddleware(BaseAuditlogMiddleware):
+    """django-auditlog's middleware, recording the address intake.clientip trusts: its own reads
+    the left-most X-Forwarded-For entry, which any client can write, so an audit row could name
+    an address of the visitor's choosing."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        return client_ip(request) or None
 
 
 class AttributionMiddleware:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from intake.clientip import client_ip
 from intake.middleware import attribution_for
 from intake.permissions import admissions_required
 from intake.ratelimit import admit, note_invalid, public_form
@@ -198,7 +199,7 @@ def card_image(request: HttpRequest, verification_id: int, side: str) -> HttpRes
         object_repr=f"Card photo ({side}) of {verification}",
         action=LogEntry.Action.ACCESS,
         actor=request.user,
-        remote_addr=request.META.get("REMOTE_ADDR"),
+        remote_addr=client_ip(request),
         timestamp=timezone.now(),
         additional_data={"lead_id": verification.lead_id, "card": side},
     )

@@ -394,11 +394,15 @@ def test_it_anonymises_from_the_command_and_the_beat_task(retention):
 
 @pytest.fixture
 def audit_admin(settings):
-    """An admin site with the hardened LogEntry admin, mounted at /admin/ for this test."""
+    """An admin site with the hardened LogEntry admin, mounted at /admin/ for this test (beside the
+    site's other pages, which its refusal page links to)."""
+    from config import urls as site_urls
+
     site = AdminSite(name="admin")
     harden_auditlog_admin(site)
     urls = types.ModuleType("audit_admin_urls")
-    urls.urlpatterns = [path("admin/", site.urls)]
+    others = [p for p in site_urls.urlpatterns if not str(p.pattern).startswith("admin/")]
+    urls.urlpatterns = [path("admin/", site.urls), *others]
     settings.ROOT_URLCONF = urls
     return site
 

@@ -233,3 +233,23 @@ def test_it_says_which_photo_is_too_large_and_keeps_the_rest(client, staff, maya
     page = response.content.decode()
     assert 'value="LNT100001"' in page and 'value="Okonkwo"' in page and 'value="1991-03-14"' in page
     assert Lead.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_audit_log_names_the_trusted_client_address_never_a_forged_one(client, staff, settings):
+    from auditlog.models import LogEntry
+
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    lead = Lead.objects.create(name="Jordan Whitlock", phone="+14155552671")
+    client.force_login(staff["avery"])
+    url = f"/staff/leads/{lead.pk}/"
+
+    def last_access_address() -> str:
+        return LogEntry.objects.filter(action=LogEntry.Action.ACCESS).latest("timestamp").remote_addr
+
+    # Straight from the internet, with a header of the visitor's own making: not believed.
+    client.get(url, REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.66")
+    assert last_access_address() == "203.0.113.9"
+    # Through the proxy: the address the proxy saw.
+    client.get(url, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.66, 192.0.2.7")
+    assert last_access_address() == "192.0.2.7"
