@@ -1,0 +1,59 @@
+"""Intake's models, one module per concern; everything is importable from `intake.models`."""
+
+from .choices import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    AttemptOutcome,
+    BestTime,
+    Channel,
+    ForWhom,
+    LeadKind,
+    LeadStatus,
+    WorkflowError,
+)
+from .lead import Lead, LeadQuerySet
+from .notification import Notification, NotificationQuerySet, enqueue_all, publish
+from .records import ContactAttempt, LeadNote, LeadRequest
+from .staff import (
+    ADMISSIONS_GROUP,
+    SUPERVISOR_GROUP,
+    StaffProfile,
+    ensure_staff_groups,
+    is_admissions,
+    is_supervisor,
+    on_call_staff,
+    on_duty_admissions,
+    supervisors,
+)
+
+__all__ = [
+    "ADMISSIONS_GROUP",
+    "CLOSED_STATUSES",
+    "OPEN_STATUSES",
+    "SUPERVISOR_GROUP",
+    "TRANSITIONS",
+    "AttemptOutcome",
+    "BestTime",
+    "Channel",
+    "ContactAttempt",
+    "ForWhom",
+    "Lead",
+    "LeadKind",
+    "LeadNote",
+    "LeadQuerySet",
+    "LeadRequest",
+    "LeadStatus",
+    "Notification",
+    "NotificationQuerySet",
+    "StaffProfile",
+    "WorkflowError",
+    "ensure_staff_groups",
+    "enqueue_all",
+    "is_admissions",
+    "is_supervisor",
+    "on_call_staff",
+    "on_duty_admissions",
+    "publish",
+    "supervisors",
+]

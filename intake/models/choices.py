@@ -1,0 +1,73 @@
+"""The vocabulary of intake: kinds, statuses and the workflow between them, and what visitors choose."""
+
+from django.db import models
+
+
+class LeadKind(models.TextChoices):
+    CALLBACK = "callback", "Callback"
+    VERIFICATION = "verification", "Insurance verification"
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTING = "contacting", "Contacting"
+    REACHED = "reached", "Reached"
+    ASSESSMENT_SCHEDULED = "assessment_scheduled", "Assessment scheduled"
+    ADMITTED = "admitted", "Admitted"
+    REFERRED = "referred", "Referred elsewhere"
+    NOT_A_FIT = "not_a_fit", "Not a fit"
+    UNREACHABLE = "unreachable", "Unreachable"
+    MERGED = "merged", "Merged into another lead"
+
+
+OPEN_STATUSES = [LeadStatus.NEW, LeadStatus.CONTACTING, LeadStatus.REACHED, LeadStatus.ASSESSMENT_SCHEDULED]
+CLOSED_STATUSES = [LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT, LeadStatus.UNREACHABLE]
+
+# The status workflow staff may move a lead through by hand. Logging a contact attempt also
+# moves it (new -> contacting, -> reached); "reopen" is any closed status back to contacting.
+TRANSITIONS: dict[str, list[str]] = {
+    LeadStatus.NEW: [LeadStatus.CONTACTING, LeadStatus.UNREACHABLE],
+    LeadStatus.CONTACTING: [LeadStatus.REACHED, LeadStatus.UNREACHABLE],
+    LeadStatus.REACHED: [LeadStatus.ASSESSMENT_SCHEDULED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.ASSESSMENT_SCHEDULED: [
+        LeadStatus.ADMITTED,
+        LeadStatus.REFERRED,
+        LeadStatus.NOT_A_FIT,
+        LeadStatus.REACHED,
+    ],
+    LeadStatus.ADMITTED: [LeadStatus.CONTACTING],
+    LeadStatus.REFERRED: [LeadStatus.CONTACTING],
+    LeadStatus.NOT_A_FIT: [LeadStatus.CONTACTING],
+    LeadStatus.UNREACHABLE: [LeadStatus.CONTACTING],
+    LeadStatus.MERGED: [],
+}
+
+
+class AttemptOutcome(models.TextChoices):
+    REACHED = "reached", "Reached"
+    VOICEMAIL = "voicemail", "Left voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    TEXT_SENT = "text_sent", "Text sent"
+
+
+class WorkflowError(Exception):
+    """A change the workflow does not allow; its message is shown to the staff member."""
+
+
+class ForWhom(models.TextChoices):
+    SELF = "self", "Myself"
+    LOVED_ONE = "loved_one", "A loved one"
+
+
+class BestTime(models.TextChoices):
+    ASAP = "asap", "As soon as possible"
+    MORNING = "morning", "Morning (8 a.m.–12 p.m.)"
+    AFTERNOON = "afternoon", "Afternoon (12–5 p.m.)"
+    EVENING = "evening", "Evening (5–8 p.m.)"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    WEBHOOK = "webhook", "Team chat"

@@ -1,0 +1,398 @@
+"""The lead: one person asking for help, the unit the admissions team works."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ..consent import may_contact
+from ..crypto import EncryptedCharField, EncryptedEmailField, keyed_hash
+from .choices import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    TRANSITIONS,
+    AttemptOutcome,
+    BestTime,
+    ForWhom,
+    LeadKind,
+    LeadStatus,
+    WorkflowError,
+)
+from .notification import Notification
+from .records import ContactAttempt, LeadNote, LeadRequest
+from .staff import is_supervisor, on_duty_admissions, supervisors
+
+
+class LeadQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def awaiting_contact(self):
+        return self.open().filter(first_contacted_at__isnull=True)
+
+    def for_phone(self, e164: str):
+        return self.filter(phone_hash=keyed_hash(e164))
+
+    def queue_order(self):
+        """Leads still waiting for their first call come first (urgent, then by when the first
+        call is due: an evening request waits behind this morning's); then the ones in progress,
+        in the same order."""
+        waiting = models.Case(
+            models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
+        )
+        return self.alias(waiting=waiting).order_by("waiting", "-urgent", F("sla_due_at").asc(), "created_at")
+
+    def receive(self, submission) -> tuple["Lead", "LeadRequest"]:
+        """The one way in for every request (see intake.front_door)."""
+        from ..front_door import receive  # it builds on these models
+
+        return receive(submission)
+
+    def overdue_for_escalation(self, now: dt.datetime | None = None):
+        """Open leads nobody has tried to contact by their SLA deadline, not yet escalated."""
+        now = now or timezone.now()
+        return self.awaiting_contact().filter(sla_due_at__lte=now, escalated_at__isnull=True)
+
+    def follow_ups_due(self, now: dt.datetime | None = None):
+        """Open leads whose follow-up time has come and whose assignee was not yet reminded of it."""
+        now = now or timezone.now()
+        return (
+            self.open()
+            .filter(follow_up_at__lte=now)
+            .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=F("follow_up_at")))
+        )
+
+
+class Lead(models.Model):
+    """One person asking for help: the unit the admissions team works.
+
+    Each form submission is a LeadRequest; a second request from the same phone while the
+    lead is open joins it instead of creating a second lead.
+    """
+
+    kind = models.CharField(max_length=20, choices=LeadKind.choices, default=LeadKind.CALLBACK)
+    status = models.CharField(max_length=30, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    urgent = models.BooleanField(default=False)
+
+    # PHI: encrypted at rest. Name, email, for whom and best time are the first request's; later
+    # requests keep their own (LeadRequest) and never replace them. Text and voicemail permission
+    # is the most restrictive of the requests until staff record the person's own answer.
+    name = EncryptedCharField(max_length=100)
+    phone = EncryptedCharField(max_length=20)
+    phone_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    email = EncryptedEmailField(max_length=254, blank=True)
+    for_whom = models.CharField(max_length=20, choices=ForWhom.choices, default=ForWhom.SELF)
+    best_time = models.CharField(max_length=20, choices=BestTime.choices, default=BestTime.ASAP)
+    ok_to_text = models.BooleanField(default=False)
+    ok_to_voicemail = models.BooleanField(default=False)
+    # Set when a staff member records, on a call, what the person wants (texts, voicemail).
+    contact_preferences_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact_preferences_at = models.DateTimeField(null=True, blank=True)
+
+    # First-touch attribution, without PHI: paths and hosts only, no query strings.
+    landing_page = models.CharField(max_length=200, blank=True)
+    referrer = models.CharField(max_length=200, blank=True)
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    utm_term = models.CharField(max_length=100, blank=True)
+    utm_content = models.CharField(max_length=100, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    last_requested_at = models.DateTimeField(default=timezone.now)
+    request_count = models.PositiveIntegerField(default=1)
+    # Speed-to-lead is measured from created_at to first_contacted_at (the first attempt).
+    first_contacted_at = models.DateTimeField(null=True, blank=True)
+    # When the first attempt is due: created_at + SLA, counted from opening time after hours.
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    assigned_to = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_leads"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    attempt_count = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices, blank=True)
+    follow_up_at = models.DateTimeField(null=True, blank=True)
+    follow_up_reminded_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "urgent", "created_at"]),
+            # The queue's own order (see LeadQuerySet.queue_order), over open leads only, so the
+            # first page of a long backlog is read from the index instead of sorting every row.
+            models.Index(
+                models.Case(
+                    models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
+                ),
+                F("urgent").desc(),
+                F("sla_due_at").asc(),
+                F("created_at").asc(),
+                name="lead_queue_by_target",
+                condition=Q(status__in=OPEN_STATUSES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Shown in audit logs and admin lists: never PHI.
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.phone_hash = keyed_hash(self.phone)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("staff:lead", args=[self.pk])
+
+    @property
+    def reference(self) -> str:
+        return f"L-{self.pk:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # --- Working the lead -------------------------------------------------------------------
+
+    def claim(self, by: User) -> bool:
+        """Take an unassigned lead. Of two workers claiming at once exactly one wins; the
+        loser gets False and `self.assigned_to` says who has it."""
+        won = Lead.objects.filter(pk=self.pk, assigned_to__isnull=True).update(
+            assigned_to=by, assigned_at=timezone.now(), updated_at=timezone.now()
+        )
+        self.refresh_from_db(fields=["assigned_to", "assigned_at"])
+        return bool(won)
+
+    def assign(self, to: User | None, by: User) -> None:
+        """A supervisor hands the lead to someone (or to nobody)."""
+        self.assigned_to = to
+        self.assigned_at = timezone.now() if to else None
+        self.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
+
+    def release(self, by: User) -> None:
+        if self.assigned_to_id not in (by.pk, None) and not is_supervisor(by):
+            raise WorkflowError(f"{self.assigned_to} has this lead; only they or a supervisor can release it.")
+        self.assign(None, by=by)
+
+    def allowed_outcomes(self) -> list[str]:
+        """Voicemail and text only where the visitor allowed them."""
+        outcomes = [AttemptOutcome.REACHED, AttemptOutcome.NO_ANSWER, AttemptOutcome.WRONG_NUMBER]
+        if may_contact(self, "voicemail"):
+            outcomes.insert(1, AttemptOutcome.VOICEMAIL)
+        if may_contact(self, "text"):
+            outcomes.append(AttemptOutcome.TEXT_SENT)
+        return outcomes
+
+    def log_attempt(self, *, by: User, outcome: str, note: str = "") -> "ContactAttempt":
+        if not self.is_open:
+            raise WorkflowError("This lead is closed; reopen it before logging a call.")
+        if outcome not in self.allowed_outcomes():
+            raise WorkflowError(
+                "The visitor did not allow voicemail."
+                if outcome == AttemptOutcome.VOICEMAIL
+                else "The visitor did not allow texts."
+                if outcome == AttemptOutcome.TEXT_SENT
+                else "Choose an outcome."
+            )
+        now = timezone.now()
+        with transaction.atomic():
+            attempt = ContactAttempt.objects.create(lead=self, staff=by, outcome=outcome, note=note, created_at=now)
+            self.attempt_count = F("attempt_count") + 1
+            self.last_attempt_at = now
+            self.last_attempt_outcome = outcome
+            self.first_contacted_at = self.first_contacted_at or now
+            if outcome == AttemptOutcome.REACHED and self.status in (LeadStatus.NEW, LeadStatus.CONTACTING):
+                self.status = LeadStatus.REACHED
+            elif self.status == LeadStatus.NEW:
+                self.status = LeadStatus.CONTACTING
+            if self.assigned_to_id is None:
+                self.assigned_to, self.assigned_at = by, now
+            self.save()
+            self.refresh_from_db(fields=["attempt_count"])
+        return attempt
+
+    def allowed_transitions(self) -> list[str]:
+        allowed = list(TRANSITIONS.get(self.status, []))
+        if LeadStatus.UNREACHABLE in allowed and self.attempt_count < settings.UNREACHABLE_AFTER_ATTEMPTS:
+            allowed.remove(LeadStatus.UNREACHABLE)
+        return allowed
+
+    def transition(self, to: str, by: User) -> None:
+        if to not in self.allowed_transitions():
+            if to == LeadStatus.UNREACHABLE and to in TRANSITIONS.get(self.status, []):
+                raise WorkflowError(
+                    f"Make at least {settings.UNREACHABLE_AFTER_ATTEMPTS} attempts before marking a lead unreachable."
+                )
+            raise WorkflowError(
+                f"A lead that is {self.get_status_display().lower()} cannot become {LeadStatus(to).label.lower()}."
+            )
+        self.status = to
+        self.closed_at = timezone.now() if to in CLOSED_STATUSES else None
+        if to in CLOSED_STATUSES:
+            self.follow_up_at = None
+        self.save(update_fields=["status", "closed_at", "follow_up_at", "updated_at"])
+
+    def schedule_follow_up(self, when: dt.datetime | None, by: User) -> None:
+        self.follow_up_at = when
+        self.save(update_fields=["follow_up_at", "updated_at"])
+
+    def merge_into(self, target: "Lead", by: User) -> None:
+        """Fold this lead into `target` (the same person): its requests, attempts and notes
+        move there, and this lead is kept, closed as merged, pointing at the target."""
+        if target.pk == self.pk:
+            raise WorkflowError("A lead cannot be merged into itself.")
+        if target.status == LeadStatus.MERGED:
+            raise WorkflowError(f"{target.reference} was itself merged; merge into {target.merged_into.reference}.")
+        with transaction.atomic():
+            moved_requests = self.requests.update(lead=target)
+            self.attempts.update(lead=target)
+            self.notes.update(lead=target)
+            LeadNote.objects.create(
+                lead=target, author=by, body=f"{self.reference} was merged into this lead.", created_at=timezone.now()
+            )
+            target.request_count = F("request_count") + moved_requests
+            target.attempt_count = F("attempt_count") + self.attempt_count
+            target.urgent = target.urgent or self.urgent
+            target.ok_to_text = target.ok_to_text and self.ok_to_text
+            target.ok_to_voicemail = target.ok_to_voicemail and self.ok_to_voicemail
+            if self.first_contacted_at and (
+                target.first_contacted_at is None or self.first_contacted_at < target.first_contacted_at
+            ):
+                target.first_contacted_at = self.first_contacted_at
+            target.save()
+            self.status = LeadStatus.MERGED
+            self.merged_into = target
+            self.closed_at = timezone.now()
+            self.request_count = self.attempt_count = 0
+            self.save()
+
+    def escalate(self, now: dt.datetime | None = None) -> bool:
+        """Tell the supervisors that nobody has called this lead in time. Once per lead: the
+        conditional UPDATE lets only one beat run (or one of several schedulers) win."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            won = Lead.objects.filter(pk=self.pk, escalated_at__isnull=True, first_contacted_at__isnull=True).update(
+                escalated_at=now
+            )
+            if won:
+                self.escalated_at = now
+                Notification.objects.queue(
+                    self, kind=Notification.Kind.ESCALATION, recipients=supervisors(), every_channel=self.urgent
+                )
+        return bool(won)
+
+    def remind_follow_up(self) -> bool:
+        """Remind the assignee (or, unassigned, the on-duty staff) that a follow-up is due.
+        Once per follow-up time: rescheduling it arms a new reminder."""
+        with transaction.atomic():
+            won = (
+                Lead.objects.filter(pk=self.pk, follow_up_at=self.follow_up_at)
+                .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=F("follow_up_at")))
+                .update(follow_up_reminded_at=self.follow_up_at)
+            )
+            if won:
+                recipients = [self.assigned_to] if self.assigned_to else on_duty_admissions()
+                Notification.objects.queue(self, kind=Notification.Kind.FOLLOW_UP_DUE, recipients=recipients)
+        return bool(won)
+
+    def sla_state(self, now: dt.datetime | None = None) -> tuple[str, str]:
+        """(code, words) for the queue: contacted / on time / due soon / overdue."""
+        now = now or timezone.now()
+        if self.first_contacted_at:
+            minutes = int((self.first_contacted_at - self.created_at).total_seconds() // 60)
+            met = self.sla_due_at is None or self.first_contacted_at <= self.sla_due_at
+            return ("met" if met else "missed"), f"First call after {minutes} min"
+        if self.sla_due_at is None:
+            return "none", "No target"
+        seconds = (self.sla_due_at - now).total_seconds()
+        if seconds < 0:
+            return "overdue", f"Overdue by {int(-seconds // 60)} min"
+        left = int(seconds // 60)
+        if left <= 5:
+            return "due", f"Due in {left} min"
+        if left <= 60:
+            return "ok", f"{left} min left"
+        due = timezone.localtime(self.sla_due_at)
+        day = "" if due.date() == timezone.localtime(now).date() else f"{due:%a} "
+        return "ok", f"Due by {day}{due:%-I:%M %p}"
+
+    # --- What people told us --------------------------------------------------------------
+
+    def absorb(self, submission, *, now: dt.datetime) -> None:
+        """A later request from the same phone joins this lead. Nothing it says replaces what the
+        person told us: its name, email, best time and message stay on its own LeadRequest. It can
+        only narrow permission to text or leave voicemail (an explicit "no" wins), add urgency,
+        and bring the first-call target forward when someone reports danger."""
+        self.ok_to_text = self.ok_to_text and submission.ok_to_text
+        self.ok_to_voicemail = self.ok_to_voicemail and submission.ok_to_voicemail
+        if submission.urgent and not self.urgent:
+            self.urgent = True
+            if self.first_contacted_at is None:
+                target = now + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+                self.sla_due_at = min(self.sla_due_at or target, target)
+        if submission.kind == LeadKind.VERIFICATION:
+            # The work now includes an insurance check; the queue says so.
+            self.kind = LeadKind.VERIFICATION
+        self.last_requested_at = now
+        self.request_count = F("request_count") + 1
+
+    def other_names(self) -> list[str]:
+        """Names given on later requests that differ from the lead's ("also gave the name ...")."""
+        return self._also_given("name")
+
+    def other_emails(self) -> list[str]:
+        return self._also_given("email")
+
+    def _also_given(self, field: str) -> list[str]:
+        seen = {str(getattr(self, field)).strip().casefold()}
+        others = []
+        for request in self.requests.all():
+            value = str(getattr(request, field)).strip()
+            if value and value.casefold() not in seen:
+                seen.add(value.casefold())
+                others.append(value)
+        return others
+
+    def record_contact_preferences(self, *, ok_to_text: bool, ok_to_voicemail: bool, by: User) -> None:
+        """What the person said on a call about texts and voicemail: the only way to widen them."""
+        if not self.attempts.filter(outcome=AttemptOutcome.REACHED).exists():
+            raise WorkflowError("Record the person's own answer once you have reached them on a call.")
+        now = timezone.now()
+        with transaction.atomic():
+            self.ok_to_text, self.ok_to_voicemail = ok_to_text, ok_to_voicemail
+            self.contact_preferences_by, self.contact_preferences_at = by, now
+            self.save(
+                update_fields=[
+                    "ok_to_text",
+                    "ok_to_voicemail",
+                    "contact_preferences_by",
+                    "contact_preferences_at",
+                    "updated_at",
+                ]
+            )
+            LeadNote.objects.create(
+                lead=self,
+                author=by,
+                created_at=now,
+                body=(
+                    f"The person said on a call: texts {'allowed' if ok_to_text else 'not allowed'}, "
+                    f"voicemail {'allowed' if ok_to_voicemail else 'not allowed'}."
+                ),
+            )
+
+    @property
+    def verification(self):
+        """The latest insurance verification on this lead, if any (rows of the verification app,
+        reached through its reverse relation: intake does not import it)."""
+        related = getattr(self, "verifications", None)
+        return related.order_by("-created_at").first() if related is not None else None

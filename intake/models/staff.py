@@ -1,0 +1,125 @@
+"""The admissions team: roles, the roster, and who hears of new work."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.db import models
+from django.utils import timezone
+
+from ..hours import Hours
+from ..phones import normalise_phone
+from .choices import Channel
+
+ADMISSIONS_GROUP = "admissions"
+SUPERVISOR_GROUP = "supervisor"
+
+
+def is_admissions(user) -> bool:
+    """Admissions workers and supervisors work the queue; superusers may too."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name__in=[ADMISSIONS_GROUP, SUPERVISOR_GROUP]).exists())
+    )
+
+
+def is_supervisor(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name=SUPERVISOR_GROUP).exists())
+    )
+
+
+class StaffProfile(models.Model):
+    """What Lantern needs to know about a staff member beyond the auth user: the roster and
+    how they want to be told about new work."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
+    on_duty = models.BooleanField(default=False, help_text="On-duty staff are notified of new requests.")
+    shift_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When this person is on shift, e.g. 'mon-fri 08:00-16:00'. Empty: whenever on duty.",
+    )
+    on_call = models.BooleanField(
+        default=False,
+        help_text="Alerted at once, by text and email, about urgent requests outside call-back hours.",
+    )
+    mobile = models.CharField(max_length=20, blank=True, help_text="For SMS alerts, in E.164 (+15551234567).")
+    notify_by_email = models.BooleanField(default=True)
+    notify_by_sms = models.BooleanField(default=False)
+    # Raised by "sign out everywhere": a session started under an older generation is ended.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
+
+    def __str__(self) -> str:
+        return f"Staff profile of {self.user}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.shift_hours:
+            try:
+                Hours.parse(self.shift_hours, settings.CENTRE_TIMEZONE)
+            except ValueError as exc:
+                raise ValidationError({"shift_hours": str(exc)}) from exc
+        if self.mobile:
+            e164 = normalise_phone(self.mobile)
+            if e164 is None:
+                raise ValidationError({"mobile": "Enter a mobile number we can text, with area code."})
+            self.mobile = e164
+
+    def on_shift(self, now: dt.datetime | None = None) -> bool:
+        if not self.on_duty:
+            return False
+        if not self.shift_hours:
+            return True
+        return Hours.parse(self.shift_hours, settings.CENTRE_TIMEZONE).is_open(now or timezone.now())
+
+    def channels(self, *, every: bool = False) -> list[str]:
+        """The channels this person chose; with `every`, all they have (someone may be in danger)."""
+        chosen = []
+        if (every or self.notify_by_email) and self.user.email:
+            chosen.append(Channel.EMAIL)
+        if (every or self.notify_by_sms) and self.mobile:
+            chosen.append(Channel.SMS)
+        return chosen
+
+
+def _staff_in(group: str):
+    return (
+        User.objects.filter(is_active=True, groups__name=group)
+        .select_related("staff_profile")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def on_duty_admissions(now: dt.datetime | None = None) -> list[User]:
+    """Admissions staff on duty and on shift now. Nobody on shift (a night, a holiday):
+    the supervisors, so that no request goes unseen."""
+    on_shift = [u for u in _staff_in(ADMISSIONS_GROUP) if hasattr(u, "staff_profile") and u.staff_profile.on_shift(now)]
+    return on_shift or supervisors()
+
+
+def on_call_staff() -> list[User]:
+    """Who is alerted about an urgent request outside call-back hours: the staff marked on call,
+    or the supervisors when nobody is."""
+    on_call = (
+        User.objects.filter(
+            is_active=True, groups__name__in=[ADMISSIONS_GROUP, SUPERVISOR_GROUP], staff_profile__on_call=True
+        )
+        .select_related("staff_profile")
+        .distinct()
+        .order_by("pk")
+    )
+    return list(on_call) or supervisors()
+
+
+def supervisors() -> list[User]:
+    return list(_staff_in(SUPERVISOR_GROUP))
+
+
+def ensure_staff_groups() -> dict[str, Group]:
+    return {name: Group.objects.get_or_create(name=name)[0] for name in (ADMISSIONS_GROUP, SUPERVISOR_GROUP)}
