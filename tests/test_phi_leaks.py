@@ -27,7 +27,6 @@ import logging
 import re
 import secrets
 import string
-import time
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -47,6 +46,7 @@ from django.test import Client
 from intake.middleware import ATTRIBUTION_COOKIE
 from intake.models import Lead, Notification, StaffProfile
 from intake.phones import normalise_phone
+from tests.support import wait_until
 from verification.models import EligibilityCheck, Payer, VerificationRequest
 
 from .conftest import jpeg_bytes, png_bytes, sign_in
@@ -393,15 +393,6 @@ def find_markers(markers: Markers, haystacks: list[tuple[str, str]]) -> list[str
                     found.append(f"{label} ({form!r}) in {source}: …{context}…")
                     break
     return found
-
-
-def wait_until(condition, timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{what} not met in {timeout} s")
 
 
 # --- The test ------------------------------------------------------------------------------------------

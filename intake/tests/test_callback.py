@@ -12,6 +12,7 @@ from django.utils import timezone
 from intake.consent import CURRENT_CALLBACK_CONSENT, consent_text
 from intake.models import Lead, LeadRequest, Notification
 from intake.tasks import requeue_stale_notifications
+from tests.support import wait_until
 
 CALLBACK = "/callback/"
 
@@ -67,17 +68,8 @@ def test_it_stores_the_lead_and_emails_every_on_duty_worker(client, staff, visit
         assert lead.reference in body
         for secret in ["Jordan", "Whitlock", "Ezekiel", "jordan.whitlock", *phone_forms(lead.phone)]:
             assert secret not in body
-    _wait_until(lambda: Notification.objects.filter(status=Notification.Status.SENT).count() == 2)
+    wait_until(lambda: Notification.objects.filter(status=Notification.Status.SENT).count() == 2)
     assert list(Notification.objects.values_list("attempts", flat=True)) == [1, 1]
-
-
-def _wait_until(condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.mark.django_db
@@ -296,7 +288,7 @@ def test_it_keeps_the_request_when_redis_is_down_and_notifies_once_it_is_back(
     time.sleep(2)  # time for any duplicate to arrive
     assert sorted(m["to"][0] for m in mailbox.messages) == ["avery@lantern.example", "blake@lantern.example"]
     assert len(messages) == 2
-    _wait_until(lambda: Notification.objects.filter(status="sent").count() == 2)
+    wait_until(lambda: Notification.objects.filter(status="sent").count() == 2)
     assert client.get("/healthz").status_code == 200
 
 
@@ -329,4 +321,4 @@ def test_a_frozen_redis_costs_one_wait_not_one_per_visitor_and_loses_nothing(
     messages = mailbox.wait_for(8, timeout=60)
     time.sleep(2)  # time for any duplicate to arrive
     assert len(mailbox.messages) == len(messages) == 8
-    _wait_until(lambda: Notification.objects.filter(status="sent").count() == 8)
+    wait_until(lambda: Notification.objects.filter(status="sent").count() == 8)

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 
 from intake.models import Lead, Notification, StaffProfile
 from intake.tests.helpers import receive_callback
+from tests.support import wait_until
 
 JORDAN = {
     "name": "Jordan Whitlock",
@@ -94,15 +95,6 @@ def deliver_all(rows) -> None:
         assert row.deliver() is None, Notification.objects.get(pk=row.pk).last_error
 
 
-def _wait_until(condition, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
 def all_sent() -> bool:
     return not Notification.objects.exclude(status=Notification.Status.SENT).exists()
 
@@ -118,7 +110,7 @@ def test_it_texts_a_staff_member_who_chose_sms_exactly_once(staff, http_inbox, m
     lead = record(in_danger="yes")
 
     assert Notification.objects.filter(channel="sms").get().recipient == staff["avery"]
-    _wait_until(all_sent)
+    wait_until(all_sent)
     time.sleep(1)  # time for any duplicate to arrive
     [post] = http_inbox.received(MESSAGES)
     assert post["method"] == "POST"
@@ -140,7 +132,7 @@ def test_it_posts_each_request_to_the_team_chat_once_however_many_are_on_duty(
     lead = record()
     assert record().pk == lead.pk  # Jordan asks again: a repeat request on the same lead
 
-    _wait_until(all_sent)
+    wait_until(all_sent)
     time.sleep(1)  # time for any duplicate to arrive
     texts = sorted(chat_text(post) for post in http_inbox.received(CHAT))
     assert texts == sorted(

@@ -14,6 +14,7 @@ from PIL import Image
 
 from intake.models import Lead, LeadRequest, Notification
 from intake.timing import call_expectation, first_call_target
+from tests.support import wait_until
 from verification.models import Payer, VerificationRequest
 
 NY = ZoneInfo("America/New_York")
@@ -226,17 +227,6 @@ def test_an_urgent_request_gets_minutes_not_next_morning(settings):
     assert first_call_target(sunday_night, best_time="evening", urgent=True) == sunday_night + dt.timedelta(minutes=10)
 
 
-def _wait_until(condition, timeout: float = 20.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
-
-
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_an_urgent_request_at_night_reaches_the_on_call_worker_at_once_and_escalates_once(
@@ -261,7 +251,7 @@ def test_an_urgent_request_at_night_reaches_the_on_call_worker_at_once_and_escal
 
     rows = Notification.objects.filter(lead=lead)
     assert {(n.recipient.username, n.channel) for n in rows} == {("casey", "email"), ("casey", "sms")}
-    _wait_until(lambda: all(n.status == "sent" for n in Notification.objects.filter(lead=lead)))
+    wait_until(lambda: all(n.status == "sent" for n in Notification.objects.filter(lead=lead)))
     assert [m["to"] for m in mailbox.messages] == [["casey@lantern.example"]]
     [sms] = http_inbox.received("/Messages.json")
     assert b"URGENT" in sms["body"] and b"Whitlock" not in sms["body"]

@@ -28,24 +28,10 @@ def behind_proxy(settings):
 
 
 @pytest.fixture
-def maya(db, settings, tmp_path):
+def maya(patient_data, settings, tmp_path):
     """What Maya types into the insurance form (card photos stored in this test's own folder)."""
-    from verification.models import Payer
-
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    return {
-        "first_name": "Maya",
-        "last_name": "Okonkwo",
-        "date_of_birth": "1991-03-14",
-        "phone": "(646) 555-0173",
-        "email": "maya.okonkwo@example.com",
-        "payer": str(Payer.objects.get_or_create(name="Aetna", defaults={"payer_id": "60054"})[0].pk),
-        "member_id": "LNT100001",
-        "group_number": "GRP-7741",
-        "relationship": "self",
-        "consent": "on",
-        "website": "",
-    }
+    return patient_data
 
 
 @pytest.fixture

@@ -34,26 +34,5 @@ def png_bytes(size=(500, 320)) -> bytes:
 
 
 @pytest.fixture
-def patient_data():
-    """What Maya types when she checks her own insurance."""
-    from verification.models import Payer
-
-    return {
-        "first_name": "Maya",
-        "last_name": "Okonkwo",
-        "date_of_birth": "1991-03-14",
-        "phone": "(646) 555-0173",
-        "email": "maya.okonkwo@example.com",
-        # Seeded by a migration; created again here because transactional tests empty the tables.
-        "payer": str(Payer.objects.get_or_create(name="Aetna", defaults={"payer_id": "60054"})[0].pk),
-        "member_id": "LNT100001",
-        "group_number": "GRP-7741",
-        "relationship": "self",
-        "consent": "on",
-        "website": "",
-    }
-
-
-@pytest.fixture
 def today():
     return dt.date.today()

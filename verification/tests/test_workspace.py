@@ -1,10 +1,9 @@
 """The staff benefits workspace: from a visitor's submission to a summary staff can read."""
 
-import time
-
 import pytest
 from auditlog.models import LogEntry
 
+from tests.support import wait_until
 from verification.models import EligibilityCheck, VerificationRequest
 from verification.tasks import requeue_stale_checks
 
@@ -18,15 +17,6 @@ def submit(client, patient_data, **changes) -> VerificationRequest:
 def run_checks(verification) -> None:
     for check in verification.checks.filter(status="pending"):
         check.run()
-
-
-def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("condition not met in time")
 
 
 @pytest.mark.worker
