@@ -37,6 +37,19 @@ class Submission:
     message: str = ""
     attribution: dict = field(default_factory=dict)
 
+    def what_they_said(self) -> dict:
+        """The fields a lead starts with and every request keeps as its own."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "email": self.email,
+            "for_whom": self.for_whom,
+            "best_time": self.best_time,
+            "ok_to_text": self.ok_to_text,
+            "ok_to_voicemail": self.ok_to_voicemail,
+            "urgent": self.urgent,
+        }
+
     @classmethod
     def from_callback(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict):
         """From the callback form's cleaned data."""
@@ -77,31 +90,17 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
             lead.refresh_from_db(fields=["request_count"])
         else:
             lead = Lead.objects.create(
-                kind=submission.kind,
-                name=submission.name,
+                **submission.what_they_said(),
                 phone=submission.phone,
-                email=submission.email,
-                for_whom=submission.for_whom,
-                best_time=submission.best_time,
-                ok_to_text=submission.ok_to_text,
-                ok_to_voicemail=submission.ok_to_voicemail,
-                urgent=submission.urgent,
                 created_at=now,
                 last_requested_at=now,
                 sla_due_at=first_call_target(now, best_time=submission.best_time, urgent=submission.urgent),
                 **submission.attribution,
             )
         request = LeadRequest.objects.create(
+            **submission.what_they_said(),
             lead=lead,
-            kind=submission.kind,
             created_at=now,
-            urgent=submission.urgent,
-            name=submission.name,
-            email=submission.email,
-            for_whom=submission.for_whom,
-            best_time=submission.best_time,
-            ok_to_text=submission.ok_to_text,
-            ok_to_voicemail=submission.ok_to_voicemail,
             message=submission.message,
             consent_version=submission.consent_version,
             consent_at=now,
