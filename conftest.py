@@ -224,15 +224,10 @@ def http_inbox(http_server, settings):
 # --- A real Celery worker, in its own process, on the test database ---------------------------
 
 
-@pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
-    """`celery worker` as production runs it, consuming this run's queue on the real broker."""
+def start_worker(db: str, smtp_server, http_server, *, name: str, **env_overrides) -> subprocess.Popen:
+    """`celery worker` as production runs it, on the test database `db`, consuming this run's queue."""
     from django.conf import settings
-    from django.db import connection
 
-    with django_db_blocker.unblock():
-        settings_dict = connection.settings_dict
-        db = settings_dict["NAME"]
     base = urlsplit(os.environ["DATABASE_URL"])
     env = {
         **os.environ,
@@ -243,8 +238,9 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "INFO",
         **http_server.worker_env,
+        **env_overrides,
     }
-    log_path = ROOT / "var" / "test-worker.log"
+    log_path = ROOT / "var" / f"test-{name}.log"
     log_path.parent.mkdir(exist_ok=True)
     log = log_path.open("w")
     proc = subprocess.Popen(
@@ -262,13 +258,14 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
             "--without-gossip",
             "--without-mingle",
             "-n",
-            f"test-{os.getpid()}@%h",
+            f"test-{name}-{os.getpid()}@%h",
         ],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+    log.close()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and "ready." not in log_path.read_text():
         if proc.poll() is not None:
@@ -278,13 +275,28 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
         proc.kill()
         pytest.fail("The Celery worker did not start:\n" + log_path.read_text()[-3000:])
     proc.log_path = log_path
-    yield proc
+    return proc
+
+
+def stop_process(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+        proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
+    """The run's worker, on the shared Redis broker."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        db = connection.settings_dict["NAME"]
+    proc = start_worker(db, smtp_server, http_server, name="worker")
+    yield proc
+    stop_process(proc)
 
 
 # --- Signing staff in -----------------------------------------------------------------------------
@@ -415,109 +427,132 @@ def _fresh_cache(settings):
     outage.forget()  # a Redis stopped by an earlier test is up again
 
 
-# --- Stopping Redis, and always starting it again ---------------------------------------------
+# --- A Redis of the test's own, to stop and freeze ----------------------------------------------
+
+
+class PrivateRedis:
+    """A redis-server on a free loopback port, started and owned by one test: stopping or freezing
+    it disturbs nobody else (the shared server on 6379 is never touched)."""
+
+    def __init__(self, folder: Path):
+        self.port = _free_port()
+        self.folder = folder
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def url(self, db: int) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def is_up(self) -> bool:
+        import redis
+
+        try:
+            return redis.Redis(port=self.port, socket_timeout=1).ping()
+        except redis.RedisError:
+            return False
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--dir", str(self.folder), "--logfile", str(self.folder / "redis.log")]
+        self.proc = subprocess.Popen(command)
+        deadline = time.monotonic() + 10
+        while not self.is_up():
+            assert time.monotonic() < deadline, "the test's Redis did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+            stop_process(self.proc)
+
+    def freeze(self) -> None:
+        import signal
+
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        import signal
+
+        self.proc.send_signal(signal.SIGCONT)
+
+
+def use_broker(url: str) -> None:
+    """Point this process's Celery app at another broker: its connection pools are dropped and
+    made again on the next publish."""
+    from config.celery import app
+
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+    # Celery resolved its read and write URLs from the first one at start-up.
+    app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = url
 
 
 @pytest.fixture
-def redis_outage():
-    """`redis_outage()` shuts down the broker's Redis and restarts it, whatever happens;
-    `redis_outage.frozen()` stops it with SIGSTOP and sends SIGCONT, whatever happens.
-
-    It restarts the server with the configuration it had (port, bind, dir, log file, save
-    policy), so the machine is left as it was found.
+def redis_outage(settings, tmp_path, smtp_server, http_server, transactional_db):
+    """This test's web side, cache and a worker of its own run on a private Redis (PrivateRedis);
+    `redis_outage()` stops it and gives a function that starts it again, `redis_outage.frozen()`
+    stops it with SIGSTOP and gives one that resumes it. Whatever ends the test, both go away.
     """
     import contextlib
     import shutil
 
-    import redis
-    from django.conf import settings
+    from django.db import connection
 
     from config import outage
 
-    parts = urlsplit(settings.CELERY_BROKER_URL)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 6379
-    if host not in ("127.0.0.1", "localhost", "::1") or not shutil.which("redis-server"):
-        pytest.skip("stopping Redis needs a redis-server on this machine's loopback")
+    if not shutil.which("redis-server"):
+        pytest.skip("these tests need redis-server on this machine")
+    server = PrivateRedis(tmp_path)
+    original_broker = settings.CELERY_BROKER_URL
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url(0)}}
+    settings.CELERY_BROKER_URL = server.url(1)
+    use_broker(server.url(1))
+    worker = start_worker(
+        connection.settings_dict["NAME"],
+        smtp_server,
+        http_server,
+        name="outage-worker",
+        CELERY_BROKER_URL=server.url(1),
+        REDIS_URL=server.url(0),
+    )
 
-    client = redis.Redis(host=host, port=port, socket_timeout=3)
-    config = {key: client.config_get(key).get(key, "") for key in ("dir", "logfile", "save", "appendonly", "bind")}
-
-    def is_up() -> bool:
-        try:
-            return redis.Redis(host=host, port=port, socket_timeout=1).ping()
-        except redis.RedisError:
-            return False
-
-    def start() -> None:
-        command = ["redis-server", "--daemonize", "yes", "--port", str(port), "--bind", *config["bind"].split()]
-        command += ["--save", config["save"], "--appendonly", config["appendonly"] or "no"]
-        if config["dir"]:
-            command += ["--dir", config["dir"]]
-        command += ["--logfile", config["logfile"]]
-        subprocess.run(command, check=True, timeout=10)
-        deadline = time.monotonic() + 10
-        while not is_up() and time.monotonic() < deadline:
-            time.sleep(0.1)
-
-    @contextlib.contextmanager
-    def guarded(restore):
-        # Whatever ends this test (failure, timeout, Ctrl-C, SIGTERM, interpreter exit), Redis
-        # comes back: SIGTERM is turned into an exception so the finally clause runs, and an
-        # atexit hook covers the rest.
-        import atexit
-        import fcntl
-        import signal
-
-        def _on_term(signum, frame):
-            raise KeyboardInterrupt("SIGTERM during a Redis outage test")
-
-        lock = open("/tmp/lantern-redis-outage.lock", "w")  # noqa: SIM115 - held for the block
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one outage at a time on this machine
-        previous = signal.signal(signal.SIGTERM, _on_term)
-        atexit.register(restore)
-        try:
-            yield
-        finally:
-            restore()
-            signal.signal(signal.SIGTERM, previous)
-            atexit.unregister(restore)
-            lock.close()
+    def start_again() -> None:
+        if not server.is_up():
+            server.start()
+        outage.forget()  # this process would skip the server for REDIS_OUTAGE_SECONDS more
 
     @contextlib.contextmanager
     def stopped():
-        def restore() -> None:
-            if not is_up():
-                start()
-            outage.forget()  # this process would skip the server for REDIS_OUTAGE_SECONDS more
-
-        with guarded(restore):
-            with contextlib.suppress(redis.ConnectionError):
-                client.shutdown(nosave=True)
-            deadline = time.monotonic() + 10
-            while is_up() and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert not is_up(), "Redis did not stop"
-            yield start
+        server.stop()
+        assert not server.is_up()
+        try:
+            yield start_again
+        finally:
+            start_again()
 
     @contextlib.contextmanager
     def frozen():
-        """SIGSTOP: the server keeps its port and accepts connections, then answers nothing."""
-        import os
-        import signal
-
-        pid = client.info("server")["process_id"]
+        """The server keeps its port and accepts connections, then answers nothing."""
 
         def thaw() -> None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGCONT)
+            server.thaw()
             outage.forget()
 
-        with guarded(thaw):
-            os.kill(pid, signal.SIGSTOP)
+        server.freeze()
+        try:
             yield thaw
+        finally:
+            thaw()
 
     stopped.frozen = frozen
-    yield stopped
-    if not is_up():
-        start()
-    assert is_up(), "Redis could not be restarted"
+    try:
+        yield stopped
+    finally:
+        stop_process(worker)
+        server.stop()
+        use_broker(original_broker)
+        outage.forget()

@@ -261,7 +261,7 @@ def test_it_keeps_no_plaintext_phi_in_the_database(client, staff, visitor_data):
 @pytest.mark.outage
 @pytest.mark.django_db(transaction=True)
 def test_it_keeps_the_request_when_redis_is_down_and_notifies_once_it_is_back(
-    client, staff, visitor_data, mailbox, celery_worker, redis_outage, settings
+    client, staff, visitor_data, mailbox, redis_outage, settings
 ):
     with redis_outage() as start_redis:
         started = time.monotonic()
@@ -296,7 +296,7 @@ def test_it_keeps_the_request_when_redis_is_down_and_notifies_once_it_is_back(
 @pytest.mark.outage
 @pytest.mark.django_db(transaction=True)
 def test_a_frozen_redis_costs_one_wait_not_one_per_visitor_and_loses_nothing(
-    client, staff, visitor_data, mailbox, celery_worker, redis_outage, settings
+    client, staff, visitor_data, mailbox, redis_outage, settings
 ):
     phones = ["+14155552672", "+14155552673", "+14155552674", "+14155552675"]
     with redis_outage.frozen() as thaw:
