@@ -52,7 +52,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, whose check reads the whole body: a blocked client's POST is refused unread.
-    "intake.ratelimit.FormRateLimitMiddleware",
+    "intake.ratelimit.PublicFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -347,13 +347,12 @@ FORM_RATE_WINDOW_SECONDS = env.int("FORM_RATE_WINDOW_SECONDS", default=600)
 # Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed
 # (intake/clientip.py). Empty: nobody's is, since a client can send any header it likes.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
-# Uploads stay in memory, never in a temporary file (a card photo is PHI), so both are capped
-# before Django keeps them (intake/uploads.py): a photo over UPLOAD_MAX_FILE_BYTES is dropped
+# Uploads to the public forms stay in memory, never in a temporary file (a card photo is PHI), so
+# both are capped before Django keeps them (intake/uploads.py): a photo over UPLOAD_MAX_FILE_BYTES is dropped
 # with an error on its field, a body declared over REQUEST_MAX_BODY_BYTES is refused unread.
 # 10 MB is the card photo limit; 21 MB fits two such photos and the form's text.
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=21 * 1024 * 1024)
-FILE_UPLOAD_HANDLERS = ["intake.uploads.MemoryOnlyUploadHandler"]
 # A second request from the same phone within this window joins the open lead.
 DUPLICATE_LEAD_WINDOW_HOURS = env.int("DUPLICATE_LEAD_WINDOW_HOURS", default=24)
 

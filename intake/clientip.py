@@ -41,7 +41,10 @@ def trusted_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def _address(text: str) -> Address | None:
-    text = text.strip().removeprefix("[").split("]")[0]
+    text = text.strip()
+    if text.count(":") == 1:
+        text = text.partition(":")[0]  # "198.51.100.7:51234": some proxies add the client's port
+    text = text.removeprefix("[").split("]")[0]
     try:
         address = ipaddress.ip_address(text)
     except ValueError:

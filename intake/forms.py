@@ -9,6 +9,7 @@ from django.conf import settings
 from .consent import CURRENT_ARTICLE_CALLBACK_CONSENT, CURRENT_CALLBACK_CONSENT, consent_text
 from .models import BestTime, ForWhom
 from .phones import normalise_phone
+from .timing import offered_best_times
 
 PHONE_ERROR = "Enter a phone number we can call, with area code, like (555) 201-4567."
 
@@ -62,6 +63,11 @@ class PublicForm(HoneypotMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = consent_text(self.consent_version, settings.CENTRE_NAME)
+        if "best_time" in self.fields:
+            offered = offered_best_times()
+            field = self.fields["best_time"]
+            field.choices = [(value, label) for value, label in BestTime.choices if value in offered]
+            field.error_messages["invalid_choice"] = "We don't call at that time of day; please choose another."
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

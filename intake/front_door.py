@@ -89,11 +89,18 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
             lead.save()
             lead.refresh_from_db(fields=["request_count"])
         else:
+            said = submission.what_they_said()
+            # A new lead starts from the most careful answer this phone has given: a stranger cannot
+            # switch texts or voicemail on by waiting for the person's lead to fall out of the window.
+            earlier = Lead.objects.for_phone(submission.phone)
+            said["ok_to_text"] = said["ok_to_text"] and not earlier.filter(ok_to_text=False).exists()
+            said["ok_to_voicemail"] = said["ok_to_voicemail"] and not earlier.filter(ok_to_voicemail=False).exists()
             lead = Lead.objects.create(
-                **submission.what_they_said(),
+                **said,
                 phone=submission.phone,
                 created_at=now,
                 last_requested_at=now,
+                danger_reported_at=now if submission.urgent else None,
                 sla_due_at=first_call_target(now, best_time=submission.best_time, urgent=submission.urgent),
                 **submission.attribution,
             )

@@ -8,7 +8,7 @@ for each client address (intake.clientip), each in its own window of FORM_RATE_W
 
 A valid post over the limit is refused with the visitor's input kept on the page (`admit`).
 Only a client that keeps going after that, or that has sent a flood of invalid posts, is
-refused before its body is read (`blocked_until`, called by FormRateLimitMiddleware), so a
+refused before its body is read (`blocked_until`, called by PublicFormMiddleware), so a
 script cannot make the server receive a large upload it will refuse anyway.
 
 Each counter has its window start stored beside it, so the page can say when the visitor may
@@ -18,6 +18,7 @@ more than the limit (config.outage makes a failed Redis cost one timeout, not on
 
 import datetime as dt
 import functools
+import ipaddress
 import logging
 import time
 from collections.abc import Callable
@@ -29,8 +30,9 @@ from django.shortcuts import render
 
 from .clientip import client_ip
 from .crypto import keyed_hash
+from .uploads import MemoryOnlyUploadHandler
 
-__all__ = ["admit", "blocked_until", "client_ip", "note_invalid", "public_form", "FormRateLimitMiddleware"]
+__all__ = ["admit", "blocked_until", "client_ip", "note_invalid", "public_form", "PublicFormMiddleware"]
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +44,19 @@ VALID = "valid"
 INVALID = "invalid"
 
 
+def _subscriber(address: str) -> str:
+    """The unit a limit counts: one IPv4 address, or one IPv6 /64, which a single home or phone is
+    given whole (counting its addresses one by one would give one client billions of limits)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else address
+
+
 def _key(request: HttpRequest, form: str, kind: str) -> str:
     # Hashed: the cache need not hold visitors' addresses.
-    return f"form-rate:{form}:{kind}:{keyed_hash(client_ip(request))[:32]}"
+    return f"form-rate:{form}:{kind}:{keyed_hash(_subscriber(client_ip(request)))[:32]}"
 
 
 def _window_end(since: float | None) -> dt.datetime:
@@ -113,7 +125,7 @@ def note_invalid(request: HttpRequest, form: str) -> None:
 
 
 def public_form(form: str) -> Callable:
-    """Mark a view as the public form `form`: FormRateLimitMiddleware guards its POSTs."""
+    """Mark a view as the public form `form`: PublicFormMiddleware guards its POSTs."""
 
     def decorate(view: Callable) -> Callable:
         @functools.wraps(view)
@@ -134,11 +146,11 @@ def too_many_requests(request: HttpRequest, retry_at: dt.datetime | None) -> Htt
     return response
 
 
-class FormRateLimitMiddleware:
-    """Refuses a blocked client's POST to a public form before anything reads its body.
-
-    Placed before CsrfViewMiddleware, whose check reads request.POST (and so the whole body).
-    """
+class PublicFormMiddleware:
+    """Guards a POST to a public form before anything reads its body (placed before
+    CsrfViewMiddleware, whose check reads request.POST): a blocked client is refused unread, and
+    the uploads of everyone else are kept in memory only (intake.uploads), never in a temporary
+    file. Other forms (the admin's article images) keep Django's own upload handling."""
 
     def __init__(self, get_response: Callable) -> None:
         self.get_response = get_response
@@ -151,4 +163,7 @@ class FormRateLimitMiddleware:
         if form is None or request.method != "POST":
             return None
         until = blocked_until(request, form)
-        return None if until is None else too_many_requests(request, until)
+        if until is not None:
+            return too_many_requests(request, until)
+        request.upload_handlers = [MemoryOnlyUploadHandler(request)]
+        return None

@@ -75,8 +75,13 @@ def search_to_params(post) -> dict:
 
 
 def _search(leads, query: str):
-    """A reference (L-000123 or 123). Phone numbers arrive as a keyed hash instead."""
-    reference = query.upper().removeprefix("L-").lstrip("0")
+    """A lead's reference (L-000123 or 123) or a request's, as a visitor reads it out (R-000456).
+    Phone numbers arrive as a keyed hash instead."""
+    query = query.upper()
+    if query.startswith("R-"):
+        number = query.removeprefix("R-").lstrip("0")
+        return leads.filter(requests__pk=int(number)) if number.isdigit() and len(number) <= 9 else leads.none()
+    reference = query.removeprefix("L-").lstrip("0")
     if reference.isdigit() and len(reference) <= 9:
         return leads.filter(pk=int(reference))
     return leads.none()

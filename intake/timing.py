@@ -34,13 +34,15 @@ class CallWindow:
 
 def call_window(start: dt.datetime, best_time: str, hours: Hours | None = None) -> CallWindow | None:
     """The first window, at or after `start`, that is both the visitor's chosen part of the day
-    and inside call-back hours. None for "as soon as possible", or when the two never meet in
-    the coming week (the centre never calls at that time)."""
+    and inside call-back hours, with time left in it for a call within LEAD_SLA_MINUTES (a request
+    at 7:55 p.m. for "evening" is tomorrow evening's). None for "as soon as possible", or when
+    the two never meet in the coming week (the forms do not offer such a time)."""
     window = BEST_TIME_WINDOWS.get(best_time)
     if window is None:
         return None
     hours = hours or centre_hours()
     local = start.astimezone(hours.tz)
+    needed = dt.timedelta(minutes=settings.LEAD_SLA_MINUTES)
     for offset in range(8):
         day = local.date() + dt.timedelta(days=offset)
         open_hours = hours.window_on(day.weekday())
@@ -48,9 +50,20 @@ def call_window(start: dt.datetime, best_time: str, hours: Hours | None = None) 
             continue
         opens = dt.datetime.combine(day, max(window[0], open_hours[0]), tzinfo=hours.tz)
         closes = dt.datetime.combine(day, min(window[1], open_hours[1]), tzinfo=hours.tz)
-        if opens < closes and closes > local:
+        if closes - max(opens, local) >= needed:
             return CallWindow(best_time, opens, closes)
     return None
+
+
+def offered_best_times(hours: Hours | None = None) -> list[str]:
+    """ "As soon as possible", and each part of the day in which the centre calls on some day: a
+    form never offers a time nobody will call at."""
+    hours = hours or centre_hours()
+    return ["asap"] + [
+        name
+        for name, (start, end) in BEST_TIME_WINDOWS.items()
+        if any((w := hours.window_on(day)) and max(start, w[0]) < min(end, w[1]) for day in range(7))
+    ]
 
 
 def first_call_target(start: dt.datetime, *, best_time: str = "asap", urgent: bool = False) -> dt.datetime:
@@ -60,6 +73,15 @@ def first_call_target(start: dt.datetime, *, best_time: str = "asap", urgent: bo
     window = call_window(start, best_time)
     if window is not None:
         return max(start, window.opens) + dt.timedelta(minutes=settings.LEAD_SLA_MINUTES)
+    chosen = BEST_TIME_WINDOWS.get(best_time)
+    if chosen is not None:
+        # A time the centre never calls at (hours changed after the form was shown): still never
+        # before the part of the day the visitor chose.
+        local = start.astimezone(centre_hours().tz)
+        opening = dt.datetime.combine(local.date(), chosen[0], tzinfo=local.tzinfo)
+        if local.time() >= chosen[1]:
+            opening += dt.timedelta(days=1)
+        return max(start, opening) + dt.timedelta(minutes=settings.LEAD_SLA_MINUTES)
     return centre_hours().deadline(start, settings.LEAD_SLA_MINUTES)
 
 

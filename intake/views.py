@@ -47,7 +47,9 @@ def recall_outcome(request: HttpRequest, name: str) -> dict | None:
 
 
 def thanks_outcome(reference: str, *, urgent: bool, best_time: str) -> dict:
-    """What a thank-you page needs after the redirect: no PHI, only the reference and timing."""
+    """What a thank-you page needs after the redirect: no PHI, only the request's reference and
+    timing. `best_time` is the lead's: the call comes when the lead's target says, and a request
+    that joined a lead does not move it."""
     return {"reference": reference, "urgent": urgent, "best_time": best_time, "at": timezone.now().isoformat()}
 
 
@@ -121,12 +123,12 @@ def callback(request: HttpRequest) -> HttpResponse:
                 consent_page=from_page or request.path,
                 attribution=attribution,
             )
-            lead, _ = Lead.objects.receive(submission)
+            lead, lead_request = Lead.objects.receive(submission)
             log.info("Callback request stored on lead %s", lead.pk)
             return remember_outcome(
                 redirect("callback_thanks"),
                 THANKS_COOKIE,
-                thanks_outcome(lead.reference, urgent=submission.urgent, best_time=submission.best_time),
+                thanks_outcome(lead_request.reference, urgent=submission.urgent, best_time=lead.best_time),
             )
     else:
         form = CallbackForm()

@@ -46,7 +46,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             verification = _submit(request, form)
             outcome = thanks_outcome(
-                verification.reference, urgent=False, best_time=verification.lead_request.best_time
+                verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time
             )
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
         form.keep_photos()

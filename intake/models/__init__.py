@@ -12,8 +12,9 @@ from .choices import (
     LeadStatus,
     WorkflowError,
 )
-from .lead import Lead, LeadQuerySet
+from .lead import Lead
 from .notification import Notification, NotificationQuerySet, enqueue_all, publish
+from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
 from .staff import (
     ADMISSIONS_GROUP,
@@ -24,6 +25,7 @@ from .staff import (
     is_supervisor,
     on_call_staff,
     on_duty_admissions,
+    on_shift_admissions,
     supervisors,
 )
 
@@ -54,6 +56,7 @@ __all__ = [
     "is_supervisor",
     "on_call_staff",
     "on_duty_admissions",
+    "on_shift_admissions",
     "publish",
     "supervisors",
 ]

@@ -23,48 +23,9 @@ from .choices import (
     WorkflowError,
 )
 from .notification import Notification
-from .records import ContactAttempt, LeadNote, LeadRequest
+from .queries import LeadQuerySet, waiting_for_a_call
+from .records import ContactAttempt, LeadNote
 from .staff import is_supervisor, on_duty_admissions, supervisors
-
-
-class LeadQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=OPEN_STATUSES)
-
-    def awaiting_contact(self):
-        return self.open().filter(first_contacted_at__isnull=True)
-
-    def for_phone(self, e164: str):
-        return self.filter(phone_hash=keyed_hash(e164))
-
-    def queue_order(self):
-        """Leads still waiting for their first call come first (urgent, then by when the first
-        call is due: an evening request waits behind this morning's); then the ones in progress,
-        in the same order."""
-        waiting = models.Case(
-            models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
-        )
-        return self.alias(waiting=waiting).order_by("waiting", "-urgent", F("sla_due_at").asc(), "created_at")
-
-    def receive(self, submission) -> tuple["Lead", "LeadRequest"]:
-        """The one way in for every request (see intake.front_door)."""
-        from ..front_door import receive  # it builds on these models
-
-        return receive(submission)
-
-    def overdue_for_escalation(self, now: dt.datetime | None = None):
-        """Open leads nobody has tried to contact by their SLA deadline, not yet escalated."""
-        now = now or timezone.now()
-        return self.awaiting_contact().filter(sla_due_at__lte=now, escalated_at__isnull=True)
-
-    def follow_ups_due(self, now: dt.datetime | None = None):
-        """Open leads whose follow-up time has come and whose assignee was not yet reminded of it."""
-        now = now or timezone.now()
-        return (
-            self.open()
-            .filter(follow_up_at__lte=now)
-            .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=F("follow_up_at")))
-        )
 
 
 class Lead(models.Model):
@@ -111,6 +72,9 @@ class Lead(models.Model):
     # When the first attempt is due: created_at + SLA, counted from opening time after hours.
     sla_due_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The latest request that said someone is in danger: it needs a call within
+    # URGENT_RESPONSE_MINUTES even if the lead was called before.
+    danger_reported_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     assigned_to = models.ForeignKey(
@@ -132,9 +96,7 @@ class Lead(models.Model):
             # The queue's own order (see LeadQuerySet.queue_order), over open leads only, so the
             # first page of a long backlog is read from the index instead of sorting every row.
             models.Index(
-                models.Case(
-                    models.When(first_contacted_at__isnull=True, then=models.Value(0)), default=models.Value(1)
-                ),
+                waiting_for_a_call(),
                 F("urgent").desc(),
                 F("sla_due_at").asc(),
                 F("created_at").asc(),
@@ -255,6 +217,8 @@ class Lead(models.Model):
             raise WorkflowError(f"{target.reference} was itself merged; merge into {target.merged_into.reference}.")
         with transaction.atomic():
             moved_requests = self.requests.update(lead=target)
+            if hasattr(self, "verifications"):
+                self.verifications.update(lead=target)
             self.attempts.update(lead=target)
             self.notes.update(lead=target)
             LeadNote.objects.create(
@@ -281,9 +245,7 @@ class Lead(models.Model):
         conditional UPDATE lets only one beat run (or one of several schedulers) win."""
         now = now or timezone.now()
         with transaction.atomic():
-            won = Lead.objects.filter(pk=self.pk, escalated_at__isnull=True, first_contacted_at__isnull=True).update(
-                escalated_at=now
-            )
+            won = Lead.objects.overdue_for_escalation(now).filter(pk=self.pk).update(escalated_at=now)
             if won:
                 self.escalated_at = now
                 Notification.objects.queue(
@@ -305,9 +267,23 @@ class Lead(models.Model):
                 Notification.objects.queue(self, kind=Notification.Kind.FOLLOW_UP_DUE, recipients=recipients)
         return bool(won)
 
+    def danger_call_due(self) -> dt.datetime | None:
+        """When a call answering the latest report of danger is due, if none has been made since."""
+        if self.danger_reported_at is None or (
+            self.last_attempt_at and self.last_attempt_at >= self.danger_reported_at
+        ):
+            return None
+        return self.danger_reported_at + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+
     def sla_state(self, now: dt.datetime | None = None) -> tuple[str, str]:
         """(code, words) for the queue: contacted / on time / due soon / overdue."""
         now = now or timezone.now()
+        danger_due = self.danger_call_due() if self.first_contacted_at else None
+        if danger_due:
+            seconds = (danger_due - now).total_seconds()
+            if seconds < 0:
+                return "overdue", f"Danger reported again: overdue by {int(-seconds // 60)} min"
+            return "due", f"Danger reported again: call in {int(seconds // 60)} min"
         if self.first_contacted_at:
             minutes = int((self.first_contacted_at - self.created_at).total_seconds() // 60)
             met = self.sla_due_at is None or self.first_contacted_at <= self.sla_due_at
@@ -333,10 +309,19 @@ class Lead(models.Model):
         person told us: its name, email, best time and message stay on its own LeadRequest. It can
         only narrow permission to text or leave voicemail (an explicit "no" wins), add urgency,
         and bring the first-call target forward when someone reports danger."""
+        narrowed = (self.ok_to_text and not submission.ok_to_text) or (
+            self.ok_to_voicemail and not submission.ok_to_voicemail
+        )
         self.ok_to_text = self.ok_to_text and submission.ok_to_text
         self.ok_to_voicemail = self.ok_to_voicemail and submission.ok_to_voicemail
-        if submission.urgent and not self.urgent:
+        if narrowed:
+            # The page must not say "the person asked us" of a "no" a web form gave.
+            self.contact_preferences_by = self.contact_preferences_at = None
+        if submission.urgent:
+            # A new report of danger needs a call within minutes, and a new escalation if none comes.
             self.urgent = True
+            self.danger_reported_at = now
+            self.escalated_at = None
             if self.first_contacted_at is None:
                 target = now + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
                 self.sla_due_at = min(self.sla_due_at or target, target)
@@ -390,9 +375,9 @@ class Lead(models.Model):
                 ),
             )
 
-    @property
-    def verification(self):
-        """The latest insurance verification on this lead, if any (rows of the verification app,
-        reached through its reverse relation: intake does not import it)."""
+    def verification_requests(self) -> list:
+        """Every insurance verification on this lead, oldest first: one person may ask twice, and
+        someone else may send one with this phone. Rows of the verification app, reached through
+        its reverse relation (intake does not import it)."""
         related = getattr(self, "verifications", None)
-        return related.order_by("-created_at").first() if related is not None else None
+        return list(related.select_related("lead_request").order_by("created_at")) if related is not None else []

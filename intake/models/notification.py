@@ -16,7 +16,7 @@ from config import outage
 from ..channels import send
 from ..hours import centre_hours
 from .choices import Channel
-from .staff import on_call_staff, on_duty_admissions
+from .staff import on_call_staff, on_shift_admissions, supervisors
 
 if TYPE_CHECKING:
     from .lead import Lead
@@ -50,11 +50,14 @@ class NotificationQuerySet(models.QuerySet):
         return rows
 
     def queue_for_lead(self, lead: "Lead", *, kind: str, urgent: bool = False) -> list["Notification"]:
-        """A new request: the staff on duty; but someone in danger outside call-back hours
-        reaches the on-call staff at once, by every channel they have."""
-        if urgent and not centre_hours().is_open(timezone.now()):
+        """A new request: the staff on shift, or the supervisors when nobody is. Someone in danger
+        when the team is not there (outside call-back hours, or nobody on shift) reaches the on-call
+        staff at once, by every channel they have."""
+        now = timezone.now()
+        on_shift = on_shift_admissions(now)
+        if urgent and not (on_shift and centre_hours().is_open(now)):
             return self.queue(lead, kind=kind, recipients=on_call_staff(), urgent=True, every_channel=True)
-        return self.queue(lead, kind=kind, recipients=on_duty_admissions(), urgent=urgent)
+        return self.queue(lead, kind=kind, recipients=on_shift or supervisors(), urgent=urgent)
 
     def stale(self, now: dt.datetime | None = None):
         """Rows whose delivery message was lost: still pending well after they were due,

@@ -33,6 +33,12 @@ class LeadRequest(models.Model):
     def __str__(self) -> str:
         return f"Request #{self.pk} on lead #{self.lead_id}"
 
+    @property
+    def reference(self) -> str:
+        """What the visitor is given. Never the lead's reference: that would tell whoever typed
+        someone else's phone number that this person had asked before, and since when."""
+        return f"R-{self.pk:06d}"
+
     def get_additional_data(self) -> dict:
         return {"lead_id": self.lead_id}
 

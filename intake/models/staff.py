@@ -96,11 +96,15 @@ def _staff_in(group: str):
     )
 
 
+def on_shift_admissions(now: dt.datetime | None = None) -> list[User]:
+    """Admissions staff on duty and on shift now (possibly nobody)."""
+    return [u for u in _staff_in(ADMISSIONS_GROUP) if hasattr(u, "staff_profile") and u.staff_profile.on_shift(now)]
+
+
 def on_duty_admissions(now: dt.datetime | None = None) -> list[User]:
     """Admissions staff on duty and on shift now. Nobody on shift (a night, a holiday):
     the supervisors, so that no request goes unseen."""
-    on_shift = [u for u in _staff_in(ADMISSIONS_GROUP) if hasattr(u, "staff_profile") and u.staff_profile.on_shift(now)]
-    return on_shift or supervisors()
+    return on_shift_admissions(now) or supervisors()
 
 
 def on_call_staff() -> list[User]:

@@ -80,7 +80,7 @@ def test_it_thanks_the_visitor_with_what_happens_next(client, staff, visitor_dat
     html = response.content.decode()
     assert "We&#x27;ve got your request" in html or "We've got your request" in html
     assert "within about 15 minutes" in html
-    assert f'Your reference is <strong class="reference">{Lead.objects.get().reference}</strong>' in html
+    assert f'Your reference is <strong class="reference">{LeadRequest.objects.get().reference}</strong>' in html
     assert "(800) 555-0142" in html
     assert 'href="tel:911"' not in html.split("<main", 1)[1].split("</main>", 1)[0]
 

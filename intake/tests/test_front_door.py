@@ -279,3 +279,131 @@ def test_a_calm_request_at_night_waits_for_the_morning_shift_as_before(client, s
     lead = Lead.objects.get()
     assert lead.sla_due_at.astimezone(NY).time() == dt.time(9, 15)
     assert not Notification.objects.filter(recipient=staff["casey"]).exists()
+
+
+# --- What a stranger with someone's phone number still cannot do -------------------------------
+
+
+@pytest.mark.django_db
+def test_a_stranger_waiting_out_the_window_still_cannot_switch_texts_on(client, staff, jordan, settings):
+    client.post("/callback/", jordan)
+    Lead.objects.update(last_requested_at=dt.datetime(2026, 1, 1, tzinfo=NY))  # long ago: a new lead
+    client.post("/callback/", {**jordan, "name": "Mallory", "ok_to_text": "on", "ok_to_voicemail": "on"})
+
+    first, second = Lead.objects.order_by("pk")
+    assert second.name == "Mallory" and first.name == "Jordan Whitlock"
+    assert not second.ok_to_text and not second.ok_to_voicemail  # the phone's most careful answer
+
+
+@pytest.mark.django_db
+def test_the_thank_you_page_never_tells_a_stranger_the_persons_lead_reference(client, staff, jordan):
+    client.post("/callback/", jordan)
+    page = client.post("/callback/", {**jordan, "name": "Mallory"}, follow=True).content.decode()
+
+    lead = Lead.objects.get()
+    assert lead.reference not in page
+    assert lead.requests.last().reference in page
+
+    # Staff find the lead from the reference a caller reads out.
+    client.force_login(staff["avery"])
+    found = client.post(reverse("staff:search"), {"q": lead.requests.last().reference}, follow=True)
+    assert lead.get_absolute_url() in found.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_web_no_after_the_persons_own_yes_is_not_shown_as_theirs(worker, staff, jordan):
+    worker.post("/callback/", {**jordan, "ok_to_text": "on"})
+    lead = Lead.objects.get()
+    lead.log_attempt(by=staff["avery"], outcome="reached")
+    lead.record_contact_preferences(ok_to_text=True, ok_to_voicemail=True, by=staff["avery"])
+
+    worker.post("/callback/", {**jordan, "ok_to_voicemail": "on"})  # a form says: no texts
+
+    lead.refresh_from_db()
+    assert not lead.ok_to_text and lead.ok_to_voicemail
+    page = worker.get(reverse("staff:lead", args=[lead.pk])).content.decode()
+    assert "The person asked us not to" not in page and "Not every request allowed it" in page
+
+
+# --- Danger reported again, and nobody on shift ---------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_danger_reported_on_a_lead_already_called_needs_a_new_call_within_minutes(client, staff, jordan, settings):
+    from intake.tasks import escalate_overdue_leads
+
+    client.post("/callback/", jordan)
+    lead = Lead.objects.get()
+    lead.log_attempt(by=staff["avery"], outcome="no_answer")
+
+    client.post("/callback/", {**jordan, "in_danger": "yes"})
+    lead.refresh_from_db()
+    assert lead.urgent and lead.danger_call_due() == lead.danger_reported_at + dt.timedelta(minutes=10)
+    assert lead.sla_state()[1].startswith("Danger reported again")
+    assert list(Lead.objects.open().queue_order())[0] == lead
+
+    # Ten minutes pass with no call: the supervisors hear of it, once.
+    earlier = dt.timedelta(minutes=11)
+    Lead.objects.filter(pk=lead.pk).update(
+        danger_reported_at=lead.danger_reported_at - earlier, last_attempt_at=lead.last_attempt_at - earlier
+    )
+    assert escalate_overdue_leads() == 1
+    assert escalate_overdue_leads() == 0
+    # A call answers it: nothing more is overdue.
+    lead.refresh_from_db()
+    lead.log_attempt(by=staff["avery"], outcome="reached")
+    assert not Lead.objects.overdue_for_escalation().exists()
+
+
+@pytest.mark.django_db
+def test_danger_in_hours_with_nobody_on_shift_reaches_the_on_call_worker_by_every_channel(client, staff, jordan):
+    from intake.models import StaffProfile
+
+    StaffProfile.objects.update(on_duty=False)  # a holiday: call-back hours, but nobody on shift
+    StaffProfile.objects.filter(user=staff["casey"]).update(on_call=True, mobile="+14155550199")
+
+    client.post("/callback/", {**jordan, "in_danger": "yes"})
+
+    rows = Notification.objects.exclude(recipient=None)
+    assert {(n.recipient.username, n.channel) for n in rows} == {("casey", "email"), ("casey", "sms")}
+
+
+# --- Times the centre does not call at ---------------------------------------------------------
+
+
+def test_a_window_with_too_little_time_left_today_moves_to_tomorrow(settings):
+    settings.CENTRE_HOURS = "mon-fri 08:00-20:00"
+    settings.LEAD_SLA_MINUTES = 15
+    assert first_call_target(at(2026, 11, 18, 19, 55), best_time="evening") == at(2026, 11, 19, 17, 15)
+    assert call_expectation(at(2026, 11, 18, 19, 55), best_time="evening") == "tomorrow evening, between 5 and 8 p.m."
+
+
+@pytest.mark.django_db
+def test_the_forms_offer_only_times_the_centre_calls_at(client, settings):
+    settings.CENTRE_HOURS = "mon-fri 09:00-17:00"
+    settings.CENTRE_PHONE_HOURS = "mon-fri 09:00-17:00"
+    for path in ("/callback/", "/verify/"):
+        html = client.get(path).content.decode()
+        assert 'value="morning"' in html and 'value="afternoon"' in html
+        assert 'value="evening"' not in html
+    # Even if asked by a stale page, an evening request is never called in the morning.
+    assert first_call_target(at(2026, 11, 18, 10, 0), best_time="evening") == at(2026, 11, 18, 17, 15)
+
+
+# --- Every insurance check on a lead is reachable ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_every_insurance_check_on_a_lead_is_listed_and_merging_moves_them(client, staff, patient_data, jordan):
+    client.post("/verify/", patient_data)
+    client.post("/verify/", {**patient_data, "first_name": "Mallory", "member_id": "XYZ999"})
+    lead = Lead.objects.get()
+    first, second = VerificationRequest.objects.order_by("pk")
+
+    client.force_login(staff["avery"])
+    page = client.get(reverse("staff:lead", args=[lead.pk])).content.decode()
+    assert first.get_absolute_url() in page and second.get_absolute_url() in page
+
+    other = Lead.objects.create(name="Maya Okonkwo", phone="+16465550173")
+    lead.merge_into(other, by=staff["avery"])
+    assert set(other.verifications.all()) == {first, second}

@@ -239,3 +239,24 @@ def test_the_audit_log_names_the_trusted_client_address_never_a_forged_one(clien
     # Through the proxy: the address the proxy saw.
     client.get(url, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.66, 192.0.2.7")
     assert last_access_address() == "192.0.2.7"
+
+
+@pytest.mark.django_db
+def test_it_counts_one_ipv6_home_network_as_one_client(client, staff, visitor_data, settings):
+    settings.FORM_RATE_LIMIT = 2
+    # A phone or a home is given a whole /64: a new address for each post is still one client.
+    for n in (1, 2):
+        posted = client.post(CALLBACK, {**visitor_data, "phone": f"(415) 555-26{n:02d}"}, REMOTE_ADDR=f"2001:db8::{n}")
+        assert posted.status_code == 302
+    assert client.post(CALLBACK, visitor_data, REMOTE_ADDR="2001:db8::3").status_code == 429
+    assert client.post(CALLBACK, visitor_data, REMOTE_ADDR="2001:db8:0:1::3").status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_reads_a_forwarded_address_that_carries_a_port(client, staff, visitor_data, settings, behind_proxy):
+    settings.FORM_RATE_LIMIT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    assert client.post(CALLBACK, visitor_data, HTTP_X_FORWARDED_FOR="198.51.100.7:50123", **proxy).status_code == 302
+    # Another visitor behind the same proxy is not refused for the first one's post.
+    other = {**visitor_data, "phone": "(415) 555-2601"}
+    assert client.post(CALLBACK, other, HTTP_X_FORWARDED_FOR="192.0.2.44:40000", **proxy).status_code == 302

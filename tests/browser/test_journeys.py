@@ -152,8 +152,8 @@ def test_it_lets_a_phone_visitor_verify_insurance_with_a_card_photo(live_server,
     page.wait_for_url("**/verify/thanks/")
 
     verification = VerificationRequest.objects.select_related("lead", "payer").get()
-    expect(page.locator(".reference")).to_have_text(verification.reference)
-    assert verification.reference.startswith("L-")
+    expect(page.locator(".reference")).to_have_text(verification.lead_request.reference)
+    assert verification.lead_request.reference.startswith("R-")
     shot(page, "journey-verify-2-thanks")
     assert (verification.first_name, verification.last_name) == ("Maya", "Okonkwo")
     assert verification.date_of_birth == dt.date(1991, 3, 14)
@@ -237,7 +237,7 @@ def test_it_shows_visitors_their_mistakes_next_to_the_fields_and_keeps_their_inp
     page.get_by_role("button", name="Check my insurance").click()
     page.wait_for_url("**/verify/thanks/")
     verification = VerificationRequest.objects.get()
-    expect(page.locator(".reference")).to_have_text(verification.reference)
+    expect(page.locator(".reference")).to_have_text(verification.lead_request.reference)
     shot(page, "journey-mistakes-3-verify-thanks")
     assert verification.relationship == "spouse"
     assert verification.subscriber_first_name == "Chidi"

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake.hours import DAYS
-from intake.models import Lead, Notification, StaffProfile
+from intake.models import Lead, LeadRequest, Notification, StaffProfile
 
 from .conftest import PHONE, shot
 
@@ -52,7 +52,7 @@ def test_it_gets_an_urgent_night_request_to_the_on_call_worker_within_seconds(
     expect(alert).to_contain_text("911")
     expect(alert).to_contain_text("988")
     expect(page.locator("main")).to_contain_text(f"we aim to call within {settings.URGENT_RESPONSE_MINUTES} minutes")
-    expect(page.locator(".reference")).to_have_text(Lead.objects.get().reference)
+    expect(page.locator(".reference")).to_have_text(LeadRequest.objects.get().reference)
     shot(page, "journey-night-2-thanks")
 
     lead = Lead.objects.get()

@@ -73,7 +73,8 @@ def test_it_stores_the_request_as_a_lead_and_thanks_with_a_reference(client, sta
     assert EligibilityCheck.objects.filter(verification=verification, status="pending").count() == 1
     assert Notification.objects.filter(lead=lead, kind="new_lead").count() == 2
     html = response.content.decode()
-    assert lead.reference in html and "What happens next" in html
+    assert verification.lead_request.reference in html and "What happens next" in html
+    assert lead.reference not in html  # the lead's reference would tell a stranger that this phone asked before
     assert len(list((private_media / "cards").iterdir())) == 1
 
 

@@ -1,0 +1,80 @@
+"""Finding leads: the queue's order, who is waiting for a call, what is overdue."""
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ..crypto import keyed_hash
+from .choices import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from .lead import Lead
+    from .records import LeadRequest
+
+
+def danger_not_yet_answered() -> Q:
+    """Someone reported danger and nobody has tried to call since (a lead may have had calls
+    before: a new report of danger needs a new call, within minutes)."""
+    return Q(danger_reported_at__isnull=False) & (
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=F("danger_reported_at"))
+    )
+
+
+def waiting_for_a_call() -> models.Case:
+    """0 for leads waiting for a call (never called, or danger reported since the last call)."""
+    return models.Case(
+        models.When(Q(first_contacted_at__isnull=True) | danger_not_yet_answered(), then=models.Value(0)),
+        default=models.Value(1),
+    )
+
+
+class LeadQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def awaiting_contact(self):
+        return self.open().filter(first_contacted_at__isnull=True)
+
+    def for_phone(self, e164: str):
+        return self.filter(phone_hash=keyed_hash(e164))
+
+    def queue_order(self):
+        """Leads still waiting for their first call come first (urgent, then by when the first
+        call is due: an evening request waits behind this morning's); then the ones in progress,
+        in the same order."""
+        return self.alias(waiting=waiting_for_a_call()).order_by(
+            "waiting", "-urgent", F("sla_due_at").asc(), "created_at"
+        )
+
+    def receive(self, submission) -> tuple["Lead", "LeadRequest"]:
+        """The one way in for every request (see intake.front_door)."""
+        from ..front_door import receive  # it builds on these models
+
+        return receive(submission)
+
+    def overdue_for_escalation(self, now: dt.datetime | None = None):
+        """Open leads not yet escalated that nobody has called in time: never called by their
+        first-call target, or not called since someone reported danger URGENT_RESPONSE_MINUTES ago."""
+        now = now or timezone.now()
+        urgent_due = now - dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+        return (
+            self.open()
+            .filter(escalated_at__isnull=True)
+            .filter(
+                Q(first_contacted_at__isnull=True, sla_due_at__lte=now)
+                | (danger_not_yet_answered() & Q(danger_reported_at__lte=urgent_due))
+            )
+        )
+
+    def follow_ups_due(self, now: dt.datetime | None = None):
+        """Open leads whose follow-up time has come and whose assignee was not yet reminded of it."""
+        now = now or timezone.now()
+        return (
+            self.open()
+            .filter(follow_up_at__lte=now)
+            .filter(Q(follow_up_reminded_at__isnull=True) | Q(follow_up_reminded_at__lt=F("follow_up_at")))
+        )
