@@ -82,8 +82,15 @@ class CardPhotoField(forms.FileField):
         if not upload:
             return None
         if isinstance(upload, KeptPhoto):
-            return cards.load_held(upload.name)  # None if it is gone: as if no photo was sent
+            image = cards.load_held(upload.name)
+            if image is None:  # purged, or taken by a post sent twice
+                raise forms.ValidationError(lost_message(self.side_label))
+            return image
         return clean_card_image(upload)
+
+
+def lost_message(side_label: str) -> str:
+    return f"{side_label}: we could not keep the photo you sent earlier. Please choose it again."
 
 
 class KeptPhotosMixin(forms.Form):
@@ -106,12 +113,17 @@ class KeptPhotosMixin(forms.Form):
         self.initial = {**self.initial, "form_id": self.form_id}
         self._kept_again = False
         self.kept: dict[str, KeptPhoto] = {}
+        # Sides whose page said "photo kept" but whose token is no longer good (over an hour old,
+        # or not ours): the visitor is told to choose the photo again, never left to find it missing.
+        self._lost: set[str] = set()
         for side in self._photo_fields():
             token = self.data.get(self.fields[side].widget.kept_token_name(self.add_prefix(side)))
             name = self._held_name(side, token)
             if name:
                 self.kept[side] = KeptPhoto(name, token)
                 self.initial[side] = self.kept[side]
+            elif token:
+                self._lost.add(side)
 
     def _photo_fields(self) -> list[str]:
         return [name for name, field in self.fields.items() if isinstance(field, CardPhotoField)]
@@ -134,11 +146,18 @@ class KeptPhotosMixin(forms.Form):
 
     def full_clean(self) -> None:
         super().full_clean()
-        if self.is_bound and not self._errors:
-            # Valid: the kept photos are in cleaned_data now, and the held copies have done their job.
-            for kept in self.kept.values():
-                cards.drop_held(kept.name)
-            self.kept = {}
+        for side in self._lost:
+            widget = self.fields[side].widget
+            chosen_again = widget.value_from_datadict(self.data, self.files, self.add_prefix(side))
+            if chosen_again is None and side not in self._errors:  # neither a new photo nor "remove"
+                self.add_error(side, lost_message(self.fields[side].side_label))
+
+    def release_kept(self) -> None:
+        """Once the request is stored: the kept photos are in it, and the held copies have done
+        their job (until then they stay, so a failure while storing loses nothing)."""
+        for kept in self.kept.values():
+            cards.drop_held(kept.name)
+        self.kept = {}
 
     def keep_photos(self) -> None:
         """Hold this post's valid photos so the form, shown again, carries them as kept.

@@ -45,6 +45,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             return render(request, "verification/verify.html", context, status=429)
         else:
             verification = _submit(request, form)
+            form.release_kept()
             outcome = thanks_outcome(
                 verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time
             )

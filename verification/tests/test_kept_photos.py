@@ -139,7 +139,7 @@ def test_it_keeps_the_earlier_photo_when_its_replacement_is_refused(client, pati
 
 
 @pytest.mark.django_db
-def test_it_ignores_a_forged_token_or_one_from_another_form(client, patient_data, settings):
+def test_it_never_takes_a_photo_from_a_forged_token_or_one_from_another_form(client, patient_data, settings):
     settings.FORM_RATE_LIMIT = 100  # the limit has tests of its own; here every post must reach the form
     victim = post_with_bad_phone(client, patient_data, card_front=photo())
     victims_token = hidden_inputs(victim)["card_front-kept"]
@@ -154,13 +154,15 @@ def test_it_ignores_a_forged_token_or_one_from_another_form(client, patient_data
         assert response.status_code == 200
         assert FRONT_KEPT not in page_text(response)
 
-    client.post(VERIFY, {**patient_data, "form_id": other_form_id, "card_front-kept": victims_token})
-    assert VerificationRequest.objects.get().card_front == ""
+    # Otherwise valid: the form asks for the photo again rather than taking the victim's, or none.
+    again = client.post(VERIFY, {**patient_data, "form_id": other_form_id, "card_front-kept": victims_token})
+    assert again.status_code == 200 and "we could not keep the photo you sent earlier" in page_text(again)
+    assert not VerificationRequest.objects.exists()
     assert len(held_files()) == 1  # the victim's photo is untouched, still theirs to send
 
 
 @pytest.mark.django_db
-def test_it_ignores_a_token_older_than_an_hour_even_before_its_file_is_purged(client, patient_data, monkeypatch):
+def test_it_asks_again_for_a_photo_kept_over_an_hour_ago(client, patient_data, monkeypatch):
     two_hours_ago = time.time() - 2 * 3600
     monkeypatch.setattr(signing, "time", SimpleNamespace(time=lambda: two_hours_ago))
     first = post_with_bad_phone(client, patient_data, card_front=photo())
@@ -169,8 +171,12 @@ def test_it_ignores_a_token_older_than_an_hour_even_before_its_file_is_purged(cl
 
     response = client.post(VERIFY, {**patient_data, **hidden_inputs(first)})
 
-    assert response.status_code == 302
-    assert VerificationRequest.objects.get().card_front == ""
+    # Not silently dropped after the page said "kept": the visitor is asked to choose it again.
+    assert response.status_code == 200
+    assert "Front of card: we could not keep the photo you sent earlier" in page_text(response)
+    assert not VerificationRequest.objects.exists()
+    again = client.post(VERIFY, {**patient_data, "card_front": photo()})
+    assert again.status_code == 302 and VerificationRequest.objects.get().card_front
 
 
 @pytest.mark.django_db
