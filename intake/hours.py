@@ -87,11 +87,11 @@ class Hours:
         parts = []
         for first, last, (opens, closes) in groups:
             days = DAYS[first].title() if first == last else f"{DAYS[first].title()}–{DAYS[last].title()}"
-            parts.append(f"{days} {_clock(opens)}–{_clock(closes)}")
+            parts.append(f"{days} {clock(opens)}–{clock(closes)}")
         return ", ".join(parts)
 
 
-def _clock(value: dt.time) -> str:
+def clock(value: dt.time) -> str:
     hour = value.hour % 12 or 12
     suffix = "a.m." if value.hour < 12 else "p.m."
     return f"{hour}:{value.minute:02d} {suffix}" if value.minute else f"{hour} {suffix}"
@@ -134,11 +134,11 @@ def phone_line_status(moment: dt.datetime | None = None) -> PhoneLineStatus:
     if hours.is_open(moment):
         return PhoneLineStatus(True, hours.always, opens_at=None, opens="", hours=hours.summary())
     opening = hours.next_opening(moment)
-    opens = f"at {_clock(opening.time())} {_day_word(opening, moment.astimezone(hours.tz))}" if opening else ""
+    opens = f"at {clock(opening.time())} {day_word(opening, moment.astimezone(hours.tz))}" if opening else ""
     return PhoneLineStatus(False, False, opens_at=opening, opens=opens, hours=hours.summary())
 
 
-def _day_word(opening: dt.datetime, local: dt.datetime) -> str:
+def day_word(opening: dt.datetime, local: dt.datetime) -> str:
     """'today', 'tomorrow', 'Saturday', or 'next Monday' for a week from today."""
     days = (opening.date() - local.date()).days
     if days == 0:

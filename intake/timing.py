@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from .hours import Hours, _clock, centre_hours
+from .hours import Hours, centre_hours, clock, day_word
 
 # The windows offered on the forms (intake.models.BestTime), in the centre's time zone.
 BEST_TIME_WINDOWS: dict[str, tuple[dt.time, dt.time]] = {
@@ -85,17 +85,9 @@ def first_call_target(start: dt.datetime, *, best_time: str = "asap", urgent: bo
     return centre_hours().deadline(start, settings.LEAD_SLA_MINUTES)
 
 
-def _day_words(day: dt.date, today: dt.date) -> str:
-    if day == today:
-        return "today"
-    if day == today + dt.timedelta(days=1):
-        return "tomorrow"
-    return f"on {day:%A}"
-
-
 def _span(opens: dt.datetime, closes: dt.datetime) -> str:
     """'between 5 and 8 p.m.', 'between 9 a.m. and 12 p.m.'"""
-    first, last = _clock(opens.time()), _clock(closes.time())
+    first, last = clock(opens.time()), clock(closes.time())
     if first[-4:] == last[-4:]:
         first = first[:-5]
     return f"between {first} and {last}"
@@ -109,14 +101,16 @@ def call_expectation(moment: dt.datetime | None = None, *, best_time: str = "asa
     hours = centre_hours()
     window = call_window(moment, best_time, hours)
     if window is not None and window.opens > moment:
-        today = moment.astimezone(hours.tz).date()
-        day = window.opens.date()
-        when = f"this {best_time}" if day == today else f"{_day_words(day, today)} {best_time}"
+        local = moment.astimezone(hours.tz)
+        when = (
+            f"this {best_time}"
+            if window.opens.date() == local.date()
+            else f"{day_word(window.opens, local)} {best_time}"
+        )
         return f"{when}, {_span(window.opens, window.closes)}"
     if hours.is_open(moment):
         return f"within about {settings.CALLBACK_RESPONSE_MINUTES} minutes"
     opening = hours.next_opening(moment)
     if opening is None:
         return "as soon as our team is back"
-    day = _day_words(opening.date(), moment.astimezone(hours.tz).date()).removeprefix("on ")
-    return f"soon after we open at {_clock(opening.time())} {day}"
+    return f"soon after we open at {clock(opening.time())} {day_word(opening, moment.astimezone(hours.tz))}"

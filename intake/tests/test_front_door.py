@@ -180,7 +180,7 @@ def test_the_first_call_target_starts_in_the_window_the_visitor_chose(settings, 
     [
         (at(2026, 11, 18, 10, 0), "evening", "this evening, between 5 and 8 p.m."),
         (at(2026, 11, 18, 21, 0), "morning", "tomorrow morning, between 8 a.m. and 12 p.m."),
-        (at(2026, 11, 20, 21, 0), "evening", "on Monday evening, between 5 and 8 p.m."),
+        (at(2026, 11, 20, 21, 0), "evening", "Monday evening, between 5 and 8 p.m."),
         (at(2026, 11, 21, 7, 0), "afternoon", "this afternoon, between 12 and 5 p.m."),
         (at(2026, 11, 18, 18, 0), "evening", "within about 15 minutes"),  # already in the window
     ],
