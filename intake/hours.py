@@ -1,4 +1,5 @@
-"""The centre's opening hours, and what to promise a visitor about their callback."""
+"""Opening hours: when the team calls back (CENTRE_HOURS) and when the phone is answered
+(CENTRE_PHONE_HOURS), and how to say a day and a time of them in plain words."""
 
 import datetime as dt
 import functools
