@@ -4,6 +4,7 @@
 own (Django reads its settings before this file is imported, so they come from there).
 """
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -478,17 +479,22 @@ class PrivateRedis:
         self.proc.send_signal(signal.SIGCONT)
 
 
-def use_broker(url: str) -> None:
-    """Point this process's Celery app at another broker: its connection pools are dropped and
-    made again on the next publish."""
+@contextlib.contextmanager
+def broker_of_this_process(url: str):
+    """Point this process's Celery app at another broker for a while, then back at the run's own,
+    with the very connection pools it had (kombu keeps producer pools keyed by broker in a global
+    registry: closed pools put back there would fail every later publish)."""
     from config.celery import app
 
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
+    conf = app.conf
+    saved = (app._pool, app.amqp._producer_pool, conf.broker_url, conf.broker_write_url, conf.broker_read_url)
+    app._pool = app.amqp._producer_pool = None
     # Celery resolved its read and write URLs from the first one at start-up.
-    app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = url
+    conf.broker_url = conf.broker_write_url = conf.broker_read_url = url
+    try:
+        yield
+    finally:
+        app._pool, app.amqp._producer_pool, conf.broker_url, conf.broker_write_url, conf.broker_read_url = saved
 
 
 @pytest.fixture
@@ -497,7 +503,6 @@ def redis_outage(settings, tmp_path, smtp_server, http_server, transactional_db)
     `redis_outage()` stops it and gives a function that starts it again, `redis_outage.frozen()`
     stops it with SIGSTOP and gives one that resumes it. Whatever ends the test, both go away.
     """
-    import contextlib
     import shutil
 
     from django.db import connection
@@ -507,18 +512,22 @@ def redis_outage(settings, tmp_path, smtp_server, http_server, transactional_db)
     if not shutil.which("redis-server"):
         pytest.skip("these tests need redis-server on this machine")
     server = PrivateRedis(tmp_path)
-    original_broker = settings.CELERY_BROKER_URL
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url(0)}}
     settings.CELERY_BROKER_URL = server.url(1)
-    use_broker(server.url(1))
-    worker = start_worker(
-        connection.settings_dict["NAME"],
-        smtp_server,
-        http_server,
-        name="outage-worker",
-        CELERY_BROKER_URL=server.url(1),
-        REDIS_URL=server.url(0),
-    )
+    stack = contextlib.ExitStack()
+    stack.enter_context(broker_of_this_process(server.url(1)))
+    stack.callback(server.stop)
+    with stack:  # closed here if the worker fails to start; otherwise handed to the teardown
+        worker = start_worker(
+            connection.settings_dict["NAME"],
+            smtp_server,
+            http_server,
+            name="outage-worker",
+            CELERY_BROKER_URL=server.url(1),
+            REDIS_URL=server.url(0),
+        )
+        stack = stack.pop_all()
+    stack.callback(stop_process, worker)  # first out: the worker goes before its Redis
 
     def start_again() -> None:
         if not server.is_up():
@@ -552,7 +561,5 @@ def redis_outage(settings, tmp_path, smtp_server, http_server, transactional_db)
     try:
         yield stopped
     finally:
-        stop_process(worker)
-        server.stop()
-        use_broker(original_broker)
+        stack.close()
         outage.forget()

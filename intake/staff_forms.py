@@ -107,8 +107,12 @@ class NoteForm(forms.Form):
 class ContactPreferencesForm(forms.Form):
     """What the person said on a call about texts and voicemail."""
 
-    ok_to_text = forms.BooleanField(label="Texts to this number are OK", required=False)
-    ok_to_voicemail = forms.BooleanField(label="Voicemail at this number is OK", required=False)
+    ok_to_text = forms.BooleanField(
+        label="They said texts to this number are OK", required=False, help_text="Unticked: they said no."
+    )
+    ok_to_voicemail = forms.BooleanField(
+        label="They said a voicemail at this number is OK", required=False, help_text="Unticked: they said no."
+    )
 
 
 class StatusForm(forms.Form):

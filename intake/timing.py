@@ -102,11 +102,9 @@ def call_expectation(moment: dt.datetime | None = None, *, best_time: str = "asa
     window = call_window(moment, best_time, hours)
     if window is not None and window.opens > moment:
         local = moment.astimezone(hours.tz)
-        when = (
-            f"this {best_time}"
-            if window.opens.date() == local.date()
-            else f"{day_word(window.opens, local)} {best_time}"
-        )
+        # "this evening" read at 1 a.m. could mean the night that is ending: name the day then.
+        same_day = window.opens.date() == local.date() and local.hour >= 5
+        when = f"this {best_time}" if same_day else f"{day_word(window.opens, local)} {best_time}"
         return f"{when}, {_span(window.opens, window.closes)}"
     if hours.is_open(moment):
         return f"within about {settings.CALLBACK_RESPONSE_MINUTES} minutes"

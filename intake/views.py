@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
 from .middleware import attribution_for
-from .models import Lead, is_admissions
+from .models import Lead, is_admissions, someone_on_hand_for_danger
 from .ratelimit import admit, note_invalid, public_form
 from .timing import call_expectation
 
@@ -62,11 +62,12 @@ def thanks_context(outcome: dict) -> dict:
         at = timezone.now()
     urgent = bool(outcome.get("urgent"))
     best_time = str(outcome.get("best_time") or "asap")
-    return {
-        "reference": outcome.get("reference"),
-        "urgent": urgent,
-        "expectation": call_expectation(at, best_time=best_time, urgent=urgent),
-    }
+    if urgent and not someone_on_hand_for_danger():
+        # Nobody on shift or on call: the supervisors are alerted, but the page must not promise minutes.
+        expectation = "as soon as someone on our team sees your request; at this hour that may take a while"
+    else:
+        expectation = call_expectation(at, best_time=best_time, urgent=urgent)
+    return {"reference": outcome.get("reference"), "urgent": urgent, "expectation": expectation}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -108,7 +109,9 @@ def callback(request: HttpRequest) -> HttpResponse:
             return remember_outcome(redirect("callback_thanks"), THANKS_COOKIE, {"urgent": False})
         if not form.is_valid():
             note_invalid(request, "callback")
-        elif retry_at := admit(request, "callback"):
+        elif (retry_at := admit(request, "callback")) and form.cleaned_data.get("in_danger") != "yes":
+            # Someone who says a person is in danger is never turned away; the post still counts,
+            # so a flood that claims danger is soon refused unread (PublicFormMiddleware).
             context = {"form": form, "rate_limited_until": retry_at}
             return render(request, "intake/callback.html", context, status=429)
         else:

@@ -26,6 +26,7 @@ from .staff import (
     on_call_staff,
     on_duty_admissions,
     on_shift_admissions,
+    someone_on_hand_for_danger,
     supervisors,
 )
 
@@ -58,5 +59,6 @@ __all__ = [
     "on_duty_admissions",
     "on_shift_admissions",
     "publish",
+    "someone_on_hand_for_danger",
     "supervisors",
 ]

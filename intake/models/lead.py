@@ -339,12 +339,15 @@ class Lead(models.Model):
         return self._also_given("email")
 
     def _also_given(self, field: str) -> list[str]:
-        seen = {str(getattr(self, field)).strip().casefold()}
+        """Values later requests gave that are not the lead's, nor the same words as one already
+        seen, fuller or shorter ("Fran" and "Fran Doe" are one person adding a surname)."""
+        seen = [set(str(getattr(self, field)).casefold().split())]
         others = []
         for request in self.requests.all():
             value = str(getattr(request, field)).strip()
-            if value and value.casefold() not in seen:
-                seen.add(value.casefold())
+            words = set(value.casefold().split())
+            if value and not any(words <= known or known <= words for known in seen if known):
+                seen.append(words)
                 others.append(value)
         return others
 

@@ -4,10 +4,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from ..hours import Hours
+from ..hours import Hours, centre_hours
 from ..phones import normalise_phone
 from .choices import Channel
 
@@ -57,13 +58,13 @@ class StaffProfile(models.Model):
         return f"Staff profile of {self.user}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.shift_hours:
             try:
                 Hours.parse(self.shift_hours, settings.CENTRE_TIMEZONE)
             except ValueError as exc:
                 raise ValidationError({"shift_hours": str(exc)}) from exc
+        if self.notify_by_sms and not self.mobile:
+            raise ValidationError({"mobile": "Add a mobile number for text alerts, or untick texts."})
         if self.mobile:
             e164 = normalise_phone(self.mobile)
             if e164 is None:
@@ -107,10 +108,8 @@ def on_duty_admissions(now: dt.datetime | None = None) -> list[User]:
     return on_shift_admissions(now) or supervisors()
 
 
-def on_call_staff() -> list[User]:
-    """Who is alerted about an urgent request outside call-back hours: the staff marked on call,
-    or the supervisors when nobody is."""
-    on_call = (
+def _on_call():
+    return (
         User.objects.filter(
             is_active=True, groups__name__in=[ADMISSIONS_GROUP, SUPERVISOR_GROUP], staff_profile__on_call=True
         )
@@ -118,7 +117,21 @@ def on_call_staff() -> list[User]:
         .distinct()
         .order_by("pk")
     )
-    return list(on_call) or supervisors()
+
+
+def on_call_staff() -> list[User]:
+    """Who is alerted about an urgent request outside call-back hours: the staff marked on call,
+    or the supervisors when nobody is."""
+    return list(_on_call()) or supervisors()
+
+
+def someone_on_hand_for_danger(now: dt.datetime | None = None) -> bool:
+    """Whether an urgent request now reaches someone whose job is to answer it: staff on shift in
+    call-back hours, or staff on call. (Otherwise it falls back to the supervisors' inboxes.)"""
+    now = now or timezone.now()
+    if on_shift_admissions(now) and centre_hours().is_open(now):
+        return True
+    return _on_call().exists()
 
 
 def supervisors() -> list[User]:

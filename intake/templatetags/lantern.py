@@ -31,3 +31,11 @@ def percent(value) -> str:
 
     pct = Decimal(str(value)) * 100
     return f"{pct.normalize():f}%"
+
+
+@register.filter
+def full_stop(text) -> str:
+    """End a sentence after a value that may end in an abbreviation: "8 p.m." stays "8 p.m.",
+    "today" becomes "today."."""
+    text = str(text)
+    return text if text.endswith(".") else f"{text}."

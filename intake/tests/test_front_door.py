@@ -197,7 +197,9 @@ def test_an_evening_request_is_promised_and_queued_for_the_evening(client, staff
     lead = Lead.objects.get()
     due = lead.sla_due_at.astimezone(NY)
     assert dt.time(17) <= due.time() <= dt.time(20, 15)
-    assert call_expectation(lead.created_at, best_time="evening") in response.content.decode()
+    html = response.content.decode()
+    assert call_expectation(lead.created_at, best_time="evening") in html
+    assert "p.m.." not in html and "a.m.." not in html
 
     # Someone who asked "as soon as possible" a moment later is called first.
     client.post("/callback/", {**jordan, "phone": "(646) 555-0173", "name": "Maya"})
@@ -407,3 +409,24 @@ def test_every_insurance_check_on_a_lead_is_listed_and_merging_moves_them(client
     other = Lead.objects.create(name="Maya Okonkwo", phone="+16465550173")
     lead.merge_into(other, by=staff["avery"])
     assert set(other.verifications.all()) == {first, second}
+
+
+@pytest.mark.django_db
+def test_the_urgent_thank_you_page_promises_minutes_only_when_someone_is_there_to_call(client, staff, jordan, settings):
+    from intake.models import StaffProfile
+
+    closed_all_day_today(settings)
+    page = client.post("/callback/", {**jordan, "in_danger": "yes"}, follow=True).content.decode()
+    assert "at this hour that may take a while" in page and "within 10 minutes" not in page
+
+    StaffProfile.objects.filter(user=staff["casey"]).update(on_call=True)
+    page = client.post("/callback/", {**jordan, "in_danger": "yes"}, follow=True).content.decode()
+    assert "we aim to call within 10 minutes, day or night" in page
+
+
+@pytest.mark.django_db
+def test_a_worker_cannot_choose_text_alerts_without_a_mobile_number(worker, staff):
+    url = reverse("staff:roster_edit", args=[staff["avery"].pk])
+    page = worker.post(url, {"on_duty": "on", "on_call": "on", "notify_by_sms": "on", "mobile": ""})
+    assert page.status_code == 200
+    assert "Add a mobile number for text alerts" in page.content.decode()

@@ -260,3 +260,16 @@ def test_it_reads_a_forwarded_address_that_carries_a_port(client, staff, visitor
     # Another visitor behind the same proxy is not refused for the first one's post.
     other = {**visitor_data, "phone": "(415) 555-2601"}
     assert client.post(CALLBACK, other, HTTP_X_FORWARDED_FOR="192.0.2.44:40000", **proxy).status_code == 302
+
+
+@pytest.mark.django_db
+def test_it_never_turns_away_someone_who_says_a_person_is_in_danger(client, staff, visitor_data, settings):
+    settings.FORM_RATE_LIMIT = 1
+    here = {"REMOTE_ADDR": "203.0.113.9"}  # a household, or a clinic's wifi, that has sent one already
+    assert client.post(CALLBACK, visitor_data, **here).status_code == 302
+    assert client.post(CALLBACK, {**visitor_data, "phone": "(415) 555-2601"}, **here).status_code == 429
+
+    urgent = client.post(CALLBACK, {**visitor_data, "phone": "(415) 555-2602", "in_danger": "yes"}, **here)
+
+    assert urgent.status_code == 302
+    assert Lead.objects.filter(urgent=True).count() == 1

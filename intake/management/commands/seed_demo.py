@@ -84,7 +84,9 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             user.groups.set([groups[name] for name in group_names])
-            StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": on_duty})
+            # The supervisor is on call, so an urgent request at night in the demo reaches someone.
+            on_call = username == "supervisor"
+            StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": on_duty, "on_call": on_call})
             self.stdout.write(f"{'Created' if created else 'Updated'} demo user {username}")
 
         # Other apps add their own demo content (intake depends on none of them).
