@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 def own_fields(model) -> list[str]:
     """A model's own columns. Left to itself auditlog also walks reverse relations, and reading
-    a reverse one-to-one (a lead's verification) costs a query on every save."""
+    a reverse one-to-one (a request's verification) costs a query on every save."""
     return [field.name for field in model._meta.concrete_fields]
 
 
@@ -26,7 +26,7 @@ class IntakeConfig(AppConfig):
         # it records that they changed, not to what. Found by type, so a new PHI field is masked too.
         auditlog.register(Lead, mask_fields=[*phi_fields(Lead), "phone_hash"], include_fields=own_fields(Lead))
         for model in (LeadRequest, ContactAttempt, LeadNote):
-            auditlog.register(model, mask_fields=phi_fields(model))
+            auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
 
 
 def phi_fields(model) -> list[str]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from .crypto import keyed_hash
@@ -92,9 +93,12 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
             said = submission.what_they_said()
             # A new lead starts from the most careful answer this phone has given: a stranger cannot
             # switch texts or voicemail on by waiting for the person's lead to fall out of the window.
-            earlier = Lead.objects.for_phone(submission.phone)
-            said["ok_to_text"] = said["ok_to_text"] and not earlier.filter(ok_to_text=False).exists()
-            said["ok_to_voicemail"] = said["ok_to_voicemail"] and not earlier.filter(ok_to_voicemail=False).exists()
+            if said["ok_to_text"] or said["ok_to_voicemail"]:
+                refused = Lead.objects.for_phone(submission.phone).aggregate(
+                    text=Count("pk", filter=Q(ok_to_text=False)), voicemail=Count("pk", filter=Q(ok_to_voicemail=False))
+                )
+                said["ok_to_text"] = said["ok_to_text"] and not refused["text"]
+                said["ok_to_voicemail"] = said["ok_to_voicemail"] and not refused["voicemail"]
             lead = Lead.objects.create(
                 **said,
                 phone=submission.phone,
