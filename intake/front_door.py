@@ -74,7 +74,8 @@ class Submission:
 def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
     now = timezone.now()
     window = now - dt.timedelta(hours=settings.DUPLICATE_LEAD_WINDOW_HOURS)
-    with transaction.atomic():
+    # No savepoint: inside a caller's transaction (verification's) a failure here undoes it all anyway.
+    with transaction.atomic(savepoint=False):
         _lock_phone(submission.phone)
         lead = (
             Lead.objects.select_for_update()

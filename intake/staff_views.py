@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -122,6 +122,8 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 
 def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -> HttpResponse:
+    # The requests are read once: for the history, and for the names and emails "also given".
+    prefetch_related_objects([lead], "requests")
     timeline = sorted(
         [("request", r.created_at, r) for r in lead.requests.all()]
         + [("attempt", a.created_at, a) for a in lead.attempts.select_related("staff")]

@@ -28,6 +28,7 @@ from .staff import (
     on_shift_admissions,
     someone_on_hand_for_danger,
     supervisors,
+    team_at_work,
 )
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "publish",
     "someone_on_hand_for_danger",
     "supervisors",
+    "team_at_work",
 ]

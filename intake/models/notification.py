@@ -14,9 +14,8 @@ from django.utils import timezone
 from config import outage
 
 from ..channels import send
-from ..hours import centre_hours
 from .choices import Channel
-from .staff import on_call_staff, on_shift_admissions, supervisors
+from .staff import on_call_staff, on_duty_admissions, team_at_work
 
 if TYPE_CHECKING:
     from .lead import Lead
@@ -54,10 +53,9 @@ class NotificationQuerySet(models.QuerySet):
         when the team is not there (outside call-back hours, or nobody on shift) reaches the on-call
         staff at once, by every channel they have."""
         now = timezone.now()
-        on_shift = on_shift_admissions(now)
-        if urgent and not (on_shift and centre_hours().is_open(now)):
+        if urgent and not team_at_work(now):
             return self.queue(lead, kind=kind, recipients=on_call_staff(), urgent=True, every_channel=True)
-        return self.queue(lead, kind=kind, recipients=on_shift or supervisors(), urgent=urgent)
+        return self.queue(lead, kind=kind, recipients=on_duty_admissions(now), urgent=urgent)
 
     def stale(self, now: dt.datetime | None = None):
         """Rows whose delivery message was lost: still pending well after they were due,

@@ -125,13 +125,17 @@ def on_call_staff() -> list[User]:
     return list(_on_call()) or supervisors()
 
 
-def someone_on_hand_for_danger(now: dt.datetime | None = None) -> bool:
-    """Whether an urgent request now reaches someone whose job is to answer it: staff on shift in
-    call-back hours, or staff on call. (Otherwise it falls back to the supervisors' inboxes.)"""
+def team_at_work(now: dt.datetime | None = None) -> list[User]:
+    """Admissions staff on shift during call-back hours: the people who answer danger in person.
+    Empty at night, and on a day nobody is on shift."""
     now = now or timezone.now()
-    if on_shift_admissions(now) and centre_hours().is_open(now):
-        return True
-    return _on_call().exists()
+    return on_shift_admissions(now) if centre_hours().is_open(now) else []
+
+
+def someone_on_hand_for_danger(now: dt.datetime | None = None) -> bool:
+    """Whether an urgent request now reaches someone whose job is to answer it: the team at work,
+    or staff on call. (Otherwise it falls back to the supervisors' inboxes.)"""
+    return bool(team_at_work(now)) or _on_call().exists()
 
 
 def supervisors() -> list[User]:
