@@ -68,6 +68,17 @@ def page_factory(browser, request):
         context.close()
 
 
+def card_jpeg() -> bytes:
+    """A small photo of an insurance card, as a phone would send it."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), (30, 90, 140)).save(out, format="JPEG")
+    return out.getvalue()
+
+
 def shot(page, name: str) -> Path:
     """Save a full-page screenshot as artifacts/<name>.png."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -2,7 +2,6 @@
 real browser against the live server, with the strict CSP on. Screenshots: artifacts/journey-*.png."""
 
 import datetime as dt
-import io
 import json
 import time
 
@@ -14,7 +13,7 @@ from articles.models import Article, Category, Source
 from intake.models import Lead, LeadStatus
 from verification.models import Payer, VerificationRequest
 
-from .conftest import DESKTOP, PHONE, shot, sign_in_staff
+from .conftest import DESKTOP, PHONE, card_jpeg, shot, sign_in_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,15 +31,6 @@ Symptoms often start within 6 to 24 hours of the last drink and peak around day 
 
 If you have had seizures or hallucinations before, withdraw only under medical care.
 """
-
-
-def card_jpeg() -> bytes:
-    """A small photo of an insurance card, as a phone would send it."""
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (320, 200), (30, 90, 140)).save(out, format="JPEG")
-    return out.getvalue()
 
 
 def medical_reviewer(user, first: str = "Samira", last: str = "Okafor"):

@@ -10,15 +10,9 @@ from playwright.sync_api import expect
 from verification import cards
 from verification.models import Payer, VerificationRequest
 
-from .conftest import PHONE, shot
+from .conftest import PHONE, card_jpeg, shot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def card_jpeg() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (320, 200), (30, 90, 140)).save(out, format="JPEG")
-    return out.getvalue()
 
 
 def test_it_keeps_a_phone_visitors_card_photo_through_a_mistyped_phone_number(live_server, page_factory, settings):
