@@ -123,8 +123,7 @@ class PhoneLineStatus:
 
     answered: bool
     always: bool  # answered at every hour ("24/7")
-    opens_at: dt.datetime | None  # None while answered, or when no opening is set at all
-    opens: str  # "at 8 a.m. tomorrow", "at 9 a.m. Saturday"; empty when `opens_at` is None
+    opens: str  # "at 8 a.m. tomorrow", "at 9 a.m. Saturday"; empty while answered or with no opening set
     hours: str  # "Mon–Fri 8 a.m.–8 p.m., ..." or "24 hours a day, 7 days a week"
 
 
@@ -133,10 +132,10 @@ def phone_line_status(moment: dt.datetime | None = None) -> PhoneLineStatus:
     hours = phone_hours()
     moment = moment or timezone.now()
     if hours.is_open(moment):
-        return PhoneLineStatus(True, hours.always, opens_at=None, opens="", hours=hours.summary())
+        return PhoneLineStatus(True, hours.always, opens="", hours=hours.summary())
     opening = hours.next_opening(moment)
     opens = f"at {clock(opening.time())} {day_word(opening, moment.astimezone(hours.tz))}" if opening else ""
-    return PhoneLineStatus(False, False, opens_at=opening, opens=opens, hours=hours.summary())
+    return PhoneLineStatus(False, False, opens=opens, hours=hours.summary())
 
 
 def day_word(opening: dt.datetime, local: dt.datetime) -> str:
