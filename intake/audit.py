@@ -14,11 +14,63 @@ from functools import cache
 
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import pre_delete, pre_save
+from django.utils import timezone
 
 
 def redact(value: str) -> str:
     """Audit-log mask for PHI fields: the log says a field changed, never to or from what."""
     return "[redacted]"
+
+
+# --- Entries written by hand ------------------------------------------------------------------
+#
+# auditlog writes an entry for each tracked save and for each `accessed` signal. Everything else
+# Lantern must be able to answer for (a card photo opened, an export, a claim, a merge) is written
+# here, so every entry has the same shape: who (the user, and the address they came from), what
+# (the object and a short repr naming no PHI), and details that name fields or ids, never values.
+
+
+def record(obj, action: int, *, actor=None, request=None, label: str | None = None, **details):
+    """One audit entry about `obj` (a model instance, or a model class for an event about many
+    rows). `request` supplies the actor and the client address. `label` replaces str(obj) as the
+    entry's repr; it and `details` (stored as additional_data) must name no PHI. `lead_id=` ties
+    the entry to a lead's audit page."""
+    from auditlog import get_logentry_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from .clientip import client_ip
+
+    LogEntry = get_logentry_model()
+    if request is not None and actor is None and request.user.is_authenticated:
+        actor = request.user
+    is_instance = not isinstance(obj, type)
+    pk = getattr(obj, "pk", None) if is_instance else None
+    return LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(obj),
+        object_pk=str(pk) if pk is not None else details.pop("object_pk", ""),
+        object_id=pk if isinstance(pk, int) else None,
+        object_repr=label or (str(obj) if is_instance else obj._meta.verbose_name),
+        action=action,
+        actor=actor,
+        remote_addr=client_ip(request) if request is not None else None,
+        timestamp=timezone.now(),
+        additional_data={key: value for key, value in details.items() if value is not None} or None,
+    )
+
+
+def record_access(request, obj, **details):
+    """A staff member saw PHI of `obj` (a page, a photo, an export)."""
+    from auditlog import get_logentry_model
+
+    return record(obj, get_logentry_model().Action.ACCESS, request=request, **details)
+
+
+def record_change(request, obj, **details):
+    """A staff member changed `obj` in a way auditlog's field tracking does not see (a bulk
+    move, a claim made with a conditional UPDATE, a roster change)."""
+    from auditlog import get_logentry_model
+
+    return record(obj, get_logentry_model().Action.UPDATE, request=request, **details)
 
 
 # --- The admin: view only --------------------------------------------------------------------

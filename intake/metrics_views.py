@@ -6,13 +6,11 @@ Neither shows PHI; the export is audited all the same, since it lists every lead
 import csv
 from urllib.parse import urlencode
 
-from auditlog.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from .clientip import client_ip
+from .audit import record_access
 from .metrics import DateRange, LeadFacts, LeadMetrics, lead_facts, parse_range
 from .models import Lead
 from .permissions import supervisor_required
@@ -156,13 +154,6 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     writer.writerows(_csv_row(fact, date_range) for fact in facts)
 
     # A list of every lead in a period leaves the building: record who took it, and from where.
-    LogEntry.objects.create(
-        action=LogEntry.Action.ACCESS,
-        actor=request.user,
-        remote_addr=client_ip(request),
-        content_type=ContentType.objects.get_for_model(Lead),
-        object_pk="metrics-export",
-        object_repr="Metrics CSV export",
-        additional_data={"from": start, "to": end, "rows": len(facts)},
-    )
+    period = {"from": start, "to": end}
+    record_access(request, Lead, object_pk="metrics-export", label="Metrics CSV export", rows=len(facts), **period)
     return response

@@ -1,16 +1,13 @@
 import logging
 
-from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from intake.clientip import client_ip
+from intake.audit import record_access
 from intake.middleware import attribution_for
 from intake.permissions import admissions_required
 from intake.ratelimit import admit, note_invalid, public_form
@@ -193,16 +190,8 @@ def card_image(request: HttpRequest, verification_id: int, side: str) -> HttpRes
         data = cards.load(name)
     except FileNotFoundError:
         raise Http404("Card photo missing") from None
-    LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(VerificationRequest),
-        object_pk=str(verification.pk),
-        object_id=verification.pk,
-        object_repr=f"Card photo ({side}) of {verification}",
-        action=LogEntry.Action.ACCESS,
-        actor=request.user,
-        remote_addr=client_ip(request),
-        timestamp=timezone.now(),
-        additional_data={"lead_id": verification.lead_id, "card": side},
+    record_access(
+        request, verification, label=f"Card photo ({side}) of {verification}", lead_id=verification.lead_id, card=side
     )
     response = HttpResponse(data, content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="card-{side}.jpg"'
