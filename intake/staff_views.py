@@ -37,13 +37,10 @@ from .staff_forms import (
 QUEUE_PAGE_SIZE = 25
 
 
-def _get_lead_for_user(request: HttpRequest, lead_id: int, *, audit: bool = True) -> Lead:
-    """The lead, if this user may work it; every look at its PHI leaves an audit row (who,
-    which lead, when, from where). Admissions staff and supervisors may see every lead."""
-    lead = get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
-    if audit:
-        accessed.send(sender=Lead, instance=lead)
-    return lead
+def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
+    """The lead, if this user may work it. Admissions staff and supervisors may see every lead.
+    Looking a lead up shows nothing: the audit row is written where its page is rendered."""
+    return get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
 
 
 class QueuePaginator(Paginator):
@@ -122,6 +119,9 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 
 def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -> HttpResponse:
+    # Every render shows the lead's PHI, a form's re-render with errors too: each one leaves an
+    # audit row (who, which lead, when, from where), here and not in each caller.
+    accessed.send(sender=Lead, instance=lead)
     # The requests are read once: for the history, and for the names and emails "also given".
     prefetch_related_objects([lead], "requests")
     timeline = sorted(
@@ -165,7 +165,7 @@ def _back(lead: Lead) -> HttpResponse:
 @admissions_required
 @require_POST
 def claim(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     if lead.claim(by=request.user):
         messages.success(request, f"{lead.reference} is yours.")
     elif lead.assigned_to_id == request.user.pk:
@@ -178,7 +178,7 @@ def claim(request: HttpRequest, lead_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def release(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     try:
         lead.release(by=request.user)
     except WorkflowError as exc:
@@ -191,7 +191,7 @@ def release(request: HttpRequest, lead_id: int) -> HttpResponse:
 @supervisor_required
 @require_POST
 def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, assign_form=form)
@@ -204,7 +204,7 @@ def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def log_attempt(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     form = AttemptForm(request.POST, lead=lead)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, attempt_form=form)
@@ -222,7 +222,7 @@ def log_attempt(request: HttpRequest, lead_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def add_note(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, note_form=form)
@@ -235,7 +235,7 @@ def add_note(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 def contact_preferences(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Staff record what the person said on a call: the only way texts or voicemail are widened."""
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     form = ContactPreferencesForm(request.POST)
     form.is_valid()  # two optional boxes: always valid
     try:
@@ -250,15 +250,16 @@ def contact_preferences(request: HttpRequest, lead_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     form = StatusForm(request.POST)
     try:
         if not form.is_valid():
             raise WorkflowError("Choose a status.")
         lead.transition(form.cleaned_data["status"], by=request.user)
     except WorkflowError as exc:
+        # One choice, nothing to keep: the lead page (an audited render) shows the message.
         messages.error(request, str(exc))
-        return _render_lead(request, lead, status=400)
+        return _back(lead)
     messages.success(request, f"{lead.reference} is now {lead.get_status_display().lower()}.")
     return _back(lead)
 
@@ -266,7 +267,7 @@ def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, follow_up_form=form)
@@ -282,7 +283,7 @@ def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def merge(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     form = MergeForm(request.POST, lead=lead)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, merge_form=form)
@@ -299,7 +300,7 @@ def merge(request: HttpRequest, lead_id: int) -> HttpResponse:
 @supervisor_required
 def lead_audit(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Who looked at or changed this lead, its requests, attempts and notes, and from where."""
-    lead = _get_lead_for_user(request, lead_id, audit=False)
+    lead = _get_lead_for_user(request, lead_id)
     lead_type = ContentType.objects.get_for_model(Lead)
     entries = (
         LogEntry.objects.filter(Q(content_type=lead_type, object_id=lead.pk) | Q(additional_data__lead_id=lead.pk))

@@ -91,11 +91,10 @@ def thanks(request: HttpRequest) -> HttpResponse:
 # --- Staff workspace ------------------------------------------------------------------------
 
 
-def _get_verification_for_user(request: HttpRequest, verification_id: int, *, audit: bool = True):
-    verification = get_object_or_404(VerificationRequest.objects.with_lead(), pk=verification_id)
-    if audit:
-        accessed.send(sender=VerificationRequest, instance=verification)
-    return verification
+def _get_verification_for_user(request: HttpRequest, verification_id: int):
+    """Looking a verification up shows nothing: the audit row is written where its PHI is
+    rendered (the workspace, a card photo)."""
+    return get_object_or_404(VerificationRequest.objects.with_lead(), pk=verification_id)
 
 
 @admissions_required
@@ -105,6 +104,8 @@ def workspace(request: HttpRequest, verification_id: int) -> HttpResponse:
 
 
 def _render_workspace(request, verification, status=200, **forms) -> HttpResponse:
+    # Every render shows PHI, a form's re-render with errors too: each one is an audited access.
+    accessed.send(sender=VerificationRequest, instance=verification)
     checks = list(verification.checks.select_related("entered_by"))
     latest = next((c for c in checks if c.status == EligibilityCheck.Status.DONE), None)
     context = {
@@ -123,7 +124,7 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
 @admissions_required
 def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
     """Polled by the workspace while a check runs, so the page reloads once, when the answer is in."""
-    verification = _get_verification_for_user(request, verification_id, audit=False)
+    verification = _get_verification_for_user(request, verification_id)
     running = verification.checks.filter(
         status__in=[EligibilityCheck.Status.PENDING, EligibilityCheck.Status.RUNNING]
     ).exists()
@@ -133,7 +134,7 @@ def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
 @admissions_required
 @require_POST
 def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id, audit=False)
+    verification = _get_verification_for_user(request, verification_id)
     if verification.start_check() is None:
         messages.warning(request, "This insurer has no electronic eligibility; call them and enter what they say.")
     else:
@@ -144,7 +145,7 @@ def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id, audit=False)
+    verification = _get_verification_for_user(request, verification_id)
     form = ManualCheckForm(request.POST)
     if not form.is_valid():
         return _render_workspace(request, verification, status=400, manual_form=form)
@@ -159,7 +160,7 @@ def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def mark_verified(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id, audit=False)
+    verification = _get_verification_for_user(request, verification_id)
     form = VerifyForm(request.POST)
     if not form.is_valid():
         return _render_workspace(request, verification, status=400, verify_form=form)
@@ -173,7 +174,7 @@ def mark_verified(request: HttpRequest, verification_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def close(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id, audit=False)
+    verification = _get_verification_for_user(request, verification_id)
     verification.set_status(VerificationRequest.Status.CLOSED)
     messages.success(request, f"{verification.reference} closed.")
     return redirect(verification)
@@ -182,7 +183,7 @@ def close(request: HttpRequest, verification_id: int) -> HttpResponse:
 @admissions_required
 def card_image(request: HttpRequest, verification_id: int, side: str) -> HttpResponse:
     """The card photo, decrypted for an authorised staff member; every view is audited."""
-    verification = _get_verification_for_user(request, verification_id, audit=False)
+    verification = _get_verification_for_user(request, verification_id)
     name = {"front": verification.card_front, "back": verification.card_back}.get(side)
     if not name:
         raise Http404("No such card photo")

@@ -158,9 +158,9 @@ def test_it_walks_a_lead_from_new_to_admitted(client, staff, lead):
 )
 def test_it_refuses_transitions_the_workflow_does_not_allow(client, staff, lead, start, to):
     Lead.objects.filter(pk=lead.pk).update(status=start)
-    response = as_user(client, staff["avery"]).post(f"/staff/leads/{lead.pk}/status/", {"status": to})
+    response = as_user(client, staff["avery"]).post(f"/staff/leads/{lead.pk}/status/", {"status": to}, follow=True)
 
-    assert response.status_code == 400
+    assert response.redirect_chain == [(f"/staff/leads/{lead.pk}/", 302)]
     assert "cannot become" in response.content.decode()
     lead.refresh_from_db()
     assert lead.status == start
