@@ -1,8 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
+from django.shortcuts import redirect
 
+from .audit import has_audit_history, record_change
 from .models import Notification, StaffProfile
+from .models.staff import deactivate_staff
 
 
 class StaffProfileInline(admin.StackedInline):
@@ -11,13 +17,61 @@ class StaffProfileInline(admin.StackedInline):
     verbose_name_plural = "Admissions"
 
 
+KEPT_FOR_THE_LOG = (
+    "{names} appear{s} in the audit log, which must go on naming who did what: deactivate "
+    "instead (the account keeps its history and can no longer sign in). Nothing was deleted."
+)
+
+
 class LanternUserAdmin(UserAdmin):
+    """Staff accounts are deactivated, never deleted once the audit log names them."""
+
     inlines = [StaffProfileInline]
     list_display = ["username", "email", "is_active", "is_staff", "on_duty"]
+    actions = ["deactivate", "delete_selected"]
 
     @admin.display(boolean=True, description="On duty")
     def on_duty(self, user: User) -> bool:
         return getattr(getattr(user, "staff_profile", None), "on_duty", False)
+
+    @admin.action(
+        permissions=["change"],
+        description="Deactivate: no more sign-ins, sign out everywhere, no alerts",
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+    def deactivate(self, request, queryset) -> None:
+        done = []
+        for user in queryset.exclude(pk=request.user.pk).filter(is_active=True):
+            deactivate_staff(user)
+            record_change(request, user, label=f"Account {user.get_username()} deactivated", deactivated=True)
+            done.append(user.get_username())
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "Your own account stays active: ask another admin.", messages.WARNING)
+        if done:
+            self.message_user(request, f"Deactivated and signed out: {', '.join(done)}.", messages.SUCCESS)
+
+    @admin.action(permissions=["delete"], description="Delete selected users (only accounts the audit log never names)")
+    def delete_selected(self, request, queryset):
+        audited = [user.get_username() for user in queryset if has_audit_history(user)]
+        if audited:
+            self.message_user(request, _kept_message(audited), messages.ERROR)
+            return None
+        return django_delete_selected(self, request, queryset)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and not (obj is not None and has_audit_history(obj))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # Said plainly, where a bare 403 from has_delete_permission would not say why.
+        user = self.get_object(request, unquote(object_id))
+        if user is not None and has_audit_history(user):
+            self.message_user(request, _kept_message([user.get_username()]), messages.ERROR)
+            return redirect("admin:auth_user_change", user.pk)
+        return super().delete_view(request, object_id, extra_context)
+
+
+def _kept_message(usernames: list[str]) -> str:
+    return KEPT_FOR_THE_LOG.format(names=", ".join(usernames), s="s" if len(usernames) == 1 else "")
 
 
 admin.site.unregister(User)

@@ -15,11 +15,13 @@ class IntakeConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import checks, signals  # noqa: F401
-        from .audit import harden_auditlog_admin, protect_audit_log
+        from .audit import harden_auditlog_admin, keep_authors, protect_audit_log
 
-        # The audit log is evidence: view-only in the admin, and unchangeable through the ORM.
+        # The audit log is evidence: view-only in the admin, unchangeable through the ORM (and in
+        # the database, by a trigger), and naming who acted even if their account went.
         harden_auditlog_admin()
         protect_audit_log()
+        keep_authors()
         from .models import ContactAttempt, Lead, LeadNote, LeadRequest
 
         # PHI fields (every encrypted column, and the phone's hash) are masked in the change log:

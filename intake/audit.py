@@ -1,15 +1,14 @@
-"""The audit log: masking PHI in it, and keeping it unchangeable from the application.
+"""The audit log: masking PHI in it, naming who acted for good, and keeping it unchangeable.
 
 django-auditlog only ever creates entries. Nothing in Lantern may change or delete one: in the
-admin (`harden_auditlog_admin`, view only, even for superusers) and, once `protect_audit_log`
-is called, through the ORM (saving an existing entry or deleting any raises). Both are meant to
-be called from an AppConfig.ready(). Raw SQL and `QuerySet.update()` bypass model signals; only
-database permissions can close that.
+admin (`harden_auditlog_admin`, view only, even for superusers), through the ORM once
+`protect_audit_log` is called (saving an existing entry or deleting any raises), and in the
+database itself (a trigger from intake's migration refuses UPDATE and DELETE, raw SQL and
+`QuerySet.update()` included). Every new entry carries a copy of who acted (`keep_authors`), so
+it names them even if their account could be removed. The hooks are meant to be connected from
+an AppConfig.ready().
 """
 
-import contextlib
-from collections.abc import Iterator
-from contextvars import ContextVar
 from functools import cache
 
 from django.core.exceptions import PermissionDenied
@@ -120,22 +119,11 @@ class AuditLogImmutable(PermissionDenied):
 
 
 _GUARD_UID = "intake.audit.protect_audit_log"
-_maintenance = ContextVar("audit_log_maintenance", default=False)
 _protected = False
 
 
-@contextlib.contextmanager
-def allow_audit_log_changes() -> Iterator[None]:
-    """Lift the guard for a deliberate, reviewed maintenance job (none in the application)."""
-    token = _maintenance.set(True)
-    try:
-        yield
-    finally:
-        _maintenance.reset(token)
-
-
 def _refuse_change(sender, instance, **kwargs) -> None:
-    if instance.pk is None or _maintenance.get():
+    if instance.pk is None:
         return
     # A new entry with a chosen pk is fine; saving over a stored one is not.
     if not instance._state.adding or sender._base_manager.filter(pk=instance.pk).exists():
@@ -143,8 +131,7 @@ def _refuse_change(sender, instance, **kwargs) -> None:
 
 
 def _refuse_delete(sender, instance, **kwargs) -> None:
-    if not _maintenance.get():
-        raise AuditLogImmutable(f"Audit log entry {instance.pk} cannot be deleted.")
+    raise AuditLogImmutable(f"Audit log entry {instance.pk} cannot be deleted.")
 
 
 def protect_audit_log() -> bool:
@@ -169,3 +156,108 @@ def _unprotect_audit_log() -> None:
     pre_save.disconnect(sender=LogEntry, dispatch_uid=f"{_GUARD_UID}.save")
     pre_delete.disconnect(sender=LogEntry, dispatch_uid=f"{_GUARD_UID}.delete")
     _protected = False
+
+
+# --- Who acted: a copy that outlives the account -------------------------------------------------
+#
+# The entry's `actor` is a foreign key, which a deleted account would leave pointing nowhere (and
+# auditlog's SET_NULL would empty). So each new entry also keeps, in `actor_email` and
+# `additional_data["actor"]`, the username, full name and email the person had when they acted.
+# The entry is immutable from then on, so the copy is too.
+
+_AUTHOR_UID = "intake.audit.keep_authors"
+
+
+def _auditlog_context_actor():
+    """The actor of the auditlog block in force (its middleware's request, or `set_actor()`).
+    auditlog sets its entries' actor from a pre_save receiver it connects for the block, after
+    ours has run, so ours asks the same context. auditlog leaves the context variable set when
+    a block ends and only disconnects that receiver: the actor counts only while it is connected."""
+    from auditlog.context import auditlog_value
+
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return None
+    in_force = any(lookup_key[0] == context.get("signal_duid") for lookup_key, *_ in pre_save.receivers)
+    return context.get("actor") if in_force else None
+
+
+def actor_snapshot(user) -> dict:
+    return {
+        "id": user.pk,
+        "username": user.get_username(),
+        "full_name": user.get_full_name(),
+        "email": user.email,
+    }
+
+
+def _keep_author(sender, instance, **kwargs) -> None:
+    if not instance._state.adding:
+        return  # an existing entry is never saved again (protect_audit_log)
+    actor = instance.actor
+    if actor is None:
+        actor = _auditlog_context_actor()
+        if actor is None:
+            return
+        instance.actor = actor  # what auditlog's own receiver would set next
+    snapshot = actor_snapshot(actor)
+    instance.actor_email = snapshot["email"] or instance.actor_email
+    data = instance.additional_data
+    if data is None or isinstance(data, dict):
+        instance.additional_data = {**(data or {}), "actor": snapshot}
+
+
+def keep_authors() -> None:
+    """Copy who acted into every new entry (auditlog's, `record`'s, anyone's), and refuse to
+    delete an account the log names. Idempotent."""
+    from auditlog import get_logentry_model
+    from django.contrib.auth import get_user_model
+
+    pre_save.connect(_keep_author, sender=get_logentry_model(), dispatch_uid=_AUTHOR_UID)
+    pre_delete.connect(refuse_deleting_audited_users, sender=get_user_model(), dispatch_uid=f"{_AUTHOR_UID}.users")
+
+
+def actor_of(entry) -> dict | None:
+    """Who made `entry`: the account if it still exists, else the copy kept in the entry (or,
+    for an entry older than the copy, the email auditlog stored). None: the system did."""
+    if entry.actor is not None:
+        return actor_snapshot(entry.actor) | {"removed": False}
+    kept = (entry.additional_data or {}).get("actor") if isinstance(entry.additional_data, dict) else None
+    if kept:
+        return {**kept, "removed": True}
+    if entry.actor_email:
+        return {"id": None, "username": "", "full_name": "", "email": entry.actor_email, "removed": True}
+    return None
+
+
+def describe_actor(entry) -> str:
+    """One line naming who made `entry`, for staff pages: "avery (Avery Lee)"."""
+    who = actor_of(entry)
+    if who is None:
+        return "system"
+    line = who["username"] or who["email"]
+    if who["full_name"]:
+        line += f" ({who['full_name']})"
+    return line + (", account since removed" if who["removed"] else "")
+
+
+# --- Accounts with a history are deactivated, never deleted ----------------------------------------
+
+
+class AuditedAccountProtected(PermissionDenied):
+    """An attempt to delete a user the audit log names as an actor."""
+
+
+def has_audit_history(user) -> bool:
+    from auditlog import get_logentry_model
+
+    return get_logentry_model().objects.filter(actor=user).exists()
+
+
+def refuse_deleting_audited_users(sender, instance, **kwargs) -> None:
+    """pre_delete of a user: refused, before anything is deleted, when the log names them."""
+    if instance.pk is not None and has_audit_history(instance):
+        raise AuditedAccountProtected(
+            f"{instance.get_username()} appears in the audit log: deactivate the account instead of deleting it."
+        )

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from auditlog import get_logentry_model
 from auditlog.context import disable_auditlog
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from .audit import record
 from .crypto import EncryptedMixin
 from .models import CLOSED_STATUSES, ContactAttempt, Lead, LeadNote, LeadRequest, LeadStatus
 
@@ -189,13 +189,4 @@ def _blank(queryset) -> int:
 
 def _record(lead: Lead, summary: dict) -> None:
     """One audit entry per lead, by nobody (the retention job), naming no PHI."""
-    LogEntry = get_logentry_model()
-    LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Lead),
-        object_pk=str(lead.pk),
-        object_id=lead.pk,
-        object_repr=f"Lead #{lead.pk}",
-        action=LogEntry.Action.UPDATE,
-        actor=None,
-        additional_data=summary,
-    )
+    record(lead, get_logentry_model().Action.UPDATE, label=f"Lead #{lead.pk}", **summary)

@@ -5,7 +5,8 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..hours import Hours, centre_hours
@@ -144,3 +145,16 @@ def supervisors() -> list[User]:
 
 def ensure_staff_groups() -> dict[str, Group]:
     return {name: Group.objects.get_or_create(name=name)[0] for name in (ADMISSIONS_GROUP, SUPERVISOR_GROUP)}
+
+
+def deactivate_staff(user: User) -> None:
+    """Staff accounts are deactivated, never deleted: the audit log goes on naming them. The
+    account can no longer sign in, every session it has ends (a session of an older generation is
+    refused), and no alert or roster lists it."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        StaffProfile.objects.get_or_create(user=user)
+        StaffProfile.objects.filter(user=user).update(
+            on_duty=False, on_call=False, session_generation=F("session_generation") + 1
+        )
+    user.is_active = False

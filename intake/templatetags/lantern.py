@@ -1,5 +1,6 @@
 from django import template
 
+from intake.audit import describe_actor
 from intake.phones import display_phone
 
 register = template.Library()
@@ -39,3 +40,9 @@ def full_stop(text) -> str:
     "today" becomes "today."."""
     text = str(text)
     return text if text.endswith(".") else f"{text}."
+
+
+@register.filter
+def audit_actor(entry) -> str:
+    """Who made an audit entry, from the copy the entry keeps when the account is gone."""
+    return describe_actor(entry)

@@ -11,14 +11,17 @@ import json
 from pathlib import Path
 
 from auditlog import get_logentry_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from intake.audit import actor_of, record
+
 HEADER = [
     "timestamp",
     "actor",
+    "actor_name",
+    "actor_email",
     "remote_addr",
     "action",
     "content_type",
@@ -91,19 +94,16 @@ class Command(BaseCommand):
             if output:
                 stream.close()
 
-        LogEntry.objects.create(
-            content_type=ContentType.objects.get_for_model(LogEntry),
+        record(
+            LogEntry,
+            LogEntry.Action.ACCESS,
             object_pk="audit-log-export",
-            object_repr="Audit log export",
-            action=LogEntry.Action.ACCESS,
-            actor=None,
-            additional_data={
-                "export": "audit_log",
-                **period,
-                "rows": rows,
-                "destination": "file" if output else "stdout",
-                "os_user": _os_user(),
-            },
+            label="Audit log export",
+            export="audit_log",
+            **period,
+            rows=rows,
+            destination="file" if output else "stdout",
+            os_user=_os_user(),
         )
         if output:
             self.stderr.write(f"Wrote {rows} audit log entries to {output}.")
@@ -111,9 +111,13 @@ class Command(BaseCommand):
     def row(self, entry, actions: dict) -> list:
         changes = entry.changes_dict or {}
         content_type = entry.content_type
+        # The account, or the copy of it the entry kept: an entry never loses who made it.
+        who = actor_of(entry) or {}
         return [
             entry.timestamp.astimezone(dt.UTC).isoformat(timespec="seconds"),
-            _cell(entry.actor.get_username() if entry.actor else ""),
+            _cell(who.get("username", "")),
+            _cell(who.get("full_name", "")),
+            _cell(who.get("email", "")),
             entry.remote_addr or "",
             str(actions.get(entry.action, entry.action)),
             f"{content_type.app_label}.{content_type.model}",
