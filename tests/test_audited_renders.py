@@ -27,7 +27,7 @@ from config.urls import urlpatterns as project_urlpatterns
 from intake.models import Lead
 
 from .conftest import sign_in
-from .test_authorization_sweep import PUBLIC, CannotBuild, all_routes, build_url
+from .test_authorization_sweep import protected_urls
 from .test_authorization_sweep import world as world  # noqa: F401 - the same records, as a fixture
 
 
@@ -66,14 +66,7 @@ def sweep(world, people: dict, select=lambda route: True) -> tuple[list[str], se
     phi = phi_of(world)
     clients = {name: sign_in(Client(), user) for name, user in people.items()}
     problems, showed_phi = [], set()
-    for route in all_routes():
-        if route.name in PUBLIC or not select(route):
-            continue
-        try:
-            url = build_url(route, world)
-        except CannotBuild as exc:
-            problems.append(f"{route}: cannot build a URL ({exc})")
-            continue
+    for route, url in protected_urls(world, problems, select):
         for name, user in people.items():
             if route.admin_side != (name == "admin"):
                 continue  # the admin for the superuser; the staff pages for the team

@@ -324,19 +324,24 @@ def ask(client: Client, method: str, url: str) -> Answer:
     return Answer(response.status_code, final, view_name, hops)
 
 
+def protected_urls(world: World, problems: list[str], select=lambda route: True):
+    """(route, url) for every URL pattern not in PUBLIC; a pattern the sweep cannot build a URL
+    for is added to `problems`."""
+    for route in all_routes():
+        if route.name in PUBLIC or not select(route):
+            continue
+        try:
+            yield route, build_url(route, world)
+        except CannotBuild as exc:
+            problems.append(f"{route}: the sweep cannot build a URL ({exc}); teach candidates() its parameters")
+
+
 def sweep(world: World, nobody: User, select=lambda route: True) -> list[str]:
     """Try every protected URL as an anonymous visitor and as Morgan; list what let them in."""
     has_second_factor_step = getattr(__import__("conftest"), "verify_second_factor", None) is not None
     morgan = sign_in(Client(), nobody)
     problems = []
-    for route in all_routes():
-        if route.name in PUBLIC or not select(route):
-            continue
-        try:
-            url = build_url(route, world)
-        except CannotBuild as exc:
-            problems.append(f"{route}: the sweep cannot build a URL ({exc}); teach candidates() its parameters")
-            continue
+    for route, url in protected_urls(world, problems, select):
         for method in ("GET", "POST"):
             answer = ask(Client(), method, url)
             if not (answer.status in DENIED or answer.at_login):
