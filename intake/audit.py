@@ -174,13 +174,15 @@ def _auditlog_context_actor():
     ours has run, so ours asks the same context. auditlog leaves the context variable set when
     a block ends and only disconnects that receiver: the actor counts only while it is connected."""
     from auditlog.context import auditlog_value
+    from django.contrib.auth import get_user_model
 
     try:
         context = auditlog_value.get()
     except LookupError:
         return None
     in_force = any(lookup_key[0] == context.get("signal_duid") for lookup_key, *_ in pre_save.receivers)
-    return context.get("actor") if in_force else None
+    actor = context.get("actor") if in_force else None
+    return actor if isinstance(actor, get_user_model()) else None  # as auditlog decides
 
 
 def actor_snapshot(user) -> dict:
