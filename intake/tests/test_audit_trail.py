@@ -12,9 +12,11 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.db.models.signals import pre_delete
+from django.test import Client
 
 from intake.audit import AuditedAccountProtected, record, refuse_deleting_audited_users
 from intake.models import ContactAttempt, Lead, LeadNote, StaffProfile
+from tests.conftest import sign_in
 
 JORDAN = {"name": "Jordan Whitlock", "phone": "+14155552671"}
 
@@ -217,11 +219,7 @@ def test_it_explains_in_the_admin_why_an_account_with_a_history_cannot_be_delete
 
 
 @pytest.mark.django_db
-def test_it_deactivates_an_account_from_the_admin_and_ends_its_sessions(client, staff, django_user_model):
-    from django.test import Client
-
-    from tests.conftest import sign_in
-
+def test_it_deactivates_an_account_from_the_admin_and_ends_its_sessions(client, staff):
     avery = staff["avery"]
     StaffProfile.objects.filter(user=avery).update(on_call=True)
     signed_in = sign_in(Client(), avery)
