@@ -1,8 +1,6 @@
 """Signing staff in: password, lockout, second factor, idle and absolute limits, sign-out everywhere."""
 
-import base64
 import logging
-import re
 import time
 
 import pytest
@@ -10,31 +8,17 @@ from axes.models import AccessAttempt
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django_otp.oath import totp
 
 from conftest import authenticator_for, verify_second_factor
 from intake.middleware import LAST_ACTIVITY, SIGNED_IN_AT
 from intake.models import RecoveryCodes
+from intake.tests.helpers import code_on_page, recovery_codes_on_page
 
 PASSWORD = "correct horse battery"
 
 
 def sign_in_with_password(client: Client, username: str, password: str = PASSWORD, **extra):
     return client.post("/staff/login/", {"username": username, "password": password}, **extra)
-
-
-def code_on_page(html: str) -> str:
-    """What the authenticator app shows after scanning the key on the setup page."""
-    return code_for_key(re.search(r'class="mfa-secret">([A-Z2-7]+)<', html)[1])
-
-
-def code_for_key(base32: str) -> str:
-    key = base64.b32decode(base32 + "=" * (-len(base32) % 8))
-    return f"{totp(key):06d}"
-
-
-def recovery_codes_on_page(html: str) -> list[str]:
-    return re.findall(r"<li><code>([a-z0-9-]+)</code></li>", html)
 
 
 @pytest.fixture
