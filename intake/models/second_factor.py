@@ -58,7 +58,34 @@ def _as_number(token: str) -> int | None:
         return None
 
 
-class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
+class SecondFactor(TimestampMixin, ThrottlingMixin, Device):
+    """What both kinds share: django-otp's throttling (each wrong code doubles the wait before the
+    next try: 1, 2, 4, 8… seconds) and the bookkeeping of an accepted code."""
+
+    class Meta(Device.Meta):
+        abstract = True
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def verify_token(self, token) -> bool:
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        if self._accept(str(token)):
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+            return True
+        self.throttle_increment()
+        return False
+
+    def _accept(self, token: str) -> bool:
+        """Whether `token` is good, using it up if so (the caller saves the device)."""
+        raise NotImplementedError
+
+
+class AuthenticatorApp(SecondFactor):
     """An authenticator app on a staff member's phone. A row exists only once its owner proved,
     with a code, that the app holds the key: enrolment keeps the key in the session until then."""
 
@@ -73,7 +100,7 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
     # The time step of the last accepted code: a code is accepted once, never replayed.
     last_t = models.BigIntegerField(default=-1)
 
-    class Meta(Device.Meta):
+    class Meta(SecondFactor.Meta):
         verbose_name = "authenticator app"
 
     @classmethod
@@ -84,22 +111,12 @@ class AuthenticatorApp(TimestampMixin, ThrottlingMixin, Device):
             return None
         return cls.objects.create(user=user, name=name, key=hex_key, last_t=totp.t(), confirmed=True)
 
-    def get_throttle_factor(self) -> int:
-        return 1  # each wrong code doubles the wait before the next try: 1, 2, 4, 8… seconds
-
-    def verify_token(self, token) -> bool:
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
+    def _accept(self, token: str) -> bool:
         totp, value = self._totp(), _as_number(token)
-        if value is not None and totp.verify(value, self.tolerance, self.last_t + 1):
-            self.last_t, self.drift = totp.t(), totp.drift
-            self.throttle_reset(commit=False)
-            self.set_last_used_timestamp(commit=False)
-            self.save()
-            return True
-        self.throttle_increment()
-        return False
+        if value is None or not totp.verify(value, self.tolerance, self.last_t + 1):
+            return False
+        self.last_t, self.drift = totp.t(), totp.drift
+        return True
 
     def current_code(self) -> str:
         """The code the app shows now (for the demo command and tests, which play the phone)."""
@@ -121,11 +138,11 @@ def _new_recovery_code() -> str:
     return f"{code[:5]}-{code[5:]}"
 
 
-class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
+class RecoveryCodes(SecondFactor):
     """A staff member's set of one-time recovery codes, for a lost phone. The codes themselves
     are shown once when made; only their keyed hashes are stored."""
 
-    class Meta(Device.Meta):
+    class Meta(SecondFactor.Meta):
         verbose_name = "recovery code set"
 
     @classmethod
@@ -141,24 +158,12 @@ class RecoveryCodes(TimestampMixin, ThrottlingMixin, Device):
             )
         return codes
 
-    def get_throttle_factor(self) -> int:
-        return 1
-
-    def verify_token(self, token) -> bool:
-        allowed, _ = self.verify_is_allowed()
-        if not allowed:
-            return False
-        digest = recovery_code_hash(str(token))
+    def _accept(self, token: str) -> bool:
+        digest = recovery_code_hash(token)
         # Compared in constant time against each stored hash, then deleted by a conditional
         # DELETE: two sign-ins racing with one code cannot both succeed.
         match = next((c for c in self.codes.all() if hmac.compare_digest(c.code_hash, digest)), None)
-        if match is not None and RecoveryCode.objects.filter(pk=match.pk).delete()[0]:
-            self.throttle_reset(commit=False)
-            self.set_last_used_timestamp(commit=False)
-            self.save()
-            return True
-        self.throttle_increment()
-        return False
+        return match is not None and RecoveryCode.objects.filter(pk=match.pk).delete()[0] > 0
 
 
 class RecoveryCode(models.Model):
