@@ -8,11 +8,14 @@ of Blake's; the keys and recovery codes are unreadable in the database and in th
 import base64
 import email
 import importlib
+import io
 from email import policy
 from pathlib import Path
 
 import pytest
 from auditlog.models import LogEntry
+from cryptography.fernet import Fernet
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -208,6 +211,25 @@ def test_it_shows_the_owner_their_devices_and_new_recovery_codes_once(client, st
     assert client.get("/staff/security/recovery-codes/")["Location"] == "/staff/security/"  # not again
     refused = password_session("avery").post(VERIFY, {"token": old[0]})
     assert "did not work" in refused.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_rotates_authenticator_keys_with_the_other_encrypted_fields(settings, staff):
+    from conftest import authenticator_for
+    from intake.models import AuthenticatorApp
+
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [old]
+    key = authenticator_for(staff["avery"]).key
+
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    out = io.StringIO()
+    call_command("rotate_encryption_keys", stdout=out)
+    settings.FIELD_ENCRYPTION_KEYS = [new]  # the old key is dropped
+
+    assert "intake.AuthenticatorApp.key: 1 rotated" in out.getvalue()
+    assert AuthenticatorApp.objects.get().key == key
+    assert key not in out.getvalue()
 
 
 # --- Moving django-otp's readable devices ------------------------------------------------------
