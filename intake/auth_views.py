@@ -7,6 +7,7 @@ import json
 import logging
 
 import segno
+from cryptography.fernet import InvalidToken
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -102,18 +103,17 @@ def _enrol(request: HttpRequest) -> HttpResponse:
     is saved once a code proves it holds the key. A key shown to anyone else (a colleague who
     set the password, an earlier tab) never becomes a second factor."""
     user = request.user
-    stored = request.session.get(ENROLMENT_KEY_SESSION_KEY)
+    hex_key = _enrolment_key(request)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and stored and form.is_valid():
+    if request.method == "POST" and hex_key and form.is_valid():
         with transaction.atomic():
             # One enrolment at a time per user: a second session confirming at the same moment
             # finds the first one's app and is asked for a code instead.
             User.objects.select_for_update().filter(pk=user.pk).first()
             if AuthenticatorApp.objects.filter(user=user).exists():
                 return redirect(f"{reverse('staff:mfa')}?next={_next_url(request)}")
-            device = AuthenticatorApp.enrol(user, decrypt(stored), form.cleaned_data["token"].replace(" ", ""))
-            if device is not None:
-                codes = RecoveryCodes.replace_for(user)
+            device = AuthenticatorApp.enrol(user, hex_key, form.cleaned_data["token"].replace(" ", ""))
+            codes = RecoveryCodes.replace_for(user) if device else []
         if device is not None:
             del request.session[ENROLMENT_KEY_SESSION_KEY]
             otp_login(request, device)
@@ -122,18 +122,26 @@ def _enrol(request: HttpRequest) -> HttpResponse:
             _keep_codes_to_show(request, codes)
             return redirect(f"{reverse('staff:recovery_codes')}?next={_next_url(request)}")
         form.add_error("token", "That code did not match. Scan the code again, then enter the newest 6 digits.")
-    elif request.method == "POST" and not stored:
+    elif request.method == "POST" and not hex_key:
         form.add_error(None, "This setup page had expired. Scan the new code below, then enter its 6 digits.")
-    if request.method != "POST" or not stored:
-        stored = encrypt(new_totp_key())
-        request.session[ENROLMENT_KEY_SESSION_KEY] = stored
-    hex_key = decrypt(stored)
+    if request.method != "POST" or not hex_key:
+        hex_key = new_totp_key()
+        request.session[ENROLMENT_KEY_SESSION_KEY] = encrypt(hex_key)
     qr = segno.make(provisioning_uri(user, hex_key), error="m").svg_inline(scale=5, dark="#1d2b36", light="#ffffff")
     return render(
         request,
         "staff/mfa_setup.html",
         {"form": form, "qr_svg": qr, "secret": base32_key(hex_key), "next": _next_url(request)},
     )
+
+
+def _enrolment_key(request: HttpRequest) -> str | None:
+    """The key this session was last shown, if it still has one that opens."""
+    stored = request.session.get(ENROLMENT_KEY_SESSION_KEY)
+    try:
+        return decrypt(stored) if stored else None
+    except InvalidToken:  # written under a field key since dropped
+        return None
 
 
 def _tell_of_new_authenticator(request: HttpRequest, device: AuthenticatorApp) -> None:

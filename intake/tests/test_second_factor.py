@@ -89,6 +89,22 @@ def test_it_lets_no_key_shown_to_someone_else_become_a_second_factor(staff):
 
 
 @pytest.mark.django_db
+def test_it_saves_nothing_until_the_code_matches_and_keeps_the_scanned_key_meanwhile(staff):
+    from intake.models import AuthenticatorApp
+
+    blake = password_session("blake")
+    expired = blake.post(VERIFY, {"token": "123456"}).content.decode()  # no key shown to this session yet
+    assert "This setup page had expired" in expired
+
+    page = blake.get(VERIFY).content.decode()
+    wrong = blake.post(VERIFY, {"token": "12345x"}).content.decode()
+    assert "That code did not match" in wrong
+    assert secret_on_page(wrong) == secret_on_page(page)  # the app already scanned it: no need to again
+    assert not AuthenticatorApp.objects.exists()
+    assert blake.get("/staff/")["Location"].startswith(VERIFY)
+
+
+@pytest.mark.django_db
 def test_it_keeps_no_key_or_recovery_code_readable_in_the_database(staff):
     setup_page, codes_page = enrol(password_session("blake"))
     secret, codes = secret_on_page(setup_page), recovery_codes_on_page(codes_page)
