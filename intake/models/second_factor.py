@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models, transaction
-from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
 from ..crypto import EncryptedCharField, keyed_hash
@@ -85,6 +85,13 @@ class SecondFactor(TimestampMixin, ThrottlingMixin, Device):
         raise NotImplementedError
 
 
+class AuthenticatorAppManager(DeviceManager):
+    def get_queryset(self):
+        # django-otp's middleware loads the session's device on every request: the key is
+        # decrypted only when a code is checked, not on every page.
+        return super().get_queryset().defer("key")
+
+
 class AuthenticatorApp(SecondFactor):
     """An authenticator app on a staff member's phone. A row exists only once its owner proved,
     with a code, that the app holds the key: enrolment keeps the key in the session until then."""
@@ -99,6 +106,8 @@ class AuthenticatorApp(SecondFactor):
     drift = models.SmallIntegerField(default=0)
     # The time step of the last accepted code: a code is accepted once, never replayed.
     last_t = models.BigIntegerField(default=-1)
+
+    objects = AuthenticatorAppManager()
 
     class Meta(SecondFactor.Meta):
         verbose_name = "authenticator app"

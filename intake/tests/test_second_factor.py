@@ -230,10 +230,11 @@ def test_it_shows_the_owner_their_devices_and_new_recovery_codes_once(client, st
 
 
 @pytest.mark.django_db
-def test_it_rotates_authenticator_keys_with_the_other_encrypted_fields(settings, staff):
+def test_it_rotates_authenticator_keys_with_the_other_encrypted_fields(settings, staff, tmp_path):
     from conftest import authenticator_for
     from intake.models import AuthenticatorApp
 
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # card photos other tests left are not this test's
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old]
     key = authenticator_for(staff["avery"]).key
