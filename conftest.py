@@ -303,13 +303,20 @@ def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
 # --- Signing staff in -----------------------------------------------------------------------------
 
 
+def authenticator_for(user, name: str = "test phone"):
+    """`user`'s authenticator app (made on first use, as if they had enrolled their phone): the
+    one place tests give staff a second factor. `device.current_code()` is what the phone shows."""
+    from intake.models import AuthenticatorApp
+
+    return AuthenticatorApp.objects.get_or_create(user=user, name=name)[0]
+
+
 def verify_second_factor(client, user) -> None:
     """Complete the second sign-in step for `user` in `client`'s session, as a code from their
     authenticator app would (tests that exercise the step itself sign in by hand)."""
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="test phone", defaults={"confirmed": True})
+    device = authenticator_for(user)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -205,15 +205,14 @@ def seed() -> None:
     someone), signed up for email, with a second factor for the staff pages; and one article."""
     from django.contrib.auth.models import User
     from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from articles.models import Article, Category
-    from intake.models import StaffProfile, ensure_staff_groups
+    from intake.models import AuthenticatorApp, StaffProfile, ensure_staff_groups
 
     user = User.objects.create_user("drill-admissions", email=STAFF_EMAIL, first_name="Drill", last_name="Worker")
     user.groups.add(ensure_staff_groups()["admissions"])
     StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": True, "notify_by_email": True})
-    TOTPDevice.objects.create(user=user, name="drill", confirmed=True)
+    AuthenticatorApp.objects.create(user=user, name="drill")
     category, _ = Category.objects.get_or_create(slug="drills", defaults={"name": "Drills"})
     Article.objects.create(
         title="What to expect in the first week of treatment",
@@ -749,7 +748,8 @@ def staff_page(site: Site, path: str) -> str:
     from django.contrib.auth.models import User
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from intake.models import AuthenticatorApp
 
     close_db()
     user = User.objects.get(email=STAFF_EMAIL)
@@ -757,7 +757,7 @@ def staff_page(site: Site, path: str) -> str:
     session["_auth_user_id"] = str(user.pk)
     session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session[DEVICE_ID_SESSION_KEY] = AuthenticatorApp.objects.get(user=user).persistent_id
     session.create()
     answer, content, _ = site.request("GET", path, headers={"Cookie": f"sessionid={session.session_key}"})
     return content.decode("utf-8", "replace") if answer.status == 200 else ""

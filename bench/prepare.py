@@ -9,11 +9,10 @@ from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from queue_page import seed  # noqa: E402
 
 from articles.models import Article, Category, Source  # noqa: E402
-from intake.models import Notification, StaffProfile, ensure_staff_groups  # noqa: E402
+from intake.models import AuthenticatorApp, Notification, StaffProfile, ensure_staff_groups  # noqa: E402
 from verification.models import EligibilityCheck, Payer  # noqa: E402
 
 seed(50_000)
@@ -41,7 +40,7 @@ worker, _ = User.objects.get_or_create(username="bench-worker", defaults={"email
 worker.groups.add(ensure_staff_groups()["admissions"])
 # On duty with email alerts: every benchmarked request queues a real notification for the worker.
 StaffProfile.objects.update_or_create(user=worker, defaults={"on_duty": True, "notify_by_email": True})
-device, _ = TOTPDevice.objects.get_or_create(user=worker, name="bench", defaults={"confirmed": True})
+device, _ = AuthenticatorApp.objects.get_or_create(user=worker, name="bench")
 session = SessionStore()
 session["_auth_user_id"] = str(worker.pk)
 session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"

@@ -37,9 +37,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "auditlog",
     "reversion",
+    # Only django-otp's core: the devices are intake's own (intake.models.second_factor), which
+    # keep keys encrypted and recovery codes hashed, and have no admin that shows either.
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
     "axes",
     "intake",
     "verification",

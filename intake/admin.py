@@ -88,3 +88,6 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+from . import second_factor_admin  # noqa: E402, F401 - registers the second-factor lists

@@ -3,30 +3,43 @@
 A first sign-in enrols an authenticator app before anything else opens.
 """
 
+import json
+import logging
+
 import segno
+from cryptography.fernet import InvalidToken
 from django import forms
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .middleware import start_staff_session
-from .models import StaffProfile
+from .channels import send_templated_email
+from .clientip import client_ip
+from .crypto import decrypt, encrypt
+from .middleware import end_other_sessions, start_staff_session
+from .models import AuthenticatorApp, RecoveryCodes, recovery_codes_left
+from .models.second_factor import base32_key, new_totp_key, provisioning_uri
 from .permissions import second_factor_required
 
-RECOVERY_CODES = 10
+log = logging.getLogger(__name__)
+
+# Both hold secrets only until they are used, encrypted with the field keys: sessions are
+# stored server-side, and a copy of the session table must not hand out a second factor.
+ENROLMENT_KEY_SESSION_KEY = "lantern_enrolment_key"
 RECOVERY_SESSION_KEY = "lantern_new_recovery_codes"
 
 
@@ -69,16 +82,16 @@ def mfa(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.is_verified():
         return redirect(_next_url(request))
-    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if not AuthenticatorApp.objects.filter(user=user).exists():
         return _enrol(request)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # Throttled by django-otp: each failure doubles the wait before the next try.
+        # Throttled: each failure doubles the wait before the next try.
         device = match_token(user, form.cleaned_data["token"].replace(" ", ""))
         if device is not None:
             otp_login(request, device)
-            if isinstance(device, StaticDevice):
-                left = StaticToken.objects.filter(device=device).count()
+            if isinstance(device, RecoveryCodes):
+                left = device.codes.count()
                 messages.warning(request, f"You used a recovery code; {left} left. Make new ones under Security.")
             return redirect(_next_url(request))
         form.add_error("token", "That code did not work. Check the time on your phone and try the newest code.")
@@ -86,64 +99,101 @@ def mfa(request: HttpRequest) -> HttpResponse:
 
 
 def _enrol(request: HttpRequest) -> HttpResponse:
+    """Each showing of the page makes a new key, kept (encrypted) in this session only; the app
+    is saved once a code proves it holds the key. A key shown to anyone else (a colleague who
+    set the password, an earlier tab) never becomes a second factor."""
     user = request.user
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or TOTPDevice.objects.create(
-        user=user, name="Authenticator app", confirmed=False
-    )
+    hex_key = _enrolment_key(request)
     form = TokenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].replace(" ", "")):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save()
-                codes = _new_recovery_codes(user)
+    if request.method == "POST" and hex_key and form.is_valid():
+        with transaction.atomic():
+            # One enrolment at a time per user: a second session confirming at the same moment
+            # finds the first one's app and is asked for a code instead.
+            User.objects.select_for_update().filter(pk=user.pk).first()
+            if AuthenticatorApp.objects.filter(user=user).exists():
+                return redirect(f"{reverse('staff:mfa')}?next={_next_url(request)}")
+            device = AuthenticatorApp.enrol(user, hex_key, form.cleaned_data["token"].replace(" ", ""))
+            codes = RecoveryCodes.replace_for(user) if device else []
+        if device is not None:
+            del request.session[ENROLMENT_KEY_SESSION_KEY]
             otp_login(request, device)
-            request.session[RECOVERY_SESSION_KEY] = codes
+            end_other_sessions(request)
+            _tell_of_new_authenticator(request, device)
+            _keep_codes_to_show(request, codes)
             return redirect(f"{reverse('staff:recovery_codes')}?next={_next_url(request)}")
         form.add_error("token", "That code did not match. Scan the code again, then enter the newest 6 digits.")
-    qr = segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#1d2b36", light="#ffffff")
-    secret = totp_key_base32(device)
+    elif request.method == "POST" and not hex_key:
+        form.add_error(None, "This setup page had expired. Scan the new code below, then enter its 6 digits.")
+    if request.method != "POST" or not hex_key:
+        hex_key = new_totp_key()
+        request.session[ENROLMENT_KEY_SESSION_KEY] = encrypt(hex_key)
+    qr = segno.make(provisioning_uri(user, hex_key), error="m").svg_inline(scale=5, dark="#1d2b36", light="#ffffff")
     return render(
-        request, "staff/mfa_setup.html", {"form": form, "qr_svg": qr, "secret": secret, "next": _next_url(request)}
+        request,
+        "staff/mfa_setup.html",
+        {"form": form, "qr_svg": qr, "secret": base32_key(hex_key), "next": _next_url(request)},
     )
 
 
-def totp_key_base32(device: TOTPDevice) -> str:
-    """The key as authenticator apps take it typed in (base32, no padding)."""
-    import base64
+def _enrolment_key(request: HttpRequest) -> str | None:
+    """The key this session was last shown, if it still has one that opens."""
+    stored = request.session.get(ENROLMENT_KEY_SESSION_KEY)
+    try:
+        return decrypt(stored) if stored else None
+    except InvalidToken:  # written under a field key since dropped
+        return None
 
-    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+def _tell_of_new_authenticator(request: HttpRequest, device: AuthenticatorApp) -> None:
+    """Email the owner that an authenticator was added: if it was not them, they hear of it."""
+    user = request.user
+    if not user.email:
+        log.warning("User %s added an authenticator but has no email address to tell", user.pk)
+        return
+    context = {
+        "name": user.get_full_name() or user.get_username(),
+        "username": user.get_username(),
+        "device_name": device.name,
+        "when": timezone.localtime(device.created_at),
+        "address": client_ip(request) or "unknown",
+        "security_url": f"{settings.SITE_URL}{reverse('staff:security')}",
+        "centre_name": settings.CENTRE_NAME,
+    }
+    try:
+        send_templated_email("new-authenticator", user.email, context)
+    except Exception as exc:  # noqa: BLE001 - the sign-in is done; a mail outage must not undo it
+        log.warning("Could not email user %s about a new authenticator: %s", user.pk, type(exc).__name__)
 
 
-def _new_recovery_codes(user) -> list[str]:
-    device, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes", defaults={"confirmed": True})
-    device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
-    return codes
+def _keep_codes_to_show(request: HttpRequest, codes: list[str]) -> None:
+    request.session[RECOVERY_SESSION_KEY] = encrypt(json.dumps(codes))
 
 
 @never_cache
 @second_factor_required
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """Shown once, right after they are made."""
-    codes = request.session.pop(RECOVERY_SESSION_KEY, None)
-    if not codes:
+    stored = request.session.pop(RECOVERY_SESSION_KEY, None)
+    if not stored:
         return redirect("staff:security")
+    codes = json.loads(decrypt(stored))
     return render(request, "staff/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
 
 
 @never_cache
 @second_factor_required
 def security(request: HttpRequest) -> HttpResponse:
-    left = StaticToken.objects.filter(device__user=request.user).count()
-    return render(request, "staff/security.html", {"recovery_left": left})
+    context = {
+        "apps": AuthenticatorApp.objects.filter(user=request.user).order_by("created_at", "pk"),
+        "recovery_left": recovery_codes_left(request.user),
+    }
+    return render(request, "staff/security.html", context)
 
 
 @require_POST
 @second_factor_required
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
-    request.session[RECOVERY_SESSION_KEY] = _new_recovery_codes(request.user)
+    _keep_codes_to_show(request, RecoveryCodes.replace_for(request.user))
     return redirect("staff:recovery_codes")
 
 
@@ -151,10 +201,7 @@ def new_recovery_codes(request: HttpRequest) -> HttpResponse:
 @second_factor_required
 def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of this user, this one included (a lost phone, a shared computer)."""
-    StaffProfile.objects.get_or_create(user=request.user)
-    StaffProfile.objects.filter(user=request.user).update(session_generation=F("session_generation") + 1)
+    end_other_sessions(request)
     messages.info(request, "You were signed out everywhere. Sign in again to continue here.")
-    from django.contrib.auth import logout
-
     logout(request)
     return redirect("staff:login")

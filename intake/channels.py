@@ -120,11 +120,16 @@ def post(url: str, body: bytes, content_type: str, *, what: str, auth: tuple[str
 # --- The channels -------------------------------------------------------------------------------
 
 
-def send_email(notification) -> None:
-    subject, text, html = render_email(template_name(notification), message_context(notification))
-    message = EmailMultiAlternatives(subject, text, to=[notification.recipient.email])
+def send_templated_email(name: str, to: str, context: dict) -> None:
+    """Render the template triple `name` and send it to one address; raises on failure."""
+    subject, text, html = render_email(name, context)
+    message = EmailMultiAlternatives(subject, text, to=[to])
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def send_email(notification) -> None:
+    send_templated_email(template_name(notification), notification.recipient.email, message_context(notification))
 
 
 def send_sms(notification) -> None:

@@ -16,6 +16,7 @@ from .lead import Lead
 from .notification import Notification, NotificationQuerySet, enqueue_all, publish
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
+from .second_factor import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_codes_left
 from .staff import (
     ADMISSIONS_GROUP,
     SUPERVISOR_GROUP,
@@ -35,9 +36,12 @@ __all__ = [
     "ADMISSIONS_GROUP",
     "CLOSED_STATUSES",
     "OPEN_STATUSES",
+    "RecoveryCode",
+    "RecoveryCodes",
     "SUPERVISOR_GROUP",
     "TRANSITIONS",
     "AttemptOutcome",
+    "AuthenticatorApp",
     "BestTime",
     "Channel",
     "ContactAttempt",
@@ -60,6 +64,7 @@ __all__ = [
     "on_duty_admissions",
     "on_shift_admissions",
     "publish",
+    "recovery_codes_left",
     "someone_on_hand_for_danger",
     "supervisors",
     "team_at_work",

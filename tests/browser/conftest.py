@@ -89,15 +89,13 @@ def shot(page, name: str) -> Path:
 
 def sign_in_staff(page, base_url: str, user, password: str = "correct horse battery") -> None:
     """Sign in as a person would: password, then the code from their authenticator."""
-    from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from conftest import authenticator_for
 
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="browser phone", defaults={"confirmed": True})
+    device = authenticator_for(user, "browser phone")
     page.goto(f"{base_url}/staff/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.fill("#id_token", f"{code:06d}")
+    page.fill("#id_token", device.current_code())
     page.click("main button[type=submit]")
     page.wait_for_url(re.compile(r".*/staff/.*"))

@@ -2,8 +2,8 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from intake.models import AuthenticatorApp
 
 
 class Command(BaseCommand):
@@ -15,9 +15,8 @@ class Command(BaseCommand):
     def handle(self, *args, username: str, **options):
         if not settings.DEBUG:
             raise CommandError("demo_code works only with DEBUG on: real staff use their own authenticator app.")
-        device = TOTPDevice.objects.filter(user__username=username, name="Demo authenticator").first()
+        device = AuthenticatorApp.objects.filter(user__username=username, name="Demo authenticator").first()
         if device is None:
             raise CommandError(f"{username} has no demo authenticator; run seed_demo first.")
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
         left = device.step - int(time.time() - device.t0) % device.step
-        self.stdout.write(f"{code:0{device.digits}d}  (valid for {left} more seconds)")
+        self.stdout.write(f"{device.current_code()}  (valid for {left} more seconds)")

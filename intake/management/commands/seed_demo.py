@@ -12,6 +12,7 @@ from intake.models import (
     ADMISSIONS_GROUP,
     SUPERVISOR_GROUP,
     AttemptOutcome,
+    AuthenticatorApp,
     ContactAttempt,
     Lead,
     LeadRequest,
@@ -19,6 +20,7 @@ from intake.models import (
     StaffProfile,
     ensure_staff_groups,
 )
+from intake.models.second_factor import base32_key
 from intake.signals import seed_demo_content
 from intake.timing import first_call_target
 
@@ -55,12 +57,8 @@ DEMO_USERS = [
 
 def demo_totp_secret(user: User) -> str:
     """The base32 key of the demo user's authenticator (created once, kept across runs)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from intake.auth_views import totp_key_base32
-
-    device, _ = TOTPDevice.objects.get_or_create(user=user, name="Demo authenticator", defaults={"confirmed": True})
-    return totp_key_base32(device)
+    device, _ = AuthenticatorApp.objects.get_or_create(user=user, name="Demo authenticator")
+    return base32_key(device.key)
 
 
 class Command(BaseCommand):
