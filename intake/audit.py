@@ -75,22 +75,28 @@ def record_change(request, obj, **details):
 # --- The admin: view only --------------------------------------------------------------------
 
 
+class ReadOnlyAdminMixin:
+    """For a ModelAdmin that lists and shows, and never adds, changes or deletes."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @cache
 def read_only_logentry_admin() -> type:
     """auditlog's own LogEntry admin (its lists, filters and change rendering) with every
     write refused. Built on first use: auditlog's admin module needs the app registry."""
     from auditlog.admin import LogEntryAdmin
 
-    class ReadOnlyLogEntryAdmin(LogEntryAdmin):
-        # auditlog's admin allows deletes "as a cascade" from other admin pages; not here.
-        def has_add_permission(self, request) -> bool:
-            return False
-
-        def has_change_permission(self, request, obj=None) -> bool:
-            return False
-
-        def has_delete_permission(self, request, obj=None) -> bool:
-            return False
+    # auditlog's admin allows deletes "as a cascade" from other admin pages; not here.
+    class ReadOnlyLogEntryAdmin(ReadOnlyAdminMixin, LogEntryAdmin):
+        pass
 
     return ReadOnlyLogEntryAdmin
 

@@ -5,31 +5,15 @@ models, so no admin page can show a key or a code (the columns hold only ciphert
 hashes anyway). Each showing of a list is written to the audit log.
 """
 
-from auditlog.models import LogEntry
 from django.contrib import admin
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.urls import path
 
-from .clientip import client_ip
+from .audit import ReadOnlyAdminMixin, record_access
 from .models import AuthenticatorApp, RecoveryCodes
 
 
-def record_access(request, model, *, object_pk: str, object_repr: str, **details) -> LogEntry:
-    """Write an ACCESS entry: who looked at what, when, from where. (A local stand-in until a
-    shared intake.audit.record_access exists.)"""
-    return LogEntry.objects.create(
-        action=LogEntry.Action.ACCESS,
-        actor=request.user,
-        remote_addr=client_ip(request),
-        content_type=ContentType.objects.get_for_model(model),
-        object_pk=object_pk,
-        object_repr=object_repr,
-        additional_data=details or None,
-    )
-
-
-class SecondFactorListAdmin(admin.ModelAdmin):
+class SecondFactorListAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display_links = None
     list_filter = ["confirmed"]
     search_fields = ["user__username", "name"]
@@ -48,19 +32,10 @@ class SecondFactorListAdmin(admin.ModelAdmin):
                 request,
                 self.model,
                 object_pk="admin-list",
-                object_repr=f"Admin list of {opts.verbose_name_plural}",
+                label=f"Admin list of {opts.verbose_name_plural}",
                 query=request.GET.urlencode()[:200],
             )
         return response
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AuthenticatorApp)

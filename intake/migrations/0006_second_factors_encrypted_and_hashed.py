@@ -64,7 +64,7 @@ def move_second_factors_out_of_django_otp(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0004_requests_keep_what_people_said'),
+        ('intake', '0005_audit_log_append_only'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
