@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 # A name or email search decrypts this many of the newest leads that fit the other filters.
-NAME_SEARCH_SCAN = 2000
+NAME_SEARCH_SCAN = 1000
 
 
 def danger_not_yet_answered() -> Q:
@@ -84,20 +84,18 @@ class LeadQuerySet(models.QuerySet):
         )
 
     def matching_name_or_email(self, text: str, scan: int = NAME_SEARCH_SCAN):
-        """Leads whose name or email, or a later request's, holds `text` (ignoring case and
-        spacing). Both are encrypted, so the newest `scan` leads of this set are decrypted and
-        compared here: the search is for the person on the phone now, not an archive sweep."""
+        """Leads whose name, or email when `text` has an @, holds `text` (ignoring case and
+        spacing), on the lead or a later request. Both are encrypted, so the newest `scan` leads of
+        this set are decrypted and compared here: the search is for the person on the phone now,
+        not an archive sweep. About 80 µs a value: one field, never both."""
         wanted = _folded(text)
         if not wanted:
             return self.none()
-        recent = list(self.order_by("-pk").values_list("pk", "name", "email")[:scan])
-        found = {pk for pk, name, email in recent if wanted in _folded(name) or wanted in _folded(email)}
-        later = LeadRequest.objects.filter(lead__in=[pk for pk, _, _ in recent]).exclude(lead__in=found)
-        found.update(
-            lead_id
-            for lead_id, name, email in later.values_list("lead_id", "name", "email")
-            if wanted in _folded(name) or wanted in _folded(email)
-        )
+        field = "email" if "@" in wanted else "name"
+        recent = list(self.order_by("-pk").values_list("pk", field)[:scan])
+        found = {pk for pk, value in recent if wanted in _folded(value)}
+        later = LeadRequest.objects.filter(lead__in=[pk for pk, _ in recent]).exclude(lead__in=found)
+        found.update(lead_id for lead_id, value in later.values_list("lead_id", field) if wanted in _folded(value))
         return self.filter(pk__in=found)
 
 
