@@ -47,7 +47,7 @@ run: install
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run  # a development command: no keys needed
 
 # Browser tests drive Debian's Chromium (a browser download would fail here) and check pages
 # with axe-core from npm, served to the page by the tests themselves.
@@ -59,11 +59,16 @@ browser-deps:
 	@test -f var/axe/axe.min.js || { mkdir -p var/axe && cd var/axe && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null \
 		&& tar xzf axe-core-$(AXE_VERSION).tgz && cp package/axe.min.js . && rm -rf package axe-core-$(AXE_VERSION).tgz; }
 
+# The suite runs with DEBUG off, as production does, so it gets keys of its own: fresh random ones
+# for each run (never the development keys, which the settings refuse with DEBUG off).
 test: lint browser-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \
-	CELERY_QUEUE=lantern-test-$$$$ TEST_DATABASE_NAME=test_lantern_$$$$ FIELD_HASH_KEY=test-hash-key \
+	CELERY_QUEUE=lantern-test-$$$$ TEST_DATABASE_NAME=test_lantern_$$$$ \
+	SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+	FIELD_ENCRYPTION_KEYS="$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')" \
+	FIELD_HASH_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Speed under load on the real stack (PostgreSQL, Redis, gunicorn, a worker); writes docs/performance.md.

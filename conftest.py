@@ -1,11 +1,13 @@
 """Test-suite plumbing: real PostgreSQL, Redis and Celery worker; a local fake SMTP server.
 
-`make test` sets DATABASE_URL, REDIS_URL, CELERY_BROKER_URL and a CELERY_QUEUE of the run's
-own (Django reads its settings before this file is imported, so they come from there).
+`make test` sets DATABASE_URL, REDIS_URL, CELERY_BROKER_URL, a CELERY_QUEUE of the run's own and
+the three keys. Django reads its settings when this file is imported (below), so they come from
+the environment the run was started with.
 """
 
 import contextlib
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,6 +17,20 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.fernet import Fernet
+
+# The suite runs with DEBUG off, as production does, so the settings refuse to load without keys
+# of their own (config/settings.py). A run started without them (plain `pytest`) gets fresh random
+# ones, never the development keys; workers and subprocesses inherit them through the environment.
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+os.environ.setdefault("FIELD_HASH_KEY", secrets.token_urlsafe(32))
+# Set here rather than in pyproject.toml, where pytest-django would load the settings before
+# this file could give them their keys; it sets Django up from the settings loaded here.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from django.conf import settings as _settings  # noqa: E402
+
+_settings.DATABASES  # noqa: B018 - loads the settings now, so a refusal stops the run here
 
 ROOT = Path(__file__).resolve().parent
 

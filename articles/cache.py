@@ -92,10 +92,12 @@ def cacheable(request: HttpRequest) -> bool:
     return request.method == "GET" and not request.user.is_authenticated
 
 
-def page_key(request: HttpRequest, vary_on: tuple[str, ...]) -> str:
-    # Only the parameters the page reads make a different page: every ad click carries its own
-    # gclid or utm_* values, and keying on those would turn each visit into a miss (and fill Redis).
-    params = urlencode([(name, request.GET[name]) for name in vary_on if request.GET.get(name)])
+def page_key(request: HttpRequest, params: dict[str, str]) -> str:
+    # Only the page's own parameters, as the view normalised them, make a different page: every
+    # ad click carries its own gclid or utm_* values, and keying on the query string would turn
+    # each visit into a miss and let anyone fill Redis with copies of one page. No host either:
+    # pages build their absolute addresses from SITE_URL (articles.absolute).
+    params = urlencode(sorted(params.items()))
     # Every page says whether the phone is answered now, or when it opens: a page cached at 7:59
     # must not say "closed" at 8:00.
     line = phone_line_status()
@@ -104,16 +106,28 @@ def page_key(request: HttpRequest, vary_on: tuple[str, ...]) -> str:
 
 
 def serve(
-    request: HttpRequest, render, *, vary_on: tuple[str, ...] = (), content_type: str = "text/html; charset=utf-8"
+    request: HttpRequest,
+    render,
+    *,
+    params: dict[str, str] | None = None,
+    store: bool = True,
+    keep=lambda: True,
+    content_type: str = "text/html; charset=utf-8",
 ) -> HttpResponse:
     """Serve `render()`'s output (a string) from the cache when the visitor is anonymous.
+
+    `params` are the page's own parameters, already normalised by the view; nothing else of the
+    URL is in the key. `store=False` never caches (a search); `keep()`, asked after a render,
+    says whether that render may be stored (not a page number past the last page).
 
     A page is stored with the article version it was rendered under: a page from an older
     version (anything published or edited since) is a miss.
     """
     if not cacheable(request):
         return _finish(request, render(), content_type)
-    key = page_key(request, vary_on)
+    if not store:
+        return _finish(request, render(), content_type, x_cache="bypass")
+    key = page_key(request, params or {})
     try:
         version = current_version()
         body = local_pages.get(key, version) if version is not None else None
@@ -128,6 +142,8 @@ def serve(
     hit = body is not None
     if not hit:
         body = render()
+        if not keep():
+            return _finish(request, body, content_type, x_cache="bypass")
         with contextlib.suppress(Exception):  # a cache outage costs speed, never the page
             if version is None:
                 # Never 1 again after a flush: a process may still hold pages of an old "1".
@@ -137,14 +153,14 @@ def serve(
             seconds = cache_seconds()
             cache.set(key, (version, time.time() + seconds, body), timeout=seconds)
             local_pages.put(key, version, seconds, body)
-    response = _finish(request, body, content_type)
-    response["X-Cache"] = "hit" if hit else "miss"
-    return response
+    return _finish(request, body, content_type, x_cache="hit" if hit else "miss")
 
 
-def _finish(request: HttpRequest, body: str, content_type: str) -> HttpResponse:
+def _finish(request: HttpRequest, body: str, content_type: str, x_cache: str = "") -> HttpResponse:
     if CSRF_PLACEHOLDER in body:
         body = body.replace(CSRF_PLACEHOLDER, get_token(request))
     response = HttpResponse(body, content_type=content_type)
     patch_vary_headers(response, ["Cookie"])
+    if x_cache:
+        response["X-Cache"] = x_cache  # hit, miss, or bypass (rendered for this request only)
     return response

@@ -1,6 +1,6 @@
-from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from .absolute import SiteUrlSitemap as Sitemap
 from .models import Article, Category
 
 

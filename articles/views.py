@@ -13,6 +13,7 @@ from intake.forms import ArticleCallbackForm
 from intake.permissions import staff_member_required
 
 from . import cache
+from .absolute import absolute_url
 from .models import Article, Category
 
 
@@ -39,6 +40,15 @@ def search(articles, query: str):
 
 
 def article_list(request: HttpRequest, category_slug: str | None = None) -> HttpResponse:
+    # Only a real page number makes a page of its own (?page=01, ?page=abc and ?page=1 are one
+    # page); a number past the last page is rendered (as the last page) but never stored, so
+    # random numbers cannot fill the cache. Search results are not cached at all: every query
+    # would be a page of its own.
+    asked = request.GET.get("page", "")
+    page_number = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 5 else 1
+    page_number = max(page_number, 1)
+    shown = []
+
     def render() -> str:
         articles = Article.objects.published().for_listing()
         category = None
@@ -49,17 +59,21 @@ def article_list(request: HttpRequest, category_slug: str | None = None) -> Http
         query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         if query:
             articles = search(articles, query)
-        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(page_number)
+        shown.append(page.number)
         context = {
             "page": page,
             "category": category,
             "categories": Category.objects.all(),
             "query": query,
-            "canonical": request.build_absolute_uri(request.path),
+            "canonical": absolute_url(request.path),
         }
         return render_to_string("articles/list.html", context, request=request)
 
-    return cache.serve(request, render, vary_on=("q", "page"))
+    if request.GET.get("q", "").strip():
+        return cache.serve(request, render, store=False)
+    params = {"page": str(page_number)} if page_number > 1 else {}
+    return cache.serve(request, render, params=params, keep=lambda: shown == [page_number])
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -83,7 +97,7 @@ def _with_relations(articles):
 
 
 def _render_article(request: HttpRequest, article: Article, preview: bool = False) -> str:
-    canonical = request.build_absolute_uri(article.get_absolute_url())
+    canonical = absolute_url(article.get_absolute_url())
     context = {
         "article": article,
         "related": list(article.related()),
@@ -121,7 +135,7 @@ def json_ld(article: Article, canonical: str, request: HttpRequest) -> dict:
     if article.author:
         data["author"] = {"@type": "Person", "name": article.author.get_full_name() or article.author.get_username()}
     if article.hero_image:
-        data["image"] = request.build_absolute_uri(article.hero_image.url)
+        data["image"] = absolute_url(article.hero_image.url)
     return data
 
 
@@ -129,8 +143,15 @@ class ArticleFeed(Feed):
     title = f"{settings.CENTRE_NAME}: articles"
     description = "Educational articles about addiction, withdrawal, treatment and recovery."
 
+    # Absolute addresses, so the feed never takes its host from the request.
     def link(self) -> str:
-        return reverse("articles:list")
+        return absolute_url(reverse("articles:list"))
+
+    def feed_url(self) -> str:
+        return absolute_url(reverse("articles:feed"))
+
+    def item_link(self, item: Article) -> str:
+        return absolute_url(item.get_absolute_url())
 
     def items(self):
         return Article.objects.published().select_related("category").order_by("-publish_at")[:30]
@@ -163,6 +184,6 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /admin/",
         "Disallow: /callback/thanks/",
         "Disallow: /verify/thanks/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

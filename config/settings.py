@@ -18,7 +18,7 @@ env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
 # A development key is generated per process when none is given, so no secret is ever
-# committed; production must set SECRET_KEY (sessions would not survive a restart).
+# committed; with DEBUG off, SECRET_KEY must be set (see "Refusing to start unsafe" below).
 SECRET_KEY_FROM_ENV = bool(env.str("SECRET_KEY", default=""))
 SECRET_KEY = env.str("SECRET_KEY", default="") or get_random_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -212,7 +212,48 @@ NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=5.0)
 # development keys protect nothing; production must set both variables.
 _DEV_FIELD_KEY = "bGFudGVybi1kZXZlbG9wbWVudC1vbmx5LWtleS0wMDA="
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_DEV_FIELD_KEY])
-FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default="lantern-development-only-hash-key")
+_DEV_HASH_KEY = "lantern-development-only-hash-key"
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=_DEV_HASH_KEY)
+
+
+def _unsafe_keys() -> list[str]:
+    """What is wrong with the three keys for a production process, in words."""
+    from cryptography.fernet import Fernet
+
+    problems = []
+    if not SECRET_KEY_FROM_ENV:
+        problems.append("SECRET_KEY is not set")
+    elif SECRET_KEY.startswith("django-insecure"):
+        problems.append("SECRET_KEY is a development key (django-insecure-...)")
+    if not env.str("FIELD_ENCRYPTION_KEYS", default=""):
+        problems.append("FIELD_ENCRYPTION_KEYS is not set")
+    elif _DEV_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
+        problems.append("FIELD_ENCRYPTION_KEYS holds the development key committed in config/settings.py")
+    else:
+        for position, key in enumerate(FIELD_ENCRYPTION_KEYS, 1):
+            try:
+                Fernet(key)
+            except ValueError:
+                problems.append(f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key")
+    if not env.str("FIELD_HASH_KEY", default="").strip():
+        problems.append("FIELD_HASH_KEY is not set")
+    elif FIELD_HASH_KEY == _DEV_HASH_KEY:
+        problems.append("FIELD_HASH_KEY is the development key committed in config/settings.py")
+    return problems
+
+
+# Refusing to start unsafe: with DEBUG off this is production, and the committed development keys
+# (or a per-process SECRET_KEY) would protect nothing. Every process (web, worker, beat, manage.py)
+# stops here, rather than only when someone remembers `check --deploy`.
+if not DEBUG and (_problems := _unsafe_keys()):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Lantern will not start with DEBUG off and unsafe keys: "
+        + "; ".join(_problems)
+        + ". Set them in the environment (docker-compose.yml says how to generate each), "
+        "or set DEBUG=1 on a development machine."
+    )
 
 # --- Auth --------------------------------------------------------------------------------
 
@@ -280,7 +321,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", defa
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
 # /healthz is probed over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# SECURE_PROXY_SSL_HEADER is set beside TRUSTED_PROXIES, below.
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Email -------------------------------------------------------------------------------
@@ -347,6 +388,10 @@ FORM_RATE_WINDOW_SECONDS = env.int("FORM_RATE_WINDOW_SECONDS", default=600)
 # Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed
 # (intake/clientip.py). Empty: nobody's is, since a client can send any header it likes.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# X-Forwarded-Proto says a request came over HTTPS; any client can send it, so it is believed only
+# when a proxy that sets it is declared. Behind a TLS proxy, TRUSTED_PROXIES must then be set, or
+# every request looks like plain HTTP (and SECURE_SSL_REDIRECT would redirect it forever).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 # Uploads to the public forms stay in memory, never in a temporary file (a card photo is PHI), so
 # both are capped before Django keeps them (intake/uploads.py): a photo over UPLOAD_MAX_FILE_BYTES is dropped
 # with an error on its field, a body declared over REQUEST_MAX_BODY_BYTES is refused unread.

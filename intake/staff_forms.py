@@ -5,10 +5,12 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from .models import ADMISSIONS_GROUP, OPEN_STATUSES, AttemptOutcome, Lead, LeadStatus, StaffProfile
+from .models.queries import NAME_SEARCH_SCAN
 from .phones import normalise_phone
 
 
 class QueueFilterForm(forms.Form):
+    NAME_SEARCH_SCAN = NAME_SEARCH_SCAN
     SHOW_CHOICES = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
 
     status = forms.ChoiceField(
@@ -25,11 +27,17 @@ class QueueFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=40,
-        label="Phone or reference",
-        widget=forms.TextInput(attrs={"inputmode": "tel", "class": "form-control", "type": "search"}),
+        label="Phone, reference, name or email",
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search", "autocomplete": "off"}),
     )
     # A phone search travels as the number's keyed hash, never as the number (see search_to_params).
     phone = forms.RegexField(required=False, regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, text_search: bool = False, **kwargs):
+        # Names and emails are searched only from a posted form (see search_to_params): a URL
+        # with ?q=<a name> finds nothing, so nobody comes to rely on one.
+        self.text_search = text_search
+        super().__init__(*args, **kwargs)
 
     def filter(self, leads, user):
         data = self.cleaned_data if self.is_valid() else {}
@@ -50,7 +58,7 @@ class QueueFilterForm(forms.Form):
         if data.get("phone"):
             leads = leads.filter(phone_hash=data["phone"])
         elif query:
-            leads = _search(leads, query)
+            leads = _search(leads, query, text=self.text_search)
         return leads
 
     @property
@@ -58,32 +66,42 @@ class QueueFilterForm(forms.Form):
         return bool(self.is_valid() and self.cleaned_data.get("phone"))
 
 
-def search_to_params(post) -> dict:
-    """The queue's filters from a submitted search form, with a phone number replaced by its
-    keyed hash: the URL, the history and the access log then never hold the number."""
+def search_to_params(post) -> dict | None:
+    """The queue's filters from a submitted search form, for a URL: a reference as it is, a phone
+    number replaced by its keyed hash. None when the search is other text (a name, an email):
+    that is searched from the posted form itself, so the URL, the history and the access log
+    never hold a number, a name or an email."""
     from .crypto import keyed_hash
 
     params = {key: post.get(key, "") for key in ("status", "kind", "show") if post.get(key)}
     query = post.get("q", "").strip()[:40]
-    reference = query.upper().removeprefix("L-").lstrip("0")
-    e164 = None if reference.isdigit() and len(reference) <= 9 else normalise_phone(query)
+    e164 = None if _reference(query) else normalise_phone(query)
     if e164:
         params["phone"] = keyed_hash(e164)
-    elif query:
+    elif _reference(query):
         params["q"] = query
+    elif query:
+        return None
     return params
 
 
-def _search(leads, query: str):
-    """A lead's reference (L-000123 or 123) or a request's, as a visitor reads it out (R-000456).
-    Phone numbers arrive as a keyed hash instead."""
+def _reference(query: str) -> tuple[str, int] | None:
+    """("lead", 123) for L-000123 or 123, ("request", 456) for R-000456, as a visitor reads it out."""
     query = query.upper()
-    if query.startswith("R-"):
-        number = query.removeprefix("R-").lstrip("0")
-        return leads.filter(requests__pk=int(number)) if number.isdigit() and len(number) <= 9 else leads.none()
-    reference = query.removeprefix("L-").lstrip("0")
-    if reference.isdigit() and len(reference) <= 9:
-        return leads.filter(pk=int(reference))
+    kind = "request" if query.startswith("R-") else "lead"
+    number = query.removeprefix("R-" if kind == "request" else "L-").lstrip("0")
+    return (kind, int(number)) if number.isdigit() and len(number) <= 9 else None
+
+
+def _search(leads, query: str, *, text: bool):
+    """A lead's or a request's reference; with `text`, a name or an email. Phone numbers arrive
+    as a keyed hash instead."""
+    reference = _reference(query)
+    if reference:
+        kind, number = reference
+        return leads.filter(requests__pk=number) if kind == "request" else leads.filter(pk=number)
+    if text:
+        return leads.matching_name_or_email(query)
     return leads.none()
 
 

@@ -4,6 +4,8 @@ Every page here shows or leads to PHI: login and role checks (intake.permissions
 caching (StaffNoStoreMiddleware), and an audit row for each look at a lead.
 """
 
+from urllib.parse import urlencode
+
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.conf import settings
@@ -32,6 +34,7 @@ from .staff_forms import (
     QueueFilterForm,
     RosterForm,
     StatusForm,
+    search_to_params,
 )
 
 QUEUE_PAGE_SIZE = 25
@@ -66,11 +69,27 @@ QUEUE_FIELDS_DEFERRED = ("name", "phone", "email", "phone_hash", "landing_page",
 
 @admissions_required
 def queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET)
+    return _render_queue(request, QueueFilterForm(request.GET), request.GET.get("page"), _query_without_page(request))
+
+
+@admissions_required
+@require_POST
+def search(request: HttpRequest) -> HttpResponse:
+    """The queue's search box posts here. A reference or a phone (as its keyed hash) goes on to the
+    queue's URL; a name or an email is searched and answered here, so no URL ever holds it. The
+    page's auto-refresh posts the form again, for the same reason."""
+    params = search_to_params(request.POST)
+    if params is None:
+        form = QueueFilterForm(request.POST, text_search=True)
+        return _render_queue(request, form, request.POST.get("page"), query="")
+    response = HttpResponseRedirect(f"{reverse('staff:queue')}?{urlencode(params)}")
+    response.status_code = 303  # see other: the browser fetches the queue with GET
+    return response
+
+
+def _render_queue(request: HttpRequest, form: QueueFilterForm, page_number, query: str) -> HttpResponse:
     leads = form.filter(Lead.objects.select_related("assigned_to"), request.user)
-    page = QueuePaginator(leads.queue_order().defer(*QUEUE_FIELDS_DEFERRED), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = QueuePaginator(leads.queue_order().defer(*QUEUE_FIELDS_DEFERRED), QUEUE_PAGE_SIZE).get_page(page_number)
     now = timezone.now()
     rows = [(lead, *lead.sla_state(now)) for lead in page.object_list]
     # The polling script announces leads that arrived since its last look, by id: cheap where a
@@ -84,26 +103,14 @@ def queue(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows": rows,
-        "query": _query_without_page(request),
+        "query": query,
+        "text_search": form.text_search,
         "latest": latest,
         "arrived": arrived,
     }
     # The page polls itself for new requests; it then needs only the table.
     template = "staff/_queue_region.html" if request.headers.get("X-Queue-Refresh") else "staff/queue.html"
     return render(request, template, context)
-
-
-@admissions_required
-@require_POST
-def search(request: HttpRequest) -> HttpResponse:
-    """The queue's search box posts here, so a phone number is never put in a URL."""
-    from urllib.parse import urlencode
-
-    from .staff_forms import search_to_params
-
-    response = HttpResponseRedirect(f"{reverse('staff:queue')}?{urlencode(search_to_params(request.POST))}")
-    response.status_code = 303  # see other: the browser fetches the queue with GET
-    return response
 
 
 def _query_without_page(request: HttpRequest) -> str:

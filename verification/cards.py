@@ -2,8 +2,9 @@
 
 An upload is accepted only if Pillow reads it as a JPEG or PNG (whatever its name or declared
 type says), it is at most 10 MB and 25 megapixels, and it carries no web-page code. It is then
-re-encoded from its pixels, which drops every byte of metadata (EXIF, GPS, comments) and any
-payload hidden after the image, encrypted, and written outside the public media root.
+re-encoded from its bare pixels into a new image, which drops every byte of metadata (EXIF, GPS,
+XMP, ICC profiles, JPEG comments, PNG text chunks) and any payload hidden after the image,
+encrypted, and written outside the public media root.
 """
 
 import io
@@ -23,7 +24,10 @@ from intake.crypto import fernet
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 25_000_000
-ALLOWED_FORMATS = {"JPEG", "PNG"}
+# The only parsers Pillow may run on a visitor's bytes: every other one (TIFF, BMP, GIF, PSD, ...)
+# is more code an attacker could aim at, for formats no phone camera produces.
+ALLOWED_FORMATS = ["JPEG", "PNG"]
+UNREADABLE = "We couldn't read this file as a photo. Please send a JPEG or PNG photo."
 # Markup that makes a file a polyglot: harmless to us after re-encoding, but a file that
 # carries it was made to attack someone, so it is refused outright.
 _MARKUP = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?php", b"<iframe", b"<body", b"javascript:")
@@ -50,9 +54,7 @@ def clean_card_image(upload) -> CleanImage:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(raw))
-            if image.format not in ALLOWED_FORMATS:
-                raise ValidationError("Please send a JPEG or PNG photo of the card.")
+            image = Image.open(io.BytesIO(raw), formats=ALLOWED_FORMATS)
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise ValidationError("This image has too many pixels. Please send an ordinary photo of the card.")
@@ -62,15 +64,18 @@ def clean_card_image(upload) -> CleanImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError("This image has too many pixels. Please send an ordinary photo of the card.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise ValidationError("We couldn't read this file as a photo. Please send a JPEG or PNG photo.") from None
+        raise ValidationError(UNREADABLE) from None
 
     # Turn the pixels the right way up before the orientation tag is dropped with the rest.
     image = ImageOps.exif_transpose(image)
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    # Pillow writes what it read back out on save (a JPEG's comment and ICC profile, a PNG's ICC
+    # profile): only the pixels go into the new image, so none of `image.info` can follow.
+    bare = Image.frombytes(image.mode, image.size, image.tobytes())
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=88, optimize=True)
-    return CleanImage(out.getvalue(), image.width, image.height)
+    bare.save(out, format="JPEG", quality=88, optimize=True)
+    return CleanImage(out.getvalue(), bare.width, bare.height)
 
 
 def card_root() -> Path:
@@ -134,7 +139,7 @@ def load_held(name: str) -> CleanImage | None:
         data = fernet().decrypt(path.read_bytes())
     except (OSError, InvalidToken):
         return None
-    with Image.open(io.BytesIO(data)) as image:
+    with Image.open(io.BytesIO(data), formats=["JPEG"]) as image:
         width, height = image.size
     return CleanImage(data, width, height)
 

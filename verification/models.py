@@ -267,21 +267,23 @@ class EligibilityCheck(models.Model):
 
     def run(self) -> int | None:
         """Ask the payer. Returns a delay in seconds when the answer was "try later"."""
-        from .eligibility import EligibilityError, TransientEligibilityError, get_gateway
+        from .eligibility import EligibilityError, TransientEligibilityError, crash_report, get_gateway
 
         if not self.claim():
             return None
         request = self.verification
         try:
             result = get_gateway(self.gateway).check(build_request(request, trace=f"LNT{self.pk:09d}"))
+            self.record(result.summary, raw=result.raw)
         except TransientEligibilityError as exc:
             return self._retry_later(exc)
         except EligibilityError as exc:
             return self._fail(exc)
         except Exception as exc:  # noqa: BLE001 - a bug must not leave the check hanging
-            log.exception("Eligibility check %s crashed", self.pk)
+            # Type, place and check id only: the message (and log.exception's traceback) can
+            # quote the member's data.
+            log.error("Eligibility check %s crashed: %s", self.pk, crash_report(exc))
             return self._fail(exc)
-        self.record(result.summary, raw=result.raw)
         return None
 
     def record(self, summary, *, raw: str = "") -> None:

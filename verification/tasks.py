@@ -8,6 +8,7 @@ from django.conf import settings
 from intake.models import enqueue_all
 
 from . import cards
+from .eligibility import crash_report
 from .models import EligibilityCheck
 
 log = logging.getLogger(__name__)
@@ -18,7 +19,12 @@ def run_eligibility_check(self, check_id: int) -> None:
     check = EligibilityCheck.objects.filter(pk=check_id).select_related("verification__payer").first()
     if check is None:
         return
-    delay = check.run()
+    try:
+        delay = check.run()
+    except Exception as exc:  # noqa: BLE001 - Celery would log the message, which can hold PHI
+        # The check stays as it was (running): requeue_stale_checks gives it back within minutes.
+        log.error("Eligibility check %s: task failed: %s", check_id, crash_report(exc))
+        return
     if delay is not None:
         raise self.retry(countdown=delay)
 

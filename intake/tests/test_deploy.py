@@ -44,6 +44,15 @@ def test_it_refuses_to_deploy_with_the_development_keys():
     result = check_deploy(**env)
     output = result.stdout + result.stderr
     assert result.returncode != 0
+    # With DEBUG off the settings themselves refuse (intake/tests/test_unsafe_settings.py).
+    assert "Lantern will not start with DEBUG off" in output
+
+
+def test_check_deploy_flags_the_development_keys_even_with_debug_on():
+    env = {k: v for k, v in PRODUCTION.items() if k not in ("SECRET_KEY", "FIELD_HASH_KEY")}
+    result = check_deploy(**{**env, "DEBUG": "1"})
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
     assert "lantern.E001" in output and "lantern.E002" in output and "lantern.E003" in output
 
 

@@ -16,7 +16,7 @@ of each other. A payer rejecting the visitor's details is not an error: the summ
 "rejected" and its rejections say what to ask the visitor.
 """
 
-from .errors import EligibilityError, TransientEligibilityError, X12Error
+from .errors import EligibilityError, TransientEligibilityError, X12Error, crash_report
 from .gateways import EligibilityGateway, Gateway, JsonGateway, X12Gateway, get_gateway
 from .jsonapi import summary_from_json
 from .sandbox import SANDBOX_MEMBERS, SandboxGateway
@@ -69,6 +69,7 @@ __all__ = [
     "X12Error",
     "X12Gateway",
     "build_270",
+    "crash_report",
     "get_gateway",
     "read_270",
     "read_271",

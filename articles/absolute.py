@@ -1,0 +1,26 @@
+"""Public addresses (canonical, og:url, sitemap, robots, feed) built from SITE_URL.
+
+Never from the request: its Host header is whatever the client sent (any of ALLOWED_HOSTS, or a
+proxy's), and an anonymous page is cached once for everyone, so the first visitor's host would
+become every visitor's canonical address.
+"""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+class SiteUrlSitemap(Sitemap):
+    """A sitemap whose addresses start with SITE_URL, whichever host the crawler asked."""
+
+    def get_protocol(self, protocol=None) -> str:
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None) -> str:
+        parts = urlsplit(settings.SITE_URL)
+        return parts.netloc + parts.path
