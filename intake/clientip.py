@@ -77,3 +77,20 @@ def client_ip(request: HttpRequest) -> str:
             return str(address)
         nearest = address
     return str(nearest)
+
+
+class ForwardedProtoMiddleware:
+    """Believe `X-Forwarded-Proto` only from a trusted proxy. Django's SECURE_PROXY_SSL_HEADER
+    trusts the header from whoever sends it; a client that reaches the app directly could
+    otherwise claim HTTPS and get secure-only behaviour (HSTS, "secure" CSRF origin checks) on
+    plain HTTP. First in MIDDLEWARE, before anything asks request.is_secure()."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if "HTTP_X_FORWARDED_PROTO" in request.META:
+            networks = trusted_networks(tuple(settings.TRUSTED_PROXIES))
+            if not _trusted(_address(request.META.get("REMOTE_ADDR", "")), networks):
+                del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
