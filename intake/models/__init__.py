@@ -14,6 +14,7 @@ from .choices import (
 )
 from .lead import Lead
 from .notification import Notification, NotificationQuerySet, enqueue_all, publish
+from .part2 import ConsentRevocation, Disclosure, DisclosureRefused, Part2Consent, disclosure_refusal
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
 from .staff import (
@@ -40,7 +41,10 @@ __all__ = [
     "AttemptOutcome",
     "BestTime",
     "Channel",
+    "ConsentRevocation",
     "ContactAttempt",
+    "Disclosure",
+    "DisclosureRefused",
     "ForWhom",
     "Lead",
     "LeadKind",
@@ -50,8 +54,10 @@ __all__ = [
     "LeadStatus",
     "Notification",
     "NotificationQuerySet",
+    "Part2Consent",
     "StaffProfile",
     "WorkflowError",
+    "disclosure_refusal",
     "ensure_staff_groups",
     "enqueue_all",
     "is_admissions",
