@@ -21,7 +21,10 @@ class DisclosureRefused(Exception):
 
 
 def _names(value: str) -> list[str]:
-    return json.loads(value) if value else []
+    try:
+        return json.loads(value) if value else []
+    except ValueError:  # blanked by retention (intake.retention): the marker, as one name
+        return [value]
 
 
 class Part2ConsentQuerySet(models.QuerySet):

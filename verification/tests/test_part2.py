@@ -237,3 +237,26 @@ def test_it_warns_a_dependent_that_the_policy_holder_may_see_an_explanation_of_b
     response = client.post(VERIFY, {**patient_data, "relationship": "spouse"})  # no policy holder named yet
     assert response.status_code == 200
     assert warning in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_anonymises_the_signed_consent_with_the_lead_and_keeps_the_accounting(
+    client, staff, patient_data, settings, django_capture_on_commit_callbacks
+):
+    from intake.models import Lead
+    from intake.retention import REMOVED, anonymise_expired
+
+    settings.RETENTION_DAYS = 30
+    with django_capture_on_commit_callbacks(execute=False):
+        verification = submit(client, patient_data)
+    run_pending(verification)
+    Lead.objects.update(status="not_a_fit", closed_at=timezone.now() - dt.timedelta(days=31))
+
+    assert anonymise_expired().leads == 1
+    consent = Part2Consent.objects.get()
+    assert (consent.text, consent.recipients) == (REMOVED, REMOVED)
+    disclosure = Disclosure.objects.get()
+    assert disclosure.recipient_names == [REMOVED]
+    assert disclosure.simulated and "substance use treatment" in disclosure.what  # when, what and why stay
+    client.force_login(staff["avery"])
+    assert client.get(verification.lead.get_absolute_url()).status_code == 200
