@@ -6,6 +6,8 @@ consent can be matched with the exact words the visitor agreed to.
 
 import datetime as dt
 
+from .phones import display_phone
+
 CONSENT_TEXTS = {
     "callback-2026-11-21": (
         "I agree that {centre} may contact me at the number above about treatment and "
@@ -97,7 +99,7 @@ def part2_consent_terms(
         "patient": patient,
         "recipients": recipients,
         "centre": centre,
-        "phone": phone,
+        "phone": display_phone(phone),
         "what": PART2_DISCLOSED.format(centre=centre),
         "signed": f"{signed:%B} {signed.day}, {signed.year}",
         "expires": f"{expires:%B} {expires.day}, {expires.year}",

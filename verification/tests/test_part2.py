@@ -260,3 +260,15 @@ def test_it_anonymises_the_signed_consent_with_the_lead_and_keeps_the_accounting
     assert disclosure.simulated and "substance use treatment" in disclosure.what  # when, what and why stay
     client.force_login(staff["avery"])
     assert client.get(verification.lead.get_absolute_url()).status_code == 200
+
+
+def test_it_refuses_to_start_an_x12_or_json_gateway_whose_clearinghouse_the_consent_cannot_name(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.ELIGIBILITY_GATEWAY = "json"
+    settings.ELIGIBILITY_CLEARINGHOUSE_NAME = ""
+    with pytest.raises(SystemCheckError, match="ELIGIBILITY_CLEARINGHOUSE_NAME is empty"):
+        call_command("check")
+    settings.ELIGIBILITY_CLEARINGHOUSE_NAME = "Availity"
+    call_command("check")
