@@ -272,3 +272,17 @@ def test_it_refuses_to_start_an_x12_or_json_gateway_whose_clearinghouse_the_cons
         call_command("check")
     settings.ELIGIBILITY_CLEARINGHOUSE_NAME = "Availity"
     call_command("check")
+
+
+@pytest.mark.django_db
+def test_it_lists_a_call_staff_made_to_the_payer_as_a_disclosure(client, staff, patient_data):
+    verification = submit(client, patient_data, payer="other", payer_other="Harbor Mutual")
+    assert Part2Consent.objects.get().recipient_names == ["Harbor Mutual"]  # staff call it themselves
+    client.force_login(staff["avery"])
+    client.post(
+        f"/staff/verifications/{verification.pk}/manual/", {"coverage_status": "active", "payer_rep": "Dana, ref 55A1"}
+    )
+    disclosure = Disclosure.objects.get()
+    assert disclosure.recipient_names == ["Harbor Mutual"]
+    assert disclosure.channel == "Phone call to the payer by avery"
+    assert disclosure.consent == Part2Consent.objects.get()
