@@ -28,7 +28,7 @@ class PageSitemap(Sitemap):
     priority = 1.0
 
     def items(self):
-        return ["home", "callback", "verification:verify", "articles:list", "privacy", "terms"]
+        return ["home", "callback", "verification:verify", "articles:list", "privacy", "part2_notice", "terms"]
 
     def location(self, item: str) -> str:
         return reverse(item)

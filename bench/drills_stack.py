@@ -280,6 +280,7 @@ def drill_env(pg: PrivatePostgres, redis: PrivateRedis, workdir: Path, sinks: di
             "CHAT_WEBHOOK_URL": f"http://127.0.0.1:{sinks['http']}/hooks/team",
             "ELIGIBILITY_GATEWAY": "x12",
             "ELIGIBILITY_X12_URL": f"http://127.0.0.1:{sinks['http']}/eligibility/x12",
+            "ELIGIBILITY_CLEARINGHOUSE_NAME": "Drills clearinghouse",
             "LOG_LEVEL": "INFO",
         }
     )

@@ -420,6 +420,9 @@ ELIGIBILITY_X12_USER = env.str("ELIGIBILITY_X12_USER", default="")
 ELIGIBILITY_X12_PASSWORD = env.str("ELIGIBILITY_X12_PASSWORD", default="")
 ELIGIBILITY_JSON_URL = env.str("ELIGIBILITY_JSON_URL", default="")
 ELIGIBILITY_JSON_API_KEY = env.str("ELIGIBILITY_JSON_API_KEY", default="")
+# The company that carries x12 / json eligibility requests to payers (a clearinghouse): it receives
+# what the payer receives, so the visitor's Part 2 consent names it. Unused by the sandbox.
+ELIGIBILITY_CLEARINGHOUSE_NAME = env.str("ELIGIBILITY_CLEARINGHOUSE_NAME", default="")
 # The centre's National Provider Identifier, sent as the information receiver in a 270.
 PROVIDER_NPI = env.str("PROVIDER_NPI", default="1234567893")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="lantern-demo")

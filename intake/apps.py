@@ -22,12 +22,12 @@ class IntakeConfig(AppConfig):
         harden_auditlog_admin()
         protect_audit_log()
         keep_authors()
-        from .models import ContactAttempt, Lead, LeadNote, LeadRequest
+        from .models import ConsentRevocation, ContactAttempt, Disclosure, Lead, LeadNote, LeadRequest, Part2Consent
 
         # PHI fields (every encrypted column, and the phone's hash) are masked in the change log:
         # it records that they changed, not to what. Found by type, so a new PHI field is masked too.
         auditlog.register(Lead, mask_fields=[*phi_fields(Lead), "phone_hash"], include_fields=own_fields(Lead))
-        for model in (LeadRequest, ContactAttempt, LeadNote):
+        for model in (LeadRequest, ContactAttempt, LeadNote, Part2Consent, ConsentRevocation, Disclosure):
             auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
 
 

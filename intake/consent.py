@@ -4,6 +4,10 @@ A text, once shown to visitors, is never edited: a change is a new version, so e
 consent can be matched with the exact words the visitor agreed to.
 """
 
+import datetime as dt
+
+from .phones import display_phone
+
 CONSENT_TEXTS = {
     "callback-2026-11-21": (
         "I agree that {centre} may contact me at the number above about treatment and "
@@ -30,14 +34,77 @@ CONSENT_TEXTS = {
         "details are kept confidential and are used for nothing else. Agreeing is not a condition "
         "of care."
     ),
+    # The box under the Part 2 consent's terms (PART2_CONSENT_TERMS, same version).
+    "verification-part2-2026-11-30": (
+        "I have read this consent, I agree to it, and I ask {centre} to check these benefits with the insurer."
+    ),
+    # A visitor who asked us not to contact their insurer agrees only to be called.
+    "verification-by-phone-2026-11-30": (
+        "I asked {centre} not to contact my insurer. {centre} may call me at the number above to go "
+        "through my coverage together, and about treatment. My details are kept confidential and "
+        "are used for nothing else. Agreeing is not a condition of care."
+    ),
 }
+
+# The verification form's consent to disclose under 42 CFR 2.31: one sentence per element, shown as
+# a list above the box and stored, filled in, with each request that gave it (intake.Part2Consent).
+PART2_CONSENT_TERMS = {
+    "verification-part2-2026-11-30": (
+        "Patient: {patient}.",
+        "Who shares it: {centre}.",
+        "What is shared: {what}",
+        "Who receives it: {recipients}.",
+        "Why: to learn whether the patient's plan is active and what it pays for detox and "
+        "treatment, and for nothing else. {centre} may also call me at the number above about "
+        "the answer and about treatment.",
+        "Until when: this consent ends on {expires}, one year after it is signed, unless it is revoked sooner.",
+        "Revoking it: I may revoke this consent at any time by telling {centre}, by phone at "
+        "{phone} or in writing (an email counts). A revocation cannot undo a request already sent "
+        "before {centre} received it.",
+        "My choice: signing is voluntary. {centre} does not make treatment, payment, enrolment or "
+        "eligibility for benefits depend on it; I may ask for a call instead of the check.",
+        "After it is shared: my insurer is bound by HIPAA and may pass on what it receives as "
+        "HIPAA allows, so it may no longer be protected by 42 CFR Part 2; it still may not be used "
+        "against me in a civil, criminal, administrative or legislative proceeding without my "
+        "consent or a court order.",
+        "Signed: by ticking the box below, by {patient} or a person the law allows to sign for them, on {signed}.",
+    ),
+}
+PART2_CONSENT_DAYS = 365
+# What a verification request tells the payer, by category (never the values).
+PART2_DISCLOSED = (
+    "the patient's name and date of birth; the member ID and group number from the card; the "
+    "policy holder's name and date of birth if the policy is someone else's; and that the patient "
+    "is asking {centre} about treatment for alcohol or drug use, which the request itself shows "
+    "because it asks about benefits for substance use treatment."
+)
+
 CURRENT_CALLBACK_CONSENT = "callback-2026-11-30"
 CURRENT_ARTICLE_CALLBACK_CONSENT = "article-callback-2026-11-30"
-CURRENT_VERIFICATION_CONSENT = "verification-2026-11-21"
+CURRENT_VERIFICATION_CONSENT = "verification-part2-2026-11-30"
+CURRENT_BY_PHONE_CONSENT = "verification-by-phone-2026-11-30"
 
 
 def consent_text(version: str, centre: str) -> str:
     return CONSENT_TEXTS[version].format(centre=centre)
+
+
+def part2_consent_terms(
+    version: str, *, patient: str, recipients: str, signed: dt.date, centre: str, phone: str
+) -> list[str]:
+    """The consent's sentences, filled in. On the empty form the patient and the insurer are
+    described ("the patient named above"); on the stored copy they are named."""
+    expires = signed + dt.timedelta(days=PART2_CONSENT_DAYS)
+    values = {
+        "patient": patient,
+        "recipients": recipients,
+        "centre": centre,
+        "phone": display_phone(phone),
+        "what": PART2_DISCLOSED.format(centre=centre),
+        "signed": f"{signed:%B} {signed.day}, {signed.year}",
+        "expires": f"{expires:%B} {expires.day}, {expires.year}",
+    }
+    return [sentence.format(**values) for sentence in PART2_CONSENT_TERMS[version]]
 
 
 def may_contact(lead, channel: str) -> bool:

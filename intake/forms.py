@@ -5,6 +5,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .consent import CURRENT_ARTICLE_CALLBACK_CONSENT, CURRENT_CALLBACK_CONSENT, consent_text
 from .models import BestTime, ForWhom
@@ -63,6 +65,9 @@ class PublicForm(HoneypotMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = consent_text(self.consent_version, settings.CENTRE_NAME)
+        self.fields["consent"].help_text = format_html(
+            'How federal law protects what you tell us: <a href="{}">our patient notice</a>.', reverse("part2_notice")
+        )
         if "best_time" in self.fields:
             offered = offered_best_times()
             field = self.fields["best_time"]

@@ -28,7 +28,16 @@ from django.utils import timezone
 
 from .audit import record
 from .crypto import EncryptedMixin
-from .models import CLOSED_STATUSES, ContactAttempt, Lead, LeadNote, LeadRequest, LeadStatus
+from .models import (
+    CLOSED_STATUSES,
+    ContactAttempt,
+    Disclosure,
+    Lead,
+    LeadNote,
+    LeadRequest,
+    LeadStatus,
+    Part2Consent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +143,9 @@ def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
             "requests": _blank(LeadRequest.objects.filter(lead=lead)),
             "attempts": _blank(ContactAttempt.objects.filter(lead=lead)),
             "notes": _blank(LeadNote.objects.filter(lead=lead)),
+            # The consent as signed names the patient; the accounting keeps when, what and why.
+            "part2_consents": _blank(Part2Consent.objects.filter(lead_request__lead=lead)),
+            "disclosures": _blank(Disclosure.objects.filter(lead=lead)),
             "verification": 0,
             "eligibility_checks": 0,
             "card_files": 0,

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as staff_auth
-from . import metrics_views, staff_views
+from . import consent_views, metrics_views, staff_views
 
 app_name = "staff"
 
@@ -27,6 +27,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/follow-up/", staff_views.follow_up, name="follow_up"),
     path("leads/<int:lead_id>/merge/", staff_views.merge, name="merge"),
     path("leads/<int:lead_id>/audit/", staff_views.lead_audit, name="lead_audit"),
+    path("leads/<int:lead_id>/part2-revocation/", consent_views.record_revocation, name="part2_revocation"),
     path("roster/", staff_views.roster, name="roster"),
     path("roster/<int:user_id>/", staff_views.roster_edit, name="roster_edit"),
     path("metrics/", metrics_views.metrics, name="metrics"),

@@ -45,6 +45,7 @@ PUBLIC = {
     "verification:verify",
     "verification:thanks",
     "privacy",
+    "part2_notice",
     "terms",
     "healthz",
     "articles:list",

@@ -10,6 +10,7 @@ class VerificationConfig(AppConfig):
 
         from intake.apps import own_fields
 
+        from . import checks  # noqa: F401
         from .models import EligibilityCheck, VerificationRequest
 
         # Every view and change is logged; PHI fields are recorded as changed, never by value.

@@ -2,15 +2,23 @@ import re
 
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils import timezone
 
-from intake.consent import CURRENT_VERIFICATION_CONSENT
+from intake.consent import (
+    CURRENT_BY_PHONE_CONSENT,
+    CURRENT_VERIFICATION_CONSENT,
+    consent_text,
+    part2_consent_terms,
+)
 from intake.forms import PhoneField, PublicForm
 from intake.models import BestTime
 
+from .disclosures import clearinghouse_clause
 from .kept_photos import KEPT_PHOTO_TEMPLATE, CardPhotoField, KeptPhotosMixin
-from .models import Outcome, Payer, Relationship
+from .models import InsurerContact, Outcome, Payer, Relationship
 
 OTHER_PAYER = "other"
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"]
@@ -58,8 +66,6 @@ class MemberIdField(forms.CharField):
 
 
 class VerificationForm(KeptPhotosMixin, PublicForm):
-    consent_version = CURRENT_VERIFICATION_CONSENT
-
     # Messages that name their field: the error summary at the top of the page lists them out of context.
     first_name = forms.CharField(
         label="Patient's first name",
@@ -114,10 +120,28 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
         label="Photo of the card's front (optional)", side_label="Front of card", required=False
     )
     card_back = CardPhotoField(label="Photo of the card's back (optional)", side_label="Back of card", required=False)
+    # Not required: a browser always sends one of the two; a bare post means the default, which is
+    # the one shown selected.
+    insurer_contact = forms.ChoiceField(
+        label="How should we check?",
+        choices=InsurerContact.choices,
+        initial=InsurerContact.CHECK,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     consent = forms.BooleanField(error_messages={"required": "Please tick this box so we may check your benefits."})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The box always signs the Part 2 consent above it; a visitor choosing a call agrees to
+        # the words under that choice instead, and the box is then not needed.
+        self.fields["consent"].label = consent_text(CURRENT_VERIFICATION_CONSENT, settings.CENTRE_NAME)
+        self.fields["insurer_contact"].help_text = "If you choose a call: " + consent_text(
+            CURRENT_BY_PHONE_CONSENT, settings.CENTRE_NAME
+        )
+        if self.by_phone:
+            # Nothing goes to the insurer, so there is nothing to consent to beyond the call.
+            self.fields["consent"].required = False
         payers = Payer.objects.filter(active=True)
         self.fields["payer"].choices = [
             ("", "Choose your insurer"),
@@ -147,6 +171,7 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
                 Field("relationship"),
                 Div(
                     HTML('<p class="small mb-2">Only if the policy is in someone else\'s name.</p>'),
+                    HTML('{% include "verification/_eob_warning.html" %}'),
                     Div(
                         Div("subscriber_first_name", css_class="col-sm-6"),
                         Div("subscriber_last_name", css_class="col-sm-6"),
@@ -158,11 +183,40 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
                 Field("card_front", template=KEPT_PHOTO_TEMPLATE),
                 Field("card_back", template=KEPT_PHOTO_TEMPLATE),
             ),
-            Field("consent"),
+            Fieldset(
+                "Your consent",
+                Field("insurer_contact"),
+                Div(HTML(self.part2_terms_html()), Field("consent"), css_class="part2-consent"),
+            ),
             Field("form_id"),
             Div(Field("website"), css_class="hp-field", aria_hidden="true"),
             Submit("submit", "Check my insurance", css_class="btn-primary btn-lg w-100"),
         )
+
+    @property
+    def by_phone(self) -> bool:
+        return self.is_bound and self.data.get("insurer_contact") == InsurerContact.BY_PHONE
+
+    @property
+    def consent_version(self) -> str:
+        """The words the visitor agreed to: the Part 2 consent, or only a call."""
+        return CURRENT_BY_PHONE_CONSENT if self.by_phone else CURRENT_VERIFICATION_CONSENT
+
+    def part2_terms_html(self) -> str:
+        """The consent's elements, shown above its box. Before the visitor has typed anything the
+        patient and insurer are described; the stored copy names them (intake.Part2Consent)."""
+        terms = part2_consent_terms(
+            CURRENT_VERIFICATION_CONSENT,
+            patient="the patient named above",
+            recipients=clearinghouse_clause(),
+            signed=timezone.localdate(),
+            centre=settings.CENTRE_NAME,
+            phone=settings.CENTRE_PHONE,
+        )
+        return render_to_string("verification/_part2_terms.html", {"terms": terms})
+
+    def clean_insurer_contact(self) -> str:
+        return self.cleaned_data["insurer_contact"] or InsurerContact.CHECK
 
     def clean_best_time(self) -> str:
         return self.cleaned_data["best_time"] or BestTime.ASAP

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from intake.front_door import Submission
-from intake.models import BestTime, Lead, LeadKind, LeadRequest
+from intake.models import BestTime, DisclosureRefused, Lead, LeadKind, LeadRequest, Part2Consent, disclosure_refusal
 
-from . import cards
+from . import cards, disclosures
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,11 @@ class Relationship(models.TextChoices):
     SPOUSE = "spouse", "Spouse or partner of the policy holder"
     CHILD = "child", "Child of the policy holder"
     OTHER = "other", "Other dependent"
+
+
+class InsurerContact(models.TextChoices):
+    CHECK = "check", "Check with my insurer now, under the consent below"
+    BY_PHONE = "by_phone", "Check by phone without contacting my insurer: call me and we'll go through it together"
 
 
 class Outcome(models.TextChoices):
@@ -91,6 +96,9 @@ class VerificationRequest(models.Model):
     # Encrypted files outside the public media root (see cards.py); names are random.
     card_front = models.CharField(max_length=64, blank=True)
     card_back = models.CharField(max_length=64, blank=True)
+    # The visitor chose "check by phone without contacting my insurer": nothing is sent to a payer;
+    # staff call them instead.
+    by_phone = models.BooleanField(default=False)
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
@@ -125,7 +133,9 @@ class VerificationRequest(models.Model):
     def submit(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> "VerificationRequest":
         """Receive the request through intake's front door (it joins the person's open lead or
         starts one, and alerts staff), then store the insurance details and queue the first
-        eligibility check, all in one transaction. Card images have already been cleaned and stored."""
+        eligibility check, all in one transaction. Card images have already been cleaned and stored.
+        A visitor who asked for a call instead gives no Part 2 consent, and no check is queued."""
+        by_phone = data.get("insurer_contact") == InsurerContact.BY_PHONE
         submission = Submission(
             kind=LeadKind.VERIFICATION,
             name=f"{data['first_name']} {data['last_name']}",
@@ -156,13 +166,38 @@ class VerificationRequest(models.Model):
                 subscriber_date_of_birth=data.get("subscriber_date_of_birth"),
                 card_front=data.get("card_front_name") or "",
                 card_back=data.get("card_back_name") or "",
+                by_phone=by_phone,
                 created_at=lead_request.created_at,
             )
-            request.start_check()
+            if by_phone:
+                request.set_status(cls.Status.NEEDS_REVIEW)
+                return request
+            electronic = request.payer is not None and request.payer.electronic
+            Part2Consent.objects.record(
+                lead_request,
+                version=consent_version,
+                patient=f"{request.first_name} {request.last_name}",
+                recipients=disclosures.recipients(request.payer_name, electronic=electronic),
+            )
+            try:
+                request.start_check()
+            except DisclosureRefused:
+                # The person revoked their consent on this lead before: staff see why on the workspace.
+                request.set_status(cls.Status.NEEDS_REVIEW)
         return request
 
+    def disclosure_refusal(self) -> str | None:
+        """Why nothing may be sent to a payer for this request, in words for staff; None if allowed."""
+        if self.by_phone:
+            return "The visitor asked us not to contact their insurer: call them and go through it by phone."
+        return disclosure_refusal(self.lead_request)
+
     def start_check(self) -> "EligibilityCheck | None":
-        """Queue an automated eligibility check, unless the payer has no electronic eligibility."""
+        """Queue an automated eligibility check, unless the payer has no electronic eligibility.
+        Raises DisclosureRefused when the person's Part 2 consent does not allow one."""
+        refusal = self.disclosure_refusal()
+        if refusal is not None:
+            raise DisclosureRefused(refusal)
         if self.payer is None or not self.payer.electronic:
             self.set_status(self.Status.NEEDS_REVIEW)
             return None
@@ -272,17 +307,29 @@ class EligibilityCheck(models.Model):
         if not self.claim():
             return None
         request = self.verification
+        # Asked again here, not only when queued: a revocation may have come in since.
+        refusal = request.disclosure_refusal()
+        if refusal is not None:
+            return self._fail(DisclosureRefused(refusal))
+        listed = False
         try:
             result = get_gateway(self.gateway).check(build_request(request, trace=f"LNT{self.pk:09d}"))
+            disclosures.record_send(self)
+            listed = True
             self.record(result.summary, raw=result.raw)
         except TransientEligibilityError as exc:
+            disclosures.record_send(self, error=exc)
             return self._retry_later(exc)
         except EligibilityError as exc:
+            disclosures.record_send(self, error=exc)
             return self._fail(exc)
         except Exception as exc:  # noqa: BLE001 - a bug must not leave the check hanging
             # Type, place and check id only: the message (and log.exception's traceback) can
             # quote the member's data.
             log.error("Eligibility check %s crashed: %s", self.pk, crash_report(exc))
+            if not listed:
+                # Where it broke is unknown: listed as sent, since a missing line cannot be found later.
+                disclosures.record_send(self, error=exc)
             return self._fail(exc)
         return None
 
@@ -329,7 +376,7 @@ def _error_text(exc) -> str:
     # payer's answer, never the member's data; anything else is a bug, named for the log.
     from .eligibility import EligibilityError, TransientEligibilityError
 
-    if isinstance(exc, EligibilityError | TransientEligibilityError):
+    if isinstance(exc, EligibilityError | TransientEligibilityError | DisclosureRefused):
         return str(exc)[:300]
     return "The check stopped on an unexpected error; it has been logged for the developers."
 

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from intake.audit import record_access
 from intake.middleware import attribution_for
+from intake.models import DisclosureRefused
 from intake.permissions import admissions_required
 from intake.ratelimit import admit, note_invalid, public_form
 from intake.uploads import flag_oversized
 from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome
 
-from . import cards
+from . import cards, disclosures
 from .forms import ManualCheckForm, VerificationForm, VerifyForm
 from .manual import summary_from_manual_entry
 from .models import EligibilityCheck, VerificationRequest
@@ -46,6 +47,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             outcome = thanks_outcome(
                 verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time
             )
+            outcome["by_phone"] = verification.by_phone
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
         form.keep_photos()
     else:
@@ -83,7 +85,8 @@ def thanks(request: HttpRequest) -> HttpResponse:
     outcome = recall_outcome(request, THANKS_COOKIE)
     if outcome is None:
         return redirect("verification:verify")
-    response = render(request, "verification/thanks.html", thanks_context(outcome))
+    context = {**thanks_context(outcome), "by_phone": bool(outcome.get("by_phone"))}
+    response = render(request, "verification/thanks.html", context)
     response.delete_cookie(THANKS_COOKIE, samesite="Lax")
     return response
 
@@ -114,6 +117,7 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
         "checks": checks,
         "latest": latest,
         "summary": latest.summary if latest else None,
+        "refusal": verification.disclosure_refusal(),
         "running": any(c.status in (EligibilityCheck.Status.PENDING, EligibilityCheck.Status.RUNNING) for c in checks),
         "manual_form": forms.get("manual_form") or ManualCheckForm(),
         "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
@@ -135,7 +139,12 @@ def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
 @require_POST
 def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _get_verification_for_user(request, verification_id)
-    if verification.start_check() is None:
+    try:
+        check = verification.start_check()
+    except DisclosureRefused as refusal:
+        messages.error(request, f"Nothing was sent to the payer. {refusal}")
+        return redirect(verification)
+    if check is None:
         messages.warning(request, "This insurer has no electronic eligibility; call them and enter what they say.")
     else:
         messages.success(request, "Checking again with the payer. This page shows the answer when it comes.")
@@ -153,6 +162,7 @@ def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
         verification=verification, gateway="phone", manual=True, entered_by=request.user, attempts=1
     )
     check.record(summary_from_manual_entry(verification, form.cleaned_data, by=request.user))
+    disclosures.record_phone_call(verification, by=request.user)
     messages.success(request, "Saved what the payer told you.")
     return redirect(verification)
 

@@ -14,6 +14,7 @@ from .choices import (
 )
 from .lead import Lead
 from .notification import Notification, NotificationQuerySet, enqueue_all, publish
+from .part2 import ConsentRevocation, Disclosure, DisclosureRefused, Part2Consent, disclosure_refusal
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
 from .second_factor import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_codes_left
@@ -44,7 +45,10 @@ __all__ = [
     "AuthenticatorApp",
     "BestTime",
     "Channel",
+    "ConsentRevocation",
     "ContactAttempt",
+    "Disclosure",
+    "DisclosureRefused",
     "ForWhom",
     "Lead",
     "LeadKind",
@@ -54,8 +58,10 @@ __all__ = [
     "LeadStatus",
     "Notification",
     "NotificationQuerySet",
+    "Part2Consent",
     "StaffProfile",
     "WorkflowError",
+    "disclosure_refusal",
     "ensure_staff_groups",
     "enqueue_all",
     "is_admissions",

@@ -205,7 +205,7 @@ def test_it_has_no_serious_axe_violations_on_public_pages(
     audit.check("article")
     page.goto(f"{url}{article.category.get_absolute_url()}")
     audit.check("category")
-    for name in ("privacy", "terms"):
+    for name in ("privacy", "patient-notice", "terms"):
         page.goto(f"{url}/{name}/")
         audit.check(name)
     page.goto(f"{url}/staff/login/")
@@ -480,7 +480,7 @@ def test_it_takes_a_callback_by_keyboard_alone(live_server, page_factory):
     tab_to(page, "id_message", seen, limit=1, key="Shift+Tab")
     tab_to(page, "id_consent", seen, limit=1)
     assert page.is_checked("#id_consent") and page.is_checked("#id_ok_to_text")
-    tab_to(page, "submit-id-submit", seen, limit=1)
+    tab_to(page, "submit-id-submit", seen, limit=2)  # past the patient notice link
     assert_visible_focus(page)
     assert "id_website" not in seen, "the honeypot must not be a Tab stop"
     page.keyboard.press("Enter")
@@ -523,9 +523,9 @@ def test_it_takes_an_insurance_check_by_keyboard_alone(live_server, page_factory
     page.keyboard.type("Okonkwo")
     tab_to(page, "id_subscriber_date_of_birth", seen, limit=1)
     type_date(page, dt.date(1962, 7, 30))
-    tab_to(page, "id_consent", seen, limit=6)  # past the two photo pickers
+    tab_to(page, "id_consent", seen, limit=7)  # past the two photo pickers and the choice of a call
     page.keyboard.press("Space")
-    tab_to(page, "submit-id-submit", seen, limit=1)
+    tab_to(page, "submit-id-submit", seen, limit=2)  # past the patient notice link
     assert "id_website" not in seen
     page.keyboard.press("Enter")
     page.wait_for_url("**/verify/thanks/")

@@ -20,6 +20,9 @@ class EligibilityError(Exception):
     Trying again will not help; a person has to look. `raw` holds the answer, if there was one."""
 
     raw: str = ""
+    # False when the request never left Lantern (a setting missing, an address nobody answers
+    # at): the accounting of disclosures lists the requests that went out, or may have.
+    sent: bool = True
 
 
 # Deliberately not a subclass of EligibilityError: an `except EligibilityError` that marks a check
@@ -30,10 +33,18 @@ class TransientEligibilityError(Exception):
     `summary` and `raw` hold what the payer did answer, when it answered at all.
     """
 
+    sent: bool = True
+
     def __init__(self, message: str, *, summary: BenefitSummary | None = None, raw: str = ""):
         super().__init__(message)
         self.summary = summary
         self.raw = raw
+
+
+def never_sent[E: (EligibilityError, TransientEligibilityError)](error: E) -> E:
+    """Mark an error raised before the request left Lantern: no disclosure happened."""
+    error.sent = False
+    return error
 
 
 class X12Error(EligibilityError):

@@ -18,7 +18,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils import timezone
 
-from .errors import EligibilityError, TransientEligibilityError
+from .errors import EligibilityError, TransientEligibilityError, never_sent
 from .jsonapi import request_body, summary_from_json
 from .summary import BenefitSummary, CheckResult, EligibilityRequest
 from .transport import HttpTransport, Transport, configured_timeout, post
@@ -49,7 +49,7 @@ def get_gateway(name: str | None = None) -> Gateway:
         return X12Gateway()
     if name == "json":
         return JsonGateway()
-    raise EligibilityError(f"Unknown eligibility gateway {name!r}: use one of {', '.join(GATEWAYS)}.")
+    raise never_sent(EligibilityError(f"Unknown eligibility gateway {name!r}: use one of {', '.join(GATEWAYS)}."))
 
 
 class X12Gateway:
@@ -90,9 +90,11 @@ class JsonGateway:
 
     def check(self, request: EligibilityRequest) -> CheckResult:
         if not self.url:
-            raise EligibilityError("ELIGIBILITY_JSON_URL is empty: the json gateway has nowhere to send the request.")
+            raise never_sent(
+                EligibilityError("ELIGIBILITY_JSON_URL is empty: the json gateway has nowhere to send the request.")
+            )
         if not self.api_key:
-            raise EligibilityError("ELIGIBILITY_JSON_API_KEY is empty: the json gateway cannot sign in.")
+            raise never_sent(EligibilityError("ELIGIBILITY_JSON_API_KEY is empty: the json gateway cannot sign in."))
         body = request_body(request, control_number=f"{1 + secrets.randbelow(999_999_998):09d}")
         raw = post(
             self.url,

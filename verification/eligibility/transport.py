@@ -6,6 +6,7 @@ account key) nor the answer's body (it may carry PHI).
 
 import base64
 import http.client
+import socket
 import urllib.error
 import urllib.request
 from typing import Protocol
@@ -13,7 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
-from .errors import EligibilityError, TransientEligibilityError
+from .errors import EligibilityError, TransientEligibilityError, never_sent
 
 # A 271 for one patient is tens of kilobytes; anything near this is not an eligibility answer.
 MAX_ANSWER_BYTES = 10 * 1024 * 1024
@@ -59,7 +60,7 @@ def _plain(reason, timeout: float | None = None) -> str:
 def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, what: str) -> str:
     """POST `body` and return the answer's text; TransientEligibilityError or EligibilityError otherwise."""
     if urlsplit(url).scheme not in ("http", "https"):
-        raise EligibilityError(f"The {what} URL must start with https:// or http://.")
+        raise never_sent(EligibilityError(f"The {what} URL must start with https:// or http://."))
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
         url, data=body, method="POST", headers={"User-Agent": "Lantern", **headers}
     )
@@ -73,7 +74,11 @@ def post(url: str, body: bytes, *, headers: dict[str, str], timeout: float, what
             raise TransientEligibilityError(f"The {what} answered HTTP {status}; try again later.") from None
         raise EligibilityError(f"The {what} refused the request: HTTP {status}.") from None
     except urllib.error.URLError as exc:
-        raise TransientEligibilityError(f"The {what} could not be reached ({_plain(exc.reason, timeout)}).") from None
+        error = TransientEligibilityError(f"The {what} could not be reached ({_plain(exc.reason, timeout)}).")
+        # No connection was made, so the request did not leave; a timeout or a reset may have.
+        if isinstance(exc.reason, ConnectionRefusedError | socket.gaierror):
+            never_sent(error)
+        raise error from None
     except (OSError, http.client.HTTPException) as exc:  # a timeout, a reset, a garbled answer
         raise TransientEligibilityError(f"The {what} could not be reached ({_plain(exc, timeout)}).") from None
     if len(data) > MAX_ANSWER_BYTES:
@@ -91,7 +96,9 @@ class HttpTransport:
 
     def send(self, x12_270: str) -> str:
         if not self.url:
-            raise EligibilityError("ELIGIBILITY_X12_URL is empty: the x12 gateway has nowhere to send the 270.")
+            raise never_sent(
+                EligibilityError("ELIGIBILITY_X12_URL is empty: the x12 gateway has nowhere to send the 270.")
+            )
         headers = {"Content-Type": "application/edi-x12", "Accept": "application/edi-x12, text/plain"}
         if self.user:
             token = base64.b64encode(f"{self.user}:{self.password}".encode()).decode("ascii")
