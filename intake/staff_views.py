@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from .audit import record_access
 from .models import AttemptOutcome, Lead, StaffProfile, WorkflowError, is_supervisor
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
@@ -81,17 +82,31 @@ def search(request: HttpRequest) -> HttpResponse:
     params = search_to_params(request.POST)
     if params is None:
         form = QueueFilterForm(request.POST, text_search=True)
-        return _render_queue(request, form, request.POST.get("page"), query="")
+        return _render_queue(request, form, request.POST.get("page"), query="", found_by_name=True)
     response = HttpResponseRedirect(f"{reverse('staff:queue')}?{urlencode(params)}")
     response.status_code = 303  # see other: the browser fetches the queue with GET
     return response
 
 
-def _render_queue(request: HttpRequest, form: QueueFilterForm, page_number, query: str) -> HttpResponse:
+def _record_name_matches(request: HttpRequest, rows) -> None:
+    """A name or email that finds a lead ties that person to it: an access to each lead shown.
+    The page's refresh records only the leads that arrived since its last look."""
+    since = request.headers.get("X-Queue-Since", "")
+    newer_than = int(since) if request.headers.get("X-Queue-Refresh") and since.isdigit() else 0
+    for lead, *_ in rows:
+        if lead.pk > newer_than:
+            record_access(request, lead, label=lead.reference, lead_id=lead.pk, found_by="name or email search")
+
+
+def _render_queue(
+    request: HttpRequest, form: QueueFilterForm, page_number, query: str, found_by_name: bool = False
+) -> HttpResponse:
     leads = form.filter(Lead.objects.select_related("assigned_to"), request.user)
     page = QueuePaginator(leads.queue_order().defer(*QUEUE_FIELDS_DEFERRED), QUEUE_PAGE_SIZE).get_page(page_number)
     now = timezone.now()
     rows = [(lead, *lead.sla_state(now)) for lead in page.object_list]
+    if found_by_name:
+        _record_name_matches(request, rows)
     # The polling script announces leads that arrived since its last look, by id: cheap where a
     # count of the whole backlog is not, and right even when the count is capped.
     latest = leads.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -88,3 +88,18 @@ def test_the_pages_of_a_name_search_are_posted_not_linked(avery_client):
     assert "page 2 of 2" in second
     assert second.count('href="/staff/leads/') == 5
     assert not [url for url in urls_on(first + second) if "page=" in url or "q=" in url]
+
+
+@pytest.mark.django_db
+def test_a_name_search_is_on_the_audit_page_of_each_lead_it_found(avery_client, staff):
+    from auditlog.models import LogEntry
+
+    wanted = make_lead(1, name=NAME)
+    other = make_lead(2, name="Someone Else")
+
+    avery_client.post("/staff/search/", {"q": NAME})
+    avery_client.post("/staff/search/", {"q": NAME}, HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE=str(wanted.pk))
+
+    found = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, additional_data__found_by__isnull=False)
+    assert [(e.object_id, e.actor) for e in found] == [(wanted.pk, staff["avery"])]  # the refresh saw nothing new
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_id=other.pk).exists()
