@@ -7,12 +7,14 @@ from .choices import (
     AttemptOutcome,
     BestTime,
     Channel,
+    ClaimedByAnother,
     ForWhom,
     LeadKind,
     LeadStatus,
     WorkflowError,
 )
 from .lead import Lead
+from .merge import LeadMerge
 from .notification import Notification, NotificationQuerySet, enqueue_all, publish
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
@@ -23,6 +25,7 @@ from .staff import (
     ensure_staff_groups,
     is_admissions,
     is_supervisor,
+    may_edit_roster_of,
     on_call_staff,
     on_duty_admissions,
     on_shift_admissions,
@@ -40,10 +43,12 @@ __all__ = [
     "AttemptOutcome",
     "BestTime",
     "Channel",
+    "ClaimedByAnother",
     "ContactAttempt",
     "ForWhom",
     "Lead",
     "LeadKind",
+    "LeadMerge",
     "LeadNote",
     "LeadQuerySet",
     "LeadRequest",
@@ -56,6 +61,7 @@ __all__ = [
     "enqueue_all",
     "is_admissions",
     "is_supervisor",
+    "may_edit_roster_of",
     "on_call_staff",
     "on_duty_admissions",
     "on_shift_admissions",

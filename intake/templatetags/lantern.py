@@ -39,3 +39,9 @@ def full_stop(text) -> str:
     "today" becomes "today."."""
     text = str(text)
     return text if text.endswith(".") else f"{text}."
+
+
+@register.filter
+def workable_by(lead, user) -> bool:
+    """Whether `user` may change this lead: unclaimed, theirs, or they supervise."""
+    return lead.may_be_worked_by(user)
