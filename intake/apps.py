@@ -20,13 +20,17 @@ class IntakeConfig(AppConfig):
         # The audit log is evidence: view-only in the admin, and unchangeable through the ORM.
         harden_auditlog_admin()
         protect_audit_log()
-        from .models import ContactAttempt, Lead, LeadNote, LeadRequest
+        from .models import ROSTER_FIELDS, ContactAttempt, Lead, LeadNote, LeadRequest, StaffProfile
 
         # PHI fields (every encrypted column, and the phone's hash) are masked in the change log:
         # it records that they changed, not to what. Found by type, so a new PHI field is masked too.
         auditlog.register(Lead, mask_fields=[*phi_fields(Lead), "phone_hash"], include_fields=own_fields(Lead))
         for model in (LeadRequest, ContactAttempt, LeadNote):
             auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
+        # Who is alerted, and how, decides whether an urgent request reaches anyone: every change
+        # to the roster (its page or the admin) is logged, with the editor. A staff member's own
+        # mobile number is masked.
+        auditlog.register(StaffProfile, include_fields=ROSTER_FIELDS, mask_fields=["mobile"])
 
 
 def phi_fields(model) -> list[str]:

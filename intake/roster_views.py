@@ -1,6 +1,6 @@
 """The roster: who is on duty, on which shift, alerted how. Whether an urgent request reaches a
-person depends on these rows, so every change is audited and a supervisor may not edit another
-supervisor's or a superuser's row (see may_edit_roster_of)."""
+person depends on these rows, so every change is audited (auditlog tracks StaffProfile) and a
+supervisor may not edit another supervisor's or a superuser's row (see may_edit_roster_of)."""
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,7 +10,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from .audit import record_change
 from .models import StaffProfile, may_edit_roster_of
 from .permissions import admissions_required
 from .staff_forms import RosterForm
@@ -45,11 +44,7 @@ def roster_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     profile, _ = StaffProfile.objects.get_or_create(user=member)
     form = RosterForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        if changed := form.changes_for_audit():
-            # Who is alerted, and how, decides whether an urgent request reaches anyone.
-            who = member.get_username()
-            record_change(request, profile, label=f"Roster row of {who}", member=who, changed=changed)
+        form.save()  # audited by auditlog, with the editor (see IntakeConfig.ready)
         messages.success(request, f"Saved {member.get_username()}'s roster and alerts.")
         return redirect("staff:roster")
     return render(request, "staff/roster_edit.html", {"form": form, "member": member})

@@ -4,7 +4,16 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from .models import ADMISSIONS_GROUP, OPEN_STATUSES, AttemptOutcome, Lead, LeadStatus, StaffProfile, is_supervisor
+from .models import (
+    ADMISSIONS_GROUP,
+    OPEN_STATUSES,
+    ROSTER_FIELDS,
+    AttemptOutcome,
+    Lead,
+    LeadStatus,
+    StaffProfile,
+    is_supervisor,
+)
 from .phones import normalise_phone
 
 
@@ -213,14 +222,4 @@ class UndoMergeForm(forms.Form):
 class RosterForm(forms.ModelForm):
     class Meta:
         model = StaffProfile
-        fields = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile"]
-
-    # The audit entry of a roster change keeps new values of these; of the others, only that
-    # they changed (a staff member's own number is theirs).
-    AUDITED_VALUES = ("on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms")
-
-    def changes_for_audit(self) -> dict:
-        """The fields whose stored value this form changed (a number retyped in another format
-        is no change)."""
-        changed = [name for name in self.Meta.fields if getattr(self.instance, name) != self.initial.get(name)]
-        return {name: getattr(self.instance, name) if name in self.AUDITED_VALUES else "changed" for name in changed}
+        fields = ROSTER_FIELDS

@@ -20,6 +20,7 @@ from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
 from .staff import (
     ADMISSIONS_GROUP,
+    ROSTER_FIELDS,
     SUPERVISOR_GROUP,
     StaffProfile,
     ensure_staff_groups,
@@ -38,6 +39,7 @@ __all__ = [
     "ADMISSIONS_GROUP",
     "CLOSED_STATUSES",
     "OPEN_STATUSES",
+    "ROSTER_FIELDS",
     "SUPERVISOR_GROUP",
     "TRANSITIONS",
     "AttemptOutcome",

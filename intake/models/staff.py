@@ -33,6 +33,10 @@ def is_supervisor(user) -> bool:
     )
 
 
+# What a staff member (or a supervisor) sets on the roster page.
+ROSTER_FIELDS = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile"]
+
+
 def may_edit_roster_of(editor, member) -> bool:
     """Everyone edits their own row; a supervisor edits the rows of the admissions team, but not
     another supervisor's or a superuser's (whose alerts the supervisors themselves rely on): only
