@@ -129,6 +129,7 @@ class LeadMerge(models.Model):
     def undo(self, *, by: User, reason: str) -> None:
         """Put back exactly what this merge moved, and reopen the source as it was. Rows and
         requests that reached the target since stay there."""
+        from ..retention import is_anonymised  # retention builds on these models
         from .lead import Lead  # lead.py imports this module
 
         reason = reason.strip()
@@ -145,6 +146,8 @@ class LeadMerge(models.Model):
             source, target = leads[self.source_id], leads[self.target_id]
             if self.undone_at:
                 raise WorkflowError(f"This merge was already undone by {self.undone_by.get_username()}.")
+            if any(is_anonymised(lead) for lead in (source, target)):
+                raise WorkflowError("A lead of this merge was anonymised under the retention policy; it stays merged.")
             if target.status == LeadStatus.MERGED:
                 raise WorkflowError(
                     f"{target.reference} was itself merged into {target.merged_into.reference} since: "

@@ -239,3 +239,20 @@ def test_only_a_supervisor_undoes_a_merge_and_says_why(client, staff):
     assert merge.undone_at is None and fields_of(source)["status"] == LeadStatus.MERGED
     # A merge is undone from the page of one of its own leads only.
     assert sam.post(f"/staff/leads/{make_lead().pk}/merges/{merge.pk}/undo/", {"reason": "x"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_retention_blanks_a_merge_reason_and_an_anonymised_lead_is_not_reopened(staff, settings):
+    from intake.retention import REMOVED, anonymise_expired
+
+    settings.RETENTION_DAYS = 30
+    source, target = make_lead(), make_lead("+12025550143")
+    merge = source.merge_into(target, by=staff["sam"], reason="Jordan's sister confirmed it is her work phone")
+    Lead.objects.filter(pk=source.pk).update(closed_at=timezone.now() - dt.timedelta(days=31))
+
+    assert anonymise_expired().lead_ids == [source.pk]
+    merge.refresh_from_db()
+    assert merge.reason == REMOVED
+    with pytest.raises(WorkflowError, match="anonymised under the retention policy"):
+        merge.undo(by=staff["sam"], reason="checking")
+    assert fields_of(source)["status"] == LeadStatus.MERGED
