@@ -233,6 +233,8 @@ def _check_mergeable(source, target, *, by: User, reason: str) -> None:
         raise WorkflowError(
             f"{source.reference} is closed ({source.get_status_display().lower()}): it is history, not a duplicate."
         )
+    if target.status == LeadStatus.MERGED and target.merged_into_id == source.pk:
+        raise WorkflowError(f"{target.reference} was already merged into {source.reference}.")
     if target.status == LeadStatus.MERGED:
         raise WorkflowError(f"{target.reference} was itself merged; merge into {target.merged_into.reference}.")
     if not target.is_open:

@@ -256,3 +256,22 @@ def test_retention_blanks_a_merge_reason_and_an_anonymised_lead_is_not_reopened(
     with pytest.raises(WorkflowError, match="anonymised under the retention policy"):
         merge.undo(by=staff["sam"], reason="checking")
     assert fields_of(source)["status"] == LeadStatus.MERGED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_merges_of_one_pair_at_once_leave_one_merge_and_no_deadlock(staff):
+    from intake.tests.test_workflow import run_together
+
+    def merge(source, target):
+        try:
+            return Lead.objects.get(pk=source.pk).merge_into(Lead.objects.get(pk=target.pk), by=staff["sam"])
+        except WorkflowError as exc:
+            return str(exc)
+
+    for a, b in [(make_lead(), make_lead()) for _ in range(3)]:
+        results = run_together(lambda a=a, b=b: merge(a, b), lambda a=a, b=b: merge(b, a))
+
+        merges = [r for r in results if isinstance(r, LeadMerge)]
+        assert len(merges) == 1 and "was already merged" in next(r for r in results if isinstance(r, str))
+        statuses = sorted(Lead.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True))
+        assert statuses == [LeadStatus.MERGED, LeadStatus.NEW]
