@@ -22,13 +22,27 @@ class IntakeConfig(AppConfig):
         harden_auditlog_admin()
         protect_audit_log()
         keep_authors()
-        from .models import ConsentRevocation, ContactAttempt, Disclosure, Lead, LeadNote, LeadRequest, Part2Consent
+        from .models import (
+            ROSTER_FIELDS,
+            ConsentRevocation,
+            ContactAttempt,
+            Disclosure,
+            Lead,
+            LeadNote,
+            LeadRequest,
+            Part2Consent,
+            StaffProfile,
+        )
 
         # PHI fields (every encrypted column, and the phone's hash) are masked in the change log:
         # it records that they changed, not to what. Found by type, so a new PHI field is masked too.
         auditlog.register(Lead, mask_fields=[*phi_fields(Lead), "phone_hash"], include_fields=own_fields(Lead))
         for model in (LeadRequest, ContactAttempt, LeadNote, Part2Consent, ConsentRevocation, Disclosure):
             auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
+        # Who is alerted, and how, decides whether an urgent request reaches anyone: every change
+        # to the roster (its page or the admin) is logged, with the editor. A staff member's own
+        # mobile number is masked.
+        auditlog.register(StaffProfile, include_fields=ROSTER_FIELDS, mask_fields=["mobile"])
 
 
 def phi_fields(model) -> list[str]:

@@ -1,9 +1,10 @@
 """Retention: closed leads are anonymised settings.RETENTION_DAYS days after they closed.
 
 Every encrypted column is PHI by definition, so anonymising a lead blanks every encrypted field
-of the lead, of its requests, attempts and notes, and (for an insurance verification) of its
-verification request and eligibility checks, and deletes the card photos. What is left are the
-facts the metrics need: kinds, statuses, timestamps, counts, outcomes and source attribution.
+of the lead, of its requests, attempts, notes and merge reasons, and (for an insurance
+verification) of its verification request and eligibility checks, and deletes the card photos.
+What is left are the facts the metrics need: kinds, statuses, timestamps, counts, outcomes and
+source attribution.
 
 A lead is processed once. Its phone_hash, a keyed HMAC in hex, is replaced by ANONYMISED_PREFIX
 plus random hex: duplicate look-ups can no longer match it, and the marker sits on the row itself
@@ -33,6 +34,7 @@ from .models import (
     ContactAttempt,
     Disclosure,
     Lead,
+    LeadMerge,
     LeadNote,
     LeadRequest,
     LeadStatus,
@@ -146,6 +148,8 @@ def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
             # The consent as signed names the patient; the accounting keeps when, what and why.
             "part2_consents": _blank(Part2Consent.objects.filter(lead_request__lead=lead)),
             "disclosures": _blank(Disclosure.objects.filter(lead=lead)),
+            # Why it was merged (or unmerged), in a supervisor's words: free text, so PHI.
+            "merges": _blank(LeadMerge.objects.involving(lead)),
             "verification": 0,
             "eligibility_checks": 0,
             "card_files": 0,

@@ -4,7 +4,16 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from .models import ADMISSIONS_GROUP, OPEN_STATUSES, AttemptOutcome, Lead, LeadStatus, StaffProfile
+from .models import (
+    ADMISSIONS_GROUP,
+    OPEN_STATUSES,
+    ROSTER_FIELDS,
+    AttemptOutcome,
+    Lead,
+    LeadStatus,
+    StaffProfile,
+    is_supervisor,
+)
 from .models.queries import NAME_SEARCH_SCAN
 from .phones import normalise_phone
 
@@ -164,15 +173,39 @@ class AssignForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    target = forms.CharField(label="Merge into (reference)", max_length=20)
+    """Which lead this one is the same person as. Anyone working the lead picks among the open
+    leads with its phone; a supervisor may also type another lead's reference, and then says why."""
 
-    def __init__(self, *args, lead: Lead, **kwargs):
-        self.lead = lead
+    target = forms.ChoiceField(label="Merge into the lead with this phone", required=False, widget=forms.RadioSelect)
+    reference = forms.CharField(
+        label="Or another lead's reference (supervisors)", max_length=20, required=False, help_text="Like L-000123."
+    )
+    reason = forms.CharField(
+        label="Why they are the same person",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when the phone numbers differ. Kept with the merge; a supervisor can undo it.",
+    )
+
+    def __init__(self, *args, lead: Lead, by: User | None = None, **kwargs):
+        self.lead, self.by = lead, by
         super().__init__(*args, **kwargs)
+        same_phone = (
+            Lead.objects.open().filter(phone_hash=lead.phone_hash).exclude(pk=lead.pk).order_by("-created_at")[:10]
+        )
+        self.fields["target"].choices = [
+            (other.reference, f"{other.reference} ({other.get_status_display().lower()}, {other.created_at:%b %-d})")
+            for other in same_phone
+        ]
 
-    def clean_target(self):
-        raw = self.cleaned_data["target"].strip().upper().removeprefix("L-").lstrip("0")
-        if not raw.isdigit():
+    def clean_reference(self):
+        raw = self.cleaned_data["reference"].strip().upper().removeprefix("L-").lstrip("0")
+        if not raw:
+            return None
+        if self.by is not None and not is_supervisor(self.by):
+            raise forms.ValidationError("Only a supervisor can merge into a lead with another phone number.")
+        if not raw.isdigit() or len(raw) > 9:
             raise forms.ValidationError("Enter a reference like L-000123.")
         target = Lead.objects.filter(pk=int(raw)).first()
         if target is None:
@@ -181,8 +214,30 @@ class MergeForm(forms.Form):
             raise forms.ValidationError("That is this lead.")
         return target
 
+    def clean(self):
+        data = super().clean()
+        chosen = data.get("target")
+        typed = data.get("reference")
+        if chosen and typed:
+            self.add_error("reference", "Choose one lead: the one listed, or the one typed, not both.")
+        elif chosen:
+            data["target"] = Lead.objects.get(pk=int(chosen.removeprefix("L-")))
+        elif typed:
+            data["target"] = typed
+            if typed.phone_hash != self.lead.phone_hash and not data.get("reason", "").strip():
+                self.add_error("reason", "Say why leads with different phone numbers are the same person.")
+        elif "reference" not in self.errors:
+            self.add_error("target", "Choose the lead this one is the same person as.")
+        return data
+
+
+class UndoMergeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why undo this merge", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), strip=True
+    )
+
 
 class RosterForm(forms.ModelForm):
     class Meta:
         model = StaffProfile
-        fields = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile"]
+        fields = ROSTER_FIELDS

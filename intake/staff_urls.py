@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as staff_auth
-from . import consent_views, metrics_views, staff_views
+from . import consent_views, metrics_views, roster_views, staff_views
 
 app_name = "staff"
 
@@ -26,10 +26,11 @@ urlpatterns = [
     path("leads/<int:lead_id>/status/", staff_views.change_status, name="change_status"),
     path("leads/<int:lead_id>/follow-up/", staff_views.follow_up, name="follow_up"),
     path("leads/<int:lead_id>/merge/", staff_views.merge, name="merge"),
+    path("leads/<int:lead_id>/merges/<int:merge_id>/undo/", staff_views.undo_merge, name="undo_merge"),
     path("leads/<int:lead_id>/audit/", staff_views.lead_audit, name="lead_audit"),
     path("leads/<int:lead_id>/part2-revocation/", consent_views.record_revocation, name="part2_revocation"),
-    path("roster/", staff_views.roster, name="roster"),
-    path("roster/<int:user_id>/", staff_views.roster_edit, name="roster_edit"),
+    path("roster/", roster_views.roster, name="roster"),
+    path("roster/<int:user_id>/", roster_views.roster_edit, name="roster_edit"),
     path("metrics/", metrics_views.metrics, name="metrics"),
     path("metrics/export.csv", metrics_views.metrics_csv, name="metrics_csv"),
 ]

@@ -4,15 +4,13 @@ Every page here shows or leads to PHI: login and role checks (intake.permissions
 caching (StaffNoStoreMiddleware), and an audit row for each look at a lead.
 """
 
+from functools import wraps
 from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -23,7 +21,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from .audit import record_access
-from .models import AttemptOutcome, Lead, StaffProfile, WorkflowError, is_supervisor
+from .models import AttemptOutcome, Lead, LeadMerge, WorkflowError, is_supervisor
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
     AssignForm,
@@ -33,8 +31,8 @@ from .staff_forms import (
     MergeForm,
     NoteForm,
     QueueFilterForm,
-    RosterForm,
     StatusForm,
+    UndoMergeForm,
     search_to_params,
 )
 
@@ -184,6 +182,22 @@ def _back(lead: Lead) -> HttpResponse:
     return redirect("staff:lead", lead_id=lead.pk)
 
 
+def _for_whoever_works_it(view):
+    """Write actions on a claimed lead are for its owner and the supervisors. Anyone else is sent
+    back to the page, which says who has it. (The model refuses too, under a lock: this check
+    only spares them a half-filled form.)"""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, lead_id: int, *args, **kwargs) -> HttpResponse:
+        lead = get_object_or_404(Lead.objects.select_related("assigned_to"), pk=lead_id)
+        if not lead.may_be_worked_by(request.user):
+            messages.error(request, f"{lead.claimed_message()} Nothing was changed.")
+            return _back(lead)
+        return view(request, lead_id, *args, **kwargs)
+
+    return wrapper
+
+
 @admissions_required
 @require_POST
 def claim(request: HttpRequest, lead_id: int) -> HttpResponse:
@@ -225,6 +239,7 @@ def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_it
 def log_attempt(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id)
     form = AttemptForm(request.POST, lead=lead)
@@ -243,18 +258,24 @@ def log_attempt(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_it
 def add_note(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, note_form=form)
-    lead.notes.create(author=request.user, body=form.cleaned_data["body"])
+    try:
+        lead.add_note(form.cleaned_data["body"], by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(lead)
     messages.success(request, "Note added.")
     return _back(lead)
 
 
 @admissions_required
 @require_POST
+@_for_whoever_works_it
 def contact_preferences(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Staff record what the person said on a call: the only way texts or voicemail are widened."""
     lead = _get_lead_for_user(request, lead_id)
@@ -271,6 +292,7 @@ def contact_preferences(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_it
 def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id)
     form = StatusForm(request.POST)
@@ -288,13 +310,18 @@ def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_it
 def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, follow_up_form=form)
     when = form.cleaned_data["follow_up_at"]
-    lead.schedule_follow_up(when, by=request.user)
+    try:
+        lead.schedule_follow_up(when, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(lead)
     if when:
         messages.success(request, f"Follow-up set for {timezone.localtime(when):%a %b %-d, %-I:%M %p}.")
     else:
@@ -304,19 +331,40 @@ def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_it
 def merge(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id)
-    form = MergeForm(request.POST, lead=lead)
+    form = MergeForm(request.POST, lead=lead, by=request.user)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, merge_form=form)
     target = form.cleaned_data["target"]
     try:
-        lead.merge_into(target, by=request.user)
+        lead.merge_into(target, by=request.user, reason=form.cleaned_data["reason"])
     except WorkflowError as exc:
         form.add_error("target", str(exc))
         return _render_lead(request, lead, status=400, merge_form=form)
     messages.success(request, f"{lead.reference} was merged into {target.reference}; its history is here now.")
     return redirect("staff:lead", lead_id=target.pk)
+
+
+@supervisor_required
+@require_POST
+def undo_merge(request: HttpRequest, lead_id: int, merge_id: int) -> HttpResponse:
+    """From the page of either lead of a merge: the source reopens with what it had."""
+    lead = get_object_or_404(Lead, pk=lead_id)
+    merge = get_object_or_404(LeadMerge.objects.involving(lead).select_related("source", "target"), pk=merge_id)
+    form = UndoMergeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise WorkflowError("Say why this merge is being undone.")
+        merge.undo(by=request.user, reason=form.cleaned_data["reason"])
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"{merge.source.reference} is separate again; what it brought left {merge.target.reference}."
+        )
+    return _back(lead)
 
 
 @supervisor_required
@@ -331,39 +379,3 @@ def lead_audit(request: HttpRequest, lead_id: int) -> HttpResponse:
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "staff/lead_audit.html", {"lead": lead, "page": page})
-
-
-@admissions_required
-def roster(request: HttpRequest) -> HttpResponse:
-    """Who is on duty, on which shift, reached how. Staff edit their own row; supervisors anyone's."""
-    profiles = (
-        StaffProfile.objects.filter(user__is_active=True, user__groups__name__in=["admissions", "supervisor"])
-        .select_related("user")
-        .distinct()
-        .order_by("user__username")
-    )
-    now = timezone.now()
-    return render(
-        request,
-        "staff/roster.html",
-        {
-            "rows": [(p, p.on_shift(now)) for p in profiles],
-            "is_supervisor": is_supervisor(request.user),
-            "on_call_count": sum(p.on_call for p in profiles),
-            "urgent_minutes": settings.URGENT_RESPONSE_MINUTES,
-        },
-    )
-
-
-@admissions_required
-def roster_edit(request: HttpRequest, user_id: int) -> HttpResponse:
-    member = get_object_or_404(User, pk=user_id, is_active=True)
-    if member != request.user and not is_supervisor(request.user):
-        raise PermissionDenied
-    profile, _ = StaffProfile.objects.get_or_create(user=member)
-    form = RosterForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"Saved {member.get_username()}'s roster and alerts.")
-        return redirect("staff:roster")
-    return render(request, "staff/roster_edit.html", {"form": form, "member": member})

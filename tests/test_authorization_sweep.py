@@ -73,8 +73,9 @@ OWN_ACCOUNT = {
 # Where a denied person may be sent to sign in (or to finish signing in).
 LOGIN_PAGES = {"staff:login", "staff:mfa", "admin:login"}
 
-# Supervisors only: speed-to-lead figures, the export, who looked at a lead, handing leads out.
-SUPERVISOR_ONLY = ["staff:metrics", "staff:metrics_csv", "staff:lead_audit", "staff:assign"]
+# Supervisors only: speed-to-lead figures, the export, who looked at a lead, handing leads out,
+# undoing a merge.
+SUPERVISOR_ONLY = ["staff:metrics", "staff:metrics_csv", "staff:lead_audit", "staff:assign", "staff:undo_merge"]
 
 DENIED = {403, 404, 405}
 REDIRECTS = {301, 302, 303, 307, 308}

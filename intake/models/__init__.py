@@ -7,12 +7,14 @@ from .choices import (
     AttemptOutcome,
     BestTime,
     Channel,
+    ClaimedByAnother,
     ForWhom,
     LeadKind,
     LeadStatus,
     WorkflowError,
 )
 from .lead import Lead
+from .merge import LeadMerge
 from .notification import Notification, NotificationQuerySet, enqueue_all, publish
 from .part2 import ConsentRevocation, Disclosure, DisclosureRefused, Part2Consent, disclosure_refusal
 from .queries import LeadQuerySet
@@ -20,11 +22,13 @@ from .records import ContactAttempt, LeadNote, LeadRequest
 from .second_factor import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_codes_left
 from .staff import (
     ADMISSIONS_GROUP,
+    ROSTER_FIELDS,
     SUPERVISOR_GROUP,
     StaffProfile,
     ensure_staff_groups,
     is_admissions,
     is_supervisor,
+    may_edit_roster_of,
     on_call_staff,
     on_duty_admissions,
     on_shift_admissions,
@@ -39,6 +43,7 @@ __all__ = [
     "OPEN_STATUSES",
     "RecoveryCode",
     "RecoveryCodes",
+    "ROSTER_FIELDS",
     "SUPERVISOR_GROUP",
     "TRANSITIONS",
     "AttemptOutcome",
@@ -46,12 +51,14 @@ __all__ = [
     "BestTime",
     "Channel",
     "ConsentRevocation",
+    "ClaimedByAnother",
     "ContactAttempt",
     "Disclosure",
     "DisclosureRefused",
     "ForWhom",
     "Lead",
     "LeadKind",
+    "LeadMerge",
     "LeadNote",
     "LeadQuerySet",
     "LeadRequest",
@@ -66,6 +73,7 @@ __all__ = [
     "enqueue_all",
     "is_admissions",
     "is_supervisor",
+    "may_edit_roster_of",
     "on_call_staff",
     "on_duty_admissions",
     "on_shift_admissions",

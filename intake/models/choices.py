@@ -55,6 +55,10 @@ class WorkflowError(Exception):
     """A change the workflow does not allow; its message is shown to the staff member."""
 
 
+class ClaimedByAnother(WorkflowError):
+    """A write to a lead someone else has claimed, by someone who is not a supervisor."""
+
+
 class ForWhom(models.TextChoices):
     SELF = "self", "Myself"
     LOVED_ONE = "loved_one", "A loved one"

@@ -23,12 +23,13 @@ from .choices import (
     WorkflowError,
 )
 from .notification import Notification
+from .ownership import LeadOwnership
 from .queries import LeadQuerySet, waiting_for_a_call
 from .records import ContactAttempt, LeadNote
-from .staff import is_supervisor, on_duty_admissions, supervisors
+from .staff import on_duty_admissions, supervisors
 
 
-class Lead(models.Model):
+class Lead(LeadOwnership, models.Model):
     """One person asking for help: the unit the admissions team works.
 
     Each form submission is a LeadRequest; a second request from the same phone while the
@@ -124,27 +125,7 @@ class Lead(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-    # --- Working the lead -------------------------------------------------------------------
-
-    def claim(self, by: User) -> bool:
-        """Take an unassigned lead. Of two workers claiming at once exactly one wins; the
-        loser gets False and `self.assigned_to` says who has it."""
-        won = Lead.objects.filter(pk=self.pk, assigned_to__isnull=True).update(
-            assigned_to=by, assigned_at=timezone.now(), updated_at=timezone.now()
-        )
-        self.refresh_from_db(fields=["assigned_to", "assigned_at"])
-        return bool(won)
-
-    def assign(self, to: User | None, by: User) -> None:
-        """A supervisor hands the lead to someone (or to nobody)."""
-        self.assigned_to = to
-        self.assigned_at = timezone.now() if to else None
-        self.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
-
-    def release(self, by: User) -> None:
-        if self.assigned_to_id not in (by.pk, None) and not is_supervisor(by):
-            raise WorkflowError(f"{self.assigned_to} has this lead; only they or a supervisor can release it.")
-        self.assign(None, by=by)
+    # --- Working the lead (claiming it: LeadOwnership) ------------------------------------
 
     def allowed_outcomes(self) -> list[str]:
         """Voicemail and text only where the visitor allowed them."""
@@ -156,6 +137,11 @@ class Lead(models.Model):
         return outcomes
 
     def log_attempt(self, *, by: User, outcome: str, note: str = "") -> "ContactAttempt":
+        with transaction.atomic():
+            self.lock_for(by)
+            return self._log_attempt(by=by, outcome=outcome, note=note)
+
+    def _log_attempt(self, *, by: User, outcome: str, note: str) -> "ContactAttempt":
         if not self.is_open:
             raise WorkflowError("This lead is closed; reopen it before logging a call.")
         if outcome not in self.allowed_outcomes():
@@ -167,20 +153,19 @@ class Lead(models.Model):
                 else "Choose an outcome."
             )
         now = timezone.now()
-        with transaction.atomic():
-            attempt = ContactAttempt.objects.create(lead=self, staff=by, outcome=outcome, note=note, created_at=now)
-            self.attempt_count = F("attempt_count") + 1
-            self.last_attempt_at = now
-            self.last_attempt_outcome = outcome
-            self.first_contacted_at = self.first_contacted_at or now
-            if outcome == AttemptOutcome.REACHED and self.status in (LeadStatus.NEW, LeadStatus.CONTACTING):
-                self.status = LeadStatus.REACHED
-            elif self.status == LeadStatus.NEW:
-                self.status = LeadStatus.CONTACTING
-            if self.assigned_to_id is None:
-                self.assigned_to, self.assigned_at = by, now
-            self.save()
-            self.refresh_from_db(fields=["attempt_count"])
+        attempt = ContactAttempt.objects.create(lead=self, staff=by, outcome=outcome, note=note, created_at=now)
+        self.attempt_count = F("attempt_count") + 1
+        self.last_attempt_at = now
+        self.last_attempt_outcome = outcome
+        self.first_contacted_at = self.first_contacted_at or now
+        if outcome == AttemptOutcome.REACHED and self.status in (LeadStatus.NEW, LeadStatus.CONTACTING):
+            self.status = LeadStatus.REACHED
+        elif self.status == LeadStatus.NEW:
+            self.status = LeadStatus.CONTACTING
+        if self.assigned_to_id is None:
+            self.assigned_to, self.assigned_at = by, now
+        self.save()
+        self.refresh_from_db(fields=["attempt_count"])
         return attempt
 
     def allowed_transitions(self) -> list[str]:
@@ -190,6 +175,11 @@ class Lead(models.Model):
         return allowed
 
     def transition(self, to: str, by: User) -> None:
+        with transaction.atomic():
+            self.lock_for(by)
+            self._transition(to)
+
+    def _transition(self, to: str) -> None:
         if to not in self.allowed_transitions():
             if to == LeadStatus.UNREACHABLE and to in TRANSITIONS.get(self.status, []):
                 raise WorkflowError(
@@ -205,40 +195,24 @@ class Lead(models.Model):
         self.save(update_fields=["status", "closed_at", "follow_up_at", "updated_at"])
 
     def schedule_follow_up(self, when: dt.datetime | None, by: User) -> None:
-        self.follow_up_at = when
-        self.save(update_fields=["follow_up_at", "updated_at"])
-
-    def merge_into(self, target: "Lead", by: User) -> None:
-        """Fold this lead into `target` (the same person): its requests, attempts and notes
-        move there, and this lead is kept, closed as merged, pointing at the target."""
-        if target.pk == self.pk:
-            raise WorkflowError("A lead cannot be merged into itself.")
-        if target.status == LeadStatus.MERGED:
-            raise WorkflowError(f"{target.reference} was itself merged; merge into {target.merged_into.reference}.")
         with transaction.atomic():
-            moved_requests = self.requests.update(lead=target)
-            if hasattr(self, "verifications"):
-                self.verifications.update(lead=target)
-            self.attempts.update(lead=target)
-            self.notes.update(lead=target)
-            LeadNote.objects.create(
-                lead=target, author=by, body=f"{self.reference} was merged into this lead.", created_at=timezone.now()
-            )
-            target.request_count = F("request_count") + moved_requests
-            target.attempt_count = F("attempt_count") + self.attempt_count
-            target.urgent = target.urgent or self.urgent
-            target.ok_to_text = target.ok_to_text and self.ok_to_text
-            target.ok_to_voicemail = target.ok_to_voicemail and self.ok_to_voicemail
-            if self.first_contacted_at and (
-                target.first_contacted_at is None or self.first_contacted_at < target.first_contacted_at
-            ):
-                target.first_contacted_at = self.first_contacted_at
-            target.save()
-            self.status = LeadStatus.MERGED
-            self.merged_into = target
-            self.closed_at = timezone.now()
-            self.request_count = self.attempt_count = 0
-            self.save()
+            self.lock_for(by)
+            self.follow_up_at = when
+            self.save(update_fields=["follow_up_at", "updated_at"])
+
+    def add_note(self, body: str, by: User) -> "LeadNote":
+        with transaction.atomic():
+            self.lock_for(by)
+            return LeadNote.objects.create(lead=self, author=by, body=body, created_at=timezone.now())
+
+    def merge_into(self, target: "Lead", by: User, reason: str = ""):
+        """Fold this lead into `target` (the same person); see intake.models.merge."""
+        return self.merges_out.model.objects.record_merge(self, target, by=by, reason=reason)
+
+    def merge_history(self) -> list:
+        """Every merge this lead took part in, either side, newest first."""
+        merges = self.merges_out.model.objects.involving(self)
+        return list(merges.select_related("source", "target", "merged_by", "undone_by"))
 
     def escalate(self, now: dt.datetime | None = None) -> bool:
         """Tell the supervisors that nobody has called this lead in time. Once per lead: the
@@ -353,10 +327,11 @@ class Lead(models.Model):
 
     def record_contact_preferences(self, *, ok_to_text: bool, ok_to_voicemail: bool, by: User) -> None:
         """What the person said on a call about texts and voicemail: the only way to widen them."""
-        if not self.attempts.filter(outcome=AttemptOutcome.REACHED).exists():
-            raise WorkflowError("Record the person's own answer once you have reached them on a call.")
         now = timezone.now()
         with transaction.atomic():
+            self.lock_for(by)
+            if not self.attempts.filter(outcome=AttemptOutcome.REACHED).exists():
+                raise WorkflowError("Record the person's own answer once you have reached them on a call.")
             self.ok_to_text, self.ok_to_voicemail = ok_to_text, ok_to_voicemail
             self.contact_preferences_by, self.contact_preferences_at = by, now
             self.save(

@@ -34,6 +34,19 @@ def is_supervisor(user) -> bool:
     )
 
 
+# What a staff member (or a supervisor) sets on the roster page.
+ROSTER_FIELDS = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile"]
+
+
+def may_edit_roster_of(editor, member) -> bool:
+    """Everyone edits their own row; a supervisor edits the rows of the admissions team, but not
+    another supervisor's or a superuser's (whose alerts the supervisors themselves rely on): only
+    a superuser does that."""
+    if editor.pk == member.pk or (editor.is_active and editor.is_superuser):
+        return True
+    return is_supervisor(editor) and not is_supervisor(member)
+
+
 class StaffProfile(models.Model):
     """What Lantern needs to know about a staff member beyond the auth user: the roster and
     how they want to be told about new work."""

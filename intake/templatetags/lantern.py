@@ -46,3 +46,9 @@ def full_stop(text) -> str:
 def audit_actor(entry) -> str:
     """Who made an audit entry, from the copy the entry keeps when the account is gone."""
     return describe_actor(entry)
+
+
+@register.filter
+def workable_by(lead, user) -> bool:
+    """Whether `user` may change this lead: unclaimed, theirs, or they supervise."""
+    return lead.may_be_worked_by(user)

@@ -81,7 +81,7 @@ def test_it_lets_only_the_assignee_or_a_supervisor_release_or_assign(client, sta
     lead.claim(by=staff["avery"])
 
     response = as_user(client, staff["blake"]).post(f"/staff/leads/{lead.pk}/release/", follow=True)
-    assert "only they or a supervisor" in response.content.decode()
+    assert "Claimed by avery; ask them or a supervisor" in response.content.decode()
     assert as_user(client, staff["blake"]).post(f"/staff/leads/{lead.pk}/assign/", {"assignee": ""}).status_code == 403
 
     as_user(client, staff["sam"]).post(f"/staff/leads/{lead.pk}/assign/", {"assignee": staff["blake"].pk})
@@ -273,7 +273,7 @@ def test_it_merges_two_leads_of_one_person_keeping_the_history(client, staff, le
 
 @pytest.mark.django_db
 def test_it_refuses_to_merge_into_an_unknown_reference(client, staff, lead):
-    response = as_user(client, staff["avery"]).post(f"/staff/leads/{lead.pk}/merge/", {"target": "L-999999"})
+    response = as_user(client, staff["sam"]).post(f"/staff/leads/{lead.pk}/merge/", {"reference": "L-999999"})
     assert response.status_code == 400
     assert "No lead has that reference" in response.content.decode()
 

@@ -237,6 +237,9 @@ def test_it_has_no_serious_axe_violations_on_the_staff_queue_and_a_lead(
         first_contacted_at=now - dt.timedelta(minutes=20),
         assigned_to=staff["blake"],
     )
+    # The lead page with its merge choices (another open lead of this phone) and a merge to undo.
+    Lead.objects.create(name="Jordan W", phone="+14155552671")
+    Lead.objects.create(name="J Whitlock", phone="+14155552671").merge_into(urgent, by=staff["sam"])
     page = page_factory(viewport=viewport, bypass_csp=True)
     requests = RequestLog(page, live_server.url)
     audit = AxeAudit(page, f"staff-{request.node.callspec.id}")

@@ -1,0 +1,50 @@
+"""The roster: who is on duty, on which shift, alerted how. Whether an urgent request reaches a
+person depends on these rows, so every change is audited (auditlog tracks StaffProfile) and a
+supervisor may not edit another supervisor's or a superuser's row (see may_edit_roster_of)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from .models import StaffProfile, may_edit_roster_of
+from .permissions import admissions_required
+from .staff_forms import RosterForm
+
+
+@admissions_required
+def roster(request: HttpRequest) -> HttpResponse:
+    """Who is on duty, on which shift, reached how. Staff edit their own row; supervisors anyone's."""
+    profiles = (
+        StaffProfile.objects.filter(user__is_active=True, user__groups__name__in=["admissions", "supervisor"])
+        .select_related("user")
+        .distinct()
+        .order_by("user__username")
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "staff/roster.html",
+        {
+            "rows": [(p, p.on_shift(now), may_edit_roster_of(request.user, p.user)) for p in profiles],
+            "on_call_count": sum(p.on_call for p in profiles),
+            "urgent_minutes": settings.URGENT_RESPONSE_MINUTES,
+        },
+    )
+
+
+@admissions_required
+def roster_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=user_id, is_active=True)
+    if not may_edit_roster_of(request.user, member):
+        raise PermissionDenied
+    profile, _ = StaffProfile.objects.get_or_create(user=member)
+    form = RosterForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()  # audited by auditlog, with the editor (see IntakeConfig.ready)
+        messages.success(request, f"Saved {member.get_username()}'s roster and alerts.")
+        return redirect("staff:roster")
+    return render(request, "staff/roster_edit.html", {"form": form, "member": member})
