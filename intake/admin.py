@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.shortcuts import redirect
 
 from .audit import has_audit_history, record_change
-from .models import Notification, StaffProfile
+from .models import Notification, StaffProfile, reset_second_factor
 from .models.staff import deactivate_staff
 
 
@@ -28,7 +28,7 @@ class LanternUserAdmin(UserAdmin):
 
     inlines = [StaffProfileInline]
     list_display = ["username", "email", "is_active", "is_staff", "on_duty"]
-    actions = ["deactivate", "delete_selected"]
+    actions = ["deactivate", "reset_second_factors", "delete_selected"]
 
     @admin.display(boolean=True, description="On duty")
     def on_duty(self, user: User) -> bool:
@@ -49,6 +49,27 @@ class LanternUserAdmin(UserAdmin):
             self.message_user(request, "Your own account stays active: ask another admin.", messages.WARNING)
         if done:
             self.message_user(request, f"Deactivated and signed out: {', '.join(done)}.", messages.SUCCESS)
+
+    @admin.action(
+        permissions=["change"],
+        description="Reset second factor (lost phone): remove their authenticator and recovery codes, sign them out",
+        location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
+    )
+    def reset_second_factors(self, request, queryset) -> None:
+        done = []
+        for user in queryset.exclude(pk=request.user.pk):
+            removed = reset_second_factor(user)
+            record_change(request, user, label=f"Second factor of {user.get_username()} reset", removed=removed)
+            done.append(user.get_username())
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "Your own second factor stays: ask another admin.", messages.WARNING)
+        if done:
+            self.message_user(
+                request,
+                f"Second factor removed and signed out: {', '.join(done)}. They set up a new authenticator at their "
+                "next sign-in: give them a new password first, so nobody else who knew the old one can.",
+                messages.SUCCESS,
+            )
 
     @admin.action(permissions=["delete"], description="Delete selected users (only accounts the audit log never names)")
     def delete_selected(self, request, queryset):

@@ -19,7 +19,7 @@ from .notification import Notification, NotificationQuerySet, enqueue_all, publi
 from .part2 import ConsentRevocation, Disclosure, DisclosureRefused, Part2Consent, disclosure_refusal
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
-from .second_factor import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_codes_left
+from .second_factor import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_codes_left, reset_second_factor
 from .staff import (
     ADMISSIONS_GROUP,
     ROSTER_FIELDS,
@@ -79,6 +79,7 @@ __all__ = [
     "on_shift_admissions",
     "publish",
     "recovery_codes_left",
+    "reset_second_factor",
     "someone_on_hand_for_danger",
     "supervisors",
     "team_at_work",

@@ -240,3 +240,31 @@ def test_it_deactivates_an_account_from_the_admin_and_ends_its_sessions(client, 
     entry = LogEntry.objects.get(content_type__model="user", object_id=avery.pk)
     assert entry.additional_data["deactivated"] is True
     assert entry.additional_data["actor"]["username"] == "root"
+
+
+@pytest.mark.django_db
+def test_an_admin_resets_a_lost_second_factor_and_the_next_sign_in_enrols_a_new_one(client, staff):
+    from intake.models import AuthenticatorApp, RecoveryCodes
+    from conftest import authenticator_for
+
+    avery = staff["avery"]
+    authenticator_for(avery)
+    RecoveryCodes.objects.create(user=avery, name="Recovery codes")
+    signed_in = sign_in(Client(), avery)
+    admin = admin_page(client, staff)
+
+    page = admin.post(
+        f"/admin/auth/user/{avery.pk}/change/",
+        {"CHANGE_FORM-action": "reset_second_factors", "_selected_action": [avery.pk]},
+        follow=True,
+    )
+
+    assert "Second factor removed and signed out: avery." in page.content.decode()
+    assert not AuthenticatorApp.objects.filter(user=avery).exists()
+    assert not RecoveryCodes.objects.filter(user=avery).exists()
+    assert signed_in.get("/staff/").status_code == 302  # that session is over
+    entry = LogEntry.objects.get(content_type__model="user", object_id=avery.pk)
+    assert (entry.additional_data["removed"], entry.additional_data["actor"]["username"]) == (2, "root")
+    fresh = Client()
+    fresh.force_login(avery)  # the password step
+    assert "Protect your account with a second step" in fresh.get("/staff/login/verify/").content.decode()
