@@ -1,4 +1,5 @@
 import logging
+from functools import wraps
 
 from auditlog.signals import accessed
 from django.contrib import messages
@@ -100,6 +101,20 @@ def _get_verification_for_user(request: HttpRequest, verification_id: int):
     return get_object_or_404(VerificationRequest.objects.with_lead(), pk=verification_id)
 
 
+def _for_whoever_works_the_lead(view):
+    """Benefits work on a claimed lead is for its owner and the supervisors, as on the lead page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, verification_id: int, *args, **kwargs) -> HttpResponse:
+        verification = _get_verification_for_user(request, verification_id)
+        if not verification.lead.may_be_worked_by(request.user):
+            messages.error(request, f"{verification.lead.claimed_message()} Nothing was changed.")
+            return redirect(verification)
+        return view(request, verification_id, *args, **kwargs)
+
+    return wrapper
+
+
 @admissions_required
 def workspace(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _get_verification_for_user(request, verification_id)
@@ -137,6 +152,7 @@ def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_the_lead
 def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _get_verification_for_user(request, verification_id)
     try:
@@ -153,6 +169,7 @@ def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_the_lead
 def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _get_verification_for_user(request, verification_id)
     form = ManualCheckForm(request.POST)
@@ -169,6 +186,7 @@ def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_the_lead
 def mark_verified(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _get_verification_for_user(request, verification_id)
     form = VerifyForm(request.POST)
@@ -183,6 +201,7 @@ def mark_verified(request: HttpRequest, verification_id: int) -> HttpResponse:
 
 @admissions_required
 @require_POST
+@_for_whoever_works_the_lead
 def close(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _get_verification_for_user(request, verification_id)
     verification.set_status(VerificationRequest.Status.CLOSED)

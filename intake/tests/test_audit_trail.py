@@ -244,8 +244,8 @@ def test_it_deactivates_an_account_from_the_admin_and_ends_its_sessions(client, 
 
 @pytest.mark.django_db
 def test_an_admin_resets_a_lost_second_factor_and_the_next_sign_in_enrols_a_new_one(client, staff):
-    from intake.models import AuthenticatorApp, RecoveryCodes
     from conftest import authenticator_for
+    from intake.models import AuthenticatorApp, RecoveryCodes
 
     avery = staff["avery"]
     authenticator_for(avery)
