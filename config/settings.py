@@ -423,6 +423,15 @@ ELIGIBILITY_JSON_API_KEY = env.str("ELIGIBILITY_JSON_API_KEY", default="")
 # The company that carries x12 / json eligibility requests to payers (a clearinghouse): it receives
 # what the payer receives, so the visitor's Part 2 consent names it. Unused by the sandbox.
 ELIGIBILITY_CLEARINGHOUSE_NAME = env.str("ELIGIBILITY_CLEARINGHOUSE_NAME", default="")
+if ELIGIBILITY_GATEWAY.strip().lower() != "sandbox" and not ELIGIBILITY_CLEARINGHOUSE_NAME.strip():
+    from django.core.exceptions import ImproperlyConfigured
+
+    # Every process refuses, the worker that sends included (a system check runs only for
+    # manage.py commands).
+    raise ImproperlyConfigured(
+        f"ELIGIBILITY_GATEWAY is {ELIGIBILITY_GATEWAY!r} but ELIGIBILITY_CLEARINGHOUSE_NAME is empty: the "
+        "visitor's Part 2 consent must name the company that carries the request to the payer."
+    )
 # The centre's National Provider Identifier, sent as the information receiver in a 270.
 PROVIDER_NPI = env.str("PROVIDER_NPI", default="1234567893")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="lantern-demo")

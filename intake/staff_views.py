@@ -86,14 +86,24 @@ def search(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _record_name_matches(request: HttpRequest, rows) -> None:
+NAME_SEARCH_AUDITED = "lantern_name_search_audited"
+
+
+def _record_name_matches(request: HttpRequest, rows, text: str) -> None:
     """A name or email that finds a lead ties that person to it: an access to each lead shown.
-    The page's refresh records only the leads that arrived since its last look."""
-    since = request.headers.get("X-Queue-Since", "")
-    newer_than = int(since) if request.headers.get("X-Queue-Refresh") and since.isdigit() else 0
-    for lead, *_ in rows:
-        if lead.pk > newer_than:
-            record_access(request, lead, label=lead.reference, lead_id=lead.pk, found_by="name or email search")
+    The session remembers which leads were recorded for this very text (as a keyed hash), so the
+    page's 10-second refresh records only leads it had not shown before; nothing the browser
+    sends can skip one."""
+    from .crypto import keyed_hash
+
+    searched = keyed_hash(f"staff-search:{' '.join(text.lower().split())}")
+    memo = request.session.get(NAME_SEARCH_AUDITED) or {}
+    seen = set(memo.get("leads", [])) if memo.get("search") == searched else set()
+    new = [lead for lead, *_ in rows if lead.pk not in seen]
+    for lead in new:
+        record_access(request, lead, label=lead.reference, lead_id=lead.pk, found_by="name or email search")
+    if new or memo.get("search") != searched:
+        request.session[NAME_SEARCH_AUDITED] = {"search": searched, "leads": sorted(seen | {lead.pk for lead in new})}
 
 
 def _render_queue(
@@ -104,7 +114,7 @@ def _render_queue(
     now = timezone.now()
     rows = [(lead, *lead.sla_state(now)) for lead in page.object_list]
     if found_by_name:
-        _record_name_matches(request, rows)
+        _record_name_matches(request, rows, form.data.get("q", ""))
     # The polling script announces leads that arrived since its last look, by id: cheap where a
     # count of the whole backlog is not, and right even when the count is capped.
     latest = leads.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from articles.models import Article, Category
 from config.urls import urlpatterns as project_urlpatterns
-from intake.models import ContactAttempt, Lead, LeadNote, StaffProfile
+from intake.models import ContactAttempt, Lead, LeadNote, Part2Consent, StaffProfile
 from verification.models import EligibilityCheck, Payer, VerificationRequest
 
 from .conftest import sign_in
@@ -383,8 +383,15 @@ def world(staff) -> World:
         sla_due_at=timezone.now() + dt.timedelta(minutes=15),
     )
     payer, _ = Payer.objects.get_or_create(name="Aetna", defaults={"payer_id": "60054"})
+    maya = Lead.objects.create(kind="verification", name="Maya Okonkwo", phone="+16465550173")
+    asked = maya.requests.create(kind="verification", consent_version="v", consent_at=timezone.now())
+    # Her Part 2 consent, so that staff may work the check (and its forms re-render with errors).
+    Part2Consent.objects.record(
+        asked, version="verification-part2-2026-11-30", patient="Maya Okonkwo", recipients=["Aetna"]
+    )
     verification = VerificationRequest.objects.create(
-        lead=Lead.objects.create(kind="verification", name="Maya Okonkwo", phone="+16465550173"),
+        lead=maya,
+        lead_request=asked,
         first_name="Maya",
         last_name="Okonkwo",
         date_of_birth=dt.date(1991, 3, 14),

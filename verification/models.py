@@ -186,11 +186,18 @@ class VerificationRequest(models.Model):
                 request.set_status(cls.Status.NEEDS_REVIEW)
         return request
 
-    def disclosure_refusal(self) -> str | None:
-        """Why nothing may be sent to a payer for this request, in words for staff; None if allowed."""
+    def disclosure_refusal(self, gateway: str | None = None) -> str | None:
+        """Why nothing may be sent to a payer for this request, in words for staff; None if allowed.
+        The recipients a check through `gateway` (default: the configured one) would reach must be
+        ones the visitor's consent named."""
         if self.by_phone:
             return "The visitor asked us not to contact their insurer: call them and go through it by phone."
-        return disclosure_refusal(self.lead_request)
+        gateway = gateway or settings.ELIGIBILITY_GATEWAY
+        if disclosures.leaves_lantern(gateway) and not settings.ELIGIBILITY_CLEARINGHOUSE_NAME.strip():
+            return "ELIGIBILITY_CLEARINGHOUSE_NAME is not set: no consent names the clearinghouse, so nothing is sent."
+        electronic = self.payer is not None and self.payer.electronic
+        named = disclosures.recipients(self.payer_name, electronic=electronic, gateway=gateway)
+        return disclosure_refusal(self.lead_request, named)
 
     def start_check(self) -> "EligibilityCheck | None":
         """Queue an automated eligibility check, unless the payer has no electronic eligibility.
@@ -308,7 +315,7 @@ class EligibilityCheck(models.Model):
             return None
         request = self.verification
         # Asked again here, not only when queued: a revocation may have come in since.
-        refusal = request.disclosure_refusal()
+        refusal = request.disclosure_refusal(gateway=self.gateway)
         if refusal is not None:
             return self._fail(DisclosureRefused(refusal))
         listed = False

@@ -172,6 +172,10 @@ def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
 @_for_whoever_works_the_lead
 def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _get_verification_for_user(request, verification_id)
+    # A call to the payer discloses as much as a 270: the same consent must allow it.
+    if refusal := verification.disclosure_refusal():
+        messages.error(request, f"Nothing was saved: do not call the payer. {refusal}")
+        return redirect(verification)
     form = ManualCheckForm(request.POST)
     if not form.is_valid():
         return _render_workspace(request, verification, status=400, manual_form=form)

@@ -161,6 +161,7 @@ class LeadMerge(models.Model):
                     raise WorkflowError(
                         f"Some of the moved {name} are no longer on {target.reference}; nothing was undone."
                     )
+            self._keep_part2_records(source, target)
             kept_careful = self._restore_target(target)
             target.save()
             target.refresh_from_db(fields=["request_count", "attempt_count"])
@@ -191,6 +192,21 @@ class LeadMerge(models.Model):
             details = {"event": "merge_undone", "merge_id": self.pk}
             source.audit(by, f"taken back out of {target.reference} (merge undone)", **details)
             target.audit(by, f"gave back {source.reference} (merge undone)", **details)
+
+    def _keep_part2_records(self, source, target) -> None:
+        """What 42 CFR Part 2 recorded while the leads were one: a revocation the person gave
+        then may have been theirs, so it stays on both (a "stop" is never lost by an undo); a
+        disclosure made under a consent of a request that goes back goes back with it."""
+        for revocation in target.part2_revocations.filter(recorded_at__gte=self.merged_at):
+            source.part2_revocations.create(
+                method=revocation.method,
+                said_on=revocation.said_on,
+                recorded_by=revocation.recorded_by,
+                recorded_at=revocation.recorded_at,
+            )
+        target.disclosures.filter(
+            disclosed_at__gte=self.merged_at, consent__lead_request__in=self.moved.get("requests", [])
+        ).update(lead=source)
 
     def _restore_target(self, target) -> bool:
         """Set the target's fields as they would be without this merge; True when a permission the

@@ -163,17 +163,31 @@ class Disclosure(models.Model):
         return _names(self.recipients)
 
 
-def disclosure_refusal(lead_request) -> str | None:
+def disclosure_refusal(lead_request, recipients: list[str] | None = None) -> str | None:
     """Why nothing may be disclosed for this request now, in words for staff; None when its Part 2
-    consent allows it. A revocation on the lead stops every later disclosure for it."""
+    consent allows it. A revocation stops every later disclosure about the person: recorded on
+    this lead or on any lead with the same phone. With `recipients`, each of them must be one the
+    consent named (a gateway or clearinghouse changed since the visitor signed is not)."""
     if lead_request is None:
         return "This request has no Part 2 consent on record; nothing may be sent to a payer."
-    revocation = ConsentRevocation.objects.filter(lead_id=lead_request.lead_id).select_related("recorded_by").first()
+    lead = lead_request.lead
+    revocation = (
+        ConsentRevocation.objects.filter(models.Q(lead_id=lead.pk) | models.Q(lead__phone_hash=lead.phone_hash))
+        .select_related("recorded_by", "lead")
+        .first()
+    )
     if revocation is not None:
-        return f"{revocation.describe()} Nothing more is sent to a payer for this lead."
+        where = "" if revocation.lead_id == lead.pk else f" (recorded on {revocation.lead.reference}, same phone)"
+        return f"{revocation.describe()}{where} Nothing more is sent to a payer for this person."
     consent = Part2Consent.objects.filter(lead_request=lead_request).first()
     if consent is None:
         return "This request has no Part 2 consent on record; nothing may be sent to a payer."
     if consent.is_expired():
         return "The person's Part 2 consent has expired; nothing more is sent to a payer under it."
+    unnamed = [name for name in recipients or () if name not in consent.recipient_names]
+    if unnamed:
+        return (
+            f"The person's consent does not name {', '.join(unnamed)}, which this check would go through; "
+            "nothing was sent. Call the payer with the person's agreement, or ask them to send the form again."
+        )
     return None

@@ -294,3 +294,27 @@ def test_two_merges_of_one_pair_at_once_leave_one_merge_and_no_deadlock(staff):
         assert len(merges) == 1 and "was already merged" in next(r for r in results if isinstance(r, str))
         statuses = sorted(Lead.objects.filter(pk__in=[a.pk, b.pk]).values_list("status", flat=True))
         assert statuses == [LeadStatus.MERGED, LeadStatus.NEW]
+
+
+@pytest.mark.django_db
+def test_undo_keeps_a_revocation_given_while_merged_and_gives_back_what_was_disclosed_for_the_source(staff):
+    from intake.models import Part2Consent
+
+    source, target = make_lead("+14155552671"), make_lead("+16465550173")
+    consent = Part2Consent.objects.record(
+        source.requests.get(), version="verification-part2-2026-11-30", patient="Jordan Whitlock", recipients=["Aetna"]
+    )
+    source.merge_into(target, by=staff["sam"], reason="Same person, new phone")
+    merge = LeadMerge.objects.get()
+    # While they are one lead: a 270 under the source's consent, and the person says "stop".
+    sent = Disclosure.objects.record(
+        target.pk, consent=consent, recipients=["Aetna"], what="member ID", purpose="eligibility", channel="x12"
+    )
+    ConsentRevocation.objects.record(target, method="call", said_on=timezone.localdate(), by=staff["sam"])
+
+    merge.undo(by=staff["sam"], reason="Two people after all")
+
+    assert list(source.part2_revocations.values_list("method", flat=True)) == ["call"]
+    assert target.part2_revocations.count() == 1  # kept on both: it may have been either's
+    sent.refresh_from_db()
+    assert sent.lead_id == source.pk

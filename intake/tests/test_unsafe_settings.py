@@ -21,7 +21,8 @@ GOOD = {
 
 def import_settings(show: str = "DEBUG", **env) -> subprocess.CompletedProcess:
     """A fresh process importing config.settings with exactly these keys (and none inherited)."""
-    inherited = {k: v for k, v in os.environ.items() if not k.startswith(("SECRET_KEY", "FIELD_", "DEBUG", "TRUSTED"))}
+    chosen = ("SECRET_KEY", "FIELD_", "DEBUG", "TRUSTED", "ELIGIBILITY_")
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith(chosen)}
     return subprocess.run(
         [sys.executable, "-c", f"import config.settings as s; print(repr(s.{show}))"],
         cwd=ROOT,
@@ -80,3 +81,13 @@ def test_it_believes_x_forwarded_proto_only_when_a_proxy_is_declared(proxies, he
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == header
+
+
+@pytest.mark.parametrize("debug", ["0", "1"])
+def test_a_clearinghouse_gateway_without_the_clearinghouse_named_does_not_start(debug):
+    """Every process refuses, the worker included: the Part 2 consent could not name it."""
+    refused = import_settings(DEBUG=debug, ELIGIBILITY_GATEWAY="x12", **GOOD)
+    named = import_settings(DEBUG=debug, ELIGIBILITY_GATEWAY="x12", ELIGIBILITY_CLEARINGHOUSE_NAME="Availity", **GOOD)
+
+    assert refused.returncode != 0 and "ELIGIBILITY_CLEARINGHOUSE_NAME is empty" in refused.stderr
+    assert named.returncode == 0, named.stderr

@@ -11,7 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass, field
 
-from .errors import EligibilityError
+from .errors import EligibilityError, never_sent
 from .summary import EligibilityRequest
 from .x12 import STANDARD, Delimiters, Writer, parse, parse_date
 
@@ -113,16 +113,20 @@ def _check(request: EligibilityRequest) -> None:
     }
     for name, value in required.items():
         if not str(value or "").strip():
-            raise EligibilityError(f"Cannot build a 270: {name} is empty.")
+            raise never_sent(EligibilityError(f"Cannot build a 270: {name} is empty."))
     if not _NPI.match(request.provider_npi or ""):
-        raise EligibilityError("Cannot build a 270: provider_npi must be the provider's 10-digit NPI.")
+        raise never_sent(EligibilityError("Cannot build a 270: provider_npi must be the provider's 10-digit NPI."))
     if request.relationship not in ("self", *DEPENDENT_RELATIONSHIPS):
-        raise EligibilityError(
-            f"Cannot build a 270: relationship {request.relationship!r} is not self/spouse/child/other."
+        raise never_sent(
+            EligibilityError(
+                f"Cannot build a 270: relationship {request.relationship!r} is not self/spouse/child/other."
+            )
         )
     bad = [code for code in request.service_types if not _SERVICE_TYPE.match(code.strip().upper())]
     if bad or not request.service_types:
-        raise EligibilityError(f"Cannot build a 270: service types must be 1-2 letter or digit codes, got {bad!r}.")
+        raise never_sent(
+            EligibilityError(f"Cannot build a 270: service types must be 1-2 letter or digit codes, got {bad!r}.")
+        )
 
 
 # --- Reading one back ---------------------------------------------------------------------------

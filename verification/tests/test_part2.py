@@ -9,7 +9,7 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 
-from intake.models import ConsentRevocation, Disclosure, Notification, Part2Consent
+from intake.models import ConsentRevocation, Disclosure, DisclosureRefused, Notification, Part2Consent
 from verification import eligibility
 from verification.eligibility import HttpTransport
 from verification.eligibility.sandbox import SandboxPayer
@@ -160,6 +160,7 @@ def test_it_lists_no_disclosure_for_a_request_that_never_left(
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     settings.ELIGIBILITY_GATEWAY = "x12"
+    settings.ELIGIBILITY_CLEARINGHOUSE_NAME = "Availity"
     settings.ELIGIBILITY_X12_URL = f"http://127.0.0.1:{port}/x12"
     with django_capture_on_commit_callbacks(execute=False):
         verification = submit(client, patient_data)
@@ -286,3 +287,59 @@ def test_it_lists_a_call_staff_made_to_the_payer_as_a_disclosure(client, staff, 
     assert disclosure.recipient_names == ["Harbor Mutual"]
     assert disclosure.channel == "Phone call to the payer by avery"
     assert disclosure.consent == Part2Consent.objects.get()
+
+
+@pytest.mark.django_db
+def test_it_sends_nothing_through_a_clearinghouse_the_consent_never_named(
+    client, patient_data, settings, clearinghouse, django_capture_on_commit_callbacks
+):
+    """Signed while the sandbox answered; the centre then moved to a clearinghouse."""
+    settings.ELIGIBILITY_GATEWAY = "sandbox"
+    with django_capture_on_commit_callbacks(execute=False):
+        verification = submit(client, patient_data)
+    assert verification.lead_request.part2_consent.recipient_names == ["Aetna"]
+    settings.ELIGIBILITY_GATEWAY = "x12"
+
+    assert "does not name Availity" in verification.disclosure_refusal()
+    with pytest.raises(DisclosureRefused):
+        verification.start_check()
+    queued = verification.checks.get()  # queued under the sandbox, run after the switch
+    queued.gateway = "x12"
+    queued.save()
+    queued.run()
+    assert clearinghouse == [] and not Disclosure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_staff_cannot_enter_a_payer_call_the_consent_does_not_allow(client, staff, patient_data):
+    by_phone = submit(client, patient_data, insurer_contact="by_phone")
+    client.force_login(staff["avery"])
+
+    page = client.post(
+        f"/staff/verifications/{by_phone.pk}/manual/",
+        {"coverage_status": "active", "payer_rep": "Dana, ref 4471"},
+        follow=True,
+    ).content.decode()
+
+    assert "Nothing was saved: do not call the payer." in page
+    assert not by_phone.checks.exists() and not Disclosure.objects.exists()
+    assert "Save phone verification" not in page  # the form is not offered
+
+
+@pytest.mark.django_db
+def test_a_revocation_on_one_lead_stops_sends_for_every_lead_of_that_phone(
+    client, staff, patient_data, settings, gateway_calls, django_capture_on_commit_callbacks
+):
+    settings.DUPLICATE_LEAD_WINDOW_HOURS = 0  # the second request starts a lead of its own
+    with django_capture_on_commit_callbacks(execute=False):
+        first = submit(client, patient_data)
+        second = submit(client, patient_data, member_id="LNT100002")
+    assert first.lead_id != second.lead_id
+    ConsentRevocation.objects.record(first.lead, method="call", said_on=timezone.localdate(), by=staff["avery"])
+
+    assert f"recorded on {first.lead.reference}, same phone" in second.disclosure_refusal()
+    with pytest.raises(DisclosureRefused):
+        second.start_check()
+    for check in second.checks.all():
+        check.run()
+    assert gateway_calls == [] and not Disclosure.objects.exists()
