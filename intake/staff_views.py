@@ -199,7 +199,10 @@ def _for_whoever_works_it(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, lead_id: int, *args, **kwargs) -> HttpResponse:
-        lead = get_object_or_404(Lead.objects.select_related("assigned_to"), pk=lead_id)
+        lead = get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
+        if lead.merged_into_id:
+            messages.error(request, f"This lead was already merged into {lead.merged_into.reference}: work it there.")
+            return _back(lead)
         if not lead.may_be_worked_by(request.user):
             messages.error(request, f"{lead.claimed_message()} Nothing was changed.")
             return _back(lead)
@@ -212,7 +215,12 @@ def _for_whoever_works_it(view):
 @require_POST
 def claim(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = _get_lead_for_user(request, lead_id)
-    if lead.claim(by=request.user):
+    try:
+        won = lead.claim(by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(lead)
+    if won:
         messages.success(request, f"{lead.reference} is yours.")
     elif lead.assigned_to_id == request.user.pk:
         messages.info(request, f"{lead.reference} was already yours.")
@@ -241,7 +249,11 @@ def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, assign_form=form)
-    lead.assign(form.cleaned_data["assignee"], by=request.user)
+    try:
+        lead.assign(form.cleaned_data["assignee"], by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(lead)
     who = form.cleaned_data["assignee"] or "nobody"
     messages.success(request, f"{lead.reference} assigned to {who}.")
     return _back(lead)

@@ -26,11 +26,19 @@ class LeadOwnership:
     def lock_for(self, by: User) -> None:
         """Lock this lead's row for the rest of the transaction, and refuse `by` unless they may
         work it (ClaimedByAnother)."""
-        owner = type(self).objects.select_for_update().values_list("assigned_to", flat=True).get(pk=self.pk)
-        if owner != self.assigned_to_id:
-            self.refresh_from_db(fields=["assigned_to", "assigned_at"])
+        owner, merged_into = (
+            type(self).objects.select_for_update().values_list("assigned_to", "merged_into").get(pk=self.pk)
+        )
+        if (owner, merged_into) != (self.assigned_to_id, self.merged_into_id):
+            self.refresh_from_db(fields=["assigned_to", "assigned_at", "merged_into", "status"])
+        self.refuse_if_merged()
         if not self.may_be_worked_by(by):
             raise ClaimedByAnother(self.claimed_message())
+
+    def refuse_if_merged(self) -> None:
+        """A merged lead is history: its person is worked on the lead it was merged into."""
+        if self.merged_into_id:
+            raise WorkflowError(f"This lead was already merged into {self.merged_into.reference}: work it there.")
 
     def audit(self, by: User, what: str, **details) -> None:
         """A named event on this lead's audit page: "L-000012 claimed by avery". `what` and
@@ -40,10 +48,11 @@ class LeadOwnership:
     def claim(self, by: User) -> bool:
         """Take an unassigned lead. Of two workers claiming at once exactly one wins; the
         loser gets False and `self.assigned_to` says who has it."""
+        self.refuse_if_merged()
         with transaction.atomic():
             won = (
                 type(self)
-                .objects.filter(pk=self.pk, assigned_to__isnull=True)
+                .objects.filter(pk=self.pk, assigned_to__isnull=True, merged_into__isnull=True)
                 .update(assigned_to=by, assigned_at=timezone.now(), updated_at=timezone.now())
             )
             self.refresh_from_db(fields=["assigned_to", "assigned_at"])
@@ -56,6 +65,7 @@ class LeadOwnership:
         """A supervisor hands the lead to someone (or to nobody)."""
         if not is_supervisor(by):
             raise WorkflowError("Only a supervisor can hand a lead to someone.")
+        self.refuse_if_merged()
         with transaction.atomic():
             self._change_owner(to, by=by, event="assign")
 

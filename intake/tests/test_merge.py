@@ -318,3 +318,22 @@ def test_undo_keeps_a_revocation_given_while_merged_and_gives_back_what_was_disc
     assert target.part2_revocations.count() == 1  # kept on both: it may have been either's
     sent.refresh_from_db()
     assert sent.lead_id == source.pk
+
+
+@pytest.mark.django_db
+def test_a_merged_lead_is_not_worked_any_more(client, staff):
+    source, target = make_lead(), make_lead()
+    source.merge_into(target, by=staff["avery"])
+    avery = signed_in(client, staff["avery"])
+
+    page = avery.post(f"/staff/leads/{source.pk}/claim/", follow=True).content.decode()
+    assert f"merged into {target.reference}: work it there" in page
+    avery.post(f"/staff/leads/{source.pk}/notes/", {"body": "left on the old lead"})
+    avery.post(f"/staff/leads/{source.pk}/attempts/", {"outcome": "no_answer"})
+
+    source.refresh_from_db()
+    assert source.assigned_to is None and not source.notes.filter(body="left on the old lead").exists()
+    assert source.attempts.count() == 0
+    assert "Nothing is worked on a merged lead" in avery.get(f"/staff/leads/{source.pk}/").content.decode()
+    with pytest.raises(WorkflowError):
+        source.claim(by=staff["avery"])
