@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from .audit import record_access
+from .crypto import decrypt, encrypt
 from .models import AttemptOutcome, Lead, LeadMerge, WorkflowError, is_supervisor
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
@@ -68,22 +69,52 @@ QUEUE_FIELDS_DEFERRED = ("name", "phone", "email", "phone_hash", "landing_page",
 
 @admissions_required
 def queue(request: HttpRequest) -> HttpResponse:
-    return _render_queue(request, QueueFilterForm(request.GET), request.GET.get("page"), _query_without_page(request))
+    query = _query_without_page(request)
+    token = request.GET.get("search", "")
+    if not token:
+        return _render_queue(request, QueueFilterForm(request.GET), request.GET.get("page"), query)
+    kept = request.session.get(SEARCHES_KEY, {}).get(token)
+    text = decrypt(kept) if kept else None
+    if text is None:  # another session's address, or one this session no longer keeps
+        messages.info(request, "That search has ended. Search again.")
+        return redirect("staff:queue")
+    data = request.GET.copy()
+    data["q"] = text
+    form = QueueFilterForm(data, text_search=True)
+    return _render_queue(request, form, request.GET.get("page"), query, found_by_name=True)
+
+
+# A name or an email searched for is kept in the session (encrypted, like all PHI: sessions live
+# in the database) under a random token; the URL carries only the token, so the address bar, the
+# history and the access log never hold the text, and the queue stays an ordinary page (Back,
+# Refresh and the auto-refresh all work by GET).
+SEARCHES_KEY = "lantern_queue_searches"
+SEARCHES_KEPT = 5
 
 
 @admissions_required
 @require_POST
 def search(request: HttpRequest) -> HttpResponse:
     """The queue's search box posts here. A reference or a phone (as its keyed hash) goes on to the
-    queue's URL; a name or an email is searched and answered here, so no URL ever holds it. The
-    page's auto-refresh posts the form again, for the same reason."""
+    queue's URL; a name or an email stays in the session and the URL gets a token for it."""
     params = search_to_params(request.POST)
     if params is None:
-        form = QueueFilterForm(request.POST, text_search=True)
-        return _render_queue(request, form, request.POST.get("page"), query="", found_by_name=True)
+        params = {key: request.POST[key] for key in ("status", "kind", "show") if request.POST.get(key)}
+        params["search"] = _keep_search(request, request.POST.get("q", "").strip()[:40])
     response = HttpResponseRedirect(f"{reverse('staff:queue')}?{urlencode(params)}")
     response.status_code = 303  # see other: the browser fetches the queue with GET
     return response
+
+
+def _keep_search(request: HttpRequest, text: str) -> str:
+    import secrets
+
+    kept = request.session.get(SEARCHES_KEY, {})
+    token = next((key for key, value in kept.items() if decrypt(value) == text), None) or secrets.token_urlsafe(9)
+    kept.pop(token, None)
+    kept[token] = encrypt(text)  # newest last; the oldest go
+    request.session[SEARCHES_KEY] = dict(list(kept.items())[-SEARCHES_KEPT:])
+    return token
 
 
 NAME_SEARCH_AUDITED = "lantern_name_search_audited"

@@ -23,18 +23,25 @@ def urls_on(html: str) -> list[str]:
     return re.findall(r'(?:href|action|data-refresh-url|src)="([^"]*)"', html)
 
 
+def search(client, text: str, **filters):
+    """Post the search box; returns the response to the redirect and the address it went to."""
+    posted = client.post("/staff/search/", {"q": text, **filters})
+    assert posted.status_code == 303
+    return client.get(posted["Location"]), posted["Location"]
+
+
 @pytest.mark.django_db
-def test_it_finds_a_lead_by_name_and_answers_in_the_post_without_the_name_in_any_url(avery_client):
+def test_it_finds_a_lead_by_name_without_the_name_in_any_url(avery_client):
     wanted = make_lead(1, name=NAME)
     other = make_lead(2, name="Someone Else")
 
-    response = avery_client.post("/staff/search/", {"q": "  marisol   QUENBY ", "show": ""})
+    response, address = search(avery_client, "  marisol   QUENBY ", show="")
 
-    assert response.status_code == 200  # no redirect that would carry the name to a URL
+    assert "marisol" not in address.lower() and "quenby" not in address.lower()
+    assert address.startswith("/staff/?search=")  # an ordinary page: Back and Refresh work
     html = response.content.decode()
     assert wanted.reference in html and other.reference not in html
-    assert 'value="marisol   QUENBY"' in html or 'value="  marisol   QUENBY "' in html  # the box keeps it
-    assert "data-refresh-form=" in html  # the auto-refresh posts the form again
+    assert 'value="marisol   QUENBY"' in html  # the box keeps what was typed
     for url in urls_on(html):
         assert "marisol" not in url.lower() and "quenby" not in url.lower(), url
 
@@ -48,20 +55,35 @@ def test_it_finds_a_lead_by_an_email_given_on_a_later_request(avery_client):
         lead=wanted, name=NAME, email="Quenby.M@Example.org", consent_version="v1", consent_at=timezone.now()
     )
 
-    html = avery_client.post("/staff/search/", {"q": "quenby.m@example.org"}).content.decode()
+    html = search(avery_client, "quenby.m@example.org")[0].content.decode()
 
     assert wanted.reference in html and other_open.reference not in html
     assert "1 lead ·" in html
 
 
 @pytest.mark.django_db
-def test_the_auto_refresh_of_a_name_search_posts_and_keeps_the_filter(avery_client):
+def test_the_search_is_kept_in_the_session_encrypted_and_no_other_session_can_use_its_address(avery_client, staff):
+    from django.contrib.sessions.models import Session
+
+    make_lead(1, name=NAME)
+    _, address = search(avery_client, NAME)
+
+    stored = " ".join(Session.objects.values_list("session_data", flat=True))
+    assert "quenby" not in stored.lower()  # sessions live in the database
+    blake = type(avery_client)()  # the project's test client: both sign-in factors
+    blake.force_login(staff["blake"])
+    ended = blake.get(address, follow=True)
+    assert ended.redirect_chain == [("/staff/", 302)]
+    assert "That search has ended. Search again." in ended.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_auto_refresh_of_a_name_search_keeps_the_search_and_the_filter(avery_client):
     wanted = make_lead(1, name=NAME)
     make_lead(2)
+    _, address = search(avery_client, "Quenby")
 
-    response = avery_client.post(
-        "/staff/search/", {"q": "Quenby", "page": "1"}, HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE="0"
-    )
+    response = avery_client.get(address, HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE="0")
 
     html = response.content.decode()
     assert "<html" not in html and "1 lead ·" in html and wanted.reference in html
@@ -77,17 +99,16 @@ def test_a_name_in_the_queue_url_finds_nothing(avery_client):
 
 
 @pytest.mark.django_db
-def test_the_pages_of_a_name_search_are_posted_not_linked(avery_client):
+def test_the_pages_of_a_name_search_carry_only_the_token(avery_client):
     for n in range(30):
         make_lead(n + 1, name=f"{NAME} {n}")
 
-    first = avery_client.post("/staff/search/", {"q": NAME}).content.decode()
-    second = avery_client.post("/staff/search/", {"q": NAME, "page": "2"}).content.decode()
+    first, address = search(avery_client, NAME)
+    second = avery_client.get(f"{address}&page=2").content.decode()
 
-    assert "page 1 of 2" in first and 'form="queue-search" name="page" value="2"' in first
-    assert "page 2 of 2" in second
+    assert "page 1 of 2" in first.content.decode() and "page 2 of 2" in second
     assert second.count('href="/staff/leads/') == 5
-    assert not [url for url in urls_on(first + second) if "page=" in url or "q=" in url]
+    assert not [url for url in urls_on(first.content.decode() + second) if "quenby" in url.lower()]
 
 
 @pytest.mark.django_db
@@ -98,9 +119,11 @@ def test_a_name_search_is_on_the_audit_page_of_each_lead_it_found(avery_client, 
     other = make_lead(2, name="Someone Else")
     refresh = {"HTTP_X_QUEUE_REFRESH": "1", "HTTP_X_QUEUE_SINCE": "999999999"}  # what the browser says is no proof
 
-    avery_client.post("/staff/search/", {"q": NAME})
-    avery_client.post("/staff/search/", {"q": NAME}, **refresh)  # the same search again: already recorded
-    avery_client.post("/staff/search/", {"q": "someone else"}, **refresh)  # new text, typed before a refresh
+    _, address = search(avery_client, NAME)
+    avery_client.get(address, **refresh)  # the same search refreshed: already recorded
+    search(avery_client, NAME)  # and searched again
+    _, other_address = search(avery_client, "someone else")
+    avery_client.get(other_address, **refresh)
 
     found = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, additional_data__found_by__isnull=False)
     assert sorted((e.object_id, e.actor.username) for e in found) == [(wanted.pk, "avery"), (other.pk, "avery")]

@@ -18,21 +18,11 @@
     if (document.hidden) return;
     // Don't move rows under a worker who is pressing a link in the table.
     if (region.contains(document.activeElement) && document.activeElement !== region) return;
-    var options = {
+    fetch(region.getAttribute("data-refresh-url"), {
       headers: { "X-Queue-Refresh": "1", "X-Queue-Since": String(read(region, "latest")) },
       credentials: "same-origin",
       cache: "no-store",
-    };
-    var url = region.getAttribute("data-refresh-url");
-    // A name or email search is posted again, like the form itself: it never goes in a URL.
-    var form = document.getElementById(region.getAttribute("data-refresh-form") || "");
-    if (form) {
-      options.method = "POST";
-      options.body = new FormData(form);
-      options.body.set("page", region.getAttribute("data-refresh-page") || "1");
-      url = form.action;
-    }
-    fetch(url, options)
+    })
       .then(function (response) {
         if (response.redirected || !response.ok) throw new Error("refresh failed");
         return response.text();

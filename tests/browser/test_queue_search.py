@@ -1,5 +1,6 @@
 """A worker searches the queue by a caller's name in a real browser: the name is never in an address
-the browser asks for, and the auto-refresh keeps the search by posting it again."""
+the browser asks for (it stays in the session; the address holds a token), the auto-refresh keeps
+the search, and Back returns to the results without a resubmission prompt."""
 
 import pytest
 from playwright.sync_api import expect
@@ -34,6 +35,12 @@ def test_a_name_search_and_its_auto_refresh_never_put_the_name_in_an_address(liv
     expect(region.get_by_role("link", name=again.reference)).to_be_visible()
     expect(region.get_by_role("link", name=other.reference)).to_have_count(0)
 
+    # Open a lead, then come back: the results are an ordinary page.
+    region.get_by_role("link", name=wanted.reference).click()
+    worker.go_back()
+    expect(worker.locator("#queue-region").get_by_role("link", name=wanted.reference)).to_be_visible()
+
     assert ("POST", f"{live_server.url}/staff/search/") in asked
     assert not [url for _, url in asked if "quenby" in url.lower()], asked
+    assert "quenby" not in worker.url.lower()
     assert worker.console_errors == []
