@@ -105,6 +105,8 @@ def _enrol(request: HttpRequest) -> HttpResponse:
     user = request.user
     hex_key = _enrolment_key(request)
     form = TokenForm(request.POST or None)
+    # No recovery codes exist yet: only the app's code will do here.
+    form.fields["token"].help_text = "The 6-digit code your authenticator app shows for Lantern."
     if request.method == "POST" and hex_key and form.is_valid():
         with transaction.atomic():
             # One enrolment at a time per user: a second session confirming at the same moment
