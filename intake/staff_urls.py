@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as staff_auth
-from . import consent_views, metrics_views, roster_views, staff_views
+from . import consent_views, metrics_views, queue_views, roster_views, staff_views
 
 app_name = "staff"
 
@@ -14,8 +14,8 @@ urlpatterns = [
     path("security/recovery-codes/", staff_auth.recovery_codes, name="recovery_codes"),
     path("security/recovery-codes/new/", staff_auth.new_recovery_codes, name="new_recovery_codes"),
     path("security/sign-out-everywhere/", staff_auth.sign_out_everywhere, name="sign_out_everywhere"),
-    path("", staff_views.queue, name="queue"),
-    path("search/", staff_views.search, name="search"),
+    path("", queue_views.queue, name="queue"),
+    path("search/", queue_views.search, name="search"),
     path("leads/<int:lead_id>/", staff_views.lead_detail, name="lead"),
     path("leads/<int:lead_id>/claim/", staff_views.claim, name="claim"),
     path("leads/<int:lead_id>/release/", staff_views.release, name="release"),

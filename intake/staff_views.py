@@ -1,11 +1,10 @@
-"""The admissions team's side of intake: the queue, a lead, the roster, a lead's audit log.
+"""The admissions team's side of a lead: its page, the work on it, merges, its audit log.
 
 Every page here shows or leads to PHI: login and role checks (intake.permissions), no-store
 caching (StaffNoStoreMiddleware), and an audit row for each look at a lead.
 """
 
 from functools import wraps
-from urllib.parse import urlencode
 
 from auditlog.models import LogEntry
 from auditlog.signals import accessed
@@ -13,15 +12,11 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
-from .audit import record_access
-from .crypto import decrypt, encrypt
 from .models import AttemptOutcome, Lead, LeadMerge, WorkflowError, is_supervisor
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
@@ -31,146 +26,15 @@ from .staff_forms import (
     FollowUpForm,
     MergeForm,
     NoteForm,
-    QueueFilterForm,
     StatusForm,
     UndoMergeForm,
-    search_to_params,
 )
-
-QUEUE_PAGE_SIZE = 25
 
 
 def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
     """The lead, if this user may work it. Admissions staff and supervisors may see every lead.
     Looking a lead up shows nothing: the audit row is written where its page is rendered."""
     return get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
-
-
-class QueuePaginator(Paginator):
-    """Counts at most COUNT_CAP leads. An exact COUNT(*) walks every open lead on every
-    10-second refresh of every worker's queue (18 ms with 50,000 open leads); past a thousand
-    the exact figure helps nobody, and the queue says "1000+"."""
-
-    COUNT_CAP = 1000
-
-    @cached_property
-    def count(self) -> int:
-        return self.object_list.order_by()[: self.COUNT_CAP + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.COUNT_CAP
-
-
-# The queue's own columns: the rows never show PHI, so its encrypted fields are neither read
-# nor decrypted.
-QUEUE_FIELDS_DEFERRED = ("name", "phone", "email", "phone_hash", "landing_page", "referrer", "utm_term", "utm_content")
-
-
-@admissions_required
-def queue(request: HttpRequest) -> HttpResponse:
-    query = _query_without_page(request)
-    token = request.GET.get("search", "")
-    if not token:
-        return _render_queue(request, QueueFilterForm(request.GET), request.GET.get("page"), query)
-    kept = request.session.get(SEARCHES_KEY, {}).get(token)
-    text = decrypt(kept) if kept else None
-    if text is None:  # another session's address, or one this session no longer keeps
-        messages.info(request, "That search has ended. Search again.")
-        return redirect("staff:queue")
-    data = request.GET.copy()
-    data["q"] = text
-    form = QueueFilterForm(data, text_search=True)
-    return _render_queue(request, form, request.GET.get("page"), query, found_by_name=True)
-
-
-# A name or an email searched for is kept in the session (encrypted, like all PHI: sessions live
-# in the database) under a random token; the URL carries only the token, so the address bar, the
-# history and the access log never hold the text, and the queue stays an ordinary page (Back,
-# Refresh and the auto-refresh all work by GET).
-SEARCHES_KEY = "lantern_queue_searches"
-SEARCHES_KEPT = 5
-
-
-@admissions_required
-@require_POST
-def search(request: HttpRequest) -> HttpResponse:
-    """The queue's search box posts here. A reference or a phone (as its keyed hash) goes on to the
-    queue's URL; a name or an email stays in the session and the URL gets a token for it."""
-    params = search_to_params(request.POST)
-    if params is None:
-        params = {key: request.POST[key] for key in ("status", "kind", "show") if request.POST.get(key)}
-        params["search"] = _keep_search(request, request.POST.get("q", "").strip()[:40])
-    response = HttpResponseRedirect(f"{reverse('staff:queue')}?{urlencode(params)}")
-    response.status_code = 303  # see other: the browser fetches the queue with GET
-    return response
-
-
-def _keep_search(request: HttpRequest, text: str) -> str:
-    import secrets
-
-    kept = request.session.get(SEARCHES_KEY, {})
-    token = next((key for key, value in kept.items() if decrypt(value) == text), None) or secrets.token_urlsafe(9)
-    kept.pop(token, None)
-    kept[token] = encrypt(text)  # newest last; the oldest go
-    request.session[SEARCHES_KEY] = dict(list(kept.items())[-SEARCHES_KEPT:])
-    return token
-
-
-NAME_SEARCH_AUDITED = "lantern_name_search_audited"
-
-
-def _record_name_matches(request: HttpRequest, rows, text: str) -> None:
-    """A name or email that finds a lead ties that person to it: an access to each lead shown.
-    The session remembers which leads were recorded for this very text (as a keyed hash), so the
-    page's 10-second refresh records only leads it had not shown before; nothing the browser
-    sends can skip one."""
-    from .crypto import keyed_hash
-
-    searched = keyed_hash(f"staff-search:{' '.join(text.lower().split())}")
-    memo = request.session.get(NAME_SEARCH_AUDITED) or {}
-    seen = set(memo.get("leads", [])) if memo.get("search") == searched else set()
-    new = [lead for lead, *_ in rows if lead.pk not in seen]
-    for lead in new:
-        record_access(request, lead, label=lead.reference, lead_id=lead.pk, found_by="name or email search")
-    if new or memo.get("search") != searched:
-        request.session[NAME_SEARCH_AUDITED] = {"search": searched, "leads": sorted(seen | {lead.pk for lead in new})}
-
-
-def _render_queue(
-    request: HttpRequest, form: QueueFilterForm, page_number, query: str, found_by_name: bool = False
-) -> HttpResponse:
-    leads = form.filter(Lead.objects.select_related("assigned_to"), request.user)
-    page = QueuePaginator(leads.queue_order().defer(*QUEUE_FIELDS_DEFERRED), QUEUE_PAGE_SIZE).get_page(page_number)
-    now = timezone.now()
-    rows = [(lead, *lead.sla_state(now)) for lead in page.object_list]
-    if found_by_name:
-        _record_name_matches(request, rows, form.data.get("q", ""))
-    # The polling script announces leads that arrived since its last look, by id: cheap where a
-    # count of the whole backlog is not, and right even when the count is capped.
-    latest = leads.order_by("-pk").values_list("pk", flat=True).first() or 0
-    since = request.headers.get("X-Queue-Since", "")
-    arrived = 0
-    if since.isdigit() and int(since) < latest:
-        arrived = leads.filter(pk__gt=int(since)).order_by()[:100].count()  # "100 new" says enough
-    context = {
-        "form": form,
-        "page": page,
-        "rows": rows,
-        "query": query,
-        "text_search": form.text_search,
-        "latest": latest,
-        "arrived": arrived,
-    }
-    # The page polls itself for new requests; it then needs only the table.
-    template = "staff/_queue_region.html" if request.headers.get("X-Queue-Refresh") else "staff/queue.html"
-    return render(request, template, context)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @admissions_required

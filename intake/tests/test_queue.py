@@ -116,7 +116,7 @@ def test_the_auto_refresh_counts_the_requests_that_arrived_since_its_last_look(a
 
 @pytest.mark.django_db
 def test_a_huge_backlog_is_counted_up_to_a_cap(avery_client, monkeypatch):
-    from intake.staff_views import QueuePaginator
+    from intake.queue_views import QueuePaginator
 
     monkeypatch.setattr(QueuePaginator, "COUNT_CAP", 30)
     for n in range(31):
