@@ -3,6 +3,7 @@ from django.contrib.admin import ActionLocation
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.contrib.auth.models import User
 from django.shortcuts import redirect
 
@@ -23,9 +24,20 @@ KEPT_FOR_THE_LOG = (
 )
 
 
+class StaffAccountForm(UserChangeForm):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_active") and not cleaned.get("email"):
+            # The owner is told there when a new authenticator is added to their account: the
+            # signal that someone else who knew the password enrolled first.
+            self.add_error("email", "An active account needs an email address: sign-in security notices go there.")
+        return cleaned
+
+
 class LanternUserAdmin(UserAdmin):
     """Staff accounts are deactivated, never deleted once the audit log names them."""
 
+    form = StaffAccountForm
     inlines = [StaffProfileInline]
     list_display = ["username", "email", "is_active", "is_staff", "on_duty"]
     actions = ["deactivate", "reset_second_factors", "delete_selected"]

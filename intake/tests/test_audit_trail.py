@@ -268,3 +268,27 @@ def test_an_admin_resets_a_lost_second_factor_and_the_next_sign_in_enrols_a_new_
     fresh = Client()
     fresh.force_login(avery)  # the password step
     assert "Protect your account with a second step" in fresh.get("/staff/login/verify/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_active_staff_account_cannot_be_saved_without_an_email(client, staff):
+    avery = staff["avery"]
+    admin = admin_page(client, staff)
+    form = {
+        "username": "avery",
+        "email": "",
+        "is_active": "on",
+        "date_joined_0": "2026-11-01",
+        "date_joined_1": "09:00:00",
+        "staff_profile-TOTAL_FORMS": "1",
+        "staff_profile-INITIAL_FORMS": "1",
+        "staff_profile-0-id": avery.staff_profile.pk,
+        "staff_profile-0-user": avery.pk,
+    }
+
+    page = admin.post(f"/admin/auth/user/{avery.pk}/change/", form)
+
+    assert page.status_code == 200
+    assert "An active account needs an email address" in page.content.decode()
+    avery.refresh_from_db()
+    assert avery.email
