@@ -158,11 +158,6 @@ def start_staff_session(request) -> None:
 def end_other_sessions(request) -> None:
     """End every other session of this user at its next request (see StaffSessionMiddleware);
     this one moves to the new generation and stays signed in."""
-    from django.db.models import F
+    from .models.staff import end_sessions
 
-    from .models import StaffProfile
-
-    StaffProfile.objects.get_or_create(user=request.user)
-    profiles = StaffProfile.objects.filter(user=request.user)
-    profiles.update(session_generation=F("session_generation") + 1)
-    request.session[GENERATION] = profiles.values_list("session_generation", flat=True).get()
+    request.session[GENERATION] = end_sessions(request.user)

@@ -95,11 +95,8 @@ def _for_whoever_works_it(view):
     @wraps(view)
     def wrapper(request: HttpRequest, lead_id: int, *args, **kwargs) -> HttpResponse:
         lead = get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
-        if lead.merged_into_id:
-            messages.error(request, f"This lead was already merged into {lead.merged_into.reference}: work it there.")
-            return _back(lead)
-        if not lead.may_be_worked_by(request.user):
-            messages.error(request, f"{lead.claimed_message()} Nothing was changed.")
+        if refusal := lead.refusal_for(request.user):
+            messages.error(request, refusal)
             return _back(lead)
         return view(request, lead_id, *args, **kwargs)
 

@@ -53,6 +53,10 @@ def what_was_sent(verification, *, electronic: bool = True) -> str:
     return f"{'; '.join(items)}; benefit questions for service types {asked} ({sud}: substance use treatment)"
 
 
+def _consent_of(verification) -> Part2Consent | None:
+    return Part2Consent.objects.filter(lead_request_id=verification.lead_request_id).first()
+
+
 def record_send(check, *, error: BaseException | None = None) -> Disclosure | None:
     """Write the accounting line for one eligibility request, unless it failed before it left."""
     if error is not None and not getattr(error, "sent", True):
@@ -60,7 +64,7 @@ def record_send(check, *, error: BaseException | None = None) -> Disclosure | No
     verification = check.verification
     return Disclosure.objects.record(
         verification.lead_id,
-        consent=Part2Consent.objects.filter(lead_request_id=verification.lead_request_id).first(),
+        consent=_consent_of(verification),
         recipients=recipients(verification.payer_name, electronic=True, gateway=check.gateway),
         what=what_was_sent(verification),
         purpose=PURPOSE,
@@ -74,7 +78,7 @@ def record_phone_call(verification, *, by: User) -> Disclosure:
     """Staff called the payer themselves and entered what it said: that call disclosed too."""
     return Disclosure.objects.record(
         verification.lead_id,
-        consent=Part2Consent.objects.filter(lead_request_id=verification.lead_request_id).first(),
+        consent=_consent_of(verification),
         recipients=[verification.payer_name],
         what=what_was_sent(verification, electronic=False),
         purpose=PURPOSE,

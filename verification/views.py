@@ -107,8 +107,8 @@ def _for_whoever_works_the_lead(view):
     @wraps(view)
     def wrapper(request: HttpRequest, verification_id: int, *args, **kwargs) -> HttpResponse:
         verification = _get_verification_for_user(request, verification_id)
-        if not verification.lead.may_be_worked_by(request.user):
-            messages.error(request, f"{verification.lead.claimed_message()} Nothing was changed.")
+        if refusal := verification.lead.refusal_for(request.user):
+            messages.error(request, refusal)
             return redirect(verification)
         return view(request, verification_id, *args, **kwargs)
 

@@ -38,7 +38,19 @@ class LeadOwnership:
     def refuse_if_merged(self) -> None:
         """A merged lead is history: its person is worked on the lead it was merged into."""
         if self.merged_into_id:
-            raise WorkflowError(f"This lead was already merged into {self.merged_into.reference}: work it there.")
+            raise WorkflowError(self._merged_message())
+
+    def _merged_message(self) -> str:
+        return f"This lead was already merged into {self.merged_into.reference}: work it there."
+
+    def refusal_for(self, user: User) -> str | None:
+        """Why `user` may not change this lead now, in words for them; None when they may. Views
+        ask before a form is filled; the model's `lock_for` decides under the lock."""
+        if self.merged_into_id:
+            return self._merged_message()
+        if not self.may_be_worked_by(user):
+            return f"{self.claimed_message()} Nothing was changed."
+        return None
 
     def audit(self, by: User, what: str, **details) -> None:
         """A named event on this lead's audit page: "L-000012 claimed by avery". `what` and

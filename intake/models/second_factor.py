@@ -192,13 +192,12 @@ def reset_second_factor(user) -> int:
     recovery codes and end its sessions. The next sign-in with the password enrols a new app
     (set a new password first, or whoever knows the old one could enrol theirs). Returns the
     number of devices removed."""
-    from .staff import StaffProfile
+    from .staff import end_sessions
 
     with transaction.atomic():
         apps, code_sets = AuthenticatorApp.objects.filter(user=user), RecoveryCodes.objects.filter(user=user)
         removed = apps.count() + code_sets.count()
         apps.delete()
         code_sets.delete()  # and, by cascade, the hashed codes
-        StaffProfile.objects.get_or_create(user=user)
-        StaffProfile.objects.filter(user=user).update(session_generation=models.F("session_generation") + 1)
+        end_sessions(user)
     return removed

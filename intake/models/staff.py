@@ -160,14 +160,20 @@ def ensure_staff_groups() -> dict[str, Group]:
     return {name: Group.objects.get_or_create(name=name)[0] for name in (ADMISSIONS_GROUP, SUPERVISOR_GROUP)}
 
 
+def end_sessions(user: User, **also) -> int:
+    """End every session `user` has, at its next request: a session of an older generation is
+    refused (intake.middleware.StaffSessionMiddleware). `also` sets other profile fields in the
+    same UPDATE. Returns the new generation."""
+    StaffProfile.objects.get_or_create(user=user)
+    profiles = StaffProfile.objects.filter(user=user)
+    profiles.update(session_generation=F("session_generation") + 1, **also)
+    return profiles.values_list("session_generation", flat=True).get()
+
+
 def deactivate_staff(user: User) -> None:
     """Staff accounts are deactivated, never deleted: the audit log goes on naming them. The
-    account can no longer sign in, every session it has ends (a session of an older generation is
-    refused), and no alert or roster lists it."""
+    account can no longer sign in, every session it has ends, and no alert or roster lists it."""
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=False)
-        StaffProfile.objects.get_or_create(user=user)
-        StaffProfile.objects.filter(user=user).update(
-            on_duty=False, on_call=False, session_generation=F("session_generation") + 1
-        )
+        end_sessions(user, on_duty=False, on_call=False)
     user.is_active = False
