@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -53,7 +54,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
     def for_listing(self):
-        return self.select_related("category").prefetch_related("tags").order_by("-publish_at", "-pk")
+        listed = self.select_related("category").prefetch_related("tags").defer("search_vector")
+        return listed.order_by("-publish_at", "-pk")
 
     def review_overdue(self, today: dt.date | None = None):
         today = today or timezone.localdate()
@@ -99,6 +101,10 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     seo_title = models.CharField(max_length=70, blank=True)
     seo_description = models.CharField(max_length=160, blank=True)
+    # What the public search matches and ranks (title > summary > body). On PostgreSQL a trigger
+    # fills it on every insert and update, whatever the path (admin, bulk_create, update()), and
+    # a GIN index serves it: see migration 0002. Elsewhere (SQLite) it stays empty.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

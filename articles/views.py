@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -20,15 +20,13 @@ from .models import Article, Category
 def search(articles, query: str):
     """Full-text search ranked title > summary > body on PostgreSQL; a plain match elsewhere."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank
 
-        vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("body", weight="C", config="english")
-        )
+        # The stored, indexed vector (migration 0002): @@ finds the matches through the index,
+        # and only those are ranked.
         terms = SearchQuery(query, search_type="websearch", config="english")
-        return articles.annotate(rank=SearchRank(vector, terms)).filter(rank__gt=0).order_by("-rank", "-publish_at")
+        matches = articles.filter(search_vector=terms)
+        return matches.annotate(rank=SearchRank(F("search_vector"), terms)).order_by("-rank", "-publish_at")
     matches = Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
     rank = Case(
         When(title__icontains=query, then=Value(3)),

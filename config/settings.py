@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # The article search column (SearchVectorField); harmless on SQLite, where it stays empty.
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "auditlog",

@@ -1,13 +1,15 @@
-"""The people and categories the article tests share."""
+"""The people and categories the article tests share.
+
+Models are imported inside the fixtures: pytest loads this file before Django is set up when it
+is given `articles` (or `articles/tests`) on the command line."""
 
 import pytest
-from django.contrib.auth.models import User
-
-from articles.models import Category
 
 
 @pytest.fixture
 def reviewer(db):
+    from django.contrib.auth.models import User
+
     return User.objects.create_user(
         "dr-reyes", "reyes@lantern.example", "x", first_name="Elena", last_name="Reyes", is_staff=True
     )
@@ -15,4 +17,6 @@ def reviewer(db):
 
 @pytest.fixture
 def withdrawal(db):
+    from articles.models import Category
+
     return Category.objects.create(name="Withdrawal", slug="withdrawal")

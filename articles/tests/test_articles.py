@@ -288,3 +288,19 @@ def test_it_reminds_the_reviewer_once_when_a_review_is_overdue(withdrawal, revie
     Article.objects.filter(title="Overdue review").update(review_by=timezone.localdate() - dt.timedelta(hours=1))
     Article.objects.filter(title="Overdue review").update(review_by=timezone.localdate() - dt.timedelta(days=2))
     assert remind_overdue_reviews() == 1
+
+
+@pytest.mark.django_db
+def test_search_ranks_title_over_body_and_follows_every_kind_of_edit(client, withdrawal, reviewer):
+    in_body = make_article(withdrawal, reviewer, 1, body="Kratom withdrawal can last a week.")
+    in_title = make_article(withdrawal, reviewer, 2, title="Kratom: what to know")
+    make_article(withdrawal, reviewer, 3)
+
+    def found(query: str) -> list[str]:
+        return re.findall(r'href="/articles/(article-\d+)/"', client.get("/articles/", {"q": query}).content.decode())
+
+    assert found("kratom") == [in_title.slug, in_body.slug]
+    # A bulk edit (no save(), no signal) is searchable at once: the database keeps the vector.
+    Article.objects.filter(pk=in_body.pk).update(body="Gabapentin misuse is rising.")
+    assert found("kratom") == [in_title.slug]
+    assert found("gabapentin") == [in_body.slug]
