@@ -171,15 +171,13 @@ def disclosure_refusal(lead_request, recipients: list[str] | None = None) -> str
     if lead_request is None:
         return "This request has no Part 2 consent on record; nothing may be sent to a payer."
     lead = lead_request.lead
-    revocation = (
-        ConsentRevocation.objects.filter(models.Q(lead_id=lead.pk) | models.Q(lead__phone_hash=lead.phone_hash))
-        .select_related("recorded_by", "lead")
-        .first()
-    )
+    # The lead's own phone hash covers the lead itself; an anonymised lead has none left.
+    mine = models.Q(lead__phone_hash=lead.phone_hash) if lead.phone_hash else models.Q(lead_id=lead.pk)
+    revocation = ConsentRevocation.objects.filter(mine).select_related("recorded_by", "lead").first()
     if revocation is not None:
         where = "" if revocation.lead_id == lead.pk else f" (recorded on {revocation.lead.reference}, same phone)"
         return f"{revocation.describe()}{where} Nothing more is sent to a payer for this person."
-    consent = Part2Consent.objects.filter(lead_request=lead_request).first()
+    consent = Part2Consent.objects.filter(lead_request=lead_request).defer("text").first()  # not its words
     if consent is None:
         return "This request has no Part 2 consent on record; nothing may be sent to a payer."
     if consent.is_expired():
