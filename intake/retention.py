@@ -1,8 +1,9 @@
 """Retention: closed leads are anonymised settings.RETENTION_DAYS days after they closed.
 
 Every encrypted column is PHI by definition, so anonymising a lead blanks every encrypted field
-of the lead, of its requests, attempts, notes and merge reasons, and (for an insurance
-verification) of its verification request and eligibility checks, and deletes the card photos.
+of the lead, of its requests, attempts, notes and merge reasons, and each part other apps keep
+about the lead (intake.extensions: verification blanks its requests and checks and deletes the
+card photos).
 What is left are the facts the metrics need: kinds, statuses, timestamps, counts, outcomes and
 source attribution.
 
@@ -11,14 +12,12 @@ plus random hex: duplicate look-ups can no longer match it, and the marker sits 
 (written in the same transaction as the blanking), so finding the leads still to do is one
 indexed query and no decryption. The audit log also records each anonymisation, but the audit
 log is evidence, not workflow state.
-
-`intake` never imports `verification`: the verification request is reached through the lead's
-reverse relation (`lead.verifications`) and its fields are found through `_meta`.
 """
 
 import datetime as dt
 import logging
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 
 from auditlog import get_logentry_model
@@ -29,6 +28,7 @@ from django.utils import timezone
 
 from .audit import record
 from .crypto import EncryptedMixin
+from .extensions import lead_parts
 from .models import (
     CLOSED_STATUSES,
     ContactAttempt,
@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 # What an anonymised free-text or name field says. Fields that were empty stay empty.
 REMOVED = "[removed]"
-# Required (NOT NULL) encrypted dates, i.e. a verification's date of birth, get this placeholder;
+# Required (NOT NULL) encrypted dates (a verification's date of birth) get this placeholder;
 # nullable ones become NULL.
 PLACEHOLDER_DATE = dt.date(1900, 1, 1)
 # A keyed hash is 64 hex digits, so a phone_hash starting with this can only be our marker.
@@ -58,9 +58,10 @@ RETAINED_STATUSES = [*CLOSED_STATUSES, LeadStatus.MERGED]
 class RetentionResult:
     days: int
     leads: int = 0
-    verifications: int = 0
-    card_files: int = 0
     lead_ids: list[int] = field(default_factory=list)
+    # Per lead part (by its name): its records anonymised and its files deleted.
+    records: Counter = field(default_factory=Counter)
+    files: Counter = field(default_factory=Counter)
 
     @property
     def enabled(self) -> bool:
@@ -93,12 +94,8 @@ def preview(now: dt.datetime | None = None) -> RetentionResult:
     result = RetentionResult(days=retention_days())
     leads = expired_leads(now, result.days)
     result.leads = leads.count()
-    names = leads.filter(verifications__isnull=False).values_list(
-        "verifications__card_front", "verifications__card_back"
-    )
-    for front, back in names:
-        result.verifications += 1
-        result.card_files += bool(front) + bool(back)
+    for part in lead_parts():
+        result.records[part.name], result.files[part.name] = part.count_expired(leads)
     return result
 
 
@@ -115,15 +112,17 @@ def anonymise_expired(now: dt.datetime | None = None, limit: int | None = None) 
             continue
         result.leads += 1
         result.lead_ids.append(pk)
-        result.verifications += done["verification"]
-        result.card_files += done["card_files"]
+        for name, (records, files) in done.pop("parts").items():
+            result.records[name] += records
+            result.files[name] += files
     if result.leads:
         log.info("Retention: anonymised %s leads closed over %s days ago", result.leads, result.days)
     return result
 
 
 def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
-    """Anonymise one lead if it is still expired; None if another run got there first.
+    """Anonymise one lead if it is still expired; None if another run got there first. Returns
+    the lead's audit details, and under "parts" each part's (records, files).
 
     The lead row is locked (skipping it if a concurrent run holds it) and checked again, so
     two runs at once (the beat task and the command) never process a lead twice.
@@ -142,47 +141,35 @@ def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
             "retention": "anonymised",
             "days": days,
             "lead_id": lead.pk,
-            "requests": _blank(LeadRequest.objects.filter(lead=lead)),
-            "attempts": _blank(ContactAttempt.objects.filter(lead=lead)),
-            "notes": _blank(LeadNote.objects.filter(lead=lead)),
+            "requests": blank(LeadRequest.objects.filter(lead=lead)),
+            "attempts": blank(ContactAttempt.objects.filter(lead=lead)),
+            "notes": blank(LeadNote.objects.filter(lead=lead)),
             # The consent as signed names the patient; the accounting keeps when, what and why.
-            "part2_consents": _blank(Part2Consent.objects.filter(lead_request__lead=lead)),
-            "disclosures": _blank(Disclosure.objects.filter(lead=lead)),
+            "part2_consents": blank(Part2Consent.objects.filter(lead_request__lead=lead)),
+            "disclosures": blank(Disclosure.objects.filter(lead=lead)),
             # Why it was merged (or unmerged), in a supervisor's words: free text, so PHI.
-            "merges": _blank(LeadMerge.objects.involving(lead)),
-            "verification": 0,
-            "eligibility_checks": 0,
-            "card_files": 0,
+            "merges": blank(LeadMerge.objects.involving(lead)),
         }
-        for verification in _verifications_of(lead):
-            summary["verification"] += 1
-            summary["card_files"] += len(verification.card_names())
-            # Files go inside the transaction: if the database work then fails, the lead stays
-            # unprocessed and the next run tries again (deleting a missing file is a no-op).
-            # After the commit instead, a crash would leave photos no row points to any more.
-            verification.delete_cards()
-            one = type(verification).objects.filter(pk=verification.pk)
-            _blank(one)
-            one.update(card_front="", card_back="")
-            summary["eligibility_checks"] += _blank(verification.checks.all())
+        parts = {}
+        for part in lead_parts():
+            # A part deletes its files inside this transaction: if the database work then fails,
+            # the lead stays unprocessed and the next run tries again (deleting a missing file is
+            # a no-op). After the commit instead, a crash would leave files no row points to.
+            done = part.anonymise(lead)
+            parts[part.name] = (done.records, done.files)
+            summary.update(done.details)
         leads = Lead.objects.filter(pk=lead.pk)
-        _blank(leads)
+        blank(leads)
         leads.update(phone_hash=ANONYMISED_PREFIX + secrets.token_hex(24))
         _record(lead, summary)
-    return summary
-
-
-def _verifications_of(lead: Lead) -> list:
-    # None when the verification app is not installed.
-    related = getattr(lead, "verifications", None)
-    return list(related.all()) if related is not None else []
+    return {**summary, "parts": parts}
 
 
 def _encrypted_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.local_concrete_fields if isinstance(f, EncryptedMixin)]
 
 
-def _blank(queryset) -> int:
+def blank(queryset) -> int:
     """Blank every encrypted column of the rows in `queryset`; return how many rows there are.
 
     Queryset updates: no model is loaded (so no PHI is decrypted), no save signal fires (so

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from .extensions import page_panels
 from .models import AttemptOutcome, Lead, LeadMerge, WorkflowError, is_supervisor
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
@@ -79,6 +80,8 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
         "same_phone": same_phone[:5],
         "is_supervisor": is_supervisor(request.user),
         "notifications": lead.notifications.select_related("recipient").order_by("-created_at")[:20],
+        # What other apps keep about the lead (verification's requests), each in its own template.
+        "lead_panels": page_panels(lead),
     }
     return render(request, "staff/lead_detail.html", context, status=status)
 

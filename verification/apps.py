@@ -1,17 +1,25 @@
 from django.apps import AppConfig
 
+from intake.apps import own_fields
+from intake.extensions import register
+
 
 class VerificationConfig(AppConfig):
     name = "verification"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Models (auditlog's registry and our modules built on models) can only be imported once
+        # the app registry is ready.
         from auditlog.registry import auditlog
 
-        from intake.apps import own_fields
-
         from . import checks  # noqa: F401
+        from .lead_part import Verifications
         from .models import EligibilityCheck, VerificationRequest
+
+        # Intake cares for verification's rows and photos (retention, key rotation, merges, the
+        # staff lead page) through this part, never by importing verification.
+        register(Verifications())
 
         # Every view and change is logged; PHI fields are recorded as changed, never by value.
         auditlog.register(

@@ -352,10 +352,3 @@ class Lead(LeadOwnership, models.Model):
                     f"voicemail {'allowed' if ok_to_voicemail else 'not allowed'}."
                 ),
             )
-
-    def verification_requests(self) -> list:
-        """Every insurance verification on this lead, oldest first: one person may ask twice, and
-        someone else may send one with this phone. Rows of the verification app, reached through
-        its reverse relation (intake does not import it)."""
-        related = getattr(self, "verifications", None)
-        return list(related.select_related("lead_request").order_by("created_at")) if related is not None else []

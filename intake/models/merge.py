@@ -1,6 +1,7 @@
 """Joining two leads of one person, and taking them apart again.
 
-A merge moves a lead's requests, insurance checks, calls and notes onto another lead and closes
+A merge moves a lead's requests, calls and notes (and what other apps keep about the person,
+such as insurance checks: intake.extensions) onto another lead and closes
 it as merged. It is a judgment made on a phone number and a name, so it is narrow and reversible:
 
 - the same phone (its keyed hash) only, unless a supervisor writes down why two numbers are one
@@ -21,15 +22,16 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..crypto import EncryptedTextField
+from ..extensions import part_relations
 from .choices import LeadStatus, WorkflowError
 from .records import LeadNote
 from .staff import is_supervisor
 
-# The rows that belong to the person and follow them: reverse relations of Lead. "verifications"
-# is the verification app's; intake reaches it by name and never imports it. A Part 2 revocation
-# follows the person too (after a merge nothing is sent for either lead), and so does the
-# accounting of what was disclosed about them. Part 2 consents hang off their requests.
-MOVED_RELATIONS = ("requests", "verifications", "attempts", "notes", "part2_revocations", "disclosures")
+# The rows that belong to the person and follow them: reverse relations of Lead, intake's own
+# here and other apps' from their lead parts (moved_relations). A Part 2 revocation follows the
+# person too (after a merge nothing is sent for either lead), and so does the accounting of what
+# was disclosed about them. Part 2 consents hang off their requests.
+MOVED_RELATIONS = ("requests", "attempts", "notes", "part2_revocations", "disclosures")
 
 # Target fields a merge may move along with the rows; undo restores each one (see _restored).
 CARRIED_FIELDS = (
@@ -63,11 +65,10 @@ class LeadMergeQuerySet(models.QuerySet):
             _lock_both(source, target, by=by)
             _check_mergeable(source, target, by=by, reason=reason)
             moved = {}
-            for name in MOVED_RELATIONS:
-                related = getattr(source, name, None)
-                if related is not None:
-                    moved[name] = sorted(related.values_list("pk", flat=True))
-                    related.filter(pk__in=moved[name]).update(lead=target)
+            for name in moved_relations():
+                related = getattr(source, name)
+                moved[name] = sorted(related.values_list("pk", flat=True))
+                related.filter(pk__in=moved[name]).update(lead=target)
             source_before = _values(source, SOURCE_FIELDS)
             target_before = _values(target, CARRIED_FIELDS)
             _carry(source, target, moved)
@@ -110,7 +111,7 @@ class LeadMerge(models.Model):
     # Free text may name people: encrypted like a note.
     reason = EncryptedTextField(max_length=1000, blank=True)
     across_phones = models.BooleanField(default=False, help_text="A supervisor joined leads with different phones.")
-    # {"requests": [ids], "verifications": [ids], "attempts": [ids], "notes": [ids]}
+    # {"requests": [ids], "attempts": [ids], "notes": [ids], "verifications": [ids], ...}
     moved = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
     # The target's fields the merge changed, as they were before and as the merge left them.
     target_before = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
@@ -233,6 +234,10 @@ class LeadMerge(models.Model):
                 # Nothing changed it since the merge (a new report of danger would have).
                 setattr(target, name, before)
         return kept_careful
+
+
+def moved_relations() -> tuple[str, ...]:
+    return (*MOVED_RELATIONS, *part_relations())
 
 
 def _lock_both(source, target, *, by: User) -> None:

@@ -13,83 +13,21 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.contrib.admin import AdminSite
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import RequestFactory
 from django.urls import path, reverse
 from django.utils import timezone
 
 from intake.audit import AuditLogImmutable, _unprotect_audit_log, harden_auditlog_admin, protect_audit_log
 from intake.models import ContactAttempt, Lead, LeadNote, LeadRequest, LeadStatus
-from intake.retention import PLACEHOLDER_DATE, REMOVED, anonymise_expired
+from intake.retention import REMOVED, anonymise_expired
 from intake.tasks import purge_expired
+from intake.tests.helpers import JORDAN, closed_lead, raw, rotate_keys
 
-JORDAN = {"name": "Jordan Whitlock", "phone": "+14155552671", "email": "jordan.whitlock@example.com"}
 MESSAGE = "My brother Ezekiel needs detox from alcohol"
 ATTEMPT_NOTE = "Spoke to Ezekiel's sister, call back after 6"
 NOTE_BODY = "Ezekiel drinks daily, history of seizures"
-MAYA = {"first_name": "Maya", "last_name": "Okonkwo", "member_id": "LNT100001", "staff_summary": "Deductible met"}
-PHI = [*JORDAN.values(), "Jordan", "Ezekiel", "Whitlock", "Maya", "Okonkwo", "LNT100001", "1991-03-14", "Deductible"]
-
-
-def raw(model, field: str, pk: int) -> str:
-    """The column as stored: the Fernet token, not the value."""
-    qn = connection.ops.quote_name
-    column = model._meta.get_field(field).column
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {qn(column)} FROM {qn(model._meta.db_table)} WHERE id = %s", [pk])  # noqa: S608
-        return cursor.fetchone()[0]
-
-
-def jpeg() -> bytes:
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (64, 40), (30, 90, 140)).save(out, format="JPEG")
-    return out.getvalue()
-
-
-def store_card() -> str:
-    from verification import cards
-
-    return cards.store(cards.CleanImage(jpeg(), 64, 40))
-
-
-def add_verification(lead: Lead, *, card_files: bool = True):
-    from verification.models import EligibilityCheck, VerificationRequest
-
-    verification = VerificationRequest.objects.create(
-        lead=lead,
-        date_of_birth=dt.date(1991, 3, 14),
-        subscriber_first_name="Maya",
-        subscriber_last_name="Okonkwo",
-        subscriber_date_of_birth=dt.date(1991, 3, 14),
-        card_front=store_card() if card_files else "",
-        card_back=store_card() if card_files else "",
-        **MAYA,
-    )
-    EligibilityCheck.objects.create(
-        verification=verification,
-        gateway="sandbox",
-        status="done",
-        coverage_status="active",
-        summary_json=json.dumps({"first_name": "Maya", "member_id": "LNT100001"}),
-        raw_payload="NM1*IL*1*OKONKWO*MAYA****MI*LNT100001~",
-    )
-    return verification
-
-
-def make_lead(*, status=LeadStatus.ADMITTED, closed_days_ago: int | None = 400, phone=JORDAN["phone"], **extra) -> Lead:
-    now = timezone.now()
-    closed_at = None if closed_days_ago is None else now - dt.timedelta(days=closed_days_ago)
-    return Lead.objects.create(
-        **{**JORDAN, "phone": phone},
-        status=status,
-        closed_at=closed_at,
-        created_at=(closed_at or now) - dt.timedelta(days=3),
-        utm_source="google",
-        landing_page="/articles/alcohol-detox/",
-        **extra,
-    )
+PHI = [*JORDAN.values(), "Jordan", "Ezekiel", "Whitlock"]
 
 
 def add_history(lead: Lead, worker) -> None:
@@ -100,7 +38,7 @@ def add_history(lead: Lead, worker) -> None:
     Lead.objects.filter(pk=lead.pk).update(request_count=2, attempt_count=1)
 
 
-# --- Key rotation ---------------------------------------------------------------------------------
+# --- Key rotation (verification's columns and card photos: verification/tests/test_on_the_lead.py) -
 
 
 @pytest.fixture
@@ -112,30 +50,16 @@ def keys(settings, tmp_path):
     return keys
 
 
-def rotate(*args) -> str:
-    out = io.StringIO()
-    call_command("rotate_encryption_keys", *args, stdout=out)
-    return out.getvalue()
-
-
 @pytest.mark.django_db
 def test_it_re_encrypts_every_encrypted_column_under_the_new_key(keys, settings, staff):
-    from verification.models import EligibilityCheck, VerificationRequest
-
-    lead = make_lead(status=LeadStatus.NEW, closed_days_ago=None)
+    lead = closed_lead(status=LeadStatus.NEW, closed_days_ago=None)
     add_history(lead, staff["avery"])
-    verification = add_verification(lead, card_files=False)
-    check = verification.checks.get()
-    before = {
-        (Lead, "name"): raw(Lead, "name", lead.pk),
-        (VerificationRequest, "date_of_birth"): raw(VerificationRequest, "date_of_birth", verification.pk),
-        (EligibilityCheck, "raw_payload"): raw(EligibilityCheck, "raw_payload", check.pk),
-    }
+    before = raw(Lead, "name", lead.pk)
     entries = LogEntry.objects.count()
 
     settings.FIELD_ENCRYPTION_KEYS = [keys.new, keys.old]
     assert Lead.objects.get().name == JORDAN["name"]  # both keys read during the changeover
-    output = rotate()
+    output = rotate_keys()
     settings.FIELD_ENCRYPTION_KEYS = [keys.new]  # the old key is dropped
 
     lead = Lead.objects.get()
@@ -143,74 +67,41 @@ def test_it_re_encrypts_every_encrypted_column_under_the_new_key(keys, settings,
     assert sorted(r.message for r in LeadRequest.objects.all()) == ["", MESSAGE]
     assert ContactAttempt.objects.get().note == ATTEMPT_NOTE
     assert LeadNote.objects.get().body == NOTE_BODY
-    verification = VerificationRequest.objects.get()
-    assert (verification.first_name, verification.member_id) == ("Maya", "LNT100001")
-    assert verification.date_of_birth == dt.date(1991, 3, 14)
-    assert "OKONKWO" in EligibilityCheck.objects.get().raw_payload
-    pks = {Lead: lead.pk, VerificationRequest: verification.pk, EligibilityCheck: check.pk}
-    for (model, field), token in before.items():
-        now_stored = raw(model, field, pks[model])
-        assert now_stored != token
-        Fernet(keys.new.encode()).decrypt(now_stored.encode())
-        with pytest.raises(InvalidToken):
-            Fernet(keys.old.encode()).decrypt(now_stored.encode())
+    now_stored = raw(Lead, "name", lead.pk)
+    assert now_stored != before
+    Fernet(keys.new.encode()).decrypt(now_stored.encode())
+    with pytest.raises(InvalidToken):
+        Fernet(keys.old.encode()).decrypt(now_stored.encode())
     assert "intake.Lead.name: 1 rotated" in output
     assert "intake.LeadRequest.message: 1 rotated" in output  # the empty message has nothing to rotate
-    assert "verification.VerificationRequest.date_of_birth: 1 rotated" in output
-    assert "verification.EligibilityCheck.summary_json: 1 rotated" in output
     assert not any(value in output for value in PHI)
     assert LogEntry.objects.count() == entries  # no save signal ran, so the audit log saw nothing
 
 
 @pytest.mark.django_db
-def test_it_re_encrypts_card_photos_in_place(keys, settings):
-    from verification import cards
-
-    name = store_card()
-
-    settings.FIELD_ENCRYPTION_KEYS = [keys.new, keys.old]
-    output = rotate()
-    settings.FIELD_ENCRYPTION_KEYS = [keys.new]
-
-    assert cards.load(name) == jpeg()
-    assert [p.name for p in cards.card_root().iterdir()] == [name]  # no temporary file left behind
-    assert "card files: 1 rotated" in output
-
-
-@pytest.mark.django_db
 def test_it_does_nothing_the_second_time(keys, settings):
-    from verification import cards
-
-    lead = make_lead(status=LeadStatus.NEW, closed_days_ago=None)
-    name = store_card()
+    lead = closed_lead(status=LeadStatus.NEW, closed_days_ago=None)
     settings.FIELD_ENCRYPTION_KEYS = [keys.new, keys.old]
-    rotate()
-    token, photo = raw(Lead, "name", lead.pk), (cards.card_root() / name).read_bytes()
+    rotate_keys()
+    token = raw(Lead, "name", lead.pk)
 
-    output = rotate()
+    output = rotate_keys()
 
     assert raw(Lead, "name", lead.pk) == token
-    assert (cards.card_root() / name).read_bytes() == photo
     assert "intake.Lead.name: 0 rotated, 1 already current" in output
-    assert "card files: 0 rotated, 1 already current" in output
     assert "Total: 0 rotated." in output
 
 
 @pytest.mark.django_db
 def test_it_only_counts_in_a_dry_run(keys, settings):
-    from verification import cards
-
-    lead = make_lead(status=LeadStatus.NEW, closed_days_ago=None)
-    name = store_card()
-    token, photo = raw(Lead, "name", lead.pk), (cards.card_root() / name).read_bytes()
+    lead = closed_lead(status=LeadStatus.NEW, closed_days_ago=None)
+    token = raw(Lead, "name", lead.pk)
     settings.FIELD_ENCRYPTION_KEYS = [keys.new, keys.old]
 
-    output = rotate("--dry-run")
+    output = rotate_keys("--dry-run")
 
     assert raw(Lead, "name", lead.pk) == token
-    assert (cards.card_root() / name).read_bytes() == photo
     assert "intake.Lead.name: 1 would rotate" in output
-    assert "card files: 1 would rotate" in output
     settings.FIELD_ENCRYPTION_KEYS = [keys.new]
     with pytest.raises(InvalidToken):
         Lead.objects.get()
@@ -218,19 +109,19 @@ def test_it_only_counts_in_a_dry_run(keys, settings):
 
 @pytest.mark.django_db
 def test_it_fails_naming_ids_only_when_a_value_is_under_an_unknown_key(keys, settings):
-    stranger = make_lead(status=LeadStatus.NEW, closed_days_ago=None)
+    stranger = closed_lead(status=LeadStatus.NEW, closed_days_ago=None)
     settings.FIELD_ENCRYPTION_KEYS = [keys.new]
-    known = make_lead(status=LeadStatus.NEW, closed_days_ago=None, phone="+14155550100")
+    known = closed_lead(status=LeadStatus.NEW, closed_days_ago=None, phone="+14155550100")
 
     with pytest.raises(CommandError) as failure:
-        rotate()
+        rotate_keys()
 
     assert f"intake.Lead.name ids {stranger.pk}" in str(failure.value)
     assert not any(value in str(failure.value) for value in PHI)
     assert Lead.objects.get(pk=known.pk).name == JORDAN["name"]
 
 
-# --- Retention ------------------------------------------------------------------------------------
+# --- Retention (a verification's rows and photos: verification/tests/test_on_the_lead.py) ---------
 
 
 @pytest.fixture
@@ -242,7 +133,7 @@ def retention(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_it_anonymises_an_old_closed_lead_and_its_history(retention, staff):
-    lead = make_lead(status=LeadStatus.REFERRED, closed_days_ago=31)
+    lead = closed_lead(status=LeadStatus.REFERRED, closed_days_ago=31)
     add_history(lead, staff["avery"])
 
     result = anonymise_expired()
@@ -262,34 +153,8 @@ def test_it_anonymises_an_old_closed_lead_and_its_history(retention, staff):
 
 
 @pytest.mark.django_db
-def test_it_anonymises_a_verification_with_its_checks_and_deletes_the_card_photos(retention):
-    from verification import cards
-    from verification.models import EligibilityCheck, VerificationRequest
-
-    lead = make_lead(status=LeadStatus.NOT_A_FIT, closed_days_ago=400, kind="verification")
-    verification = add_verification(lead)
-    photos = [cards.card_root() / name for name in verification.card_names()]
-    assert all(p.exists() for p in photos)
-
-    result = anonymise_expired()
-
-    assert (result.leads, result.verifications, result.card_files) == (1, 1, 2)
-    verification = VerificationRequest.objects.get()
-    assert (verification.first_name, verification.last_name, verification.member_id) == (REMOVED,) * 3
-    assert (verification.subscriber_first_name, verification.staff_summary) == (REMOVED, REMOVED)
-    assert (verification.payer_other, verification.group_number) == ("", "")  # were empty, stay empty
-    # The date of birth is required, so it gets a placeholder; the subscriber's is optional.
-    assert (verification.date_of_birth, verification.subscriber_date_of_birth) == (PLACEHOLDER_DATE, None)
-    assert (verification.card_front, verification.card_back) == ("", "")
-    assert not any(p.exists() for p in photos)
-    check = EligibilityCheck.objects.get()
-    assert (check.summary_json, check.raw_payload) == (REMOVED, REMOVED)
-    assert (check.status, check.coverage_status) == ("done", "active")
-
-
-@pytest.mark.django_db
 def test_it_anonymises_a_lead_merged_into_another_long_ago(retention):
-    merged = make_lead(status=LeadStatus.MERGED, closed_days_ago=60)
+    merged = closed_lead(status=LeadStatus.MERGED, closed_days_ago=60)
 
     assert anonymise_expired().lead_ids == [merged.pk]
     assert Lead.objects.get().name == REMOVED
@@ -297,14 +162,10 @@ def test_it_anonymises_a_lead_merged_into_another_long_ago(retention):
 
 @pytest.mark.django_db
 def test_it_leaves_open_and_recently_closed_leads_alone(retention, staff):
-    from verification import cards
-    from verification.models import VerificationRequest
-
-    still_open = make_lead(status=LeadStatus.CONTACTING, closed_days_ago=None)
+    still_open = closed_lead(status=LeadStatus.CONTACTING, closed_days_ago=None)
     Lead.objects.filter(pk=still_open.pk).update(created_at=timezone.now() - dt.timedelta(days=900))
-    recent = make_lead(status=LeadStatus.ADMITTED, closed_days_ago=29, phone="+14155550100")
+    recent = closed_lead(status=LeadStatus.ADMITTED, closed_days_ago=29, phone="+14155550100")
     add_history(recent, staff["avery"])
-    add_verification(recent)
 
     assert anonymise_expired().leads == 0
 
@@ -312,16 +173,12 @@ def test_it_leaves_open_and_recently_closed_leads_alone(retention, staff):
         assert (lead.name, lead.email) == (JORDAN["name"], JORDAN["email"])
     assert Lead.objects.for_phone("+14155550100").get() == recent
     assert LeadNote.objects.get().body == NOTE_BODY
-    verification = VerificationRequest.objects.get(lead=recent)  # fresh, not the instance cached on `recent`
-    assert verification.member_id == "LNT100001"
-    assert all(cards.load(name) == jpeg() for name in [verification.card_front, verification.card_back])
 
 
 @pytest.mark.django_db
 def test_it_leaves_one_audit_entry_per_lead_that_names_no_phi(retention, staff):
-    lead = make_lead(closed_days_ago=400, kind="verification")
+    lead = closed_lead(closed_days_ago=400)
     add_history(lead, staff["avery"])
-    add_verification(lead)
     entries = LogEntry.objects.count()
 
     anonymise_expired()
@@ -332,14 +189,14 @@ def test_it_leaves_one_audit_entry_per_lead_that_names_no_phi(retention, staff):
     assert (entry.content_type.model, entry.object_id) == ("lead", lead.pk)
     assert entry.additional_data["retention"] == "anonymised"
     assert entry.additional_data["days"] == 30
-    assert (entry.additional_data["notes"], entry.additional_data["card_files"]) == (1, 2)
+    assert entry.additional_data["notes"] == 1
     stored = json.dumps([entry.object_repr, entry.changes, entry.changes_text, entry.additional_data])
     assert not any(value in stored for value in PHI)
 
 
 @pytest.mark.django_db
 def test_it_does_nothing_more_when_run_again(retention, staff):
-    lead = make_lead(closed_days_ago=400)
+    lead = closed_lead(closed_days_ago=400)
     add_history(lead, staff["avery"])
     anonymise_expired()
     marker, entries = Lead.objects.get().phone_hash, LogEntry.objects.count()
@@ -351,7 +208,7 @@ def test_it_does_nothing_more_when_run_again(retention, staff):
 @pytest.mark.django_db
 def test_it_keeps_everything_when_retention_days_is_zero(retention):
     retention.RETENTION_DAYS = 0
-    make_lead(closed_days_ago=4000)
+    closed_lead(closed_days_ago=4000)
     out = io.StringIO()
 
     call_command("purge_expired", stdout=out)
@@ -364,25 +221,23 @@ def test_it_keeps_everything_when_retention_days_is_zero(retention):
 
 @pytest.mark.django_db
 def test_it_counts_without_changing_anything_in_a_dry_run(retention):
-    make_lead(closed_days_ago=400, kind="verification")
-    add_verification(Lead.objects.get())
-    make_lead(closed_days_ago=400, phone="+14155550100")
+    closed_lead(closed_days_ago=400)
+    closed_lead(closed_days_ago=400, phone="+14155550100")
     out = io.StringIO()
 
     call_command("purge_expired", "--dry-run", stdout=out)
 
     assert "Would anonymise 2 leads closed more than 30 days ago" in out.getvalue()
-    assert "1 insurance verifications, 2 card files to delete" in out.getvalue()
     assert [lead.name for lead in Lead.objects.all()] == [JORDAN["name"]] * 2
 
 
 @pytest.mark.django_db
 def test_it_anonymises_from_the_command_and_the_beat_task(retention):
-    make_lead(closed_days_ago=400)
+    closed_lead(closed_days_ago=400)
     out = io.StringIO()
 
     call_command("purge_expired", stdout=out)
-    make_lead(closed_days_ago=400, phone="+14155550100")
+    closed_lead(closed_days_ago=400, phone="+14155550100")
 
     assert "Anonymised 1 leads closed more than 30 days ago" in out.getvalue()
     assert purge_expired() == 1
@@ -467,7 +322,7 @@ def test_it_refuses_to_change_or_delete_an_audit_entry_through_the_orm(protected
 
 @pytest.mark.django_db
 def test_it_still_records_new_entries_and_retention_while_the_log_is_protected(protected, retention):
-    make_lead(closed_days_ago=400)
+    closed_lead(closed_days_ago=400)
 
     assert anonymise_expired().leads == 1
     assert LogEntry.objects.filter(additional_data__retention="anonymised").count() == 1

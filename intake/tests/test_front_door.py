@@ -5,17 +5,14 @@ phone number tries to change that without signing in.
 """
 
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
-from PIL import Image
 
-from intake.models import Lead, LeadRequest, Notification
+from intake.models import Lead, Notification
 from intake.timing import call_expectation, first_call_target
 from tests.support import wait_until
-from verification.models import Payer, VerificationRequest
 
 NY = ZoneInfo("America/New_York")
 
@@ -101,57 +98,6 @@ def test_only_the_persons_own_answer_on_a_call_widens_permission(worker, staff, 
     worker.post("/callback/", jordan)
     lead.refresh_from_db()
     assert not lead.ok_to_text
-
-
-# --- One lead per person, whatever they asked for ---------------------------------------------
-
-
-def card_photo() -> io.BytesIO:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 40), "white").save(out, format="JPEG")
-    out.seek(0)
-    out.name = "card.jpg"
-    return out
-
-
-@pytest.mark.django_db
-def test_a_callback_then_an_insurance_check_from_one_phone_is_one_lead_with_two_requests(
-    client, staff, jordan, settings
-):
-    settings.ELIGIBILITY_GATEWAY = "sandbox"
-    payer = Payer.objects.filter(active=True).exclude(payer_id="").first()
-    client.post("/callback/", jordan)
-    response = client.post(
-        "/verify/",
-        {
-            "first_name": "Ezekiel",
-            "last_name": "Whitlock",
-            "date_of_birth": "1990-04-27",
-            "phone": "415 555 2671",
-            "payer": str(payer.pk),
-            "member_id": "ABC123456",
-            "relationship": "self",
-            "best_time": "asap",
-            "consent": "on",
-            "card_front": card_photo(),
-        },
-    )
-
-    assert response.status_code == 302
-    lead = Lead.objects.get()
-    assert lead.request_count == 2
-    assert list(lead.requests.values_list("kind", flat=True)) == ["callback", "verification"]
-    verification = VerificationRequest.objects.get()
-    assert verification.lead == lead and verification.lead_request == lead.requests.last()
-    assert lead.name == "Jordan Whitlock"  # the insurance form's patient name sits on its own request
-    assert lead.kind == "verification"  # the queue shows there is a benefits check to do
-    assert Notification.objects.filter(lead=lead, kind="repeat_request").exists()
-    assert LeadRequest.objects.count() == 2
-
-    client.force_login(staff["avery"])
-    html = client.get(reverse("staff:lead", args=[lead.pk])).content.decode()
-    assert verification.get_absolute_url() in html
-    assert "Also gave the name <strong>Ezekiel Whitlock</strong>" in html
 
 
 # --- The chosen time is honoured ----------------------------------------------------------------
@@ -390,25 +336,6 @@ def test_the_forms_offer_only_times_the_centre_calls_at(client, settings):
         assert 'value="evening"' not in html
     # Even if asked by a stale page, an evening request is never called in the morning.
     assert first_call_target(at(2026, 11, 18, 10, 0), best_time="evening") == at(2026, 11, 18, 17, 15)
-
-
-# --- Every insurance check on a lead is reachable ----------------------------------------------
-
-
-@pytest.mark.django_db
-def test_every_insurance_check_on_a_lead_is_listed_and_merging_moves_them(client, staff, patient_data, jordan):
-    client.post("/verify/", patient_data)
-    client.post("/verify/", {**patient_data, "first_name": "Mallory", "member_id": "XYZ999"})
-    lead = Lead.objects.get()
-    first, second = VerificationRequest.objects.order_by("pk")
-
-    client.force_login(staff["avery"])
-    page = client.get(reverse("staff:lead", args=[lead.pk])).content.decode()
-    assert first.get_absolute_url() in page and second.get_absolute_url() in page
-
-    other = Lead.objects.create(name="Maya Okonkwo", phone="+16465550173")
-    lead.merge_into(other, by=staff["avery"])
-    assert set(other.verifications.all()) == {first, second}
 
 
 @pytest.mark.django_db

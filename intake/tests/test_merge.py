@@ -18,7 +18,6 @@ from intake.models import (
     LeadStatus,
     WorkflowError,
 )
-from verification.models import VerificationRequest
 
 JORDAN = "+14155552671"
 
@@ -38,7 +37,6 @@ def make_lead(phone=JORDAN, *, requests=1, urgent=False, **fields) -> Lead:
 def rows_of(lead: Lead) -> dict:
     return {
         "requests": sorted(LeadRequest.objects.filter(lead=lead).values_list("pk", flat=True)),
-        "verifications": sorted(VerificationRequest.objects.filter(lead=lead).values_list("pk", flat=True)),
         "attempts": sorted(ContactAttempt.objects.filter(lead=lead).values_list("pk", flat=True)),
         "notes": sorted(LeadNote.objects.filter(lead=lead).values_list("pk", flat=True)),
         "part2_revocations": sorted(ConsentRevocation.objects.filter(lead=lead).values_list("pk", flat=True)),
@@ -134,15 +132,16 @@ def test_it_refuses_a_closed_or_merged_source_and_a_closed_target(client, staff)
 
 
 @pytest.fixture
-def pair(client, staff, patient_data):
-    """Maya's insurance check (the source, urgent, reached once, a note) and the older callback
-    lead of the same phone (the target, not urgent, no call yet)."""
-    assert client.post("/verify/", patient_data).status_code == 302
+def pair(client, staff, visitor_data):
+    """Jordan's callback request (the source, urgent, reached once, a note) and another lead of the
+    same phone (the target, not urgent, no call yet). A verification's rows moving with the person:
+    verification/tests/test_on_the_lead.py."""
+    assert client.post("/callback/", visitor_data).status_code == 302
     source = Lead.objects.get()
     now = timezone.now()
     Lead.objects.filter(pk=source.pk).update(urgent=True, danger_reported_at=now, ok_to_text=True, ok_to_voicemail=True)
     source.refresh_from_db()
-    target = make_lead("+16465550173", ok_to_text=False, ok_to_voicemail=False)
+    target = make_lead(ok_to_text=False, ok_to_voicemail=False)
     target.sla_due_at = now + dt.timedelta(hours=2)
     target.save()
     source.log_attempt(by=staff["avery"], outcome="no_answer")
@@ -160,13 +159,12 @@ def test_merge_records_exactly_what_moved_and_undo_puts_back_exactly_that(client
     source, target = pair
     rows_before = {"source": rows_of(source), "target": rows_of(target)}
     fields_before = {"source": fields_of(source), "target": fields_of(target)}
-    assert rows_before["source"]["verifications"]  # the verification app's rows move too
     assert rows_before["source"]["disclosures"] and rows_before["source"]["part2_revocations"]
 
     response = signed_in(client, staff["avery"]).post(f"/staff/leads/{source.pk}/merge/", {"target": target.reference})
     assert response.status_code == 302
     merge = LeadMerge.objects.get()
-    assert merge.moved == rows_before["source"]
+    assert {name: merge.moved[name] for name in rows_before["source"]} == rows_before["source"]
     assert merge.source_before["status"] == LeadStatus.CONTACTING
     assert {"urgent", "first_contacted_at", "request_count", "attempt_count"} <= set(merge.target_before)
     assert merge.target_before["urgent"] is False
@@ -185,7 +183,7 @@ def test_merge_records_exactly_what_moved_and_undo_puts_back_exactly_that(client
     assert [note.body[:30] for note in new_source_notes] == [f"The merge into {target.reference} was undone"[:30]]
     assert undone["source"] == {**rows_before["source"], "notes": undone["source"]["notes"]}
     assert undone["target"]["requests"] == sorted([*rows_before["target"]["requests"], later.pk])
-    assert not undone["target"]["verifications"] and not undone["target"]["attempts"]
+    assert not undone["target"]["attempts"]
     assert not undone["target"]["disclosures"] and not undone["target"]["part2_revocations"]
     assert len(undone["target"]["notes"]) == 2  # "merged into this lead", then "undone", kept as history
     assert fields_of(source) == fields_before["source"]

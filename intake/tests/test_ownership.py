@@ -218,26 +218,3 @@ def test_a_supervisor_cannot_reroute_another_supervisors_or_a_superusers_alerts(
     assert superuser.post(f"/staff/roster/{robin.pk}/", change).status_code == 302
     robin.staff_profile.refresh_from_db()
     assert robin.staff_profile.on_duty
-
-
-@pytest.mark.django_db
-def test_benefits_work_on_a_claimed_lead_is_for_its_owner_or_a_supervisor(client, staff, patient_data):
-    from verification.models import EligibilityCheck, VerificationRequest
-
-    assert client.post("/verify/", patient_data).status_code == 302
-    verification = VerificationRequest.objects.get()
-    verification.lead.claim(by=staff["avery"])
-    before = (verification.status, verification.outcome, EligibilityCheck.objects.count())
-    url = f"/staff/verifications/{verification.pk}"
-    blake = signed_in(client, staff["blake"])
-
-    for action, data in [("check", {}), ("verify", {"outcome": "covered"}), ("close", {})]:
-        response = blake.post(f"{url}/{action}/", data, follow=True)
-        assert CLAIMED in response.content.decode(), action
-
-    verification.refresh_from_db()
-    assert (verification.status, verification.outcome, EligibilityCheck.objects.count()) == before
-    sam = signed_in(client, staff["sam"])
-    assert CLAIMED not in sam.post(f"{url}/close/", follow=True).content.decode()
-    verification.refresh_from_db()
-    assert verification.status == VerificationRequest.Status.CLOSED

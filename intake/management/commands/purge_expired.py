@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
+from intake.extensions import lead_parts
 from intake.retention import anonymise_expired, preview
 
 
 class Command(BaseCommand):
     help = (
         "Anonymise leads closed more than RETENTION_DAYS days ago: PHI of the lead, its requests, "
-        "attempts, notes and verification is blanked and card photos are deleted. Prints counts only."
+        "attempts and notes, and of what other apps keep about it (insurance verifications), is "
+        "blanked and their files (card photos) are deleted. Prints counts only."
     )
 
     def add_arguments(self, parser) -> None:
@@ -19,8 +21,11 @@ class Command(BaseCommand):
             self.stdout.write("Retention is off (RETENTION_DAYS is 0); nothing anonymised.")
             return
         verb = "Would anonymise" if dry_run else "Anonymised"
-        files = "card files to delete" if dry_run else "card files deleted"
+        deleted = "to delete" if dry_run else "deleted"
+        parts = ", ".join(
+            f"{result.records[part.name]} {part.records_noun}, {result.files[part.name]} {part.files_noun} {deleted}"
+            for part in lead_parts()
+        )
         self.stdout.write(
-            f"{verb} {result.leads} leads closed more than {result.days} days ago "
-            f"({result.verifications} insurance verifications, {result.card_files} {files})."
+            f"{verb} {result.leads} leads closed more than {result.days} days ago" + (f" ({parts})." if parts else ".")
         )

@@ -8,8 +8,8 @@ installed app) and rewritten with raw SQL, token to token: no model is loaded or
 save signal fires and the audit log never sees a value. Each write is conditional on the column
 still holding the token that was read, so a row the application changed meanwhile is left as
 the application wrote it. Tokens the first key already opens are left alone, which makes a
-second run a no-op. Card photos are found by walking PRIVATE_MEDIA_ROOT/cards (intake does
-not import verification) and replaced atomically (temporary file, then os.replace).
+second run a no-op. Encrypted files (card photos) are those each lead part names
+(intake.extensions), and are replaced atomically (temporary file, then os.replace).
 """
 
 import os
@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, models, router, transaction
 
 from intake.crypto import EncryptedMixin, rotate
+from intake.extensions import LeadPart, lead_parts
 
 
 @dataclass
@@ -49,7 +50,7 @@ def encrypted_columns() -> Iterator[tuple[type[models.Model], list[models.Field]
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt all encrypted columns and card photos under the first key of FIELD_ENCRYPTION_KEYS."
+    help = "Re-encrypt all encrypted columns and files (card photos) under the first key of FIELD_ENCRYPTION_KEYS."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="Count what would be re-encrypted; write nothing.")
@@ -67,7 +68,7 @@ class Command(BaseCommand):
         tallies: list[Tally] = []
         for model, fields in encrypted_columns():
             tallies += self.rotate_model(model, fields, batch_size)
-        tallies.append(self.rotate_card_files())
+        tallies += [self.rotate_files(part) for part in lead_parts()]
 
         verb = "would rotate" if dry_run else "rotated"
         for t in tallies:
@@ -146,12 +147,9 @@ class Command(BaseCommand):
                 break
         return list(tallies.values())
 
-    def rotate_card_files(self) -> Tally:
-        tally = Tally("card files")
-        root = Path(settings.PRIVATE_MEDIA_ROOT) / "cards"
-        if not root.is_dir():
-            return tally
-        for path in sorted(root.iterdir()):
+    def rotate_files(self, part: LeadPart) -> Tally:
+        tally = Tally(part.files_noun)
+        for path in part.encrypted_files():
             # Dot files are our own temporary files (or not ours); symlinks are never followed.
             if path.name.startswith(".") or path.is_symlink() or not path.is_file():
                 continue

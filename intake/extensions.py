@@ -1,0 +1,78 @@
+"""Lead parts: what other apps keep about a lead, cared for by intake without knowing them.
+
+Intake owns the lead and the work around it (retention, key rotation, merges, the staff lead
+page). Another app that hangs rows or files on a lead (verification: insurance checks and card
+photos) subclasses `LeadPart` and registers one instance from its AppConfig.ready(). Intake
+then asks every registered part, and never imports or names the app.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Anonymised:
+    """What retention did to one lead's part: the part's own records and the files it deleted
+    (counted in `purge_expired`'s line), and counts for the lead's audit entry (no PHI)."""
+
+    records: int = 0
+    files: int = 0
+    details: dict[str, int] = field(default_factory=dict)
+
+
+class LeadPart:
+    """One app's share of a lead. Override what the app has; the defaults do nothing."""
+
+    # Retention's key for the part's counts, e.g. "verification".
+    name: str = ""
+    # The lead's reverse relations to the part's rows: a merge moves them with the person, and
+    # an undo moves them back.
+    relations: tuple[str, ...] = ()
+    # How `purge_expired` and `rotate_encryption_keys` name what they count.
+    records_noun: str = "records"
+    files_noun: str = "files"
+    # Shown on the staff lead page under its title, and in its Part 2 card; each rendered with
+    # `part` set to page_context(lead).
+    page_template: str = ""
+    part2_template: str = ""
+
+    def count_expired(self, leads) -> tuple[int, int]:
+        """(records, files) retention would anonymise and delete for these leads; reads no PHI."""
+        return 0, 0
+
+    def anonymise(self, lead) -> Anonymised:
+        """Blank the part's PHI for `lead` (intake.retention.blank) and delete its files, inside
+        retention's transaction for the lead."""
+        return Anonymised()
+
+    def encrypted_files(self) -> Iterable[Path]:
+        """Every file the part keeps encrypted with FIELD_ENCRYPTION_KEYS, for key rotation."""
+        return ()
+
+    def page_context(self, lead) -> dict:
+        return {}
+
+
+_parts: dict[str, LeadPart] = {}
+
+
+def register(part: LeadPart) -> None:
+    """Called from an AppConfig.ready(); registering a part of the same name again replaces it."""
+    _parts[part.name] = part
+
+
+def lead_parts() -> list[LeadPart]:
+    return list(_parts.values())
+
+
+def part_relations() -> tuple[str, ...]:
+    return tuple(name for part in _parts.values() for name in part.relations)
+
+
+def page_panels(lead) -> list[dict]:
+    """For the staff lead page: each part's templates and its context for this lead."""
+    return [
+        {"page_template": part.page_template, "part2_template": part.part2_template, "part": part.page_context(lead)}
+        for part in _parts.values()
+    ]
