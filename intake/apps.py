@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from .crypto import EncryptedMixin
+
 
 def own_fields(model) -> list[str]:
     """A model's own columns. Left to itself auditlog also walks reverse relations, and reading
@@ -46,6 +48,4 @@ class IntakeConfig(AppConfig):
 
 
 def phi_fields(model) -> list[str]:
-    from .crypto import EncryptedMixin
-
     return [f.name for f in model._meta.local_concrete_fields if isinstance(f, EncryptedMixin)]

@@ -9,11 +9,18 @@ it names them even if their account could be removed. The hooks are meant to be 
 an AppConfig.ready().
 """
 
+from contextlib import contextmanager
 from functools import cache
 
+from auditlog import get_logentry_model
+from auditlog.context import auditlog_value, set_actor
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
+
+from .clientip import client_ip
 
 
 def redact(value: str) -> str:
@@ -34,11 +41,6 @@ def record(obj, action: int, *, actor=None, request=None, label: str | None = No
     rows). `request` supplies the actor and the client address. `label` replaces str(obj) as the
     entry's repr; it and `details` (stored as additional_data) must name no PHI. `lead_id=` ties
     the entry to a lead's audit page."""
-    from auditlog import get_logentry_model
-    from django.contrib.contenttypes.models import ContentType
-
-    from .clientip import client_ip
-
     LogEntry = get_logentry_model()
     if request is not None and actor is None and request.user.is_authenticated:
         actor = request.user
@@ -59,16 +61,12 @@ def record(obj, action: int, *, actor=None, request=None, label: str | None = No
 
 def record_access(request, obj, **details):
     """A staff member saw PHI of `obj` (a page, a photo, an export)."""
-    from auditlog import get_logentry_model
-
     return record(obj, get_logentry_model().Action.ACCESS, request=request, **details)
 
 
 def record_change(request, obj, **details):
     """A staff member changed `obj` in a way auditlog's field tracking does not see (a bulk
     move, a claim made with a conditional UPDATE, a roster change)."""
-    from auditlog import get_logentry_model
-
     return record(obj, get_logentry_model().Action.UPDATE, request=request, **details)
 
 
@@ -144,8 +142,6 @@ def protect_audit_log() -> bool:
     """Refuse, at the model layer, to save over or delete an existing LogEntry (creating one
     is untouched). Returns False if it was already on."""
     global _protected
-    from auditlog import get_logentry_model
-
     LogEntry = get_logentry_model()
     pre_save.connect(_refuse_change, sender=LogEntry, dispatch_uid=f"{_GUARD_UID}.save")
     pre_delete.connect(_refuse_delete, sender=LogEntry, dispatch_uid=f"{_GUARD_UID}.delete")
@@ -156,8 +152,6 @@ def protect_audit_log() -> bool:
 def _unprotect_audit_log() -> None:
     """For tests that turn the guard on themselves."""
     global _protected
-    from auditlog import get_logentry_model
-
     LogEntry = get_logentry_model()
     pre_save.disconnect(sender=LogEntry, dispatch_uid=f"{_GUARD_UID}.save")
     pre_delete.disconnect(sender=LogEntry, dispatch_uid=f"{_GUARD_UID}.delete")
@@ -179,9 +173,6 @@ def _auditlog_context_actor():
     auditlog sets its entries' actor from a pre_save receiver it connects for the block, after
     ours has run, so ours asks the same context. auditlog leaves the context variable set when
     a block ends and only disconnects that receiver: the actor counts only while it is connected."""
-    from auditlog.context import auditlog_value
-    from django.contrib.auth import get_user_model
-
     try:
         context = auditlog_value.get()
     except LookupError:
@@ -189,6 +180,25 @@ def _auditlog_context_actor():
     in_force = any(lookup_key[0] == context.get("signal_duid") for lookup_key, *_ in pre_save.receivers)
     actor = context.get("actor") if in_force else None
     return actor if isinstance(actor, get_user_model()) else None  # as auditlog decides
+
+
+@contextmanager
+def acting_as(user):
+    """Tracked saves inside this block name `user` as who acted. In a request auditlog's middleware
+    already names the signed-in user, and its block is left as it is; a command, a shell or a task
+    has no block, and its changes would be logged as nobody's."""
+    if _auditlog_context_actor() is not None:
+        yield
+        return
+    # set_actor() replaces the context it finds (say, an anonymous request's, which carries the
+    # client address) and does not put it back: it is restored here.
+    outer = auditlog_value.get(None)
+    try:
+        with set_actor(user):
+            yield
+    finally:
+        if outer is not None:
+            auditlog_value.set(outer)
 
 
 def actor_snapshot(user) -> dict:
@@ -219,9 +229,6 @@ def _keep_author(sender, instance, **kwargs) -> None:
 def keep_authors() -> None:
     """Copy who acted into every new entry (auditlog's, `record`'s, anyone's), and refuse to
     delete an account the log names. Idempotent."""
-    from auditlog import get_logentry_model
-    from django.contrib.auth import get_user_model
-
     pre_save.connect(_keep_author, sender=get_logentry_model(), dispatch_uid=_AUTHOR_UID)
     pre_delete.connect(refuse_deleting_audited_users, sender=get_user_model(), dispatch_uid=f"{_AUTHOR_UID}.users")
 
@@ -258,8 +265,6 @@ class AuditedAccountProtected(PermissionDenied):
 
 
 def has_audit_history(user) -> bool:
-    from auditlog import get_logentry_model
-
     return get_logentry_model().objects.filter(actor=user).exists()
 
 

@@ -3,12 +3,12 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
+from config.settings import _DEV_FIELD_KEY, _DEV_HASH_KEY
+
 
 @register(Tags.security, deploy=True)
 def development_keys(app_configs, **kwargs) -> list[Error]:
     errors = []
-    from config.settings import _DEV_FIELD_KEY, _DEV_HASH_KEY
-
     if _DEV_FIELD_KEY in settings.FIELD_ENCRYPTION_KEYS:
         errors.append(
             Error(

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .hours import centre_hours, phone_line_status
+from .models import is_supervisor
 from .phones import display_phone
 
 
@@ -21,6 +22,4 @@ def centre(request) -> dict:
 
 def staff(request) -> dict:
     # Lazy: public pages never pay for the group look-up.
-    from .models import is_supervisor
-
     return {"staff_is_supervisor": SimpleLazyObject(lambda: is_supervisor(request.user))}

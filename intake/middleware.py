@@ -1,11 +1,20 @@
 import json
+import time
 from urllib.parse import urlsplit
 
 from auditlog.middleware import AuditlogMiddleware as BaseAuditlogMiddleware
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.core import signing
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from .clientip import client_ip
+from .models import StaffProfile
+from .models.staff import end_sessions
 
 ATTRIBUTION_COOKIE = "lantern_src"
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -106,12 +115,6 @@ class StaffSessionMiddleware:
         return self.get_response(request)
 
     def _expired(self, request, user) -> str | None:
-        import time
-
-        from django.conf import settings
-
-        from .models import StaffProfile
-
         now = int(time.time())
         session = request.session
         signed_in_at = session.setdefault(SIGNED_IN_AT, now)
@@ -129,12 +132,6 @@ class StaffSessionMiddleware:
         return None
 
     def _sign_out(self, request, reason: str):
-        from django.contrib import messages
-        from django.contrib.auth import logout
-        from django.http import HttpResponse
-        from django.shortcuts import redirect
-        from django.urls import reverse
-
         logout(request)
         if request.headers.get("X-Queue-Refresh"):
             return HttpResponse(status=401)
@@ -144,10 +141,6 @@ class StaffSessionMiddleware:
 
 def start_staff_session(request) -> None:
     """Called at sign-in: stamp the session for the idle, absolute and everywhere checks."""
-    import time
-
-    from .models import StaffProfile
-
     now = int(time.time())
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_ACTIVITY] = now
@@ -158,6 +151,4 @@ def start_staff_session(request) -> None:
 def end_other_sessions(request) -> None:
     """End every other session of this user at its next request (see StaffSessionMiddleware);
     this one moves to the new generation and stays signed in."""
-    from .models.staff import end_sessions
-
     request.session[GENERATION] = end_sessions(request.user)

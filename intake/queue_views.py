@@ -5,6 +5,7 @@ encrypted field; a name or email search is the exception, and each lead it finds
 access.
 """
 
+import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
 from .audit import record_access
-from .crypto import decrypt, encrypt
+from .crypto import decrypt, encrypt, keyed_hash
 from .models import Lead
 from .permissions import admissions_required
 from .staff_forms import QueueFilterForm, search_to_params
@@ -86,8 +87,6 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _keep_search(request: HttpRequest, text: str) -> str:
-    import secrets
-
     kept = request.session.get(SEARCHES_KEY, {})
     token = next((key for key, value in kept.items() if decrypt(value) == text), None) or secrets.token_urlsafe(9)
     kept.pop(token, None)
@@ -104,8 +103,6 @@ def _record_name_matches(request: HttpRequest, rows, text: str) -> None:
     The session remembers which leads were recorded for this very text (as a keyed hash), so the
     page's 10-second refresh records only leads it had not shown before; nothing the browser
     sends can skip one."""
-    from .crypto import keyed_hash
-
     searched = keyed_hash(f"staff-search:{' '.join(text.lower().split())}")
     memo = request.session.get(NAME_SEARCH_AUDITED) or {}
     seen = set(memo.get("leads", [])) if memo.get("search") == searched else set()

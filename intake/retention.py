@@ -40,6 +40,7 @@ from .models import (
     LeadStatus,
     Part2Consent,
 )
+from .models.lead import ANONYMISED_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,6 @@ REMOVED = "[removed]"
 # Required (NOT NULL) encrypted dates (a verification's date of birth) get this placeholder;
 # nullable ones become NULL.
 PLACEHOLDER_DATE = dt.date(1900, 1, 1)
-# A keyed hash is 64 hex digits, so a phone_hash starting with this can only be our marker.
-ANONYMISED_PREFIX = "anon:"
 
 RETAINED_STATUSES = [*CLOSED_STATUSES, LeadStatus.MERGED]
 
@@ -83,10 +82,6 @@ def expired_leads(now: dt.datetime | None = None, days: int | None = None):
         .exclude(phone_hash__startswith=ANONYMISED_PREFIX)
         .order_by("pk")
     )
-
-
-def is_anonymised(lead: Lead) -> bool:
-    return lead.phone_hash.startswith(ANONYMISED_PREFIX)
 
 
 def preview(now: dt.datetime | None = None) -> RetentionResult:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from .crypto import keyed_hash
 from .models import (
     ADMISSIONS_GROUP,
     OPEN_STATUSES,
@@ -80,8 +81,6 @@ def search_to_params(post) -> dict | None:
     number replaced by its keyed hash. None when the search is other text (a name, an email):
     that is searched from the posted form itself, so the URL, the history and the access log
     never hold a number, a name or an email."""
-    from .crypto import keyed_hash
-
     params = {key: post.get(key, "") for key in ("status", "kind", "show") if post.get(key)}
     query = post.get("q", "").strip()[:40]
     e164 = None if _reference(query) else normalise_phone(query)

@@ -32,15 +32,17 @@ from .staff_forms import (
 )
 
 
-def _get_lead_for_user(request: HttpRequest, lead_id: int) -> Lead:
-    """The lead, if this user may work it. Admissions staff and supervisors may see every lead.
-    Looking a lead up shows nothing: the audit row is written where its page is rendered."""
+def _lead_or_404(lead_id: int) -> Lead:
+    """The lead, whoever asks: every admissions worker and supervisor may see every lead, which the
+    views' decorators check (admissions_required, supervisor_required); who may change a claimed
+    lead is checked by `_for_whoever_works_it` and, under a lock, by the model. Looking a lead up
+    shows nothing: the audit row is written where its page is rendered."""
     return get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
 
 
 @admissions_required
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     return _render_lead(request, lead)
 
 
@@ -97,7 +99,7 @@ def _for_whoever_works_it(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, lead_id: int, *args, **kwargs) -> HttpResponse:
-        lead = get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
+        lead = _lead_or_404(lead_id)
         if refusal := lead.refusal_for(request.user):
             messages.error(request, refusal)
             return _back(lead)
@@ -109,7 +111,7 @@ def _for_whoever_works_it(view):
 @admissions_required
 @require_POST
 def claim(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     try:
         won = lead.claim(by=request.user)
     except WorkflowError as exc:
@@ -127,7 +129,7 @@ def claim(request: HttpRequest, lead_id: int) -> HttpResponse:
 @admissions_required
 @require_POST
 def release(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     try:
         lead.release(by=request.user)
     except WorkflowError as exc:
@@ -140,7 +142,7 @@ def release(request: HttpRequest, lead_id: int) -> HttpResponse:
 @supervisor_required
 @require_POST
 def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     form = AssignForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, assign_form=form)
@@ -158,7 +160,7 @@ def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_it
 def log_attempt(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     form = AttemptForm(request.POST, lead=lead)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, attempt_form=form)
@@ -177,7 +179,7 @@ def log_attempt(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_it
 def add_note(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, note_form=form)
@@ -195,7 +197,7 @@ def add_note(request: HttpRequest, lead_id: int) -> HttpResponse:
 @_for_whoever_works_it
 def contact_preferences(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Staff record what the person said on a call: the only way texts or voicemail are widened."""
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     form = ContactPreferencesForm(request.POST)
     form.is_valid()  # two optional boxes: always valid
     try:
@@ -211,7 +213,7 @@ def contact_preferences(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_it
 def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     form = StatusForm(request.POST)
     try:
         if not form.is_valid():
@@ -229,7 +231,7 @@ def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_it
 def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     form = FollowUpForm(request.POST)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, follow_up_form=form)
@@ -250,7 +252,7 @@ def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_it
 def merge(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     form = MergeForm(request.POST, lead=lead, by=request.user)
     if not form.is_valid():
         return _render_lead(request, lead, status=400, merge_form=form)
@@ -287,7 +289,7 @@ def undo_merge(request: HttpRequest, lead_id: int, merge_id: int) -> HttpRespons
 @supervisor_required
 def lead_audit(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Who looked at or changed this lead, its requests, attempts and notes, and from where."""
-    lead = _get_lead_for_user(request, lead_id)
+    lead = _lead_or_404(lead_id)
     lead_type = ContentType.objects.get_for_model(Lead)
     entries = (
         LogEntry.objects.filter(Q(content_type=lead_type, object_id=lead.pk) | Q(additional_data__lead_id=lead.pk))

@@ -6,10 +6,14 @@ from django.core import signing
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.celery import app
+
+from .context_processors import centre
 from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
 from .middleware import attribution_for
@@ -77,10 +81,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """A friendly error page with the phone number. Rendered from settings alone: the database
     or the cache may be what failed."""
-    from django.template import loader
-
-    from .context_processors import centre
-
     template = loader.get_template("500.html")
     return HttpResponse(template.render(centre(request)), status=500)
 
@@ -167,8 +167,6 @@ def _check_database() -> str:
 
 
 def _check_broker() -> str:
-    from config.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=settings.REDIS_SOCKET_TIMEOUT)

@@ -95,9 +95,10 @@ def thanks(request: HttpRequest) -> HttpResponse:
 # --- Staff workspace ------------------------------------------------------------------------
 
 
-def _get_verification_for_user(request: HttpRequest, verification_id: int):
-    """Looking a verification up shows nothing: the audit row is written where its PHI is
-    rendered (the workspace, a card photo)."""
+def _verification_or_404(verification_id: int):
+    """The verification, whoever asks: the views' decorators check the role, and
+    `_for_whoever_works_the_lead` who may change it. Looking it up shows nothing: the audit row
+    is written where its PHI is rendered (the workspace, a card photo)."""
     return get_object_or_404(VerificationRequest.objects.with_lead(), pk=verification_id)
 
 
@@ -106,7 +107,7 @@ def _for_whoever_works_the_lead(view):
 
     @wraps(view)
     def wrapper(request: HttpRequest, verification_id: int, *args, **kwargs) -> HttpResponse:
-        verification = _get_verification_for_user(request, verification_id)
+        verification = _verification_or_404(verification_id)
         if refusal := verification.lead.refusal_for(request.user):
             messages.error(request, refusal)
             return redirect(verification)
@@ -117,7 +118,7 @@ def _for_whoever_works_the_lead(view):
 
 @admissions_required
 def workspace(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id)
+    verification = _verification_or_404(verification_id)
     return _render_workspace(request, verification)
 
 
@@ -143,7 +144,7 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
 @admissions_required
 def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
     """Polled by the workspace while a check runs, so the page reloads once, when the answer is in."""
-    verification = _get_verification_for_user(request, verification_id)
+    verification = _verification_or_404(verification_id)
     running = verification.checks.filter(
         status__in=[EligibilityCheck.Status.PENDING, EligibilityCheck.Status.RUNNING]
     ).exists()
@@ -154,7 +155,7 @@ def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
 @require_POST
 @_for_whoever_works_the_lead
 def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id)
+    verification = _verification_or_404(verification_id)
     try:
         check = verification.start_check()
     except DisclosureRefused as refusal:
@@ -171,7 +172,7 @@ def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_the_lead
 def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id)
+    verification = _verification_or_404(verification_id)
     # A call to the payer discloses as much as a 270: the same consent must allow it.
     if refusal := verification.disclosure_refusal():
         messages.error(request, f"Nothing was saved: do not call the payer. {refusal}")
@@ -192,7 +193,7 @@ def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_the_lead
 def mark_verified(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id)
+    verification = _verification_or_404(verification_id)
     form = VerifyForm(request.POST)
     if not form.is_valid():
         return _render_workspace(request, verification, status=400, verify_form=form)
@@ -207,7 +208,7 @@ def mark_verified(request: HttpRequest, verification_id: int) -> HttpResponse:
 @require_POST
 @_for_whoever_works_the_lead
 def close(request: HttpRequest, verification_id: int) -> HttpResponse:
-    verification = _get_verification_for_user(request, verification_id)
+    verification = _verification_or_404(verification_id)
     verification.set_status(VerificationRequest.Status.CLOSED)
     messages.success(request, f"{verification.reference} closed.")
     return redirect(verification)
@@ -216,7 +217,7 @@ def close(request: HttpRequest, verification_id: int) -> HttpResponse:
 @admissions_required
 def card_image(request: HttpRequest, verification_id: int, side: str) -> HttpResponse:
     """The card photo, decrypted for an authorised staff member; every view is audited."""
-    verification = _get_verification_for_user(request, verification_id)
+    verification = _verification_or_404(verification_id)
     name = {"front": verification.card_front, "back": verification.card_back}.get(side)
     if not name:
         raise Http404("No such card photo")

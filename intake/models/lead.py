@@ -28,6 +28,10 @@ from .queries import LeadQuerySet, waiting_for_a_call
 from .records import ContactAttempt, LeadNote
 from .staff import on_duty_admissions, supervisors
 
+# Retention (intake.retention) replaces an anonymised lead's phone_hash with this marker and random
+# hex: a keyed hash is 64 hex digits, so a phone_hash starting with it can only be the marker.
+ANONYMISED_PREFIX = "anon:"
+
 
 class Lead(LeadOwnership, models.Model):
     """One person asking for help: the unit the admissions team works.
@@ -125,6 +129,10 @@ class Lead(LeadOwnership, models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def is_anonymised(self) -> bool:
+        return self.phone_hash.startswith(ANONYMISED_PREFIX)
+
     # --- Working the lead (claiming it: LeadOwnership) ------------------------------------
 
     def allowed_outcomes(self) -> list[str]:
@@ -137,8 +145,7 @@ class Lead(LeadOwnership, models.Model):
         return outcomes
 
     def log_attempt(self, *, by: User, outcome: str, note: str = "") -> "ContactAttempt":
-        with transaction.atomic():
-            self.lock_for(by)
+        with self.worked_by(by):
             return self._log_attempt(by=by, outcome=outcome, note=note)
 
     def _log_attempt(self, *, by: User, outcome: str, note: str) -> "ContactAttempt":
@@ -175,8 +182,7 @@ class Lead(LeadOwnership, models.Model):
         return allowed
 
     def transition(self, to: str, by: User) -> None:
-        with transaction.atomic():
-            self.lock_for(by)
+        with self.worked_by(by):
             self._transition(to)
 
     def _transition(self, to: str) -> None:
@@ -195,14 +201,12 @@ class Lead(LeadOwnership, models.Model):
         self.save(update_fields=["status", "closed_at", "follow_up_at", "updated_at"])
 
     def schedule_follow_up(self, when: dt.datetime | None, by: User) -> None:
-        with transaction.atomic():
-            self.lock_for(by)
+        with self.worked_by(by):
             self.follow_up_at = when
             self.save(update_fields=["follow_up_at", "updated_at"])
 
     def add_note(self, body: str, by: User) -> "LeadNote":
-        with transaction.atomic():
-            self.lock_for(by)
+        with self.worked_by(by):
             return LeadNote.objects.create(lead=self, author=by, body=body, created_at=timezone.now())
 
     def merge_into(self, target: "Lead", by: User, reason: str = ""):
@@ -328,8 +332,7 @@ class Lead(LeadOwnership, models.Model):
     def record_contact_preferences(self, *, ok_to_text: bool, ok_to_voicemail: bool, by: User) -> None:
         """What the person said on a call about texts and voicemail: the only way to widen them."""
         now = timezone.now()
-        with transaction.atomic():
-            self.lock_for(by)
+        with self.worked_by(by):
             if not self.attempts.filter(outcome=AttemptOutcome.REACHED).exists():
                 raise WorkflowError("Record the person's own answer once you have reached them on a call.")
             self.ok_to_text, self.ok_to_voicemail = ok_to_text, ok_to_voicemail

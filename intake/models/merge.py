@@ -21,9 +21,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ..audit import acting_as
 from ..crypto import EncryptedTextField
 from ..extensions import part_relations
 from .choices import LeadStatus, WorkflowError
+from .lead import Lead
 from .records import LeadNote
 from .staff import is_supervisor
 
@@ -61,7 +63,7 @@ class LeadMergeQuerySet(models.QuerySet):
             raise WorkflowError("A lead cannot be merged into itself.")
         reason = reason.strip()
         now = timezone.now()
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(by):
             _lock_both(source, target, by=by)
             _check_mergeable(source, target, by=by, reason=reason)
             moved = {}
@@ -132,16 +134,13 @@ class LeadMerge(models.Model):
     def undo(self, *, by: User, reason: str) -> None:
         """Put back exactly what this merge moved, and reopen the source as it was. Rows and
         requests that reached the target since stay there."""
-        from ..retention import is_anonymised  # retention builds on these models
-        from .lead import Lead  # lead.py imports this module
-
         reason = reason.strip()
         if not is_supervisor(by):
             raise WorkflowError("Only a supervisor can undo a merge.")
         if not reason:
             raise WorkflowError("Say why this merge is being undone.")
         now = timezone.now()
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(by):
             # Locked, then read again: of two supervisors undoing at once, the second sees it done.
             LeadMerge.objects.select_for_update().filter(pk=self.pk).get()
             self.refresh_from_db()
@@ -149,7 +148,7 @@ class LeadMerge(models.Model):
             source, target = leads[self.source_id], leads[self.target_id]
             if self.undone_at:
                 raise WorkflowError(f"This merge was already undone by {self.undone_by.get_username()}.")
-            if any(is_anonymised(lead) for lead in (source, target)):
+            if source.is_anonymised or target.is_anonymised:
                 raise WorkflowError("A lead of this merge was anonymised under the retention policy; it stays merged.")
             if target.status == LeadStatus.MERGED:
                 raise WorkflowError(

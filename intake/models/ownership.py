@@ -5,11 +5,13 @@ before); a claimed one is its owner's and the supervisors'. Every write on a lea
 under a row lock (`lock_for`), so a claim made after the page was loaded still counts.
 """
 
+from contextlib import contextmanager
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
-from ..audit import record_change
+from ..audit import acting_as, record_change
 from .choices import ClaimedByAnother, WorkflowError
 from .staff import is_supervisor
 
@@ -34,6 +36,15 @@ class LeadOwnership:
         self.refuse_if_merged()
         if not self.may_be_worked_by(by):
             raise ClaimedByAnother(self.claimed_message())
+
+    @contextmanager
+    def worked_by(self, by: User):
+        """A change to this lead by `by`: one transaction, the row locked and `by` refused unless
+        they may work it (lock_for), and every tracked save inside logged as theirs, whether it
+        comes from a request or not (a command, the shell)."""
+        with transaction.atomic(), acting_as(by):
+            self.lock_for(by)
+            yield
 
     def refuse_if_merged(self) -> None:
         """A merged lead is history: its person is worked on the lead it was merged into."""
@@ -78,12 +89,11 @@ class LeadOwnership:
         if not is_supervisor(by):
             raise WorkflowError("Only a supervisor can hand a lead to someone.")
         self.refuse_if_merged()
-        with transaction.atomic():
+        with transaction.atomic(), acting_as(by):
             self._change_owner(to, by=by, event="assign")
 
     def release(self, by: User) -> None:
-        with transaction.atomic():
-            self.lock_for(by)
+        with self.worked_by(by):
             self._change_owner(None, by=by, event="release")
 
     def _change_owner(self, to: User | None, *, by: User, event: str) -> None:

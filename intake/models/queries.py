@@ -56,7 +56,7 @@ class LeadQuerySet(models.QuerySet):
 
     def receive(self, submission) -> tuple["Lead", "LeadRequest"]:
         """The one way in for every request (see intake.front_door)."""
-        from ..front_door import receive  # it builds on these models
+        from ..front_door import receive  # a cycle: front_door imports intake.models
 
         return receive(submission)
 

@@ -19,6 +19,7 @@ from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampM
 from django_otp.oath import TOTP
 
 from ..crypto import EncryptedCharField, keyed_hash
+from .staff import end_sessions
 
 KEY_BYTES = 20  # 160 bits, as RFC 4226 recommends for HMAC-SHA1
 RECOVERY_CODE_COUNT = 10
@@ -192,8 +193,6 @@ def reset_second_factor(user) -> int:
     recovery codes and end its sessions. The next sign-in with the password enrols a new app
     (set a new password first, or whoever knows the old one could enrol theirs). Returns the
     number of devices removed."""
-    from .staff import end_sessions
-
     with transaction.atomic():
         apps, code_sets = AuthenticatorApp.objects.filter(user=user), RecoveryCodes.objects.filter(user=user)
         removed = apps.count() + code_sets.count()

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from intake.audit import describe_actor
@@ -17,8 +19,6 @@ def money(value) -> str:
     """Decimal("1500") -> $1,500; Decimal("12.5") -> $12.50; None -> empty."""
     if value is None or value == "":
         return ""
-    from decimal import Decimal
-
     amount = Decimal(str(value))
     return f"${amount:,.0f}" if amount == amount.to_integral() else f"${amount:,.2f}"
 
@@ -28,8 +28,6 @@ def percent(value) -> str:
     """A fraction as a percentage: Decimal("0.2") -> 20%."""
     if value is None or value == "":
         return ""
-    from decimal import Decimal
-
     pct = Decimal(str(value)) * 100
     return f"{pct.normalize():f}%"
 

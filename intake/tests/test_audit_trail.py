@@ -1,6 +1,7 @@
 """The audit log outlives the people in it: every entry keeps who acted, accounts with a history
 are deactivated rather than deleted, and the database itself refuses to change or delete an entry."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
 from django.db.models.signals import pre_delete
 from django.test import Client
+from django.utils import timezone
 
 from intake.audit import AuditedAccountProtected, record, refuse_deleting_audited_users
 from intake.models import ContactAttempt, Lead, LeadNote, StaffProfile
@@ -66,6 +68,25 @@ def test_it_keeps_who_acted_in_entries_written_by_hand_and_by_auditlog_alike(ave
     system = record(lead, LogEntry.Action.UPDATE, label="Lead", lead_id=lead.pk)
     system.refresh_from_db()
     assert system.actor is None and "actor" not in system.additional_data
+
+
+@pytest.mark.django_db
+def test_it_names_who_changed_a_lead_outside_a_request_and_leaves_a_request_s_own_actor_alone(client, avery, staff):
+    """A change made from the shell or a command (no request, so no auditlog middleware) is
+    logged as the `by=` staff member's, not as nobody's."""
+    lead = Lead.objects.create(**JORDAN)
+
+    lead.transition("contacting", by=avery)
+    lead.schedule_follow_up(timezone.now() + dt.timedelta(days=1), by=avery)
+
+    changes = LogEntry.objects.filter(content_type__model="lead", action=LogEntry.Action.UPDATE).order_by("pk")
+    assert [sorted(entry.changes_dict) for entry in changes] == [["status"], ["follow_up_at"]]
+    assert {entry.actor for entry in changes} == {avery}
+    # In a request the signed-in user's entry keeps its client address.
+    client.force_login(staff["sam"])
+    client.post(f"/staff/leads/{lead.pk}/status/", {"status": "reached"}, REMOTE_ADDR="10.1.2.3")
+    latest = LogEntry.objects.filter(content_type__model="lead", action=LogEntry.Action.UPDATE).latest("pk")
+    assert (latest.actor, latest.remote_addr, latest.changes_dict["status"][1]) == (staff["sam"], "10.1.2.3", "reached")
 
 
 def gone_author_entries(lead: Lead) -> None:
