@@ -6,19 +6,20 @@ DATABASE_URL, REDIS_URL and CELERY_BROKER_URL switches to PostgreSQL and Redis.
 """
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import environ
 from django.core.management.utils import get_random_secret_key
+from django.utils.csp import CSP
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(environ.Env().str("LANTERN_VAR_DIR", default=str(BASE_DIR / "var")))
+from .environment import DEV_FIELD_KEY, DEV_HASH_KEY, mailer, refuse_unnamed_clearinghouse, refuse_unsafe_keys
 
 env = environ.Env()
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env.str("LANTERN_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DEBUG", default=False)
-# A development key is generated per process when none is given, so no secret is ever
-# committed; with DEBUG off, SECRET_KEY must be set (see "Refusing to start unsafe" below).
+# A development key is generated per process when none is given, so no secret is ever committed;
+# with DEBUG off, SECRET_KEY must be set (refuse_unsafe_keys, below).
 SECRET_KEY_FROM_ENV = bool(env.str("SECRET_KEY", default=""))
 SECRET_KEY = env.str("SECRET_KEY", default="") or get_random_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -39,8 +40,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "auditlog",
     "reversion",
-    # Only django-otp's core: the devices are intake's own (intake.models.second_factor), which
-    # keep keys encrypted and recovery codes hashed, and have no admin that shows either.
+    # Only django-otp's core: the devices are intake's own (keys encrypted, recovery codes hashed).
     "django_otp",
     "axes",
     "intake",
@@ -97,72 +97,56 @@ TEMPLATES = [
 
 # --- Data stores -------------------------------------------------------------------------
 
-_sqlite_url = f"sqlite:///{VAR_DIR / 'lantern.sqlite3'}"
-DATABASES = {"default": env.db("DATABASE_URL", default=_sqlite_url)}
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'lantern.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    # The web server and the worker write at the same time; IMMEDIATE transactions plus a
-    # busy timeout make SQLite queue writers instead of failing with "database is locked".
+    # Web server and worker write at once: IMMEDIATE transactions and a timeout queue the writers.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"].update(CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=60), CONN_HEALTH_CHECKS=True)
     # Test runs name their own database, so two runs on one machine never share one.
     if env.str("TEST_DATABASE_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
-# Short socket timeouts: a stopped or frozen Redis must cost a visitor at most a second or
-# two, never hang the request. Callers treat cache errors as a miss.
+# A stopped or frozen Redis costs a visitor a second or two, never a hung request (errors are misses).
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 # After a Redis call fails, each process skips that server for this long (config.outage).
 REDIS_OUTAGE_SECONDS = env.float("REDIS_OUTAGE_SECONDS", default=10.0)
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "config.cache.LanternRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="lantern"),
-            "OPTIONS": {
-                "socket_timeout": REDIS_SOCKET_TIMEOUT,
-                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-            },
-        }
+_redis_timeouts = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
+CACHES = {
+    "default": {
+        "BACKEND": "config.cache.LanternRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="lantern"),
+        "OPTIONS": _redis_timeouts,
     }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 # --- Celery ------------------------------------------------------------------------------
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    _queue = str(CELERY_BROKER_FOLDER / "queue")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
-        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_in": _queue,
+        "data_folder_out": _queue,
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "socket_timeout": REDIS_SOCKET_TIMEOUT,
-        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-        # A message not acknowledged within this time is delivered again; tasks are
-        # idempotent (notifications are claimed by a conditional UPDATE).
-        "visibility_timeout": 3600,
-    }
+    # A message not acknowledged within this time is delivered again; tasks are idempotent.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {**_redis_timeouts, "visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing happens inside a visitor's request: try briefly, then give up and leave the
 # notification row pending for the beat task to enqueue again.
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.2,
-    "interval_max": 0.2,
-}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
 # Separate queues keep a test run's worker from taking a developer's tasks, and vice versa.
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="lantern")
@@ -197,10 +181,9 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
 # this long. Each send is cut off at half of it (intake.tasks), so a live send is never doubled.
 NOTIFICATION_RECLAIM_AFTER_SECONDS = env.int("NOTIFICATION_RECLAIM_AFTER_SECONDS", default=120)
 
-# Other notification channels. A Slack-compatible incoming webhook for the team channel:
+# A Slack-compatible incoming webhook for the team channel.
 CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")
-# SMS to staff: "console" prints them, "twilio" posts to Twilio's Messages API (SMS_API_BASE
-# points it elsewhere, e.g. at a test server).
+# SMS to staff: "console" prints them, "twilio" posts to Twilio's Messages API (or SMS_API_BASE).
 SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
 SMS_ACCOUNT_SID = env.str("SMS_ACCOUNT_SID", default="")
 SMS_AUTH_TOKEN = env.str("SMS_AUTH_TOKEN", default="")
@@ -211,53 +194,12 @@ NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=5.0)
 
 # --- Encryption of PHI -------------------------------------------------------------------
 
-# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: put the new key
-# first, run `manage.py rotate_encryption_keys`, then drop the old one). The built-in
-# development keys protect nothing; production must set both variables.
-_DEV_FIELD_KEY = "bGFudGVybi1kZXZlbG9wbWVudC1vbmx5LWtleS0wMDA="
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[_DEV_FIELD_KEY])
-_DEV_HASH_KEY = "lantern-development-only-hash-key"
-FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=_DEV_HASH_KEY)
-
-
-def _unsafe_keys() -> list[str]:
-    """What is wrong with the three keys for a production process, in words."""
-    from cryptography.fernet import Fernet
-
-    problems = []
-    if not SECRET_KEY_FROM_ENV:
-        problems.append("SECRET_KEY is not set")
-    elif SECRET_KEY.startswith("django-insecure"):
-        problems.append("SECRET_KEY is a development key (django-insecure-...)")
-    if not env.str("FIELD_ENCRYPTION_KEYS", default=""):
-        problems.append("FIELD_ENCRYPTION_KEYS is not set")
-    elif _DEV_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
-        problems.append("FIELD_ENCRYPTION_KEYS holds the development key committed in config/settings.py")
-    else:
-        for position, key in enumerate(FIELD_ENCRYPTION_KEYS, 1):
-            try:
-                Fernet(key)
-            except ValueError:
-                problems.append(f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key")
-    if not env.str("FIELD_HASH_KEY", default="").strip():
-        problems.append("FIELD_HASH_KEY is not set")
-    elif FIELD_HASH_KEY == _DEV_HASH_KEY:
-        problems.append("FIELD_HASH_KEY is the development key committed in config/settings.py")
-    return problems
-
-
-# Refusing to start unsafe: with DEBUG off this is production, and the committed development keys
-# (or a per-process SECRET_KEY) would protect nothing. Every process (web, worker, beat, manage.py)
-# stops here, rather than only when someone remembers `check --deploy`.
-if not DEBUG and (_problems := _unsafe_keys()):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        "Lantern will not start with DEBUG off and unsafe keys: "
-        + "; ".join(_problems)
-        + ". Set them in the environment (docker-compose.yml says how to generate each), "
-        "or set DEBUG=1 on a development machine."
-    )
+# Comma-separated Fernet keys; the first encrypts, all decrypt (rotation: new key first, run
+# `manage.py rotate_encryption_keys`, drop the old one). Production must set both variables.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_FIELD_KEY])
+FIELD_HASH_KEY = env.str("FIELD_HASH_KEY", default=DEV_HASH_KEY)
+if not DEBUG:
+    refuse_unsafe_keys(env, secret_key=SECRET_KEY, field_keys=FIELD_ENCRYPTION_KEYS, hash_key=FIELD_HASH_KEY)
 
 # --- Auth --------------------------------------------------------------------------------
 
@@ -276,8 +218,7 @@ LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:queue"
 LOGOUT_REDIRECT_URL = "staff:login"
 
-# Staff sessions: signed out after STAFF_IDLE_MINUTES without activity (the queue's own
-# auto-refresh does not count) and after STAFF_SESSION_MAX_HOURS whatever happens.
+# Staff are signed out after STAFF_IDLE_MINUTES idle (queue auto-refresh aside) and STAFF_SESSION_MAX_HOURS.
 STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=15)
 STAFF_SESSION_MAX_HOURS = env.int("STAFF_SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = STAFF_SESSION_MAX_HOURS * 3600
@@ -290,31 +231,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "staff/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token", "token"]
-# The same client address as the form limits (behind the proxy, not the proxy's own), so the
-# lockout of username + address never locks the real person out from their own address.
+# The form limits' client address (not the proxy's): a lockout never shuts a person out of their own.
 AXES_CLIENT_IP_CALLABLE = "intake.clientip.client_ip"
 
 # --- Security headers --------------------------------------------------------------------
 
-from django.utils.csp import CSP  # noqa: E402
-
 SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
+    **{name: [CSP.SELF] for name in ("default-src", "font-src", "connect-src", "form-action")},
+    **{name: [CSP.SELF, CSP.NONCE] for name in ("script-src", "style-src")},
     "img-src": [CSP.SELF, "data:"],
-    "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-    "base-uri": [CSP.NONE],
-    "object-src": [CSP.NONE],
+    **{name: [CSP.NONE] for name in ("frame-ancestors", "base-uri", "object-src")},
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Served over HTTPS (SITE_URL says so): cookies only over TLS, plain HTTP redirected, and
-# browsers told to use HTTPS for a year (HSTS).
+# Served over HTTPS (SITE_URL says so): cookies only over TLS, plain HTTP redirected, HSTS a year.
 HTTPS = SITE_URL.startswith("https://") and not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=HTTPS)
@@ -330,29 +261,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # --- Email -------------------------------------------------------------------------------
 
-
-def _mailer(url: dict) -> dict:
-    """Django 6.1's MAILERS entry for an EMAIL_URL (smtp://user:pass@host:port, consolemail://, filemail:///path)."""
-    backend = url["EMAIL_BACKEND"]
-    options: dict = {}
-    if backend.endswith("smtp.EmailBackend"):
-        options = {
-            "host": url.get("EMAIL_HOST") or "localhost",
-            "port": url.get("EMAIL_PORT") or 25,
-            "username": url.get("EMAIL_HOST_USER") or "",
-            "password": url.get("EMAIL_HOST_PASSWORD") or "",
-            "use_tls": bool(url.get("EMAIL_USE_TLS")),
-            "use_ssl": bool(url.get("EMAIL_USE_SSL")),
-            "timeout": env.int("EMAIL_TIMEOUT", default=10),
-        }
-    elif backend.endswith("filebased.EmailBackend"):
-        # django-environ drops the leading slash of filemail:///abs/path; read the URL itself.
-        raw = urlsplit(env.str("EMAIL_URL"))
-        options = {"file_path": (raw.netloc + raw.path) or str(VAR_DIR / "mail")}
-    return {"BACKEND": backend, "OPTIONS": options}
-
-
-MAILERS = {"default": _mailer(env.email_url("EMAIL_URL", default="consolemail://"))}
+_EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
+MAILERS = {"default": mailer(_EMAIL_URL, timeout=env.int("EMAIL_TIMEOUT", default=10), default_folder=VAR_DIR / "mail")}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Lantern admissions <admissions@lantern.example>")
 
 # --- The centre's own facts --------------------------------------------------------------
@@ -364,14 +274,12 @@ CENTRE_PHONE = env.str("CENTRE_PHONE", default="+18005550142")
 # Hours the admissions team returns calls, in the centre's time zone.
 CENTRE_HOURS = env.str("CENTRE_HOURS", default="mon-fri 08:00-20:00; sat-sun 09:00-17:00")
 CENTRE_TIMEZONE = env.str("CENTRE_TIMEZONE", default="America/New_York")
-# Hours a person answers the phone (same syntax, or "24/7"); every public page says from this
-# whether the line is answered now. Defaults to the call-back hours: no claim beyond them.
+# Hours a person answers the phone, said on every public page (same syntax, or "24/7").
 CENTRE_PHONE_HOURS = env.str("CENTRE_PHONE_HOURS", default=CENTRE_HOURS)
 # How soon staff promise to call back during open hours.
 CALLBACK_RESPONSE_MINUTES = env.int("CALLBACK_RESPONSE_MINUTES", default=15)
 
-# Speed-to-lead: a new request should get its first call attempt within this many minutes
-# (counted from opening time when it arrives out of hours); overdue leads are escalated.
+# Speed-to-lead: minutes to a request's first call (from opening time out of hours); then escalated.
 LEAD_SLA_MINUTES = env.int("LEAD_SLA_MINUTES", default=15)
 # Someone who answers "yes" to "Is anyone in danger right now?" gets a first-call target this many
 # minutes away at any hour; outside call-back hours the on-call staff are alerted by every channel.
@@ -379,33 +287,26 @@ URGENT_RESPONSE_MINUTES = env.int("URGENT_RESPONSE_MINUTES", default=10)
 # A lead may be marked unreachable after this many attempts without reaching anyone.
 UNREACHABLE_AFTER_ATTEMPTS = env.int("UNREACHABLE_AFTER_ATTEMPTS", default=3)
 
-# Retention: closed leads, their verification data and card photos are anonymised this many
-# days after closing (a beat task and `manage.py purge_expired`); 0 turns it off.
+# Closed leads (and what other apps keep about them) are anonymised this many days on; 0: never.
 RETENTION_DAYS = env.int("RETENTION_DAYS", default=365 * 7)
 
-# Per-address limits on each public form (intake/ratelimit.py), per window: FORM_RATE_LIMIT
-# stored submissions, and, apart, FORM_INVALID_RATE_LIMIT posts that failed validation (a
-# person fixing mistakes must never run out; a script posting junk does).
+# Per-address limits on each public form per window (intake/ratelimit.py): stored submissions and,
+# apart, posts that failed validation (a person fixing mistakes never runs out; a junk script does).
 FORM_RATE_LIMIT = env.int("FORM_RATE_LIMIT", default=5)
 FORM_INVALID_RATE_LIMIT = env.int("FORM_INVALID_RATE_LIMIT", default=30)
 FORM_RATE_WINDOW_SECONDS = env.int("FORM_RATE_WINDOW_SECONDS", default=600)
-# Reverse proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For is believed
-# (intake/clientip.py). Empty: nobody's is, since a client can send any header it likes.
+# Proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed (intake/clientip.py); empty: none.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
-# X-Forwarded-Proto says a request came over HTTPS; any client can send it, so it is believed only
-# when a proxy that sets it is declared. Behind a TLS proxy, TRUSTED_PROXIES must then be set, or
-# every request looks like plain HTTP (and SECURE_SSL_REDIRECT would redirect it forever).
+# X-Forwarded-Proto is believed only from a declared proxy: behind a TLS proxy TRUSTED_PROXIES must
+# be set, or every request looks like plain HTTP (and SECURE_SSL_REDIRECT redirects it forever).
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
-# Uploads to the public forms stay in memory, never in a temporary file (a card photo is PHI), so
-# both are capped before Django keeps them (intake/uploads.py): a photo over UPLOAD_MAX_FILE_BYTES is dropped
-# with an error on its field, a body declared over REQUEST_MAX_BODY_BYTES is refused unread.
-# 10 MB is the card photo limit; 21 MB fits two such photos and the form's text.
+# Uploads stay in memory, never in a temporary file (a card photo is PHI): a bigger photo gets an
+# error on its field, a bigger body is refused unread (intake/uploads.py). 21 MB: two photos and text.
 UPLOAD_MAX_FILE_BYTES = env.int("UPLOAD_MAX_FILE_BYTES", default=10 * 1024 * 1024)
 REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=21 * 1024 * 1024)
 # A second request from the same phone within this window joins the open lead.
 DUPLICATE_LEAD_WINDOW_HOURS = env.int("DUPLICATE_LEAD_WINDOW_HOURS", default=24)
 
-# Insurance eligibility: "sandbox" (a simulated payer, no network), "x12" or "json".
 # Anonymous article pages are cached this long at most (and retired on any edit).
 ARTICLE_CACHE_SECONDS = env.int("ARTICLE_CACHE_SECONDS", default=600)
 ARTICLES_PER_PAGE = 10
@@ -413,6 +314,7 @@ ARTICLES_PER_PAGE = 10
 # `make bench` only: adds a bare "hello" view, the baseline every figure is compared with.
 BENCHMARK = env.bool("BENCHMARK", default=False)
 
+# Insurance eligibility: "sandbox" (a simulated payer, no network), "x12" or "json".
 ELIGIBILITY_GATEWAY = env.str("ELIGIBILITY_GATEWAY", default="sandbox")
 ELIGIBILITY_TIMEOUT = env.float("ELIGIBILITY_TIMEOUT", default=20.0)
 ELIGIBILITY_MAX_ATTEMPTS = env.int("ELIGIBILITY_MAX_ATTEMPTS", default=4)
@@ -420,20 +322,16 @@ ELIGIBILITY_SANDBOX_DELAY = env.float("ELIGIBILITY_SANDBOX_DELAY", default=3.0)
 ELIGIBILITY_X12_URL = env.str("ELIGIBILITY_X12_URL", default="")
 ELIGIBILITY_X12_USER = env.str("ELIGIBILITY_X12_USER", default="")
 ELIGIBILITY_X12_PASSWORD = env.str("ELIGIBILITY_X12_PASSWORD", default="")
+# The 270's envelope IDs, as the clearinghouse assigns them; usage "P" or "T" (empty: the gateway's).
+ELIGIBILITY_X12_SENDER_ID = env.str("ELIGIBILITY_X12_SENDER_ID", default="") or "LANTERN"
+ELIGIBILITY_X12_RECEIVER_ID = env.str("ELIGIBILITY_X12_RECEIVER_ID", default="") or "CLEARINGHOUSE"
+ELIGIBILITY_X12_ORIGINATOR_ID = env.str("ELIGIBILITY_X12_ORIGINATOR_ID", default="") or "9LANTERN00"
+ELIGIBILITY_X12_USAGE = env.str("ELIGIBILITY_X12_USAGE", default="")
 ELIGIBILITY_JSON_URL = env.str("ELIGIBILITY_JSON_URL", default="")
 ELIGIBILITY_JSON_API_KEY = env.str("ELIGIBILITY_JSON_API_KEY", default="")
-# The company that carries x12 / json eligibility requests to payers (a clearinghouse): it receives
-# what the payer receives, so the visitor's Part 2 consent names it. Unused by the sandbox.
+# The clearinghouse that carries x12/json requests to payers: the visitor's Part 2 consent names it.
 ELIGIBILITY_CLEARINGHOUSE_NAME = env.str("ELIGIBILITY_CLEARINGHOUSE_NAME", default="")
-if ELIGIBILITY_GATEWAY.strip().lower() != "sandbox" and not ELIGIBILITY_CLEARINGHOUSE_NAME.strip():
-    from django.core.exceptions import ImproperlyConfigured
-
-    # Every process refuses, the worker that sends included (a system check runs only for
-    # manage.py commands).
-    raise ImproperlyConfigured(
-        f"ELIGIBILITY_GATEWAY is {ELIGIBILITY_GATEWAY!r} but ELIGIBILITY_CLEARINGHOUSE_NAME is empty: the "
-        "visitor's Part 2 consent must name the company that carries the request to the payer."
-    )
+refuse_unnamed_clearinghouse(ELIGIBILITY_GATEWAY, ELIGIBILITY_CLEARINGHOUSE_NAME)
 # The centre's National Provider Identifier, sent as the information receiver in a 270.
 PROVIDER_NPI = env.str("PROVIDER_NPI", default="1234567893")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="lantern-demo")
@@ -447,17 +345,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Only collectstatic needs it (the Docker image sets it); unset, files are served from static/.
+# collectstatic (the Docker image) fills STATIC_ROOT and sets STATIC_MANIFEST for hashed, compressed
+# names; `make run` and the tests serve files from static/ as they are.
 STATIC_ROOT = env.str("STATIC_ROOT", default=None)
+_MANIFEST_STORAGE = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+_PLAIN_STORAGE = "django.contrib.staticfiles.storage.StaticFilesStorage"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        # Hashed, compressed names need `collectstatic` first: the Docker image does it and
-        # sets STATIC_MANIFEST; `make run` and the tests serve files from static/ as they are.
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env.bool("STATIC_MANIFEST", default=False)
-        else "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": _MANIFEST_STORAGE if env.bool("STATIC_MANIFEST", default=False) else _PLAIN_STORAGE},
 }
 WHITENOISE_USE_FINDERS = True
 # A file missing from the manifest is served under its plain name rather than failing the page.
@@ -477,20 +372,28 @@ AUDITLOG_MASK_CALLABLE = "intake.audit.redact"
 
 # --- Logging -----------------------------------------------------------------------------
 
-# Messages name records by id only; PHI never reaches a log line.
+# Messages name records by id only; PHI never reaches a log line. The terminal of `make run` shows
+# requests, staff alerts (printed by the console mail and SMS backends) and problems, not routine.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # A refused request (403, 404) is one line: no traceback of the PermissionDenied behind it.
+    "filters": {"one_line_refusals": {"()": "config.log_filters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # Django logs the request on 4xx/5xx; that is fine, it carries no form data.
+        # Django's own console handler would print each of its lines a second time under DEBUG.
+        "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["one_line_refusals"]},
         # Its start-up banner would land in every management command's output.
         "axes.apps": {"level": "WARNING"},
         # Pillow logs every EXIF tag of an image it reads at DEBUG: a card photo's metadata
         # (owner, GPS) must never reach a log, whatever LOG_LEVEL says.
         "PIL": {"level": "WARNING"},
+        # Beat announces every periodic run, and the worker each task it receives and finishes:
+        # a line every few seconds around the clock. Failures still show (WARNING and ERROR).
+        **{name: {"level": "WARNING"} for name in ("celery.beat", "celery.worker.strategy", "celery.app.trace")},
     },
 }

@@ -5,7 +5,7 @@ from .crypto import EncryptedMixin
 
 def own_fields(model) -> list[str]:
     """A model's own columns. Left to itself auditlog also walks reverse relations, and reading
-    a reverse one-to-one (a request's verification) costs a query on every save."""
+    a reverse one-to-one (another app's row on a request) costs a query on every save."""
     return [field.name for field in model._meta.concrete_fields]
 
 
@@ -14,6 +14,8 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Models (auditlog's registry and our modules built on models) can only be imported once
+        # the app registry is ready.
         from auditlog.registry import auditlog
 
         from . import checks, signals  # noqa: F401

@@ -14,6 +14,7 @@ from functools import cache
 
 from auditlog import get_logentry_model
 from auditlog.context import auditlog_value, set_actor
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -102,11 +103,9 @@ def read_only_logentry_admin() -> type:
 def harden_auditlog_admin(site=None) -> None:
     """Register the view-only LogEntry admin on `site` (the default admin site), replacing
     auditlog's. Idempotent."""
-    # Imported first so that auditlog's own registration has happened and can't come later
-    # (and fail with AlreadyRegistered, or replace ours).
+    # Imported first so that auditlog's own registration has happened and can't come later (and
+    # fail with AlreadyRegistered, or replace ours); here, since it needs the app registry ready.
     import auditlog.admin  # noqa: F401
-    from auditlog import get_logentry_model
-    from django.contrib import admin
 
     site = site or admin.site
     LogEntry = get_logentry_model()

@@ -3,13 +3,13 @@
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from config.settings import _DEV_FIELD_KEY, _DEV_HASH_KEY
+from config.environment import DEV_FIELD_KEY, DEV_HASH_KEY
 
 
 @register(Tags.security, deploy=True)
 def development_keys(app_configs, **kwargs) -> list[Error]:
     errors = []
-    if _DEV_FIELD_KEY in settings.FIELD_ENCRYPTION_KEYS:
+    if DEV_FIELD_KEY in settings.FIELD_ENCRYPTION_KEYS:
         errors.append(
             Error(
                 "FIELD_ENCRYPTION_KEYS includes the built-in development key.",
@@ -17,7 +17,7 @@ def development_keys(app_configs, **kwargs) -> list[Error]:
                 id="lantern.E001",
             )
         )
-    if settings.FIELD_HASH_KEY == _DEV_HASH_KEY:
+    if settings.FIELD_HASH_KEY == DEV_HASH_KEY:
         errors.append(
             Error("FIELD_HASH_KEY is the built-in development key.", hint="Set FIELD_HASH_KEY.", id="lantern.E002")
         )

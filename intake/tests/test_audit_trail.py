@@ -16,8 +16,9 @@ from django.db.models.signals import pre_delete
 from django.test import Client
 from django.utils import timezone
 
+from conftest import authenticator_for
 from intake.audit import AuditedAccountProtected, record, refuse_deleting_audited_users
-from intake.models import ContactAttempt, Lead, LeadNote, StaffProfile
+from intake.models import AuthenticatorApp, ContactAttempt, Lead, LeadNote, RecoveryCodes, StaffProfile
 from tests.conftest import sign_in
 
 JORDAN = {"name": "Jordan Whitlock", "phone": "+14155552671"}
@@ -265,9 +266,6 @@ def test_it_deactivates_an_account_from_the_admin_and_ends_its_sessions(client, 
 
 @pytest.mark.django_db
 def test_an_admin_resets_a_lost_second_factor_and_the_next_sign_in_enrols_a_new_one(client, staff):
-    from conftest import authenticator_for
-    from intake.models import AuthenticatorApp, RecoveryCodes
-
     avery = staff["avery"]
     authenticator_for(avery)
     RecoveryCodes.objects.create(user=avery, name="Recovery codes")

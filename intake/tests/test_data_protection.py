@@ -18,6 +18,7 @@ from django.test import RequestFactory
 from django.urls import path, reverse
 from django.utils import timezone
 
+from config import urls as site_urls
 from intake.audit import AuditLogImmutable, _unprotect_audit_log, harden_auditlog_admin, protect_audit_log
 from intake.models import ContactAttempt, Lead, LeadNote, LeadRequest, LeadStatus
 from intake.retention import REMOVED, anonymise_expired
@@ -251,8 +252,6 @@ def test_it_anonymises_from_the_command_and_the_beat_task(retention):
 def audit_admin(settings):
     """An admin site with the hardened LogEntry admin, mounted at /admin/ for this test (beside the
     site's other pages, which its refusal page links to)."""
-    from config import urls as site_urls
-
     site = AdminSite(name="admin")
     harden_auditlog_admin(site)
     urls = types.ModuleType("audit_admin_urls")

@@ -9,8 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from intake.models import Lead, Notification
+from intake.hours import DAYS
+from intake.models import Lead, Notification, StaffProfile
+from intake.tasks import escalate_overdue_leads
 from intake.timing import call_expectation, first_call_target
 from tests.support import wait_until
 
@@ -160,10 +163,6 @@ def test_an_evening_request_is_promised_and_queued_for_the_evening(client, staff
 
 def closed_all_day_today(settings) -> None:
     """Call-back hours that are closed now: open only on a day that is not today."""
-    from django.utils import timezone
-
-    from intake.hours import DAYS
-
     tomorrow = DAYS[(timezone.localdate().weekday() + 1) % 7]
     settings.CENTRE_HOURS = f"{tomorrow} 09:00-10:00"
 
@@ -180,9 +179,6 @@ def test_an_urgent_request_gets_minutes_not_next_morning(settings):
 def test_an_urgent_request_at_night_reaches_the_on_call_worker_at_once_and_escalates_once(
     client, staff, jordan, settings, mailbox, http_inbox, celery_worker
 ):
-    from intake.models import StaffProfile
-    from intake.tasks import escalate_overdue_leads
-
     closed_all_day_today(settings)
     settings.CHAT_WEBHOOK_URL = ""
     # Casey is off duty but on call tonight, and has a mobile; alerts by email only, usually.
@@ -278,8 +274,6 @@ def test_a_web_no_after_the_persons_own_yes_is_not_shown_as_theirs(worker, staff
 
 @pytest.mark.django_db
 def test_danger_reported_on_a_lead_already_called_needs_a_new_call_within_minutes(client, staff, jordan, settings):
-    from intake.tasks import escalate_overdue_leads
-
     client.post("/callback/", jordan)
     lead = Lead.objects.get()
     lead.log_attempt(by=staff["avery"], outcome="no_answer")
@@ -305,8 +299,6 @@ def test_danger_reported_on_a_lead_already_called_needs_a_new_call_within_minute
 
 @pytest.mark.django_db
 def test_danger_in_hours_with_nobody_on_shift_reaches_the_on_call_worker_by_every_channel(client, staff, jordan):
-    from intake.models import StaffProfile
-
     StaffProfile.objects.update(on_duty=False)  # a holiday: call-back hours, but nobody on shift
     StaffProfile.objects.filter(user=staff["casey"]).update(on_call=True, mobile="+14155550199")
 
@@ -340,8 +332,6 @@ def test_the_forms_offer_only_times_the_centre_calls_at(client, settings):
 
 @pytest.mark.django_db
 def test_the_urgent_thank_you_page_promises_minutes_only_when_someone_is_there_to_call(client, staff, jordan, settings):
-    from intake.models import StaffProfile
-
     closed_all_day_today(settings)
     page = client.post("/callback/", {**jordan, "in_danger": "yes"}, follow=True).content.decode()
     assert "at this hour that may take a while" in page and "within 10 minutes" not in page

@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from auditlog.models import LogEntry
 from axes.models import AccessAttempt
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -223,8 +224,6 @@ def test_it_says_which_photo_is_too_large_and_keeps_the_rest(client, staff, maya
 
 @pytest.mark.django_db
 def test_the_audit_log_names_the_trusted_client_address_never_a_forged_one(client, staff, settings):
-    from auditlog.models import LogEntry
-
     settings.TRUSTED_PROXIES = ["10.0.0.2"]
     lead = Lead.objects.create(name="Jordan Whitlock", phone="+14155552671")
     client.force_login(staff["avery"])

@@ -16,8 +16,11 @@ from intake.models import (
     LeadNote,
     LeadRequest,
     LeadStatus,
+    Part2Consent,
     WorkflowError,
 )
+from intake.retention import REMOVED, anonymise_expired
+from intake.tests.test_workflow import run_together
 
 JORDAN = "+14155552671"
 
@@ -260,8 +263,6 @@ def test_only_a_supervisor_undoes_a_merge_and_says_why(client, staff):
 
 @pytest.mark.django_db
 def test_retention_blanks_a_merge_reason_and_an_anonymised_lead_is_not_reopened(staff, settings):
-    from intake.retention import REMOVED, anonymise_expired
-
     settings.RETENTION_DAYS = 30
     source, target = make_lead(), make_lead("+12025550143")
     merge = source.merge_into(target, by=staff["sam"], reason="Jordan's sister confirmed it is her work phone")
@@ -277,8 +278,6 @@ def test_retention_blanks_a_merge_reason_and_an_anonymised_lead_is_not_reopened(
 
 @pytest.mark.django_db(transaction=True)
 def test_two_merges_of_one_pair_at_once_leave_one_merge_and_no_deadlock(staff):
-    from intake.tests.test_workflow import run_together
-
     def merge(source, target):
         try:
             return Lead.objects.get(pk=source.pk).merge_into(Lead.objects.get(pk=target.pk), by=staff["sam"])
@@ -296,8 +295,6 @@ def test_two_merges_of_one_pair_at_once_leave_one_merge_and_no_deadlock(staff):
 
 @pytest.mark.django_db
 def test_undo_keeps_a_revocation_given_while_merged_and_gives_back_what_was_disclosed_for_the_source(staff):
-    from intake.models import Part2Consent
-
     source, target = make_lead("+14155552671"), make_lead("+16465550173")
     consent = Part2Consent.objects.record(
         source.requests.get(), version="verification-part2-2026-11-30", patient="Jordan Whitlock", recipients=["Aetna"]

@@ -5,6 +5,7 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import User
 
 from intake.models import Lead
+from intake.views import server_error
 
 
 @pytest.mark.django_db
@@ -93,8 +94,6 @@ def test_it_lists_open_leads_urgent_first_without_phi(client, staff):
 
 
 def test_it_shows_a_friendly_error_page_with_the_phone_number_without_touching_the_database(rf):
-    from intake.views import server_error
-
     response = server_error(rf.get("/callback/"))
 
     html = response.content.decode()

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from intake.models import Lead
+from intake.queue_views import QueuePaginator
 
 
 def make_lead(n: int, **fields) -> Lead:
@@ -121,8 +122,6 @@ def test_the_auto_refresh_counts_the_requests_that_arrived_since_its_last_look(a
 
 @pytest.mark.django_db
 def test_a_huge_backlog_is_counted_up_to_a_cap(avery_client, monkeypatch):
-    from intake.queue_views import QueuePaginator
-
     monkeypatch.setattr(QueuePaginator, "COUNT_CAP", 30)
     for n in range(31):
         make_lead(n + 1)

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from intake.models import LeadRequest
@@ -63,8 +65,6 @@ def test_it_finds_a_lead_by_an_email_given_on_a_later_request(avery_client):
 
 @pytest.mark.django_db
 def test_the_search_is_kept_in_the_session_encrypted_and_no_other_session_can_use_its_address(avery_client, staff):
-    from django.contrib.sessions.models import Session
-
     make_lead(1, name=NAME)
     _, address = search(avery_client, NAME)
 
@@ -113,8 +113,6 @@ def test_the_pages_of_a_name_search_carry_only_the_token(avery_client):
 
 @pytest.mark.django_db
 def test_a_name_search_is_on_the_audit_page_of_each_lead_it_found(avery_client, staff):
-    from auditlog.models import LogEntry
-
     wanted = make_lead(1, name=NAME)
     other = make_lead(2, name="Someone Else")
     refresh = {"HTTP_X_QUEUE_REFRESH": "1", "HTTP_X_QUEUE_SINCE": "999999999"}  # what the browser says is no proof

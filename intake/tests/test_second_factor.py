@@ -15,10 +15,13 @@ from pathlib import Path
 import pytest
 from auditlog.models import LogEntry
 from cryptography.fernet import Fernet
+from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
+from conftest import authenticator_for
+from intake.models import AuthenticatorApp, RecoveryCode, RecoveryCodes
 from intake.tests.helpers import code_for_key, code_on_page, recovery_codes_on_page, secret_on_page
 
 PASSWORD = "correct horse battery"
@@ -90,8 +93,6 @@ def test_it_lets_no_key_shown_to_someone_else_become_a_second_factor(staff):
 
 @pytest.mark.django_db
 def test_it_saves_nothing_until_the_code_matches_and_keeps_the_scanned_key_meanwhile(staff):
-    from intake.models import AuthenticatorApp
-
     blake = password_session("blake")
     expired = blake.post(VERIFY, {"token": "123456"}).content.decode()  # no key shown to this session yet
     assert "This setup page had expired" in expired
@@ -116,16 +117,11 @@ def test_it_keeps_no_key_or_recovery_code_readable_in_the_database(staff):
     for code in codes:
         assert code not in stored and code.replace("-", "") not in stored
     # The key is there, encrypted: Blake's phone goes on working.
-    from intake.models import AuthenticatorApp
-
     assert AuthenticatorApp.objects.get(user=staff["blake"]).key == hex_of(secret)
 
 
 @pytest.mark.django_db
 def test_it_accepts_a_recovery_code_once_however_it_is_typed(staff):
-    from conftest import authenticator_for
-    from intake.models import RecoveryCode, RecoveryCodes
-
     authenticator_for(staff["avery"])
     code = RecoveryCodes.replace_for(staff["avery"])[3]
     hashes = list(RecoveryCode.objects.filter(device__user=staff["avery"]).values_list("code_hash", flat=True))
@@ -162,9 +158,6 @@ def test_it_tells_the_owner_by_email_and_signs_out_their_other_sessions(staff, m
 
 @pytest.mark.django_db
 def test_it_shows_admins_who_has_a_second_factor_but_never_a_key_or_code_and_logs_each_look(client, staff):
-    from conftest import authenticator_for
-    from intake.models import RecoveryCodes
-
     phone = authenticator_for(staff["avery"], "Avery's phone")
     codes = RecoveryCodes.replace_for(staff["avery"])
     admin = staff["admin"]
@@ -185,9 +178,6 @@ def test_it_shows_admins_who_has_a_second_factor_but_never_a_key_or_code_and_log
 
 @pytest.mark.django_db
 def test_it_gives_a_superuser_no_page_that_opens_a_device(client, staff):
-    from conftest import authenticator_for
-    from intake.models import RecoveryCodes
-
     phone = authenticator_for(staff["avery"])
     RecoveryCodes.replace_for(staff["avery"])
     recovery = RecoveryCodes.objects.get(user=staff["avery"])
@@ -211,9 +201,6 @@ def test_it_gives_a_superuser_no_page_that_opens_a_device(client, staff):
 
 @pytest.mark.django_db
 def test_it_shows_the_owner_their_devices_and_new_recovery_codes_once(client, staff):
-    from conftest import authenticator_for
-    from intake.models import RecoveryCodes
-
     authenticator_for(staff["avery"], "Avery's phone")
     old = RecoveryCodes.replace_for(staff["avery"])
     client.force_login(staff["avery"])
@@ -231,9 +218,6 @@ def test_it_shows_the_owner_their_devices_and_new_recovery_codes_once(client, st
 
 @pytest.mark.django_db
 def test_it_rotates_authenticator_keys_with_the_other_encrypted_fields(settings, staff, tmp_path):
-    from conftest import authenticator_for
-    from intake.models import AuthenticatorApp
-
     settings.PRIVATE_MEDIA_ROOT = tmp_path  # card photos other tests left are not this test's
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [old]
@@ -275,10 +259,6 @@ def move_second_factors():
 
 @pytest.mark.django_db
 def test_it_moves_django_otp_devices_into_encrypted_and_hashed_ones(staff):
-    from django.apps import apps
-
-    from intake.models import AuthenticatorApp
-
     avery_key, blake_key = "3132333435363738393031323334353637383930", "aa" * 20
     with connection.cursor() as cursor:
         cursor.execute(LEGACY_TABLES)

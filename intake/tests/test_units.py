@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
+from django.db import connection
 
 from intake import crypto
 from intake.hours import Hours
@@ -65,8 +66,6 @@ def test_it_reads_phi_after_a_key_rotation_and_re_encrypts_under_the_new_key(set
 
 
 def _raw(pk: int) -> str:
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM intake_lead WHERE id = %s", [pk])
         return cursor.fetchone()[0]

@@ -2,14 +2,16 @@
 
 import datetime as dt
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from auditlog.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 
-from intake.models import Lead, LeadStatus, Notification, WorkflowError
+from intake.models import Lead, LeadStatus, Notification, StaffProfile, WorkflowError, on_duty_admissions
 from intake.tasks import escalate_overdue_leads, remind_due_follow_ups
+from intake.timing import first_call_target
 
 
 @pytest.fixture
@@ -225,10 +227,6 @@ def test_it_escalates_an_uncontacted_lead_to_supervisors_exactly_once(staff, lea
 
 
 def test_it_starts_the_sla_clock_at_opening_time_for_a_night_request(settings):
-    from zoneinfo import ZoneInfo
-
-    from intake.timing import first_call_target
-
     settings.CENTRE_HOURS = "mon-fri 08:00-20:00"
     settings.LEAD_SLA_MINUTES = 15
     ny = ZoneInfo("America/New_York")
@@ -239,8 +237,6 @@ def test_it_starts_the_sla_clock_at_opening_time_for_a_night_request(settings):
 
 @pytest.mark.django_db
 def test_it_sends_new_requests_to_supervisors_when_nobody_is_on_shift(staff, settings):
-    from intake.models import StaffProfile, on_duty_admissions
-
     StaffProfile.objects.update(shift_hours="mon-fri 09:00-10:00")
     saturday = dt.datetime(2026, 11, 21, 17, 0, tzinfo=dt.UTC)  # noon in New York
     assert on_duty_admissions(saturday) == [staff["sam"]]

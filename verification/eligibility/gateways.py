@@ -64,10 +64,10 @@ class X12Gateway:
     def check(self, request: EligibilityRequest) -> CheckResult:
         x12_270 = build_270(
             request,
-            sender_id=getattr(settings, "ELIGIBILITY_X12_SENDER_ID", "") or "LANTERN",
-            receiver_id=getattr(settings, "ELIGIBILITY_X12_RECEIVER_ID", "") or "CLEARINGHOUSE",
-            originator_id=getattr(settings, "ELIGIBILITY_X12_ORIGINATOR_ID", "") or "9LANTERN00",
-            usage=getattr(settings, "ELIGIBILITY_X12_USAGE", "") or self.usage,
+            sender_id=settings.ELIGIBILITY_X12_SENDER_ID,
+            receiver_id=settings.ELIGIBILITY_X12_RECEIVER_ID,
+            originator_id=settings.ELIGIBILITY_X12_ORIGINATOR_ID,
+            usage=settings.ELIGIBILITY_X12_USAGE or self.usage,
             now=timezone.localtime() if settings.USE_TZ else dt.datetime.now(),
         )
         raw = self.transport.send(x12_270)

@@ -90,9 +90,9 @@ class HttpTransport:
     """Posts the raw 270 to ELIGIBILITY_X12_URL (basic auth from ELIGIBILITY_X12_USER and _PASSWORD)."""
 
     def __init__(self, url: str | None = None, user: str | None = None, password: str | None = None):
-        self.url = getattr(settings, "ELIGIBILITY_X12_URL", "") if url is None else url
-        self.user = getattr(settings, "ELIGIBILITY_X12_USER", "") if user is None else user
-        self.password = getattr(settings, "ELIGIBILITY_X12_PASSWORD", "") if password is None else password
+        self.url = settings.ELIGIBILITY_X12_URL if url is None else url
+        self.user = settings.ELIGIBILITY_X12_USER if user is None else user
+        self.password = settings.ELIGIBILITY_X12_PASSWORD if password is None else password
 
     def send(self, x12_270: str) -> str:
         if not self.url:

@@ -6,10 +6,13 @@ import socket
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.utils import timezone
 
-from intake.models import ConsentRevocation, Disclosure, DisclosureRefused, Notification, Part2Consent
+from intake.models import ConsentRevocation, Disclosure, DisclosureRefused, Lead, Notification, Part2Consent
+from intake.retention import REMOVED, anonymise_expired
 from verification import eligibility
 from verification.eligibility import HttpTransport
 from verification.eligibility.sandbox import SandboxPayer
@@ -244,9 +247,6 @@ def test_it_warns_a_dependent_that_the_policy_holder_may_see_an_explanation_of_b
 def test_it_anonymises_the_signed_consent_with_the_lead_and_keeps_the_accounting(
     client, staff, patient_data, settings, django_capture_on_commit_callbacks
 ):
-    from intake.models import Lead
-    from intake.retention import REMOVED, anonymise_expired
-
     settings.RETENTION_DAYS = 30
     with django_capture_on_commit_callbacks(execute=False):
         verification = submit(client, patient_data)
@@ -264,9 +264,6 @@ def test_it_anonymises_the_signed_consent_with_the_lead_and_keeps_the_accounting
 
 
 def test_it_refuses_to_start_an_x12_or_json_gateway_whose_clearinghouse_the_consent_cannot_name(settings):
-    from django.core.management import call_command
-    from django.core.management.base import SystemCheckError
-
     settings.ELIGIBILITY_GATEWAY = "json"
     settings.ELIGIBILITY_CLEARINGHOUSE_NAME = ""
     with pytest.raises(SystemCheckError, match="ELIGIBILITY_CLEARINGHOUSE_NAME is empty"):

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import html as html_lib
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -16,8 +17,6 @@ VERIFY = "/verify/"
 
 
 def field_error(response, field: str) -> str:
-    import re
-
     html = response.content.decode()
     match = re.search(rf'id="error_\d+_id_{field}"[^>]*>\s*<strong>(.*?)</strong>', html, re.S)
     return html_lib.unescape(match.group(1).strip()) if match else ""
