@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     # keep keys encrypted and recovery codes hashed, and have no admin that shows either.
     "django_otp",
     "axes",
+    "outbox",
     "intake",
     "verification",
     "articles",
@@ -155,8 +156,8 @@ else:
     }
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing happens inside a visitor's request: try briefly, then give up and leave the
-# notification row pending for the beat task to enqueue again.
+# Waking the worker happens inside a visitor's request: try briefly, then give up; the rows wait
+# in the database for beat's next run (outbox.broker).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
     "interval_start": 0,
@@ -172,17 +173,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# The outbox (outbox/): beat delivers due rows this often when no wake-up came; a temporary
+# failure waits DELIVERY_RETRY_BASE_SECONDS, doubled each try, at most DELIVERY_RETRY_MAX_SECONDS;
+# a row whose worker died is taken again after DELIVERY_RECLAIM_AFTER_SECONDS (each run is cut off
+# at half of it, so a live send is never doubled). Tries per kind: NOTIFICATION_MAX_ATTEMPTS,
+# ELIGIBILITY_MAX_ATTEMPTS; DELIVERY_MAX_ATTEMPTS for a kind that names none.
+DELIVERY_POLL_SECONDS = env.int("DELIVERY_POLL_SECONDS", default=5)
+DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
+DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
+DELIVERY_RECLAIM_AFTER_SECONDS = env.int("DELIVERY_RECLAIM_AFTER_SECONDS", default=120)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=6)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Often: a notification that could not be published (Redis down) waits for this run. Each run
-    # is a few indexed queries and one queue-length call.
-    "requeue-stale-notifications": {
-        "task": "intake.tasks.requeue_stale_notifications",
-        "schedule": 10.0,
-    },
+    # The outbox's safety net: rows whose wake-up was lost (broker down, worker killed) are
+    # delivered by this run. Each run is one indexed query per kind of delivery.
+    "deliver-due": {"task": "outbox.tasks.deliver_due", "schedule": float(DELIVERY_POLL_SECONDS)},
     "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
-    "requeue-stale-eligibility-checks": {"task": "verification.tasks.requeue_stale_checks", "schedule": 60.0},
     "remind-overdue-article-reviews": {"task": "articles.tasks.remind_overdue_reviews", "schedule": 3600.0},
     "purge-expired-leads": {"task": "intake.tasks.purge_expired", "schedule": 3600.0},
     # Card photos kept for a form that was never sent again (verification.kept_photos): every ten
@@ -190,12 +197,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
 }
 
-# Notifications still pending this long after they were due are enqueued again.
-NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATION_REQUEUE_AFTER_SECONDS", default=60)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
-# A notification claimed by a worker that then died (killed, out of memory) is given back after
-# this long. Each send is cut off at half of it (intake.tasks), so a live send is never doubled.
-NOTIFICATION_RECLAIM_AFTER_SECONDS = env.int("NOTIFICATION_RECLAIM_AFTER_SECONDS", default=120)
 
 # Other notification channels. A Slack-compatible incoming webhook for the team channel:
 CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")
