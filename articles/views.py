@@ -9,11 +9,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from config.absolute import absolute_url
 from intake.forms import ArticleCallbackForm
 from intake.permissions import staff_member_required
 
 from . import cache
-from .absolute import absolute_url
 from .models import Article, Category
 
 
@@ -174,14 +174,3 @@ def feed(request: HttpRequest) -> HttpResponse:
     response = ArticleFeed()(request)
     return response
 
-
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = [
-        "User-agent: *",
-        "Disallow: /staff/",
-        "Disallow: /admin/",
-        "Disallow: /callback/thanks/",
-        "Disallow: /verify/thanks/",
-        f"Sitemap: {absolute_url(reverse('sitemap'))}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
