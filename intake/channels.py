@@ -20,6 +20,8 @@ from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from config.absolute import absolute_url
+
 # How much of a provider's error answer is kept on the row: enough to tell why, and short
 # enough that a provider echoing a whole request back cannot fill the error column with it.
 ERROR_BODY_LIMIT = 200
@@ -61,7 +63,7 @@ def message_context(notification) -> dict:
         "urgent": notification.urgent,
         "repeat": notification.kind == notification.Kind.REPEAT_REQUEST,
         "request_count": lead.request_count,
-        "url": f"{settings.SITE_URL}{lead.get_absolute_url()}",
+        "url": absolute_url(lead.get_absolute_url()),
         "centre_name": settings.CENTRE_NAME,
     }
     if notification.kind == notification.Kind.ESCALATION:
