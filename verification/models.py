@@ -15,7 +15,7 @@ from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
 from . import cards, disclosures, eligibility
-from .eligibility import BenefitSummary, EligibilityError, EligibilityRequest, TransientEligibilityError
+from .eligibility import BenefitSummary, CoverageStatus, EligibilityError, EligibilityRequest, TransientEligibilityError
 
 log = logging.getLogger(__name__)
 
@@ -259,7 +259,7 @@ class EligibilityCheck(Delivery):
     # raw 271 / JSON answer it came from.
     summary_json = EncryptedTextField(blank=True)
     raw_payload = EncryptedTextField(blank=True)
-    coverage_status = models.CharField(max_length=20, blank=True)  # active / inactive / rejected / error
+    coverage_status = models.CharField(max_length=20, blank=True, choices=CoverageStatus.choices)
 
     objects = EligibilityCheckQuerySet.as_manager()
 
@@ -333,7 +333,7 @@ class EligibilityCheck(Delivery):
             self.save()
             verification = self.verification
             if verification.status in (VerificationRequest.Status.SUBMITTED, VerificationRequest.Status.CHECKING):
-                needs_info = summary.status == "rejected"
+                needs_info = summary.status == CoverageStatus.REJECTED
                 verification.set_status(
                     VerificationRequest.Status.NEEDS_INFO if needs_info else VerificationRequest.Status.NEEDS_REVIEW
                 )

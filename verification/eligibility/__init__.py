@@ -20,7 +20,7 @@ of each other. A payer rejecting the visitor's details is not an error: the summ
 """
 
 from .coverage import CoverageStatus
-from .errors import EligibilityError, TransientEligibilityError, X12Error, crash_report
+from .errors import EligibilityError, TransientEligibilityError, X12Error
 from .gateways import EligibilityGateway, Gateway, JsonGateway, X12Gateway, get_gateway
 from .jsonapi import summary_from_json
 from .sandbox import SANDBOX_MEMBERS, SandboxGateway
@@ -72,7 +72,6 @@ __all__ = [
     "X12Error",
     "X12Gateway",
     "build_270",
-    "crash_report",
     "get_gateway",
     "read_270",
     "read_271",
