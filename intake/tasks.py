@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from .models import Lead
+from .retention import anonymise_expired
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ def remind_due_follow_ups() -> int:
 def purge_expired() -> int:
     """Every hour: anonymise leads closed longer ago than RETENTION_DAYS (see intake.retention).
     Safe to run twice at once: each lead is locked and marked as it is anonymised."""
-    from .retention import anonymise_expired
-
     # Bounded so one run stays well inside the broker's visibility timeout; the next run
     # carries on where this one stopped.
     return anonymise_expired(limit=5000).leads
