@@ -6,4 +6,5 @@ class ArticlesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Here, not at the top: they import models, which exist only once apps are loaded.
         from . import demo, signals  # noqa: F401

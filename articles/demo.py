@@ -1,6 +1,11 @@
-"""Demo articles for `manage.py seed_demo`, reviewed by a clearly labelled demo reviewer."""
+"""Demo articles for `manage.py seed_demo`, reviewed by a clearly labelled demo reviewer.
+
+The articles themselves are Markdown files in `demo_articles/` (see its README.md), so an admin can
+read and correct them like any article; this module only reads them and saves them.
+"""
 
 import datetime as dt
+from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.dispatch import receiver
@@ -10,24 +15,69 @@ from intake.signals import seed_demo_content
 
 from .models import Article, Category, Source, Tag
 
+DEMO_ARTICLES = Path(__file__).resolve().parent / "demo_articles"
+# The number in front of a file's name is its place in the seeding order (the order of the ids).
+IN_ORDER = "[0-9]*-*.md"
+
+
+def read_front_matter(path: Path) -> tuple[dict[str, list[str]], str]:
+    """A file's `key: value` lines between the two `---` lines (a key may repeat), and the text below."""
+    _, front, text = path.read_text(encoding="utf-8").split("---\n", 2)
+    fields: dict[str, list[str]] = {}
+    for line in front.splitlines():
+        key, value = line.split(": ", 1)
+        fields.setdefault(key, []).append(value)
+    return fields, text.removesuffix("\n")
+
+
+def demo_categories() -> list[dict]:
+    categories = []
+    for path in sorted((DEMO_ARTICLES / "categories").glob(IN_ORDER)):
+        fields, description = read_front_matter(path)
+        categories.append({"slug": fields["slug"][0], "name": fields["name"][0], "description": description})
+    return categories
+
+
+def demo_articles() -> list[dict]:
+    articles = []
+    for path in sorted(DEMO_ARTICLES.glob(IN_ORDER)):
+        fields, body = read_front_matter(path)
+        article = {key: fields[key][0] for key in ["slug", "title", "seo_title", "seo_description", "summary"]}
+        article["category"] = fields["category"][0]
+        article["tags"] = fields["tags"][0].split(", ")
+        article["days_ago"] = int(fields["published"][0].removesuffix(" days ago"))
+        article["body"] = body
+        article["sources"] = [_source(line) for line in fields.get("source", [])]
+        articles.append(article)
+    return articles
+
+
+def _source(line: str) -> dict:
+    """`title | publisher | url | accessed YYYY-MM-DD`."""
+    title, publisher, url, accessed = line.split(" | ")
+    return {
+        "title": title,
+        "publisher": publisher,
+        "url": url,
+        "accessed": dt.date.fromisoformat(accessed.removeprefix("accessed ")),
+    }
+
 
 @receiver(seed_demo_content)
 def seed_demo_articles(sender, **kwargs) -> str | None:
-    from .demo_content import ARTICLES, CATEGORIES  # a large module, needed only here
-
     reviewer, _ = User.objects.get_or_create(
         username="reviewer",
         defaults={"first_name": "Demo", "last_name": "Reviewer", "email": "reviewer@lantern.example"},
     )
     categories = {}
-    for position, data in enumerate(CATEGORIES):
+    for position, data in enumerate(demo_categories()):
         categories[data["slug"]], _ = Category.objects.update_or_create(
             slug=data["slug"],
             defaults={"name": data["name"], "description": data["description"], "position": position},
         )
     created = 0
     now = timezone.now()
-    for data in ARTICLES:
+    for data in demo_articles():
         if Article.objects.filter(slug=data["slug"]).exists():
             continue
         published = now - dt.timedelta(days=data["days_ago"])

@@ -1,13 +1,10 @@
 import datetime as dt
-import logging
-import time
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Q
+from django.db import connection, models
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -56,6 +53,23 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         listed = self.select_related("category").prefetch_related("tags").defer("search_vector")
         return listed.order_by("-publish_at", "-pk")
+
+    def search(self, query: str):
+        """Full-text search ranked title > summary > body on PostgreSQL; a plain match elsewhere."""
+        if connection.vendor == "postgresql":
+            # The stored, indexed vector (migration 0002): @@ finds the matches through the index,
+            # and only those are ranked.
+            terms = SearchQuery(query, search_type="websearch", config="english")
+            matches = self.filter(search_vector=terms)
+            return matches.annotate(rank=SearchRank(F("search_vector"), terms)).order_by("-rank", "-publish_at")
+        matches = Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
+        rank = Case(
+            When(title__icontains=query, then=Value(3)),
+            When(summary__icontains=query, then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return self.filter(matches).annotate(rank=rank).order_by("-rank", "-publish_at")
 
     def review_overdue(self, today: dt.date | None = None):
         today = today or timezone.localdate()
@@ -191,32 +205,3 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.publisher})"
-
-
-# --- The public pages' cache -------------------------------------------------------------------
-
-CACHE_VERSION_KEY = "articles:version"
-
-
-def bump_cache_version() -> None:
-    """Every cached article page (lists and details) is stored with the version it was rendered
-    under, so publishing, editing or unpublishing anything retires them all at once."""
-    from django.core.cache import cache
-
-    from .cache import forget_local
-
-    try:
-        cache.add(CACHE_VERSION_KEY, time.time_ns(), timeout=None)
-        cache.incr(CACHE_VERSION_KEY)
-    except Exception as exc:  # noqa: BLE001 - pages then live out their (short) timeout
-        logging.getLogger(__name__).warning("Could not retire cached article pages: %s", type(exc).__name__)
-    forget_local()  # after the bump: this process must not remember the old version
-
-
-def cache_seconds(now: dt.datetime | None = None) -> int:
-    """How long a public page may be cached: never past the next scheduled publication."""
-    seconds = settings.ARTICLE_CACHE_SECONDS
-    upcoming = Article.objects.next_publication(now)
-    if upcoming:
-        seconds = min(seconds, max(1, int((upcoming - (now or timezone.now())).total_seconds()) + 1))
-    return seconds

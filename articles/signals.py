@@ -2,7 +2,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Article, Category, Source, Tag, bump_cache_version
+from .cache import retire_all_pages
+from .models import Article, Category, Source, Tag
 
 
 @receiver([post_save, post_delete], sender=Article)
@@ -12,4 +13,4 @@ from .models import Article, Category, Source, Tag, bump_cache_version
 @receiver(m2m_changed, sender=Article.tags.through)
 def _retire_cached_pages(sender, **kwargs) -> None:
     # After commit: a page rendered from the old rows must not be cached under the new version.
-    transaction.on_commit(bump_cache_version)
+    transaction.on_commit(retire_all_pages)

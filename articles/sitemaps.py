@@ -1,10 +1,15 @@
-from django.urls import reverse
+"""What articles tell crawlers (config/sitemaps.py puts every app's entries together)."""
 
-from .absolute import SiteUrlSitemap as Sitemap
+from config.absolute import PagesSitemap, SiteUrlSitemap
+
 from .models import Article, Category
 
 
-class ArticleSitemap(Sitemap):
+class ArticleListSitemap(PagesSitemap):
+    pages = ["articles:list"]
+
+
+class ArticleSitemap(SiteUrlSitemap):
     changefreq = "monthly"
     priority = 0.8
 
@@ -15,7 +20,7 @@ class ArticleSitemap(Sitemap):
         return item.updated_at
 
 
-class CategorySitemap(Sitemap):
+class CategorySitemap(SiteUrlSitemap):
     changefreq = "weekly"
     priority = 0.5
 
@@ -23,15 +28,5 @@ class CategorySitemap(Sitemap):
         return Category.objects.all()
 
 
-class PageSitemap(Sitemap):
-    changefreq = "monthly"
-    priority = 1.0
-
-    def items(self):
-        return ["home", "callback", "verification:verify", "articles:list", "privacy", "part2_notice", "terms"]
-
-    def location(self, item: str) -> str:
-        return reverse(item)
-
-
-SITEMAPS = {"pages": PageSitemap, "articles": ArticleSitemap, "categories": CategorySitemap}
+SITEMAPS = {"article-list": ArticleListSitemap, "articles": ArticleSitemap, "categories": CategorySitemap}
+ROBOTS_DISALLOW: list[str] = []  # every public article page is for everyone

@@ -1,113 +1,92 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.paginator import Paginator
-from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
-from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, ListView
 
+from config.absolute import absolute_url
 from intake.forms import ArticleCallbackForm
-from intake.permissions import staff_member_required
 
-from . import cache
-from .absolute import absolute_url
+from .cache import CachedPageMixin
 from .models import Article, Category
 
 
-def search(articles, query: str):
-    """Full-text search ranked title > summary > body on PostgreSQL; a plain match elsewhere."""
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank
+class ArticleListView(CachedPageMixin, ListView):
+    """Every live article, or a category's, newest first; `?q=` searches them."""
 
-        # The stored, indexed vector (migration 0002): @@ finds the matches through the index,
-        # and only those are ranked.
-        terms = SearchQuery(query, search_type="websearch", config="english")
-        matches = articles.filter(search_vector=terms)
-        return matches.annotate(rank=SearchRank(F("search_vector"), terms)).order_by("-rank", "-publish_at")
-    matches = Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
-    rank = Case(
-        When(title__icontains=query, then=Value(3)),
-        When(summary__icontains=query, then=Value(2)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return articles.filter(matches).annotate(rank=rank).order_by("-rank", "-publish_at")
+    template_name = "articles/list.html"
 
-
-def article_list(request: HttpRequest, category_slug: str | None = None) -> HttpResponse:
-    # Only a real page number makes a page of its own (?page=01, ?page=abc and ?page=1 are one
-    # page); a number past the last page is rendered (as the last page) but never stored, so
-    # random numbers cannot fill the cache. Search results are not cached at all: every query
-    # would be a page of its own.
-    asked = request.GET.get("page", "")
-    page_number = int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 5 else 1
-    page_number = max(page_number, 1)
-    shown = []
-
-    def render() -> str:
-        articles = Article.objects.published().for_listing()
-        category = None
-        if category_slug:
-            category = get_object_or_404(Category, slug=category_slug)
-            articles = articles.filter(category=category)
+    def setup(self, request, *args, **kwargs) -> None:
+        super().setup(request, *args, **kwargs)
+        # Only a real page number makes a page of its own (?page=01, ?page=abc and ?page=1 are
+        # one page): random numbers cannot fill the cache.
+        asked = request.GET.get("page", "")
+        self.page_number = max(int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 5 else 1, 1)
         # NUL can't reach PostgreSQL (and means nothing in a search anyway).
-        query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-        if query:
-            articles = search(articles, query)
-        page = Paginator(articles, settings.ARTICLES_PER_PAGE).get_page(page_number)
-        shown.append(page.number)
-        context = {
-            "page": page,
-            "category": category,
-            "categories": Category.objects.all(),
-            "query": query,
-            "canonical": absolute_url(request.path),
-        }
-        return render_to_string("articles/list.html", context, request=request)
+        self.query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
 
-    if request.GET.get("q", "").strip():
-        return cache.serve(request, render, store=False)
-    params = {"page": str(page_number)} if page_number > 1 else {}
-    return cache.serve(request, render, params=params, keep=lambda: shown == [page_number])
+    def page_params(self) -> dict[str, str] | None:
+        if self.query:
+            return None  # every query would be a page of its own
+        return {"page": str(self.page_number)} if self.page_number > 1 else {}
 
+    def page_may_be_kept(self) -> bool:
+        # A number past the last page is rendered (as the last page) but never stored.
+        return self.page_shown == self.page_number
 
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    def render() -> str:
-        article = get_object_or_404(_with_relations(Article.objects.published()), slug=slug)
-        return _render_article(request, article)
+    def get_queryset(self):
+        articles = Article.objects.published().for_listing()
+        self.category = None
+        if "category_slug" in self.kwargs:
+            self.category = get_object_or_404(Category, slug=self.kwargs["category_slug"])
+            articles = articles.filter(category=self.category)
+        return articles.search(self.query) if self.query else articles
 
-    return cache.serve(request, render)
+    def get_paginate_by(self, queryset) -> int:
+        return settings.ARTICLES_PER_PAGE
 
+    def paginate_queryset(self, queryset, page_size):
+        # Lenient where ListView answers 404: a page number it cannot read is the first page,
+        # one past the end the last.
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.page_number)
+        self.page_shown = page.number
+        return paginator, page, page.object_list, page.has_other_pages()
 
-@never_cache
-@staff_member_required
-def article_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """A draft or scheduled article exactly as the public will see it, for staff only."""
-    article = get_object_or_404(_with_relations(Article.objects.all()), pk=pk)
-    return HttpResponse(_render_article(request, article, preview=True))
-
-
-def _with_relations(articles):
-    return articles.select_related("category", "reviewer", "author").prefetch_related("sources", "tags")
-
-
-def _render_article(request: HttpRequest, article: Article, preview: bool = False) -> str:
-    canonical = absolute_url(article.get_absolute_url())
-    context = {
-        "article": article,
-        "related": list(article.related()),
-        "callback_form": ArticleCallbackForm(),
-        "preview": preview,
-        "canonical": canonical,
-        "json_ld": json_ld(article, canonical, request),
-    }
-    return render_to_string("articles/detail.html", context, request=request)
+    def get_context_data(self, **kwargs) -> dict:
+        return super().get_context_data(
+            category=self.category,
+            categories=Category.objects.all(),
+            query=self.query,
+            canonical=absolute_url(self.request.path),
+            **kwargs,
+        )
 
 
-def json_ld(article: Article, canonical: str, request: HttpRequest) -> dict:
+class ArticleDetailView(CachedPageMixin, DetailView):
+    """An article as visitors see it; with `preview=True` (staff only), a draft or scheduled one
+    exactly as the public will see it."""
+
+    template_name = "articles/detail.html"
+    preview = False
+
+    def get_queryset(self):
+        articles = Article.objects.all() if self.preview else Article.objects.published()
+        return articles.select_related("category", "reviewer", "author").prefetch_related("sources", "tags")
+
+    def get_context_data(self, **kwargs) -> dict:
+        canonical = absolute_url(self.object.get_absolute_url())
+        return super().get_context_data(
+            related=list(self.object.related()),
+            callback_form=ArticleCallbackForm(),
+            preview=self.preview,
+            canonical=canonical,
+            json_ld=json_ld(self.object, canonical),
+            **kwargs,
+        )
+
+
+def json_ld(article: Article, canonical: str) -> dict:
     data = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -168,20 +147,3 @@ class ArticleFeed(Feed):
 
     def item_categories(self, item: Article):
         return [item.category.name]
-
-
-def feed(request: HttpRequest) -> HttpResponse:
-    response = ArticleFeed()(request)
-    return response
-
-
-def robots_txt(request: HttpRequest) -> HttpResponse:
-    lines = [
-        "User-agent: *",
-        "Disallow: /staff/",
-        "Disallow: /admin/",
-        "Disallow: /callback/thanks/",
-        "Disallow: /verify/thanks/",
-        f"Sitemap: {absolute_url(reverse('sitemap'))}",
-    ]
-    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

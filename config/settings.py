@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     # Only django-otp's core: the devices are intake's own (keys encrypted, recovery codes hashed).
     "django_otp",
     "axes",
+    "outbox",
     "intake",
     "verification",
     "articles",
@@ -144,8 +145,8 @@ else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {**_redis_timeouts, "visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Publishing happens inside a visitor's request: try briefly, then give up and leave the
-# notification row pending for the beat task to enqueue again.
+# Waking the worker happens inside a visitor's request: try briefly, then give up; the rows wait
+# in the database for beat's next run (outbox.broker).
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TASK_IGNORE_RESULT = True
 # Separate queues keep a test run's worker from taking a developer's tasks, and vice versa.
@@ -156,17 +157,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# The outbox (outbox/): beat delivers due rows this often when no wake-up came; a temporary
+# failure waits DELIVERY_RETRY_BASE_SECONDS, doubled each try, at most DELIVERY_RETRY_MAX_SECONDS;
+# a row whose worker died is taken again after DELIVERY_RECLAIM_AFTER_SECONDS (each run is cut off
+# at half of it, so a live send is never doubled). Tries per kind: NOTIFICATION_MAX_ATTEMPTS,
+# ELIGIBILITY_MAX_ATTEMPTS; DELIVERY_MAX_ATTEMPTS for a kind that names none.
+DELIVERY_POLL_SECONDS = env.int("DELIVERY_POLL_SECONDS", default=5)
+DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
+DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
+DELIVERY_RECLAIM_AFTER_SECONDS = env.int("DELIVERY_RECLAIM_AFTER_SECONDS", default=120)
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=6)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Often: a notification that could not be published (Redis down) waits for this run. Each run
-    # is a few indexed queries and one queue-length call.
-    "requeue-stale-notifications": {
-        "task": "intake.tasks.requeue_stale_notifications",
-        "schedule": 10.0,
-    },
+    # The outbox's safety net: rows whose wake-up was lost (broker down, worker killed) are
+    # delivered by this run. Each run is one indexed query per kind of delivery.
+    "deliver-due": {"task": "outbox.tasks.deliver_due", "schedule": float(DELIVERY_POLL_SECONDS)},
     "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
-    "requeue-stale-eligibility-checks": {"task": "verification.tasks.requeue_stale_checks", "schedule": 60.0},
     "remind-overdue-article-reviews": {"task": "articles.tasks.remind_overdue_reviews", "schedule": 3600.0},
     "purge-expired-leads": {"task": "intake.tasks.purge_expired", "schedule": 3600.0},
     # Card photos kept for a form that was never sent again (verification.kept_photos): every ten
@@ -174,12 +181,7 @@ CELERY_BEAT_SCHEDULE = {
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
 }
 
-# Notifications still pending this long after they were due are enqueued again.
-NOTIFICATION_REQUEUE_AFTER_SECONDS = env.int("NOTIFICATION_REQUEUE_AFTER_SECONDS", default=60)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
-# A notification claimed by a worker that then died (killed, out of memory) is given back after
-# this long. Each send is cut off at half of it (intake.tasks), so a live send is never doubled.
-NOTIFICATION_RECLAIM_AFTER_SECONDS = env.int("NOTIFICATION_RECLAIM_AFTER_SECONDS", default=120)
 
 # A Slack-compatible incoming webhook for the team channel.
 CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")
@@ -281,8 +283,7 @@ CALLBACK_RESPONSE_MINUTES = env.int("CALLBACK_RESPONSE_MINUTES", default=15)
 
 # Speed-to-lead: minutes to a request's first call (from opening time out of hours); then escalated.
 LEAD_SLA_MINUTES = env.int("LEAD_SLA_MINUTES", default=15)
-# Someone who answers "yes" to "Is anyone in danger right now?" gets a first-call target this many
-# minutes away at any hour; outside call-back hours the on-call staff are alerted by every channel.
+# "Yes, someone is in danger": first call due this many minutes later at any hour (on call: alerted).
 URGENT_RESPONSE_MINUTES = env.int("URGENT_RESPONSE_MINUTES", default=10)
 # A lead may be marked unreachable after this many attempts without reaching anyone.
 UNREACHABLE_AFTER_ATTEMPTS = env.int("UNREACHABLE_AFTER_ATTEMPTS", default=3)
@@ -389,8 +390,7 @@ LOGGING = {
         "django.request": {"filters": ["one_line_refusals"]},
         # Its start-up banner would land in every management command's output.
         "axes.apps": {"level": "WARNING"},
-        # Pillow logs every EXIF tag of an image it reads at DEBUG: a card photo's metadata
-        # (owner, GPS) must never reach a log, whatever LOG_LEVEL says.
+        # Pillow logs a photo's EXIF tags (owner, GPS) at DEBUG: never, whatever LOG_LEVEL says.
         "PIL": {"level": "WARNING"},
         # Beat announces every periodic run, and the worker each task it receives and finishes:
         # a line every few seconds around the clock. Failures still show (WARNING and ERROR).

@@ -4,8 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from articles.sitemaps import SITEMAPS
-from articles.views import robots_txt
+from config.sitemaps import SITEMAPS, robots_txt
 
 handler404 = "intake.views.page_not_found"
 handler403 = "intake.views.permission_denied"

@@ -115,7 +115,18 @@ admin.site.register(User, LanternUserAdmin)
 class NotificationAdmin(admin.ModelAdmin):
     """Delivery state only: no message content is stored, so nothing here is PHI."""
 
-    list_display = ["id", "lead_id", "recipient", "kind", "urgent", "status", "attempts", "created_at", "sent_at"]
+    list_display = [
+        "id",
+        "lead_id",
+        "recipient",
+        "kind",
+        "urgent",
+        "status",
+        "attempts",
+        "created_at",
+        "finished_at",
+        "last_error",
+    ]
     list_filter = ["status", "kind", "channel"]
     readonly_fields = [f.name for f in Notification._meta.fields]
 

@@ -1,21 +1,26 @@
 """Delivery channels for staff notifications. Messages carry no PHI: a reference and a link.
 
-Every channel is a function taking the Notification and raising on failure; `Notification.deliver`
-records the error on the row and retries, so a channel never swallows an error.
+Every channel is a function taking the Notification and raising on failure; the outbox records the
+error on the row and retries it, unless `is_permanent` says trying again cannot help. A channel
+never swallows an error.
 """
 
 import base64
+import contextlib
 import http.client
 import json
+import smtplib
 import urllib.error
 import urllib.request
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from config.absolute import absolute_url
 
 # How much of a provider's error answer is kept on the row: enough to tell why, and short
 # enough that a provider echoing a whole request back cannot fill the error column with it.
@@ -23,7 +28,28 @@ ERROR_BODY_LIMIT = 200
 
 
 class DeliveryError(Exception):
-    """The provider refused the message or could not be reached; the delivery is retried."""
+    """The provider could not take the message now (unreachable, busy); the delivery is retried."""
+
+
+class RefusedDelivery(DeliveryError):
+    """The provider refused the message for a reason a retry cannot change (a 4xx answer to the
+    request itself, a staff member without a mobile number)."""
+
+
+# HTTP answers that mean "not now" rather than "never": timeout, too many requests.
+_TEMPORARY_HTTP = {408, 425, 429}
+
+
+def is_permanent(exc: Exception) -> bool:
+    """Trying again cannot help: bad credentials, a refused address, a request the provider
+    rejects as such. A server saying "not now" (SMTP 4xx, HTTP 5xx or 429) is temporary."""
+    if isinstance(exc, RefusedDelivery | smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):  # sender refused, data refused, ...
+        return exc.smtp_code >= 500
+    return False
 
 
 def message_context(notification) -> dict:
@@ -37,7 +63,7 @@ def message_context(notification) -> dict:
         "urgent": notification.urgent,
         "repeat": notification.kind == notification.Kind.REPEAT_REQUEST,
         "request_count": lead.request_count,
-        "url": f"{settings.SITE_URL}{lead.get_absolute_url()}",
+        "url": absolute_url(lead.get_absolute_url()),
         "centre_name": settings.CENTRE_NAME,
     }
     if notification.kind == notification.Kind.ESCALATION:
@@ -110,7 +136,9 @@ def post(url: str, body: bytes, content_type: str, *, what: str, auth: tuple[str
     except urllib.error.HTTPError as exc:
         detail = _snippet(exc.read(4 * 1024)) if exc.fp else ""
         exc.close()
-        raise DeliveryError(f"{what} answered HTTP {exc.code}" + (f": {detail}" if detail else "")) from None
+        refused = 400 <= exc.code < 500 and exc.code not in _TEMPORARY_HTTP
+        error = RefusedDelivery if refused else DeliveryError
+        raise error(f"{what} answered HTTP {exc.code}" + (f": {detail}" if detail else "")) from None
     except urllib.error.URLError as exc:
         raise DeliveryError(f"{what} unreachable: {exc.reason}") from None
     except (OSError, http.client.HTTPException) as exc:  # a timeout, reset or garbled answer
@@ -120,16 +148,40 @@ def post(url: str, body: bytes, content_type: str, *, what: str, auth: tuple[str
 # --- The channels -------------------------------------------------------------------------------
 
 
-def send_templated_email(name: str, to: str, context: dict) -> None:
+@contextlib.contextmanager
+def mail_session():
+    """One mail connection for several messages, opened by the first one that needs it."""
+    connection = mailers.default
+    try:
+        yield connection
+    finally:
+        with contextlib.suppress(Exception):  # a server gone away has nothing left to close
+            connection.close()
+
+
+def send_templated_email(name: str, to: str, context: dict, *, connection=None) -> None:
     """Render the template triple `name` and send it to one address; raises on failure."""
     subject, text, html = render_email(name, context)
     message = EmailMultiAlternatives(subject, text, to=[to])
     message.attach_alternative(html, "text/html")
-    message.send()
+    if connection is None:
+        mailers.default.send_messages([message])
+        return
+    try:
+        connection.open()  # kept open for the next message of the session; a no-op once open
+        connection.send_messages([message])
+    except Exception:
+        # The session may be broken half-way through a conversation: the next message of the
+        # batch opens a fresh one.
+        with contextlib.suppress(Exception):
+            connection.close()
+        raise
 
 
-def send_email(notification) -> None:
-    send_templated_email(template_name(notification), notification.recipient.email, message_context(notification))
+def send_email(notification, mail=None) -> None:
+    send_templated_email(
+        template_name(notification), notification.recipient.email, message_context(notification), connection=mail
+    )
 
 
 def send_sms(notification) -> None:
@@ -137,7 +189,7 @@ def send_sms(notification) -> None:
     mobile = profile.mobile if profile else ""
     if not mobile:
         # They removed their number after the row was queued; the error says so on the row.
-        raise DeliveryError(f"staff member {notification.recipient_id} has no mobile number")
+        raise RefusedDelivery(f"staff member {notification.recipient_id} has no mobile number")
     text = render_text(notification)
     provider = settings.SMS_PROVIDER
     if provider == "console":
@@ -166,8 +218,13 @@ def send_webhook(notification) -> None:
     post(settings.CHAT_WEBHOOK_URL, json.dumps(payload).encode(), "application/json", what="chat webhook")
 
 
-CHANNELS = {"email": send_email, "sms": send_sms, "webhook": send_webhook}
-
-
-def send(notification) -> None:
-    CHANNELS[notification.channel](notification)
+def send(notification, *, mail=None) -> None:
+    """Send on the row's channel; `mail` is an open mail session (`mail_session`) or None."""
+    if notification.channel == "email":
+        send_email(notification, mail)
+    elif notification.channel == "sms":
+        send_sms(notification)
+    elif notification.channel == "webhook":
+        send_webhook(notification)
+    else:
+        raise ImproperlyConfigured(f"Unknown notification channel {notification.channel!r}.")

@@ -46,8 +46,9 @@ from django.test import Client
 from intake.middleware import ATTRIBUTION_COOKIE
 from intake.models import Lead, Notification, StaffProfile
 from intake.phones import normalise_phone
+from outbox.tests.helpers import deliver
 from tests.support import wait_until
-from verification.models import EligibilityCheck, Payer, VerificationRequest
+from verification.models import Payer, VerificationRequest
 
 from .conftest import jpeg_bytes, png_bytes, sign_in
 
@@ -406,7 +407,7 @@ def test_it_keeps_every_phi_field_out_of_logs_redis_messages_urls_and_plain_colu
     # The worker delivers the notifications; the eligibility check runs here instead, where every
     # logger is at DEBUG. (It also keeps the session's worker from caching content type ids that
     # this test's flush invalidates: audit rows it wrote in a later test would then break.)
-    monkeypatch.setattr(EligibilityCheck, "enqueue", lambda self, countdown=None: True)
+    monkeypatch.setattr("verification.models.nudge", lambda model: True)
     m = Markers.make()
     avery, sam = staff["avery"], staff["sam"]
     StaffProfile.objects.filter(user=avery).update(notify_by_sms=True, mobile="+12025550143")
@@ -432,8 +433,7 @@ def test_it_keeps_every_phi_field_out_of_logs_redis_messages_urls_and_plain_colu
                 lambda: Notification.objects.exists() and not Notification.objects.exclude(status="sent").exists(),
                 what="every notification sent",
             )
-            for check in verification.checks.filter(status="pending"):
-                check.run()
+            deliver(*verification.checks.filter(status="pending"))
             assert verification.checks.get().status == "done"
             channels = set(Notification.objects.values_list("channel", flat=True))
             assert channels == {"email", "sms", "webhook"}
@@ -482,7 +482,7 @@ def test_it_keeps_every_phi_field_out_of_logs_redis_messages_urls_and_plain_colu
     output = capfd.readouterr()
     haystacks += [("stdout of this process", output.out), ("stderr of this process", output.err)]
     worker_log = Path(celery_worker.log_path).read_text(errors="replace")
-    assert "deliver_notification" in worker_log
+    assert "deliver_due" in worker_log
     haystacks.append(("worker log", worker_log))
     redis_stacks = redis_haystacks(settings.REDIS_URL, "cache Redis")
     redis_stacks += redis_haystacks(settings.CELERY_BROKER_URL, "broker Redis")

@@ -17,6 +17,7 @@ from intake.forms import PhoneField, PublicForm
 from intake.models import BestTime
 
 from .disclosures import clearinghouse_clause
+from .eligibility.coverage import CoverageStatus
 from .kept_photos import KEPT_PHOTO_TEMPLATE, CardPhotoField, KeptPhotosMixin
 from .models import InsurerContact, Outcome, Payer, Relationship
 
@@ -245,8 +246,14 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
 class ManualCheckForm(forms.Form):
     """What staff heard when they called a payer that has no electronic eligibility."""
 
+    # What a payer's representative can tell staff on a call; "error" is a gateway's outcome only.
     coverage_status = forms.ChoiceField(
-        label="Coverage", choices=[("active", "Active"), ("inactive", "Inactive"), ("rejected", "Member not found")]
+        label="Coverage",
+        choices=[
+            (CoverageStatus.ACTIVE, CoverageStatus.ACTIVE.label),
+            (CoverageStatus.INACTIVE, CoverageStatus.INACTIVE.label),
+            (CoverageStatus.REJECTED, "Member not found"),
+        ],
     )
     payer_rep = forms.CharField(label="Payer representative and call reference", max_length=120)
     plan_name = forms.CharField(label="Plan name", max_length=120, required=False)

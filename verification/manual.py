@@ -5,13 +5,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from .eligibility.coverage import CoverageStatus
 from .eligibility.summary import BenefitSummary, CareLevel, Money, NetworkTerms, Rejection, SubscriberSummary
 
 
 def summary_from_manual_entry(verification, data: dict, *, by) -> BenefitSummary:
-    status = data["coverage_status"]
+    status = CoverageStatus(data["coverage_status"])
     rejections = []
-    if status == "rejected":
+    if status == CoverageStatus.REJECTED:
         rejections.append(
             Rejection(
                 loop="phone",
@@ -24,7 +25,7 @@ def summary_from_manual_entry(verification, data: dict, *, by) -> BenefitSummary
     plan = CareLevel(
         level="plan",
         label="Plan level",
-        covered={"active": True, "inactive": False}.get(status),
+        covered={CoverageStatus.ACTIVE: True, CoverageStatus.INACTIVE: False}.get(status),
         prior_auth={"Y": True, "N": False}.get(data.get("prior_auth") or ""),
         in_network=NetworkTerms(
             deductible_individual=Money(total=data.get("deductible_total"), remaining=data.get("deductible_remaining")),

@@ -1,19 +1,21 @@
-import datetime as dt
 import json
 import logging
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from config.crash import crash_report
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from intake.front_door import Submission
 from intake.models import BestTime, DisclosureRefused, Lead, LeadKind, LeadRequest, Part2Consent, disclosure_refusal
+from outbox.broker import nudge
+from outbox.models import Delivery, DeliveryQuerySet
 
-from . import cards, disclosures
+from . import cards, disclosures, eligibility
+from .eligibility import BenefitSummary, CoverageStatus, EligibilityError, EligibilityRequest, TransientEligibilityError
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +212,7 @@ class VerificationRequest(models.Model):
             return None
         check = EligibilityCheck.objects.create(verification=self, gateway=settings.ELIGIBILITY_GATEWAY)
         self.set_status(self.Status.CHECKING)
-        transaction.on_commit(check.enqueue)
+        transaction.on_commit(lambda: nudge(EligibilityCheck))
         return check
 
     def set_status(self, status: str) -> None:
@@ -233,23 +235,18 @@ class VerificationRequest(models.Model):
             cards.delete(name)
 
 
-class EligibilityCheckQuerySet(models.QuerySet):
-    def stale(self, now: dt.datetime | None = None):
-        """Checks whose task message was lost, or whose worker died mid-check."""
-        now = now or timezone.now()
-        return self.filter(
-            models.Q(status=EligibilityCheck.Status.PENDING, due_at__lte=now - EligibilityCheck.requeue_after())
-            | models.Q(status=EligibilityCheck.Status.RUNNING, started_at__lte=now - dt.timedelta(minutes=10))
-        )
+class EligibilityCheckQuerySet(DeliveryQuerySet):
+    def for_delivery(self):
+        return self.select_related("verification__payer", "verification__lead_request")
 
 
-class EligibilityCheck(models.Model):
+class EligibilityCheck(Delivery):
     """One automated (or one manually entered) eligibility answer for a verification request."""
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting"
-        RUNNING = "running", "Asking the payer"
-        DONE = "done", "Answered"
+        SENDING = "running", "Asking the payer"
+        SENT = "done", "Answered"
         FAILED = "failed", "Failed"
 
     verification = models.ForeignKey(VerificationRequest, on_delete=models.CASCADE, related_name="checks")
@@ -257,22 +254,20 @@ class EligibilityCheck(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     manual = models.BooleanField(default=False, help_text="Entered by staff after a phone call to the payer.")
     entered_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    attempts = models.PositiveIntegerField(default=0)
     trace_number = models.CharField(max_length=50, blank=True)
     # The summary holds the subscriber's name, birth date and member id: encrypted like the
     # raw 271 / JSON answer it came from.
     summary_json = EncryptedTextField(blank=True)
     raw_payload = EncryptedTextField(blank=True)
-    coverage_status = models.CharField(max_length=20, blank=True)  # active / inactive / rejected / error
-    error = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    coverage_status = models.CharField(max_length=20, blank=True, choices=CoverageStatus.choices)
 
     objects = EligibilityCheckQuerySet.as_manager()
 
-    class Meta:
+    # One payer call at a time per claim: a payer that never answers holds back one check.
+    batch_size = 1
+    max_attempts_setting = "ELIGIBILITY_MAX_ATTEMPTS"
+
+    class Meta(Delivery.Meta):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -283,62 +278,48 @@ class EligibilityCheck(models.Model):
 
     @property
     def summary(self):
-        from .eligibility import BenefitSummary
-
         return BenefitSummary.from_dict(json.loads(self.summary_json)) if self.summary_json else None
 
-    @staticmethod
-    def requeue_after() -> dt.timedelta:
-        """A pending check is enqueued again after this long: its message may be waiting in the queue."""
-        return dt.timedelta(minutes=1)
-
-    def enqueue(self) -> bool:
-        from intake.models import publish
-
-        from .tasks import run_eligibility_check
-
-        return publish(run_eligibility_check, self.pk, what="eligibility check")
-
-    def claim(self) -> bool:
-        claimed = EligibilityCheck.objects.filter(pk=self.pk, status=self.Status.PENDING).update(
-            status=self.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        if claimed:
-            self.refresh_from_db()
-        return bool(claimed)
-
-    def run(self) -> int | None:
-        """Ask the payer. Returns a delay in seconds when the answer was "try later"."""
-        from .eligibility import EligibilityError, TransientEligibilityError, crash_report, get_gateway
-
-        if not self.claim():
-            return None
+    def perform(self, context) -> None:
+        """Ask the payer, and list the disclosure in the lead's accounting whatever happened."""
         request = self.verification
         # Asked again here, not only when queued: a revocation may have come in since.
         refusal = request.disclosure_refusal(gateway=self.gateway)
         if refusal is not None:
-            return self._fail(DisclosureRefused(refusal))
+            raise DisclosureRefused(refusal)
         listed = False
         try:
-            result = get_gateway(self.gateway).check(build_request(request, trace=f"LNT{self.pk:09d}"))
+            result = eligibility.get_gateway(self.gateway).check(build_request(request, trace=f"LNT{self.pk:09d}"))
             disclosures.record_send(self)
             listed = True
             self.record(result.summary, raw=result.raw)
-        except TransientEligibilityError as exc:
+        except (TransientEligibilityError, EligibilityError) as exc:
             disclosures.record_send(self, error=exc)
-            return self._retry_later(exc)
-        except EligibilityError as exc:
-            disclosures.record_send(self, error=exc)
-            return self._fail(exc)
-        except Exception as exc:  # noqa: BLE001 - a bug must not leave the check hanging
+            raise
+        except Exception as exc:
             # Type, place and check id only: the message (and log.exception's traceback) can
             # quote the member's data.
             log.error("Eligibility check %s crashed: %s", self.pk, crash_report(exc))
             if not listed:
                 # Where it broke is unknown: listed as sent, since a missing line cannot be found later.
                 disclosures.record_send(self, error=exc)
-            return self._fail(exc)
-        return None
+            raise
+
+    def is_permanent(self, exc: Exception) -> bool:
+        # Only "try later" answers from the payer or the network are worth another call.
+        return not isinstance(exc, TransientEligibilityError)
+
+    def describe_failure(self, exc: Exception) -> str:
+        # Staff read this on the workspace. Gateway errors are written for them and describe the
+        # payer's answer, never the member's data; anything else is a bug, named for the log.
+        if isinstance(exc, EligibilityError | TransientEligibilityError | DisclosureRefused):
+            return str(exc)[:300]
+        return "The check stopped on an unexpected error; it has been logged for the developers."
+
+    def given_up(self) -> None:
+        verification = self.verification
+        if verification.status == VerificationRequest.Status.CHECKING:
+            verification.set_status(VerificationRequest.Status.NEEDS_REVIEW)
 
     def record(self, summary, *, raw: str = "") -> None:
         with transaction.atomic():
@@ -346,51 +327,19 @@ class EligibilityCheck(models.Model):
             self.raw_payload = raw
             self.coverage_status = summary.status
             self.trace_number = summary.trace_number or self.trace_number
-            self.status = self.Status.DONE
+            self.status = self.Status.SENT
             self.finished_at = timezone.now()
-            self.error = ""
+            self.last_error = ""
             self.save()
             verification = self.verification
             if verification.status in (VerificationRequest.Status.SUBMITTED, VerificationRequest.Status.CHECKING):
-                needs_info = summary.status == "rejected"
+                needs_info = summary.status == CoverageStatus.REJECTED
                 verification.set_status(
                     VerificationRequest.Status.NEEDS_INFO if needs_info else VerificationRequest.Status.NEEDS_REVIEW
                 )
 
-    def _retry_later(self, exc) -> int | None:
-        if self.attempts >= settings.ELIGIBILITY_MAX_ATTEMPTS:
-            return self._fail(exc)
-        delay = min(60 * 2 ** (self.attempts - 1), 1800)
-        self.status = self.Status.PENDING
-        self.due_at = timezone.now() + dt.timedelta(seconds=delay)
-        self.error = _error_text(exc)
-        self.save(update_fields=["status", "due_at", "error"])
-        return delay
-
-    def _fail(self, exc) -> None:
-        self.status = self.Status.FAILED
-        self.finished_at = timezone.now()
-        self.error = _error_text(exc)
-        self.save(update_fields=["status", "finished_at", "error"])
-        verification = self.verification
-        if verification.status == VerificationRequest.Status.CHECKING:
-            verification.set_status(VerificationRequest.Status.NEEDS_REVIEW)
-        return None
-
-
-def _error_text(exc) -> str:
-    # Staff read this on the workspace. Gateway errors are written for them and describe the
-    # payer's answer, never the member's data; anything else is a bug, named for the log.
-    from .eligibility import EligibilityError, TransientEligibilityError
-
-    if isinstance(exc, EligibilityError | TransientEligibilityError | DisclosureRefused):
-        return str(exc)[:300]
-    return "The check stopped on an unexpected error; it has been logged for the developers."
-
 
 def build_request(verification: VerificationRequest, *, trace: str):
-    from .eligibility import EligibilityRequest
-
     return EligibilityRequest(
         payer_id=verification.payer.payer_id if verification.payer else "",
         payer_name=verification.payer_name,

@@ -126,7 +126,7 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
     # Every render shows PHI, a form's re-render with errors too: each one is an audited access.
     accessed.send(sender=VerificationRequest, instance=verification)
     checks = list(verification.checks.select_related("entered_by"))
-    latest = next((c for c in checks if c.status == EligibilityCheck.Status.DONE), None)
+    latest = next((c for c in checks if c.status == EligibilityCheck.Status.SENT), None)
     context = {
         "verification": verification,
         "lead": verification.lead,
@@ -134,7 +134,7 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
         "latest": latest,
         "summary": latest.summary if latest else None,
         "refusal": verification.disclosure_refusal(),
-        "running": any(c.status in (EligibilityCheck.Status.PENDING, EligibilityCheck.Status.RUNNING) for c in checks),
+        "running": any(c.status in (EligibilityCheck.Status.PENDING, EligibilityCheck.Status.SENDING) for c in checks),
         "manual_form": forms.get("manual_form") or ManualCheckForm(),
         "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
     }
@@ -146,7 +146,7 @@ def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
     """Polled by the workspace while a check runs, so the page reloads once, when the answer is in."""
     verification = _verification_or_404(verification_id)
     running = verification.checks.filter(
-        status__in=[EligibilityCheck.Status.PENDING, EligibilityCheck.Status.RUNNING]
+        status__in=[EligibilityCheck.Status.PENDING, EligibilityCheck.Status.SENDING]
     ).exists()
     return JsonResponse({"running": running, "status": verification.status})
 

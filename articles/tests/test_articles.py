@@ -7,6 +7,7 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -259,8 +260,6 @@ def test_it_renders_list_and_detail_in_a_constant_number_of_queries(
         article.tags.set(tags)
         for n in range(count // 3):
             Source.objects.create(article=article, title=f"S{n}", publisher="NIDA", url="https://nida.nih.gov/")
-    from django.core.cache import cache
-
     cache.clear()
     # list: version, count, page, tags, categories, next publication
     with django_assert_num_queries(5):

@@ -15,7 +15,7 @@ from .choices import (
 )
 from .lead import Lead
 from .merge import LeadMerge
-from .notification import Notification, NotificationQuerySet, enqueue_all, publish
+from .notification import Notification, NotificationQuerySet
 from .part2 import ConsentRevocation, Disclosure, DisclosureRefused, Part2Consent, disclosure_refusal
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
@@ -70,14 +70,12 @@ __all__ = [
     "WorkflowError",
     "disclosure_refusal",
     "ensure_staff_groups",
-    "enqueue_all",
     "is_admissions",
     "is_supervisor",
     "may_edit_roster_of",
     "on_call_staff",
     "on_duty_admissions",
     "on_shift_admissions",
-    "publish",
     "recovery_codes_left",
     "reset_second_factor",
     "someone_on_hand_for_danger",

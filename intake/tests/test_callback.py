@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from intake.consent import CURRENT_CALLBACK_CONSENT, consent_text
 from intake.models import Lead, LeadRequest, Notification
-from intake.tasks import requeue_stale_notifications
+from outbox.tasks import deliver_due
 from tests.support import wait_until
 
 CALLBACK = "/callback/"
@@ -280,10 +280,10 @@ def test_it_keeps_the_request_when_redis_is_down_and_notifies_once_it_is_back(
 
         start_redis()
 
-    # The beat task's next run finds the rows that could not be published (no waiting a minute in
-    # case their message is still queued: it never was); running it twice still sends each once.
-    assert requeue_stale_notifications() == 2
-    requeue_stale_notifications()
+    # Nobody woke the worker for these rows: beat's next run (every few seconds) does; running it
+    # twice still sends each once.
+    deliver_due()
+    deliver_due()
     messages = mailbox.wait_for(2, timeout=45)
     time.sleep(2)  # time for any duplicate to arrive
     assert sorted(m["to"][0] for m in mailbox.messages) == ["avery@lantern.example", "blake@lantern.example"]
@@ -315,9 +315,9 @@ def test_a_frozen_redis_costs_one_wait_not_one_per_visitor_and_loses_nothing(
         assert set(Notification.objects.values_list("status", flat=True)) == {"pending"}
         thaw()
 
-    # Redis answers again: the beat task finds the rows, and the worker, which was waiting on the
-    # frozen server too, takes messages again and sends each alert once.
-    assert requeue_stale_notifications() == 8
+    # Redis answers again: beat's next run wakes the worker, which was waiting on the frozen
+    # server too, and each alert is sent once.
+    deliver_due()
     messages = mailbox.wait_for(8, timeout=60)
     time.sleep(2)  # time for any duplicate to arrive
     assert len(mailbox.messages) == len(messages) == 8

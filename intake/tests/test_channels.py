@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 
 from intake.models import Lead, Notification, StaffProfile
 from intake.tests.helpers import receive_callback
+from outbox.tests.helpers import deliver, retry_now
 from tests.support import wait_until
 
 JORDAN = {
@@ -92,7 +93,8 @@ def read_email(message: dict) -> tuple[str, str, str]:
 
 def deliver_all(rows) -> None:
     for row in rows:
-        assert row.deliver() is None, Notification.objects.get(pk=row.pk).last_error
+        deliver(row)
+        assert row.status == Notification.Status.SENT, row.last_error
 
 
 def all_sent() -> bool:
@@ -157,16 +159,14 @@ def test_it_retries_a_text_the_sms_provider_refused_and_then_sends_it(staff, htt
     sms = queue_sms(lead, avery)
     http_inbox.fail_next = 1
 
-    assert sms.deliver() == 30
-    sms.refresh_from_db()
+    deliver(sms)
     assert (sms.status, sms.attempts) == ("pending", 1)
     assert sms.due_at > timezone.now() + dt.timedelta(seconds=25)
     assert sms.last_error.startswith("DeliveryError: SMS provider answered HTTP 500: ")
     assert len(sms.last_error) < 260  # not the provider's 2 kB error page
     assert_no_phi(sms.last_error)
 
-    assert sms.deliver() is None
-    sms.refresh_from_db()
+    retry_now(sms)
     assert (sms.status, sms.attempts) == ("sent", 2)
     assert [post["status"] for post in http_inbox.received(MESSAGES)] == [500, 201]
     assert form(http_inbox.received(MESSAGES)[1])["Body"] == f"New callback request {lead.reference}: {link(lead)}"
@@ -181,9 +181,9 @@ def test_it_retries_a_text_when_the_sms_provider_cannot_be_reached(staff, http_i
     avery = prefs(staff["avery"], notify_by_sms=True, notify_by_email=False, mobile="+14155550101")
     sms = queue_sms(make_lead(), avery)
 
-    assert sms.deliver() == 30
-    sms.refresh_from_db()
+    deliver(sms)
     assert sms.status == "pending"
+    assert sms.due_at > timezone.now() + dt.timedelta(seconds=25)
     assert sms.last_error.startswith("DeliveryError: SMS provider unreachable")
 
 
@@ -193,25 +193,25 @@ def test_it_retries_a_refused_chat_post_without_revealing_the_webhook_address(st
     [chat] = Notification.objects.queue(make_lead(), kind=Notification.Kind.NEW_LEAD, recipients=[])
     http_inbox.fail_next = 1
 
-    assert chat.deliver() == 30
-    chat.refresh_from_db()
+    deliver(chat)
     assert chat.status == "pending"
     assert chat.last_error.startswith("DeliveryError: chat webhook answered HTTP 500")
     assert "secret-webhook-token" not in chat.last_error
-    assert chat.deliver() is None
+    retry_now(chat)
+    assert chat.status == "sent"
     assert len(http_inbox.received("/secret-webhook-token")) == 2
 
 
 @pytest.mark.django_db
-def test_it_records_an_unknown_sms_provider_on_the_notification(staff, http_inbox, settings):
+def test_it_fails_at_once_and_says_why_when_the_sms_provider_is_unknown(staff, http_inbox, settings):
     settings.SMS_PROVIDER = "carrier-pigeon"
     avery = prefs(staff["avery"], notify_by_sms=True, notify_by_email=False, mobile="+14155550101")
     sms = queue_sms(make_lead(), avery)
 
-    sms.deliver()
+    deliver(sms)
 
-    sms.refresh_from_db()
-    assert sms.status == "pending"
+    # A setting nobody has fixed will not fix itself in a retry: failed at once, with the reason.
+    assert (sms.status, sms.attempts) == ("failed", 1)
     assert sms.last_error == "ImproperlyConfigured: Unknown SMS_PROVIDER 'carrier-pigeon'; use 'console' or 'twilio'."
     assert http_inbox.received() == []
 
@@ -223,8 +223,9 @@ def test_it_prints_texts_to_the_console_when_no_sms_provider_is_set_up(staff, ht
     lead = make_lead()
     sms = queue_sms(lead, avery)
 
-    assert sms.deliver() is None
+    deliver(sms)
 
+    assert sms.status == "sent"
     assert capsys.readouterr().out == f"SMS to +14155550101: New callback request {lead.reference}: {link(lead)}\n"
     assert http_inbox.received() == []
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from articles.demo_content import ARTICLES, CATEGORIES
+from articles.demo import demo_articles, demo_categories
 from articles.models import Article, Category, Source
 from intake.models import Lead, LeadStatus
 
@@ -37,11 +37,11 @@ def publish_demo_articles() -> list[Article]:
         data["slug"]: Category.objects.create(
             slug=data["slug"], name=data["name"], description=data["description"], position=position
         )
-        for position, data in enumerate(CATEGORIES)
+        for position, data in enumerate(demo_categories())
     }
     now = timezone.now()
     articles = []
-    for data in ARTICLES:
+    for data in demo_articles():
         published = now - dt.timedelta(days=data["days_ago"])
         article = Article.objects.create(
             slug=data["slug"],

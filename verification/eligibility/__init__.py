@@ -6,24 +6,27 @@
     result.summary                             # BenefitSummary: status, levels of care, rejections
     result.raw                                 # the 271 (or JSON) as received: store it encrypted
 
-Modules: `summary` (the data classes), `codes` (X12 code tables), `x12` (envelopes, delimiters),
-`x270` (the inquiry), `x271` (the response reader), `levels` (levels of care and what was not
-stated), `jsonapi` (Stedi-style JSON), `transport` (HTTP), `gateways`, `sandbox`.
+Modules: `summary` (the data classes), `coverage` (the coverage statuses), `codes` (X12 code
+tables), `rejections` (a payer's rejection in plain words), `x12` (envelopes, delimiters), `x270`
+(the inquiry), `x271` (the response reader), `jsonapi` (Stedi-style JSON); then, for both readers,
+`finish` (statuses and what was not said, in `unsaid`), `sources` (which rows speak for which level
+of care), `levels` (one level's figures), `limits`, `carve_outs`; `transport` (HTTP), `gateways`,
+`sandbox`.
 
 Errors: TransientEligibilityError (try again later: AAA 42, timeouts, HTTP 5xx) and
 EligibilityError (bad settings, malformed answers: a person must look). They are not subclasses
 of each other. A payer rejecting the visitor's details is not an error: the summary has status
-"rejected" and its rejections say what to ask the visitor.
+`CoverageStatus.REJECTED` and its rejections say what to ask the visitor.
 """
 
-from .errors import EligibilityError, TransientEligibilityError, X12Error, crash_report
+from .coverage import CoverageStatus
+from .errors import EligibilityError, TransientEligibilityError, X12Error
 from .gateways import EligibilityGateway, Gateway, JsonGateway, X12Gateway, get_gateway
 from .jsonapi import summary_from_json
 from .sandbox import SANDBOX_MEMBERS, SandboxGateway
 from .summary import (
     DEFAULT_SERVICE_TYPES,
     LEVELS,
-    STATUSES,
     BenefitRow,
     BenefitSummary,
     CareLevel,
@@ -45,12 +48,12 @@ __all__ = [
     "DEFAULT_SERVICE_TYPES",
     "LEVELS",
     "SANDBOX_MEMBERS",
-    "STATUSES",
     "BenefitRow",
     "BenefitSummary",
     "CareLevel",
     "CarveOut",
     "CheckResult",
+    "CoverageStatus",
     "EligibilityError",
     "EligibilityGateway",
     "EligibilityRequest",
@@ -69,7 +72,6 @@ __all__ = [
     "X12Error",
     "X12Gateway",
     "build_270",
-    "crash_report",
     "get_gateway",
     "read_270",
     "read_271",

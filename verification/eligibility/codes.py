@@ -200,80 +200,100 @@ FOLLOW_UPS: dict[str, str] = {
     "Y": "do not resubmit; we will hand over to a third party",
 }
 
-# Each reject reason in plain words for staff, and what to ask the visitor (or whom to tell) to fix it.
-REJECTION_WORDS: dict[str, tuple[str, str]] = {
-    "15": (
-        "The payer says the request was missing information it needs.",
-        "Check that the member ID, name and date of birth were all given, then run the check again.",
-    ),
-    "41": (
-        "The payer does not let our account ask about this member.",
-        "Nothing to ask the visitor: tell the admissions lead our payer access needs fixing, and call the payer.",
-    ),
-    "42": (
-        "The payer's system could not answer right now.",
-        "Nothing to ask the visitor: the check is tried again automatically; call the payer if it keeps failing.",
-    ),
-    "43": (
-        "The payer did not accept our provider details (NPI).",
-        "Nothing to ask the visitor: tell the admissions lead our NPI was refused by this payer.",
-    ),
-    "50": (
-        "The payer does not let our provider ask about eligibility.",
-        "Nothing to ask the visitor: tell the admissions lead; the payer may need us enrolled first.",
-    ),
-    "51": (
-        "The payer does not have our provider on file.",
-        "Nothing to ask the visitor: tell the admissions lead; we may need to enrol with this payer.",
-    ),
-    "57": (
-        "The payer refused the date of service we asked about.",
-        "Nothing to ask the visitor: run the check again for today's date.",
-    ),
-    "58": (
-        "The payer says the date of birth is missing or not valid.",
-        "Ask them to confirm the patient's date of birth (month, day and year).",
-    ),
-    "62": (
-        "The payer does not answer for the date of service we asked about.",
-        "Nothing to ask the visitor: run the check again for a date closer to today.",
-    ),
-    "63": (
-        "The payer does not answer for a date of service in the future.",
-        "Nothing to ask the visitor: run the check again for today's date.",
-    ),
-    "71": (
-        "The date of birth does not match the payer's records for this member.",
-        "Ask them to confirm the patient's date of birth; if the card is in someone else's name, "
-        "ask for that person's date of birth too.",
-    ),
-    "72": (
-        "The payer does not recognise the member ID.",
-        "Ask them to read the member ID from the card again, character by character, including any "
-        "letters at the start.",
-    ),
-    "73": (
-        "The name does not match the payer's records for this member ID.",
-        "Ask for the name exactly as it is printed on the insurance card (middle initial, suffix, a previous surname).",
-    ),
-    "75": (
-        "The payer could not find this person.",
-        "Check the date of birth and the member ID with them; if the card is in a parent's or "
-        "spouse's name, they are a dependent: ask for the subscriber's name and date of birth.",
-    ),
-    "76": (
-        "The payer has more than one member with this ID.",
-        "Ask for the subscriber's name and date of birth, and whether the patient is the subscriber or a dependent.",
-    ),
-    "78": (
-        "The payer says this person is not in the group or plan given.",
-        "Ask them to read the group number from the card again, or leave it out if unsure.",
-    ),
-    "79": (
-        "The payer says the member's identification is not valid.",
-        "Ask them to read the member ID and name from the card again.",
-    ),
+# DTP01: what a date is the date of.
+DATE_QUALIFIERS: dict[str, str] = {
+    "096": "discharge",
+    "102": "issue",
+    "152": "effective date of change",
+    "193": "period start",
+    "194": "period end",
+    "198": "completion",
+    "290": "coordination of benefits",
+    "291": "plan",
+    "292": "benefit",
+    "295": "primary care provider",
+    "304": "latest visit or consultation",
+    "307": "eligibility",
+    "318": "added",
+    "340": "COBRA begin",
+    "341": "COBRA end",
+    "342": "premium paid to date begin",
+    "343": "premium paid to date end",
+    "346": "plan begin",
+    "347": "plan end",
+    "356": "eligibility begin",
+    "357": "eligibility end",
+    "382": "enrollment",
+    "435": "admission",
+    "442": "date of death",
+    "458": "certification",
+    "472": "service",
+    "539": "policy effective",
+    "540": "policy expiration",
+    "636": "date of last update",
+    "771": "status",
 }
+
+# REF01: what a reference number is.
+REFERENCE_QUALIFIERS: dict[str, str] = {
+    "18": "plan number",
+    "1L": "group or policy number",
+    "1W": "member identification number",
+    "3H": "case number",
+    "49": "family unit number",
+    "6P": "group number",
+    "9F": "referral number",
+    "F6": "health insurance claim number",
+    "G1": "prior authorization number",
+    "IG": "insurance policy number",
+    "N6": "plan network identification number",
+    "NQ": "Medicaid recipient identification number",
+    "Q4": "prior identifier number",
+}
+
+# NM101: who a name is, for the payer, the provider, or a company named in an LS/LE loop.
+ENTITY_CODES: dict[str, str] = {
+    "03": "dependent",
+    "13": "contracted service provider",
+    "1I": "preferred provider organization (PPO)",
+    "1P": "provider",
+    "2B": "third-party administrator",
+    "36": "employer",
+    "73": "other physician",
+    "FA": "facility",
+    "GP": "gateway provider",
+    "IL": "insured or subscriber",
+    "P3": "primary care provider",
+    "PR": "payer",
+    "PRP": "primary payer",
+    "SEP": "secondary payer",
+    "TTP": "tertiary payer",
+    "VN": "vendor",
+    "X3": "utilization management organization",
+    "Y2": "managed care organization",
+}
+
+# PER03, PER05, PER07: how to reach a contact.
+CONTACT_KINDS: dict[str, str] = {
+    "TE": "phone",
+    "EX": "extension",
+    "FX": "fax",
+    "UR": "web",
+    "EM": "email",
+    "WP": "work phone",
+}
+
+# INS02: the person's relationship to the subscriber.
+RELATIONSHIP_CODES: dict[str, str] = {
+    "18": "self",
+    "01": "spouse",
+    "19": "child",
+    "34": "other adult",
+    "G8": "other relationship",
+}
+
+# DMG03: the person's gender as the payer has it.
+GENDERS: dict[str, str] = {"M": "male", "F": "female", "U": "unknown"}
 
 
 def describe(table: dict[str, str], code: str) -> str:
@@ -283,15 +303,12 @@ def describe(table: dict[str, str], code: str) -> str:
     return table.get(code, f"unknown code {code}")
 
 
-def rejection_words(code: str) -> tuple[str, str]:
-    """(plain words, what to ask the visitor) for a reject reason, also for codes we do not know."""
-    if code in REJECTION_WORDS:
-        return REJECTION_WORDS[code]
-    description = describe(REJECT_REASONS, code) if code else "no reason given"
-    return (
-        f"The payer rejected the request ({description}).",
-        "Call the payer to ask what they need, then run the check again.",
-    )
+def join_words(items: list[str]) -> str:
+    """Items as a sentence lists them: "a", "a and b", "a, b and c"; empty items left out."""
+    items = [item for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def follow_up_code(text: str) -> str:

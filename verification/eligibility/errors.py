@@ -7,8 +7,6 @@ not an error at all: it is a summary with status "rejected".
 
 from __future__ import annotations
 
-import traceback
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -49,13 +47,3 @@ def never_sent[E: (EligibilityError, TransientEligibilityError)](error: E) -> E:
 
 class X12Error(EligibilityError):
     """An X12 interchange too broken to read: truncated ISA, wrong SE count, missing trailer."""
-
-
-def crash_report(exc: BaseException) -> str:
-    """An unexpected exception for the log: its type and where it was raised (file, line and
-    function of the innermost frames), never its message or a traceback's locals. A message
-    from a parser or a library can quote what it was reading: a name, a member ID, a birth date."""
-    kind = type(exc)
-    frames = traceback.extract_tb(exc.__traceback__)[-4:]
-    where = " < ".join(f"{Path(frame.filename).name}:{frame.lineno} in {frame.name}" for frame in reversed(frames))
-    return f"{kind.__module__}.{kind.__qualname__}" + (f" at {where}" if where else "")

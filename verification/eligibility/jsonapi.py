@@ -16,6 +16,7 @@ from .codes import (
     ACTIVE_CODES,
     COVERAGE_LEVELS,
     ELIGIBILITY_CODES,
+    ENTITY_CODES,
     INACTIVE_CODES,
     INSURANCE_TYPES,
     NETWORK,
@@ -26,7 +27,8 @@ from .codes import (
     follow_up_code,
 )
 from .errors import EligibilityError
-from .levels import finish
+from .finish import finish
+from .rejections import make_rejection
 from .summary import (
     BenefitRow,
     BenefitSummary,
@@ -38,7 +40,7 @@ from .summary import (
 )
 from .x12 import parse_date_range
 from .x270 import DEPENDENT_RELATIONSHIPS
-from .x271 import ENTITY_CODES, make_rejection, to_decimal, to_percent
+from .x271 import to_decimal, to_percent
 
 CONTACT_MODES = {
     "telephone": "phone",

@@ -10,6 +10,7 @@ by an older version of this code still load.
 
 import dataclasses
 import datetime as dt
+import enum
 import types
 import typing
 import uuid
@@ -18,8 +19,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Self
 
 from .codes import PAYER_UNAVAILABLE
+from .coverage import CoverageStatus
 
-STATUSES = ("active", "inactive", "rejected", "error")
 LEVELS = ("detox", "residential", "php", "iop", "outpatient", "plan")
 DEFAULT_SERVICE_TYPES = ["30", "AI", "AJ", "AK", "MH", "A8", "RT", "BB"]
 RELATIONSHIPS = ("self", "spouse", "child", "other")
@@ -204,7 +205,7 @@ class Limit:
 class CareLevel:
     """What the payer said about one level of care, gathered from every row that applies to it.
 
-    See `levels` for which service types feed which level and the order they are tried in.
+    See `sources` for which service types feed which level and the order they are tried in.
     """
 
     level: str = ""
@@ -250,7 +251,7 @@ class CarveOut:
 class SubscriberSummary:
     """One person the payer answered about: a subscriber, or a dependent under one."""
 
-    status: str = "error"
+    status: CoverageStatus = CoverageStatus.ERROR
     member_id: str = ""
     first_name: str = ""
     last_name: str = ""
@@ -283,14 +284,14 @@ class SubscriberSummary:
         return " ".join(part for part in (self.first_name, self.middle_name, self.last_name) if part)
 
     def __repr__(self) -> str:
-        return f"SubscriberSummary(status={self.status!r}, benefits={len(self.benefits)})"
+        return f"SubscriberSummary(status={str(self.status)!r}, benefits={len(self.benefits)})"
 
 
 @dataclass
 class BenefitSummary:
     """Everything a payer said, and did not say, about a patient's coverage."""
 
-    status: str = "error"
+    status: CoverageStatus = CoverageStatus.ERROR
     payer_id: str = ""
     payer_name: str = ""
     payer_contacts: list[str] = field(default_factory=list)
@@ -330,7 +331,7 @@ class BenefitSummary:
 
     def __repr__(self) -> str:
         return (
-            f"BenefitSummary(status={self.status!r}, payer_id={self.payer_id!r}, gateway={self.gateway!r}, "
+            f"BenefitSummary(status={str(self.status)!r}, payer_id={self.payer_id!r}, gateway={self.gateway!r}, "
             f"subscribers={len(self.subscribers)}, rejections={[r.code for r in self.rejections]!r})"
         )
 
@@ -352,6 +353,8 @@ class CheckResult:
 def _to_json(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, dt.date):  # datetimes too
@@ -380,6 +383,9 @@ def _from_json(hint: Any, value: Any) -> Any:
         hints = typing.get_type_hints(hint)
         known = {f.name for f in dataclasses.fields(hint) if f.init}
         return hint(**{name: _from_json(hints[name], item) for name, item in value.items() if name in known})
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        # A value this code does not know stays as text rather than making the summary unreadable.
+        return next((member for member in hint if member.value == value), value)
     if hint is Decimal:
         try:
             return Decimal(str(value))

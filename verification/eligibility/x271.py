@@ -10,21 +10,25 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from .codes import (
+    CONTACT_KINDS,
     COVERAGE_LEVELS,
+    DATE_QUALIFIERS,
     ELIGIBILITY_CODES,
-    FOLLOW_UPS,
+    ENTITY_CODES,
+    GENDERS,
     INSURANCE_TYPES,
     NETWORK,
     QUANTITY_QUALIFIERS,
-    REJECT_REASONS,
+    REFERENCE_QUALIFIERS,
+    RELATIONSHIP_CODES,
     SERVICE_TYPES,
     TIME_PERIODS,
     YES_NO_UNKNOWN,
     describe,
-    rejection_words,
 )
 from .errors import EligibilityError
-from .levels import finish
+from .finish import finish
+from .rejections import make_rejection
 from .summary import (
     BenefitRow,
     BenefitSummary,
@@ -37,77 +41,6 @@ from .summary import (
 from .x12 import Interchange, Segment, Transaction, parse, parse_date, parse_date_range
 
 LOOP_LETTERS = {"20": "A", "21": "B", "22": "C", "23": "D"}
-
-DATE_QUALIFIERS = {
-    "096": "discharge",
-    "102": "issue",
-    "152": "effective date of change",
-    "193": "period start",
-    "194": "period end",
-    "198": "completion",
-    "290": "coordination of benefits",
-    "291": "plan",
-    "292": "benefit",
-    "295": "primary care provider",
-    "304": "latest visit or consultation",
-    "307": "eligibility",
-    "318": "added",
-    "340": "COBRA begin",
-    "341": "COBRA end",
-    "342": "premium paid to date begin",
-    "343": "premium paid to date end",
-    "346": "plan begin",
-    "347": "plan end",
-    "356": "eligibility begin",
-    "357": "eligibility end",
-    "382": "enrollment",
-    "435": "admission",
-    "442": "date of death",
-    "458": "certification",
-    "472": "service",
-    "539": "policy effective",
-    "540": "policy expiration",
-    "636": "date of last update",
-    "771": "status",
-}
-REFERENCE_QUALIFIERS = {
-    "18": "plan number",
-    "1L": "group or policy number",
-    "1W": "member identification number",
-    "3H": "case number",
-    "49": "family unit number",
-    "6P": "group number",
-    "9F": "referral number",
-    "F6": "health insurance claim number",
-    "G1": "prior authorization number",
-    "IG": "insurance policy number",
-    "N6": "plan network identification number",
-    "NQ": "Medicaid recipient identification number",
-    "Q4": "prior identifier number",
-}
-ENTITY_CODES = {
-    "03": "dependent",
-    "13": "contracted service provider",
-    "1I": "preferred provider organization (PPO)",
-    "1P": "provider",
-    "2B": "third-party administrator",
-    "36": "employer",
-    "73": "other physician",
-    "FA": "facility",
-    "GP": "gateway provider",
-    "IL": "insured or subscriber",
-    "P3": "primary care provider",
-    "PR": "payer",
-    "PRP": "primary payer",
-    "SEP": "secondary payer",
-    "TTP": "tertiary payer",
-    "VN": "vendor",
-    "X3": "utilization management organization",
-    "Y2": "managed care organization",
-}
-CONTACT_KINDS = {"TE": "phone", "EX": "extension", "FX": "fax", "UR": "web", "EM": "email", "WP": "work phone"}
-RELATIONSHIPS = {"18": "self", "01": "spouse", "19": "child", "34": "other adult", "G8": "other relationship"}
-GENDERS = {"M": "male", "F": "female", "U": "unknown"}
 
 
 def read_271(text: str, *, gateway: str = "", checked_at: dt.datetime | None = None) -> BenefitSummary:
@@ -143,22 +76,6 @@ def _not_a_271(interchange: Interchange) -> str:
 def rejection(loop: str, aaa: Segment) -> Rejection:
     code, follow_up = aaa[3], aaa[4]
     return make_rejection(loop, code, follow_up, valid_request=aaa[1])
-
-
-def make_rejection(
-    loop: str, code: str, follow_up: str = "", *, valid_request: str = "", follow_up_text: str = ""
-) -> Rejection:
-    text, hint = rejection_words(code)
-    return Rejection(
-        loop=loop,
-        code=code,
-        follow_up=follow_up,
-        description=describe(REJECT_REASONS, code),
-        follow_up_description=describe(FOLLOW_UPS, follow_up) if follow_up else follow_up_text,
-        text=text,
-        hint=hint,
-        valid_request=valid_request,
-    )
 
 
 def to_decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
@@ -307,7 +224,7 @@ class _Reader:
 
     def on_ins(self, seg: Segment) -> None:
         if self.person is not None and self.row is None:
-            self.person.relationship = describe(RELATIONSHIPS, seg[2])
+            self.person.relationship = describe(RELATIONSHIP_CODES, seg[2])
 
     def on_ref(self, seg: Segment) -> None:
         reference = Reference(

@@ -1,10 +1,11 @@
-"""The level-of-care mapping documented in `verification.eligibility.levels`, rule by rule."""
+"""The level-of-care mapping documented in `verification.eligibility.sources` and `.levels`, rule by rule."""
 
 from decimal import Decimal
 
 import pytest
 
-from verification.eligibility.levels import setting, summarise_level
+from verification.eligibility.levels import summarise_level
+from verification.eligibility.sources import setting
 from verification.eligibility.summary import BenefitRow
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from intake.models import ConsentRevocation, Disclosure, DisclosureRefused, Lead, Notification, Part2Consent
 from intake.retention import REMOVED, anonymise_expired
+from outbox.tests.helpers import deliver
 from verification import eligibility
 from verification.eligibility import HttpTransport
 from verification.eligibility.sandbox import SandboxPayer
@@ -28,8 +29,7 @@ def submit(client, patient_data, **changes) -> VerificationRequest:
 
 
 def run_pending(verification) -> None:
-    for check in verification.checks.filter(status="pending"):
-        check.run()
+    deliver(*verification.checks.filter(status="pending"))
 
 
 @pytest.fixture
@@ -191,9 +191,9 @@ def test_it_sends_nothing_to_a_payer_once_staff_record_a_revocation(
     assert LogEntry.objects.get_for_object(revocation).filter(action=LogEntry.Action.CREATE, actor=staff["avery"])
 
     # The check queued before the revocation is not run.
-    pending.run()
+    deliver(pending)
     pending.refresh_from_db()
-    assert pending.status == "failed" and "revoked their consent on a call" in pending.error
+    assert pending.status == "failed" and "revoked their consent on a call" in pending.last_error
     # Nor is a new one started.
     message = client.post(f"/staff/verifications/{verification.pk}/check/", follow=True).content.decode()
     assert "Nothing was sent to the payer." in message
@@ -303,7 +303,7 @@ def test_it_sends_nothing_through_a_clearinghouse_the_consent_never_named(
     queued = verification.checks.get()  # queued under the sandbox, run after the switch
     queued.gateway = "x12"
     queued.save()
-    queued.run()
+    deliver(queued)
     assert clearinghouse == [] and not Disclosure.objects.exists()
 
 
@@ -337,6 +337,5 @@ def test_a_revocation_on_one_lead_stops_sends_for_every_lead_of_that_phone(
     assert f"recorded on {first.lead.reference}, same phone" in second.disclosure_refusal()
     with pytest.raises(DisclosureRefused):
         second.start_check()
-    for check in second.checks.all():
-        check.run()
+    deliver(*second.checks.all())
     assert gateway_calls == [] and not Disclosure.objects.exists()

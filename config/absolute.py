@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
 
 
 def absolute_url(path: str) -> str:
@@ -24,3 +25,17 @@ class SiteUrlSitemap(Sitemap):
     def get_domain(self, site=None) -> str:
         parts = urlsplit(settings.SITE_URL)
         return parts.netloc + parts.path
+
+
+class PagesSitemap(SiteUrlSitemap):
+    """An app's fixed public pages, by URL name: `pages = ["home", "callback"]`."""
+
+    changefreq = "monthly"
+    priority = 1.0
+    pages: list[str] = []
+
+    def items(self) -> list[str]:
+        return self.pages
+
+    def location(self, item: str) -> str:
+        return reverse(item)

@@ -1,0 +1,25 @@
+"""The site's /sitemap.xml and /robots.txt: each app lists its own public pages and the pages
+crawlers should skip in its `sitemaps` module; this one puts them together."""
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from articles import sitemaps as articles
+from intake import sitemaps as intake
+from verification import sitemaps as verification
+
+from .absolute import absolute_url
+
+CONTRIBUTORS = [intake, verification, articles]
+SITEMAPS = {name: sitemap for app in CONTRIBUTORS for name, sitemap in app.SITEMAPS.items()}
+# The staff side and the admin are mounted by config/urls.py: no crawler has business there.
+ROBOTS_DISALLOW = ["/staff/", "/admin/", *(path for app in CONTRIBUTORS for path in app.ROBOTS_DISALLOW)]
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOW),
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

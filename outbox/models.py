@@ -1,0 +1,204 @@
+"""The outbox: an abstract model every kind of delivery subclasses, and the QuerySet that runs it.
+
+A row is claimed by one worker at a time (SELECT ... FOR UPDATE SKIP LOCKED, then a claim token
+written on the rows), performed once, and recorded as sent, as waiting for a retry after a
+temporary failure, or as failed. A row whose worker died stays claimed until
+DELIVERY_RECLAIM_AFTER_SECONDS have passed, then any worker may take it again: a task is cut off at
+half that time (outbox.tasks), so a row still being sent is never taken by a second worker.
+"""
+
+import contextlib
+import datetime as dt
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connection, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .broker import nudge
+
+log = logging.getLogger(__name__)
+
+
+class PermanentFailure(Exception):
+    """Trying again cannot help (a refused address, a missing password, a payer that said no):
+    the row is marked failed at once instead of being retried for a quarter of an hour."""
+
+
+def retry_delay(attempts: int) -> int:
+    """Seconds before another try after `attempts` tries: DELIVERY_RETRY_BASE_SECONDS, doubled
+    each time, at most DELIVERY_RETRY_MAX_SECONDS. One policy for every kind of delivery."""
+    base, most = settings.DELIVERY_RETRY_BASE_SECONDS, settings.DELIVERY_RETRY_MAX_SECONDS
+    return min(base * 2 ** max(attempts - 1, 0), most)
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, now: dt.datetime | None = None):
+        """Rows a worker should take now: waiting and due, or claimed by a worker long gone."""
+        now = now or timezone.now()
+        abandoned_before = now - dt.timedelta(seconds=settings.DELIVERY_RECLAIM_AFTER_SECONDS)
+        status = self.model.Status
+        return self.filter(
+            Q(status=status.PENDING, due_at__lte=now) | Q(status=status.SENDING, claimed_at__lte=abandoned_before)
+        )
+
+    def claim(self, limit: int) -> list:
+        """Claim up to `limit` due rows (oldest first) for this worker and return them.
+        Rows another worker holds are skipped, not waited for."""
+        now, token = timezone.now(), uuid.uuid4()
+        with transaction.atomic():
+            batch = list(
+                self.due(now)
+                .order_by("due_at", "pk")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[:limit]
+            )
+            if not batch:
+                return []
+            # Filtered as due again, and marked with a token: where the database has no row locks
+            # (SQLite under `make run`), a row another worker claimed meanwhile is not taken twice.
+            self.model.objects.due(now).filter(pk__in=batch).update(
+                status=self.model.Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
+            )
+        return list(self.model.objects.filter(claim_token=token).for_delivery().order_by("due_at", "pk"))
+
+    def for_delivery(self):
+        """What performing a row reads; a subclass's QuerySet adds its select_related."""
+        return self
+
+    def deliver_due(self, *, budget: float | None = None) -> int:
+        """Claim and perform due rows, batch by batch, until none is due or `budget` seconds have
+        passed; rows claimed past the budget are given back at once. Returns how many were performed."""
+        deadline = time.monotonic() + (budget if budget is not None else float("inf"))
+        performed = 0
+        while rows := self.claim(self.model.batch_size):
+            with self.model.batch() as context:
+                for number, row in enumerate(rows):
+                    if time.monotonic() >= deadline:
+                        self.model.objects.filter(pk__in=[r.pk for r in rows[number:]]).release()
+                        nudge(self.model)  # the rest are due now: another run takes them
+                        return performed
+                    row.deliver(context)
+                    performed += 1
+        return performed
+
+    def release(self) -> int:
+        """Give claimed rows back untouched, due now, their try not counted."""
+        return self.filter(status=self.model.Status.SENDING).update(
+            status=self.model.Status.PENDING, claim_token=None, due_at=timezone.now(), attempts=F("attempts") - 1
+        )
+
+
+class Delivery(models.Model):
+    """One thing to deliver once. A subclass defines `perform(context)` (raising on failure) and
+    may override `is_permanent`, `describe_failure` and `given_up`. It may also give its own
+    `Status` (its words for each state), with the same four members, and redeclare `status`."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Why the last try failed, in words safe for staff and logs: never the person's data.
+    last_error = models.CharField(max_length=300, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    # Rows one worker claims at a time; small, so a slow provider holds few rows back.
+    batch_size = 10
+    # The setting that says how many tries a temporary failure gets before the row is failed.
+    max_attempts_setting = "DELIVERY_MAX_ATTEMPTS"
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="%(class)s_due_idx"),
+            models.Index(fields=["claim_token"], name="%(class)s_claim_idx"),
+        ]
+
+    # --- What a subclass says ----------------------------------------------------------------
+
+    def perform(self, context) -> None:
+        """Do the delivery; raise on failure. `context` is what `batch()` opened."""
+        raise NotImplementedError
+
+    @classmethod
+    @contextlib.contextmanager
+    def batch(cls):
+        """Opened around a batch of rows (e.g. one SMTP connection for all of them)."""
+        yield None
+
+    def is_permanent(self, exc: Exception) -> bool:
+        return isinstance(exc, PermanentFailure | ImproperlyConfigured)
+
+    def describe_failure(self, exc: Exception) -> str:
+        return f"{type(exc).__name__}: {exc}"[:300]
+
+    def given_up(self) -> None:
+        """Called once the row is failed for good."""
+
+    # --- The engine ------------------------------------------------------------------------------
+
+    @property
+    def kind_label(self) -> str:
+        return self._meta.label_lower
+
+    def max_attempts(self) -> int:
+        return getattr(settings, self.max_attempts_setting)
+
+    def deliver(self, context=None) -> None:
+        """Perform a row this worker has claimed, and record the outcome."""
+        try:
+            self.perform(context)
+        except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+            self.last_error = self.describe_failure(exc)
+            if self.is_permanent(exc) or self.attempts >= self.max_attempts():
+                self._fail(exc)
+            else:
+                self._retry_later(exc)
+            return
+        if self.status != self.Status.SENT:  # perform() may have recorded it with its own fields
+            self.status, self.finished_at, self.last_error = self.Status.SENT, timezone.now(), ""
+            self._save_outcome(["status", "finished_at", "last_error"])
+
+    def _retry_later(self, exc: Exception) -> None:
+        delay = retry_delay(self.attempts)
+        self.status, self.due_at = self.Status.PENDING, timezone.now() + dt.timedelta(seconds=delay)
+        self.save(update_fields=["status", "due_at", "last_error"])
+        # The error's class only: a message can quote what was sent.
+        log.warning(
+            "%s %s try %s failed (%s); again in %ss", self.kind_label, self.pk, self.attempts, type(exc).__name__, delay
+        )
+
+    def _fail(self, exc: Exception) -> None:
+        self.status, self.finished_at = self.Status.FAILED, timezone.now()
+        self.save(update_fields=["status", "finished_at", "last_error"])
+        why = "permanent failure" if self.is_permanent(exc) else f"{self.attempts} tries"
+        log.error("%s %s failed for good (%s: %s)", self.kind_label, self.pk, why, type(exc).__name__)
+        self.given_up()
+
+    def _save_outcome(self, fields: list[str]) -> None:
+        """The provider has it now: recording that must outlast a database blip, or the row is
+        reclaimed later and delivered twice (seen in the PostgreSQL-restart drill)."""
+        for wait in (0.5, 1, 2, 4, 8, None):  # about 15 s, well inside the task's time limit
+            try:
+                self.save(update_fields=fields)
+                return
+            except DatabaseError:
+                if wait is None:
+                    raise
+                log.warning("%s %s was delivered but not yet recorded; retrying", self.kind_label, self.pk)
+                connection.close()  # a fresh connection once the database is back
+                time.sleep(wait)
