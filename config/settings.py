@@ -379,21 +379,21 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    # A refused request (403, 404) is one line: no traceback of the PermissionDenied behind it.
-    "filters": {"one_line_refusals": {"()": "config.log_filters.OneLineClientErrors"}},
+    # A refused request (403) is one line, without its traceback; beat's routine runs go unsaid.
+    "filters": {name: {"()": f"config.log_filters.{name}"} for name in ("OneLineClientErrors", "NoBeatRunLines")},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own console handler would print each of its lines a second time under DEBUG.
         "django": {"level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["one_line_refusals"]},
-        # Its start-up banner would land in every management command's output.
-        "axes.apps": {"level": "WARNING"},
+        "django.request": {"filters": ["OneLineClientErrors"]},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner would land in every command's output
         # Pillow logs a photo's EXIF tags (owner, GPS) at DEBUG: never, whatever LOG_LEVEL says.
         "PIL": {"level": "WARNING"},
-        # Beat announces every periodic run, and the worker each task it receives and finishes:
-        # a line every few seconds around the clock. Failures still show (WARNING and ERROR).
-        **{name: {"level": "WARNING"} for name in ("celery.beat", "celery.worker.strategy", "celery.app.trace")},
+        # Beat's "Sending due task" and the worker's "received" and "succeeded" would make a line
+        # every few seconds; failures still show, and so does "beat: Starting" (the drills wait for it).
+        "celery.beat": {"filters": ["NoBeatRunLines"]},
+        **{name: {"level": "WARNING"} for name in ("celery.worker.strategy", "celery.app.trace")},
     },
 }
