@@ -1,4 +1,4 @@
-"""Visitors for `make drills`: real form posts over HTTP, each answer timed and sorted.
+"""Visitors for `make bench` and `make drills`: real form posts over HTTP, each answer timed and sorted.
 
 A request is a fresh connection (gunicorn's sync workers close after each answer) with a generous
 client timeout, so a slow answer is measured rather than cut short.
@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
+
+from bench.fakes import reference_in
 
 CLIENT_TIMEOUT = 30.0
 _phone_numbers = itertools.count()
@@ -37,6 +39,8 @@ class Answer:
     method: str
     path: str
     phone: str = ""  # E.164, for form posts
+    sent_at: float = 0.0  # time.time() when the request was sent, to compare with the fake world's log
+    reference: str = ""  # the lead's reference, as the thank-you page shows it (when asked for)
 
 
 class Site:
@@ -49,7 +53,7 @@ class Site:
     def request(
         self, method: str, path: str, body: str | None = None, headers: dict | None = None, phone: str = ""
     ) -> tuple[Answer, bytes, http.client.HTTPResponse | None]:
-        started = time.monotonic()
+        started, sent_at = time.monotonic(), time.time()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=CLIENT_TIMEOUT)
         try:
             conn.request(method, path, body=body, headers=headers or {})
@@ -57,12 +61,13 @@ class Site:
             content = response.read()
         except (OSError, http.client.HTTPException) as exc:
             latency = time.monotonic() - started
-            return Answer(started, latency, 0, f"no answer ({type(exc).__name__})", method, path, phone), b"", None
+            answer = Answer(started, latency, 0, f"no answer ({type(exc).__name__})", method, path, phone, sent_at)
+            return answer, b"", None
         finally:
             conn.close()
         latency = time.monotonic() - started
         kind = self.classify(response.status, content)
-        return Answer(started, latency, response.status, kind, method, path, phone), content, response
+        return Answer(started, latency, response.status, kind, method, path, phone, sent_at), content, response
 
     def classify(self, status: int, content: bytes) -> str:
         text = content.decode("utf-8", "replace")
@@ -92,22 +97,33 @@ class Visitor:
         self.token = token_match.group(1).decode()
 
     def post(self, path: str, fields: dict, phone: str = "") -> Answer:
+        answer, _ = self._post(path, fields, phone)
+        return answer
+
+    def _post(self, path: str, fields: dict, phone: str) -> tuple[Answer, http.client.HTTPResponse | None]:
         body = urlencode({"csrfmiddlewaretoken": self.token, **fields})
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={self.cookie}",
             "Referer": f"http://127.0.0.1:{self.site.port}{path}",
         }
-        answer, _, _ = self.site.request("POST", path, body, headers, phone=phone)
-        return answer
+        answer, _, response = self.site.request("POST", path, body, headers, phone=phone)
+        return answer, response
 
-    def callback(self) -> Answer:
+    def callback(self, read_reference: bool = False) -> Answer:
+        """Ask for a call back from a number never used before; with `read_reference`, also read the
+        request's reference off the thank-you page, as the visitor would."""
         typed, e164 = next_phone()
         fields = {"name": "Drill Visitor", "phone": typed, "for_whom": "self", "best_time": "asap", "consent": "on"}
-        answer = self.post("/callback/", fields, phone=e164)
+        answer, response = self._post("/callback/", fields, phone=e164)
         # The thank-you page is a redirect; anything else means the request was not taken.
         if answer.kind == "ok" and answer.status != 302:
             answer.kind = f"not taken ({answer.status})"
+        elif read_reference and response is not None:
+            # The page reads what it shows from a short-lived cookie the redirect set.
+            cookies = "; ".join(value.split(";", 1)[0] for name, value in response.getheaders() if name == "Set-Cookie")
+            _, content, _ = self.site.request("GET", response.getheader("Location"), headers={"Cookie": cookies})
+            answer.reference = reference_in(content.decode("utf-8", "replace"))
         return answer
 
 
