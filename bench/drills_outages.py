@@ -117,21 +117,21 @@ def drill_redis(harness: Harness, result: Result, mode: str) -> None:
 
 
 def redis_costs() -> dict[str, float]:
-    """How long the app's own rate limiter and the nudge of the delivery task take, called from this
+    """How long the app's own rate limiter and the wake-up of the worker take, called from this
     process with the stack's settings: what a gunicorn process pays for them on each POST."""
     from django.test import RequestFactory
 
     import config  # noqa: F401 - configures the Celery app from the settings
+    from intake.models import Notification
     from intake.ratelimit import admit
+    from outbox.broker import nudge
 
-    try:
-        from outbox import nudge
-    except ImportError:  # TODO: the outbox is not merged yet; until it is, only the rate limiter is timed
-        nudge = None
     request = RequestFactory().post("/callback/", REMOTE_ADDR="192.0.2.1")
-    calls = {"rate limiter": lambda: admit(request, "drills")}
-    if nudge is not None:
-        calls |= {"first nudge": nudge, "next nudge": nudge}
+    calls = {
+        "rate limiter": lambda: admit(request, "drills"),
+        "first nudge": lambda: nudge(Notification),
+        "next nudge": lambda: nudge(Notification),
+    }
     costs = {}
     for label, call in calls.items():
         started = time.monotonic()
