@@ -18,6 +18,7 @@ from pathlib import Path
 
 import django
 
+from bench.alerts import leads_by_phone
 from bench.app import DATABASE, App, Servers
 from bench.fakes import FakeWorldProcess
 from bench.stack import ROOT, manage
@@ -227,13 +228,7 @@ def staff_page(site: Site, path: str) -> str:
 
 def saved_phones(phones: list[str]) -> set[str]:
     """The numbers (E.164) among `phones` that have a lead."""
-    from intake.crypto import keyed_hash
-    from intake.models import Lead
-
-    close_db()
-    by_hash = {keyed_hash(phone): phone for phone in phones}
-    stored = set(Lead.objects.values_list("phone_hash", flat=True))
-    return {phone for digest, phone in by_hash.items() if digest in stored}
+    return set(leads_by_phone(phones))
 
 
 def integrity() -> dict:

@@ -22,13 +22,15 @@ from verification.models import Payer
 
 STAFF_EMAIL = "worker@bench.invalid"
 
-# Raw SQL: the ORM would spend minutes encrypting 50,000 copies of the same two values.
+# Raw SQL: the ORM would spend minutes encrypting 50,000 copies of the same two values. Each lead was
+# escalated when its deadline passed, as an old backlog's were: beat's escalation run would otherwise
+# spend minutes of worker time on all of them during the first timed pages.
 INSERT = (
     "INSERT INTO intake_lead (kind, status, urgent, name, phone, phone_hash, email, for_whom, best_time,"
     " ok_to_text, ok_to_voicemail, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,"
-    " utm_content, created_at, updated_at, last_requested_at, request_count, sla_due_at, attempt_count,"
-    " last_attempt_outcome) VALUES ('callback', 'new', %s, %s, %s, %s, '', 'self', 'asap', false, false,"
-    " '/', '', '', '', '', '', '', %s, %s, %s, 1, %s, 0, '')"
+    " utm_content, created_at, updated_at, last_requested_at, request_count, sla_due_at, escalated_at,"
+    " attempt_count, last_attempt_outcome) VALUES ('callback', 'new', %s, %s, %s, %s, '', 'self', 'asap',"
+    " false, false, '/', '', '', '', '', '', '', %s, %s, %s, 1, %s, %s, 0, '')"
 )
 
 
@@ -47,7 +49,7 @@ def seed(count: int) -> None:
                 (name, phone, keyed_hash(f"+1312{n:07d}"), created, created + dt.timedelta(minutes=15), n % 17 == 0)
             )
             if len(batch) == 5000 or n == count - 1:
-                cursor.executemany(INSERT, [(u, nm, ph, h, c, c, c, due) for (nm, ph, h, c, due, u) in batch])
+                cursor.executemany(INSERT, [(u, nm, ph, h, c, c, c, due, due) for (nm, ph, h, c, due, u) in batch])
                 batch = []
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE intake_lead")

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench.fakes import reference_in
-
 CLIENT_TIMEOUT = 30.0
 _phone_numbers = itertools.count()
 _phone_lock = threading.Lock()
@@ -40,7 +38,6 @@ class Answer:
     path: str
     phone: str = ""  # E.164, for form posts
     sent_at: float = 0.0  # time.time() when the request was sent, to compare with the fake world's log
-    reference: str = ""  # the lead's reference, as the thank-you page shows it (when asked for)
 
 
 class Site:
@@ -97,33 +94,22 @@ class Visitor:
         self.token = token_match.group(1).decode()
 
     def post(self, path: str, fields: dict, phone: str = "") -> Answer:
-        answer, _ = self._post(path, fields, phone)
-        return answer
-
-    def _post(self, path: str, fields: dict, phone: str) -> tuple[Answer, http.client.HTTPResponse | None]:
         body = urlencode({"csrfmiddlewaretoken": self.token, **fields})
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Cookie": f"csrftoken={self.cookie}",
             "Referer": f"http://127.0.0.1:{self.site.port}{path}",
         }
-        answer, _, response = self.site.request("POST", path, body, headers, phone=phone)
-        return answer, response
+        answer, _, _ = self.site.request("POST", path, body, headers, phone=phone)
+        return answer
 
-    def callback(self, read_reference: bool = False) -> Answer:
-        """Ask for a call back from a number never used before; with `read_reference`, also read the
-        request's reference off the thank-you page, as the visitor would."""
+    def callback(self) -> Answer:
         typed, e164 = next_phone()
         fields = {"name": "Drill Visitor", "phone": typed, "for_whom": "self", "best_time": "asap", "consent": "on"}
-        answer, response = self._post("/callback/", fields, phone=e164)
+        answer = self.post("/callback/", fields, phone=e164)
         # The thank-you page is a redirect; anything else means the request was not taken.
         if answer.kind == "ok" and answer.status != 302:
             answer.kind = f"not taken ({answer.status})"
-        elif read_reference and response is not None:
-            # The page reads what it shows from a short-lived cookie the redirect set.
-            cookies = "; ".join(value.split(";", 1)[0] for name, value in response.getheaders() if name == "Set-Cookie")
-            _, content, _ = self.site.request("GET", response.getheader("Location"), headers={"Cookie": cookies})
-            answer.reference = reference_in(content.decode("utf-8", "replace"))
         return answer
 
 
