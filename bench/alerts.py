@@ -5,14 +5,12 @@ lead the visitor's phone number was saved on, which the email's subject carries.
 delivers is not read.
 """
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bench.fakes import FakeWorldProcess
 from bench.stack import wait_until
-from bench.visitors import Answer, Site, Visitor, percentile, submit_callbacks
+from bench.visitors import Site, percentile, submit_callbacks
 
 
 def emails_since(world: FakeWorldProcess, since: float) -> list[tuple[float, str]]:
@@ -70,25 +68,7 @@ def leads_by_phone(phones: list[str]) -> dict[str, str]:
 def steady_latency(site: Site, world: FakeWorldProcess, rate: float = 20.0, seconds: float = 30.0) -> Latency:
     """Callbacks at a steady `rate` per second for `seconds`, each sent on schedule whatever the
     answers before it took; for each, the time from its POST to the staff email being accepted."""
-    count = int(rate * seconds)
-    visitors = [Visitor(site) for _ in range(16)]
-    lock = threading.Lock()
-    answers: list[Answer] = []
-    start = time.monotonic() + 0.5
-
-    def one(n: int) -> None:
-        time.sleep(max(0.0, start + n / rate - time.monotonic()))
-        with lock:
-            visitor = visitors.pop()
-        try:
-            answer = visitor.callback()
-        finally:
-            with lock:
-                visitors.append(visitor)
-                answers.append(answer)
-
-    with ThreadPoolExecutor(len(visitors)) as pool:
-        list(pool.map(one, range(count)))
+    answers = submit_callbacks(site, int(rate * seconds), 16, rate=rate)
     references = leads_by_phone([a.phone for a in answers if a.status == 302])
     sent = {references[a.phone]: a.sent_at for a in answers if a.phone in references}
     since = min(sent.values(), default=time.time())

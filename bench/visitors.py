@@ -114,15 +114,24 @@ class Visitor:
 
 
 def submit_callbacks(
-    site: Site, count: int, concurrency: int, on_answer: Callable[[Answer], None] | None = None
+    site: Site,
+    count: int,
+    concurrency: int,
+    on_answer: Callable[[Answer], None] | None = None,
+    rate: float | None = None,
 ) -> list[Answer]:
-    """`count` callback requests from `concurrency` visitors at once; every answer, in order of completion."""
+    """`count` callback requests from `concurrency` visitors at once, as fast as they are answered
+    or, with `rate`, that many a second on schedule (whatever the answers before took); every
+    answer, in order of completion."""
+    start = time.monotonic() + 0.5
     visitors = [Visitor(site) for _ in range(concurrency)]
     free = list(visitors)
     lock = threading.Lock()
     answers: list[Answer] = []
 
-    def one(_: int) -> None:
+    def one(n: int) -> None:
+        if rate:
+            time.sleep(max(0.0, start + n / rate - time.monotonic()))
         with lock:
             visitor = free.pop()
         try:
