@@ -4,12 +4,8 @@ compared with) and an article page without the page cache (what a cache miss cos
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from articles.views import ArticleDetailView
 from config import urls as site
-
-try:
-    from articles.views import ArticleDetailView
-except ImportError:  # the generic article views are not merged yet: no uncached article page to time
-    ArticleDetailView = None
 
 handler404, handler403, handler500 = site.handler404, site.handler403, site.handler500
 
@@ -18,10 +14,9 @@ def hello(request: HttpRequest) -> HttpResponse:
     return HttpResponse("hello")
 
 
-urlpatterns = [path("bench/hello/", hello)]
-if ArticleDetailView is not None:
-    urlpatterns.append(
-        path("bench/uncached/articles/<slug:slug>/", ArticleDetailView.as_view(cache_pages=False)),
-    )
-# Spread in rather than include()d: the site's own patterns stay at the root, as in production.
-urlpatterns += site.urlpatterns
+urlpatterns = [
+    path("bench/hello/", hello),
+    path("bench/uncached/articles/<slug:slug>/", ArticleDetailView.as_view(cache_pages=False)),
+    # Spread in rather than include()d: the site's own patterns stay at the root, as in production.
+    *site.urlpatterns,
+]
