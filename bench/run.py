@@ -245,8 +245,8 @@ def report(results: dict, memory: dict, workers: int, latency: Latency, drain: D
         "## How soon staff hear of a request",
         "",
         f"From the visitor's POST to the fake SMTP server accepting the staff email, {latency.rate:g} callbacks",
-        f"a second for {latency.seconds:g} s ({latency.taken} taken; the reference the thank-you page shows",
-        "matched to the email's subject):",
+        f"a second for {latency.seconds:g} s ({latency.taken} taken; each matched to its email by the reference",
+        "of the lead its phone number was saved on, which the email's subject carries):",
         "",
         f"- p50 {latency.p(0.5):.2f} s, p99 {latency.p(0.99):.2f} s, max {max(latency.latencies, default=0):.2f} s;"
         f" {latency.missing} never arrived (target: p99 under {ALERT_P99_TARGET_S:g} s, none lost):"
