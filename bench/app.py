@@ -6,6 +6,7 @@ beside the site's (bench/urls.py), so no benchmark switch lives in production co
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -69,6 +70,7 @@ class Servers:
         self.redis.stop()
         self.pg.stop()
         self.pg.remove()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
     def env(self, **overrides: str) -> dict:
         return {
