@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lantern
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint install install-dev browser-deps bench drills
+.PHONY: help run test lint install install-dev browser-deps bench drills stack-deps
 
 help:
 	@echo "make run   set up and start Lantern with a worker on the embedded defaults (http://127.0.0.1:$(PORT))"
@@ -71,17 +71,21 @@ test: lint browser-deps
 	FIELD_HASH_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" \
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Speed under load on the real stack (PostgreSQL, Redis, gunicorn, a worker); writes docs/performance.md.
-bench: install-dev
+# Speed under load on the shared stack of bench/ (a private PostgreSQL and Redis, gunicorn, a worker and
+# beat, the fake outside world); writes docs/performance.md.
+bench: install-dev stack-deps
 	@command -v wrk >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 		else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
-	$(PY) bench/run.py
+	$(PY) -m bench.run
+
+# bench/'s private servers start from the installed binaries on free ports.
+stack-deps:
+	@{ command -v redis-server && { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; }; } >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null; \
+		else echo "bench/ needs redis-server and PostgreSQL: sudo apt-get install redis-server postgresql"; exit 1; fi; }
 
 # Fault drills and a soak on the real stack, on a PostgreSQL cluster and a Redis server of their own
 # (the shared ones on 5432 and 6379 are never stopped); writes docs/reliability.md.
-drills: install-dev
-	@{ command -v redis-server && { command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; }; } >/dev/null 2>&1 || { \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server postgresql >/dev/null; \
-		else echo "make drills needs redis-server and PostgreSQL: sudo apt-get install redis-server postgresql"; exit 1; fi; }
-	DRILLS="$(DRILLS)" $(PY) bench/drills.py
+drills: install-dev stack-deps
+	DRILLS="$(DRILLS)" $(PY) -m bench.drills

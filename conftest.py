@@ -1,4 +1,7 @@
-"""Test-suite plumbing: real PostgreSQL, Redis and Celery worker; a local fake SMTP server.
+"""Test-suite plumbing: real PostgreSQL, Redis and Celery worker; the fake outside world.
+
+The fake SMTP and HTTP servers, the worker launcher and the private Redis are bench/'s, the very
+ones `make bench` and `make drills` run on.
 
 `make test` sets DATABASE_URL, REDIS_URL, CELERY_BROKER_URL, a CELERY_QUEUE of the run's own and
 the three keys. Django reads its settings when this file is imported (below), so they come from
@@ -8,16 +11,18 @@ the environment the run was started with.
 import contextlib
 import os
 import secrets
+import shutil
 import socket
 import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+
+from bench.app import launch_worker
+from bench.fakes import FakeWorld
+from bench.stack import PrivateRedis, StackError, stop_group
 
 # The suite runs with DEBUG off, as production does, so the settings refuse to load without keys
 # of their own (config/settings.py). A run started without them (plain `pytest`) gets fresh random
@@ -67,57 +72,34 @@ def pytest_sessionstart(session):
         pytest.exit("The tests need real services:\n" + "\n".join(problems), returncode=3)
 
 
-# --- A fake SMTP server: the outside world the notification emails go to -------------------
+# --- The outside world the app delivers to: fake SMTP and HTTP servers (bench/fakes.py) ----------
 
-
-class MailSink:
-    """Collects every message the app sends over SMTP."""
-
-    def __init__(self):
-        self.messages: list[dict] = []
-        self.lock = threading.Lock()
-        self.refuse_next = 0
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        with self.lock:
-            if self.refuse_next:
-                self.refuse_next -= 1
-                return "451 Try again later"
-            self.messages.append({"to": list(envelope.rcpt_tos), "data": envelope.content.decode("utf-8", "replace")})
-        return "250 OK"
-
-    def clear(self) -> None:
-        with self.lock:
-            self.messages.clear()
-            self.refuse_next = 0
-
-    def wait_for(self, count: int, timeout: float = 20.0) -> list[dict]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self.lock:
-                if len(self.messages) >= count:
-                    return list(self.messages)
-            time.sleep(0.1)
-        with self.lock:
-            return list(self.messages)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+# What the worker and the tests use to talk to the fake Twilio; nothing real behind them.
+FAKE_SMS_SETTINGS = {
+    "SMS_PROVIDER": "twilio",
+    "SMS_ACCOUNT_SID": "ACtest0000000000000000000000000000",
+    "SMS_AUTH_TOKEN": "test-auth-token",
+    "SMS_FROM": "+15005550006",
+}
 
 
 @pytest.fixture(scope="session")
-def smtp_server():
-    from aiosmtpd.controller import Controller
+def fake_world():
+    world = FakeWorld()
+    world.http.chat_url = f"{world.http.url}/hooks/team"
+    world.http.worker_env = {
+        **FAKE_SMS_SETTINGS,
+        "SMS_API_BASE": world.http.url,
+        "CHAT_WEBHOOK_URL": world.http.chat_url,
+    }
+    yield world
+    world.stop()
 
-    sink = MailSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    sink.url = f"smtp://{controller.hostname}:{controller.port}"
-    yield sink
-    controller.stop()
+
+@pytest.fixture(scope="session")
+def smtp_server(fake_world):
+    """A local SMTP server that keeps every message it accepts; `refuse_next = N` refuses N."""
+    return fake_world.mail
 
 
 @pytest.fixture
@@ -135,94 +117,10 @@ def mailbox(smtp_server, settings):
     smtp_server.clear()
 
 
-# --- A fake HTTP server: the SMS provider (Twilio's API) and the team chat webhook ---------------
-
-# What the worker and the tests use to talk to the fake Twilio; nothing real behind them.
-FAKE_SMS_SETTINGS = {
-    "SMS_PROVIDER": "twilio",
-    "SMS_ACCOUNT_SID": "ACtest0000000000000000000000000000",
-    "SMS_AUTH_TOKEN": "test-auth-token",
-    "SMS_FROM": "+15005550006",
-}
-
-
-class HTTPSink:
-    """Records every request the app makes to the outside world over HTTP."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.lock = threading.Lock()
-        self.fail_next = 0
-
-    def record(self, handler) -> int:
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
-        with self.lock:
-            if self.fail_next:
-                self.fail_next -= 1
-                status = 500
-            else:
-                status = 201 if handler.path.endswith("/Messages.json") else 200
-            self.requests.append(
-                {
-                    "method": handler.command,
-                    "path": handler.path,
-                    "headers": {name.lower(): value for name, value in handler.headers.items()},
-                    "body": body,
-                    "status": status,
-                }
-            )
-        return status
-
-    def clear(self) -> None:
-        with self.lock:
-            self.requests.clear()
-            self.fail_next = 0
-
-    def received(self, path_suffix: str = "") -> list[dict]:
-        with self.lock:
-            return [r for r in self.requests if r["path"].endswith(path_suffix)]
-
-
 @pytest.fixture(scope="session")
-def http_server():
+def http_server(fake_world):
     """A local stand-in for Twilio and the chat webhook; `fail_next = N` answers N requests with 500."""
-    import json
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    sink = HTTPSink()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            status = sink.record(self)
-            if status >= 500:
-                # Long, like a real provider's error page: the app must not keep all of it.
-                body = json.dumps({"code": 20500, "message": "Internal Server Error " + "x" * 2000}).encode()
-            elif status == 201:
-                body = json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode()
-            else:
-                body = b"ok"
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json" if body.startswith(b"{") else "text/plain")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        do_POST = do_GET = _answer
-
-        def log_message(self, format, *args):
-            pass  # keep the test output quiet
-
-    server = ThreadingHTTPServer(("127.0.0.1", _free_port()), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="fake-http", daemon=True)
-    thread.start()
-    sink.url = f"http://127.0.0.1:{server.server_address[1]}"
-    sink.chat_url = f"{sink.url}/hooks/team"
-    sink.worker_env = {**FAKE_SMS_SETTINGS, "SMS_API_BASE": sink.url, "CHAT_WEBHOOK_URL": sink.chat_url}
-    yield sink
-    server.shutdown()
-    server.server_close()
+    return fake_world.http
 
 
 @pytest.fixture
@@ -251,69 +149,29 @@ def start_worker(db: str, smtp_server, http_server, *, name: str, **env_override
         "DATABASE_URL": base._replace(path=f"/{db}").geturl(),
         "EMAIL_URL": smtp_server.url,
         "CONN_MAX_AGE": "0",
-        "LANTERN_TEST_WORKER": "1",
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "INFO",
         **http_server.worker_env,
         **env_overrides,
     }
-    log_path = ROOT / "var" / f"test-{name}.log"
-    log_path.parent.mkdir(exist_ok=True)
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=threads",
-            "--concurrency=4",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"test-{name}-{os.getpid()}@%h",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    log.close()
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and "ready." not in log_path.read_text():
-        if proc.poll() is not None:
-            break
-        time.sleep(0.2)
-    if "ready." not in log_path.read_text():
-        proc.kill()
-        pytest.fail("The Celery worker did not start:\n" + log_path.read_text()[-3000:])
-    proc.log_path = log_path
-    return proc
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    proc.terminate()
     try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=5)
+        # tests.worker_app: the production Celery app, plus what a worker outliving many tests needs.
+        return launch_worker(env, ROOT / "var" / f"test-{name}.log", name=f"test-{name}-{os.getpid()}@%h",
+                             app="tests.worker_app", pool="threads", concurrency=4)  # fmt: skip
+    except StackError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, smtp_server, http_server):
-    """The run's worker, on the shared Redis broker."""
+    """The run's worker, on the run's broker."""
     from django.db import connection
 
     with django_db_blocker.unblock():
         db = connection.settings_dict["NAME"]
     proc = start_worker(db, smtp_server, http_server, name="worker")
     yield proc
-    stop_process(proc)
+    stop_group(proc)
 
 
 # --- Signing staff in -----------------------------------------------------------------------------
@@ -454,54 +312,6 @@ def _fresh_cache(settings):
 # --- A Redis of the test's own, to stop and freeze ----------------------------------------------
 
 
-class PrivateRedis:
-    """A redis-server on a free loopback port, started and owned by one test: stopping or freezing
-    it disturbs nobody else (the shared server on 6379 is never touched)."""
-
-    def __init__(self, folder: Path):
-        self.port = _free_port()
-        self.folder = folder
-        self.proc: subprocess.Popen | None = None
-        self.start()
-
-    def url(self, db: int) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
-
-    def is_up(self) -> bool:
-        import redis
-
-        try:
-            return redis.Redis(port=self.port, socket_timeout=1).ping()
-        except redis.RedisError:
-            return False
-
-    def start(self) -> None:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--dir", str(self.folder), "--logfile", str(self.folder / "redis.log")]
-        self.proc = subprocess.Popen(command)
-        deadline = time.monotonic() + 10
-        while not self.is_up():
-            assert time.monotonic() < deadline, "the test's Redis did not start"
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        import signal
-
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGCONT)  # a frozen server cannot act on SIGTERM
-            stop_process(self.proc)
-
-    def freeze(self) -> None:
-        import signal
-
-        self.proc.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        import signal
-
-        self.proc.send_signal(signal.SIGCONT)
-
-
 @contextlib.contextmanager
 def broker_of_this_process(url: str):
     """Point this process's Celery app at another broker for a while, then back at the run's own,
@@ -522,12 +332,11 @@ def broker_of_this_process(url: str):
 
 @pytest.fixture
 def redis_outage(settings, tmp_path, smtp_server, http_server, transactional_db):
-    """This test's web side, cache and a worker of its own run on a private Redis (PrivateRedis);
+    """This test's web side, cache and a worker of its own run on a private Redis (bench.stack's
+    PrivateRedis, started here: the machine's shared Redis is never stopped or frozen);
     `redis_outage()` stops it and gives a function that starts it again, `redis_outage.frozen()`
     stops it with SIGSTOP and gives one that resumes it. Whatever ends the test, both go away.
     """
-    import shutil
-
     from django.db import connection
 
     from config import outage
@@ -535,6 +344,7 @@ def redis_outage(settings, tmp_path, smtp_server, http_server, transactional_db)
     if not shutil.which("redis-server"):
         pytest.skip("these tests need redis-server on this machine")
     server = PrivateRedis(tmp_path)
+    server.start()
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url(0)}}
     settings.CELERY_BROKER_URL = server.url(1)
     stack = contextlib.ExitStack()
@@ -550,17 +360,18 @@ def redis_outage(settings, tmp_path, smtp_server, http_server, transactional_db)
             REDIS_URL=server.url(0),
         )
         stack = stack.pop_all()
-    stack.callback(stop_process, worker)  # first out: the worker goes before its Redis
+    stack.callback(stop_group, worker)  # first out: the worker goes before its Redis
 
     def start_again() -> None:
-        if not server.is_up():
+        if not server.ping():
+            server.stop()
             server.start()
         outage.forget()  # this process would skip the server for REDIS_OUTAGE_SECONDS more
 
     @contextlib.contextmanager
     def stopped():
         server.stop()
-        assert not server.is_up()
+        assert not server.ping()
         try:
             yield start_again
         finally:

@@ -312,9 +312,6 @@ DUPLICATE_LEAD_WINDOW_HOURS = env.int("DUPLICATE_LEAD_WINDOW_HOURS", default=24)
 ARTICLE_CACHE_SECONDS = env.int("ARTICLE_CACHE_SECONDS", default=600)
 ARTICLES_PER_PAGE = 10
 
-# `make bench` only: adds a bare "hello" view, the baseline every figure is compared with.
-BENCHMARK = env.bool("BENCHMARK", default=False)
-
 # Insurance eligibility: "sandbox" (a simulated payer, no network), "x12" or "json".
 ELIGIBILITY_GATEWAY = env.str("ELIGIBILITY_GATEWAY", default="sandbox")
 ELIGIBILITY_TIMEOUT = env.float("ELIGIBILITY_TIMEOUT", default=20.0)

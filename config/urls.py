@@ -25,11 +25,3 @@ urlpatterns = [
 urlpatterns += [
     re_path(r"^media/(?P<path>articles/.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]
-
-if settings.BENCHMARK:
-    from django.http import HttpResponse
-
-    def _hello(request):
-        return HttpResponse("hello")
-
-    urlpatterns.insert(0, path("bench/hello/", _hello))

@@ -4,7 +4,6 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.stack import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -30,7 +25,7 @@ def embedded_env(tmp_path):
         DEBUG="1",
         LANTERN_VAR_DIR=str(tmp_path / "var"),
         EMAIL_URL=f"filemail://{tmp_path / 'mail'}",
-        PORT=str(_free_port()),
+        PORT=str(free_port()),
         CENTRE_HOURS="mon-sun 00:00-23:59",
     )
     return env

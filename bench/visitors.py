@@ -1,4 +1,4 @@
-"""Visitors for `make drills`: real form posts over HTTP, each answer timed and sorted.
+"""Visitors for `make bench` and `make drills`: real form posts over HTTP, each answer timed and sorted.
 
 A request is a fresh connection (gunicorn's sync workers close after each answer) with a generous
 client timeout, so a slow answer is measured rather than cut short.
@@ -37,6 +37,7 @@ class Answer:
     method: str
     path: str
     phone: str = ""  # E.164, for form posts
+    sent_at: float = 0.0  # time.time() when the request was sent, to compare with the fake world's log
 
 
 class Site:
@@ -49,7 +50,7 @@ class Site:
     def request(
         self, method: str, path: str, body: str | None = None, headers: dict | None = None, phone: str = ""
     ) -> tuple[Answer, bytes, http.client.HTTPResponse | None]:
-        started = time.monotonic()
+        started, sent_at = time.monotonic(), time.time()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=CLIENT_TIMEOUT)
         try:
             conn.request(method, path, body=body, headers=headers or {})
@@ -57,12 +58,13 @@ class Site:
             content = response.read()
         except (OSError, http.client.HTTPException) as exc:
             latency = time.monotonic() - started
-            return Answer(started, latency, 0, f"no answer ({type(exc).__name__})", method, path, phone), b"", None
+            answer = Answer(started, latency, 0, f"no answer ({type(exc).__name__})", method, path, phone, sent_at)
+            return answer, b"", None
         finally:
             conn.close()
         latency = time.monotonic() - started
         kind = self.classify(response.status, content)
-        return Answer(started, latency, response.status, kind, method, path, phone), content, response
+        return Answer(started, latency, response.status, kind, method, path, phone, sent_at), content, response
 
     def classify(self, status: int, content: bytes) -> str:
         text = content.decode("utf-8", "replace")
@@ -112,15 +114,24 @@ class Visitor:
 
 
 def submit_callbacks(
-    site: Site, count: int, concurrency: int, on_answer: Callable[[Answer], None] | None = None
+    site: Site,
+    count: int,
+    concurrency: int,
+    on_answer: Callable[[Answer], None] | None = None,
+    rate: float | None = None,
 ) -> list[Answer]:
-    """`count` callback requests from `concurrency` visitors at once; every answer, in order of completion."""
+    """`count` callback requests from `concurrency` visitors at once, as fast as they are answered
+    or, with `rate`, that many a second on schedule (whatever the answers before took); every
+    answer, in order of completion."""
+    start = time.monotonic() + 0.5
     visitors = [Visitor(site) for _ in range(concurrency)]
     free = list(visitors)
     lock = threading.Lock()
     answers: list[Answer] = []
 
-    def one(_: int) -> None:
+    def one(n: int) -> None:
+        if rate:
+            time.sleep(max(0.0, start + n / rate - time.monotonic()))
         with lock:
             visitor = free.pop()
         try:

@@ -1,0 +1,296 @@
+"""The outside world Lantern delivers to: an SMTP server, an HTTP server (the SMS provider, the team
+chat webhook) and a clearinghouse that never answers. The test suite runs them in its own process;
+`make bench` and `make drills` run them as a process of their own (`python -m bench.fakes`, so their
+work does not compete with the load generator for the driver's GIL) and read what they accepted from
+a log, one tab-separated line a message:
+
+    <unix time>  accepted   email    <recipient>|<lead reference>
+    <unix time>  accepted   webhook  webhook|<lead reference>
+    <unix time>  abandoned  email    <recipient>|<lead reference>
+    <unix time>  accepted   gateway  <path>
+
+"Accepted" is the point of these servers. A real provider takes a message when it answers the sender
+(SMTP's 250 after DATA, an HTTP 2xx); a sender that went away before the answer has not delivered it
+and will send it again. `delay` makes the servers take that long before answering, so deliveries are in
+flight when a drill kills the worker; a message whose sender vanished during the delay is logged as
+abandoned, not accepted. What is accepted is what staff would really have received.
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+
+from bench.stack import StackError, free_port, port_open, spawn, stop_group, wait_until
+
+REFERENCE = re.compile(r"\bL-\d{6,}\b")
+
+
+def reference_in(text: str) -> str:
+    found = REFERENCE.search(text)
+    return found.group(0) if found else "?"
+
+
+class AcceptanceLog:
+    """Where a fake server writes down each message it accepted or saw abandoned (none: nowhere)."""
+
+    def __init__(self, path: Path | None):
+        self.file = path.open("a", buffering=1) if path else None
+        self.lock = threading.Lock()
+
+    def write(self, when: float, outcome: str, channel: str, key: str) -> None:
+        if self.file:
+            with self.lock:
+                self.file.write(f"{when:.3f}\t{outcome}\t{channel}\t{key}\n")
+
+
+class MailSink:
+    """aiosmtpd handler: keeps every message it accepts; `refuse_next = N` answers N with 451."""
+
+    def __init__(self, delay: float = 0.0, log: AcceptanceLog | None = None):
+        self.delay = delay
+        self.log = log or AcceptanceLog(None)
+        self.messages: list[dict] = []
+        self.lock = threading.Lock()
+        self.refuse_next = 0
+        self.url = ""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        message = message_from_bytes(envelope.original_content or envelope.content)
+        reference = reference_in(str(make_header(decode_header(message.get("Subject", "")))))
+        keys = [f"{recipient}|{reference}" for recipient in envelope.rcpt_tos]
+        try:
+            # aiosmtpd cancels this coroutine when the client's connection closes (EOF), so a
+            # worker killed during the delay never gets past it.
+            await asyncio.sleep(self.delay)
+        except asyncio.CancelledError:
+            self._abandoned(keys)
+            raise
+        if server.transport is None or server.transport.is_closing():
+            self._abandoned(keys)
+            return "421 Sender went away"
+        with self.lock:
+            if self.refuse_next:
+                self.refuse_next -= 1
+                return "451 Try again later"
+            accepted_at = time.time()
+            self.messages.append(
+                {
+                    "to": list(envelope.rcpt_tos),
+                    "data": envelope.content.decode("utf-8", "replace"),
+                    "reference": reference,
+                    "accepted_at": accepted_at,
+                }
+            )
+        for key in keys:
+            self.log.write(accepted_at, "accepted", "email", key)
+        return "250 OK"
+
+    def _abandoned(self, keys: list[str]) -> None:
+        for key in keys:
+            self.log.write(time.time(), "abandoned", "email", key)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.refuse_next = 0
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list[dict]:
+        """The messages accepted so far, once there are `count` of them or `timeout` has passed."""
+        wait_until(lambda: len(self.messages) >= count, timeout, interval=0.1)
+        with self.lock:
+            return list(self.messages)
+
+
+def client_gone(sock: socket.socket) -> bool:
+    """True when the peer closed its end: readable, and reading gives end-of-file."""
+    readable, _, _ = select.select([sock], [], [], 0)
+    if not readable:
+        return False
+    try:
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+class HTTPSink:
+    """Records every request made to the fake SMS provider and chat webhook; `fail_next = N` answers
+    N of them with 500. A path under /eligibility is a clearinghouse that takes the connection and
+    stays silent for `gateway_delay` seconds."""
+
+    def __init__(self, delay: float = 0.0, gateway_delay: float = 60.0, log: AcceptanceLog | None = None):
+        self.delay = delay
+        self.gateway_delay = gateway_delay
+        self.log = log or AcceptanceLog(None)
+        self.requests: list[dict] = []
+        self.lock = threading.Lock()
+        self.fail_next = 0
+        self.url = ""
+
+    def handle(self, handler: BaseHTTPRequestHandler) -> tuple[int, bytes] | None:
+        """What to answer `handler`'s request with; None when its sender went away first."""
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length else b""
+        if handler.path.startswith("/eligibility"):
+            return self._silent_clearinghouse(handler)
+        time.sleep(self.delay)
+        channel = "webhook" if handler.path.startswith("/hooks/") else "sms"
+        key = f"{channel}|{reference_in(body.decode('utf-8', 'replace'))}"
+        if client_gone(handler.connection):
+            self.log.write(time.time(), "abandoned", channel, key)
+            return None
+        with self.lock:
+            if self.fail_next:
+                self.fail_next -= 1
+                status = 500
+            else:
+                status = 201 if handler.path.endswith("/Messages.json") else 200
+            accepted_at = time.time()
+            self.requests.append(
+                {
+                    "method": handler.command,
+                    "path": handler.path,
+                    "headers": {name.lower(): value for name, value in handler.headers.items()},
+                    "body": body,
+                    "status": status,
+                    "accepted_at": accepted_at,
+                }
+            )
+        if status >= 500:
+            # Long, like a real provider's error page: the app must not keep all of it.
+            return status, json.dumps({"code": 20500, "message": "Internal Server Error " + "x" * 2000}).encode()
+        self.log.write(accepted_at, "accepted", channel, key)
+        if status == 201:
+            return status, json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode()
+        return status, b"ok"
+
+    def _silent_clearinghouse(self, handler: BaseHTTPRequestHandler) -> tuple[int, bytes] | None:
+        self.log.write(time.time(), "accepted", "gateway", handler.path)
+        wait_until(lambda: client_gone(handler.connection), self.gateway_delay, interval=0.1)
+        return None if client_gone(handler.connection) else (504, b"gateway timeout")
+
+    def clear(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.fail_next = 0
+
+    def received(self, path_suffix: str = "") -> list[dict]:
+        with self.lock:
+            return [r for r in self.requests if r["path"].endswith(path_suffix)]
+
+
+def http_handler(sink: HTTPSink) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            answer = sink.handle(self)
+            if answer is None:
+                return  # nobody is listening; nothing was accepted from them
+            status, body = answer
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json" if body.startswith(b"{") else "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except OSError:
+                pass  # the sender went away while we answered
+
+        do_POST = do_GET = _answer
+
+        def log_message(self, format, *args):
+            pass  # what was accepted is in the sink and its log
+
+    return Handler
+
+
+class FakeWorld:
+    """The fake SMTP and HTTP servers, running in this process on free (or given) ports."""
+
+    def __init__(self, *, delay=0.0, gateway_delay=60.0, log_path: Path | None = None, smtp_port=0, http_port=0):
+        log = AcceptanceLog(log_path)
+        self.mail = MailSink(delay, log)
+        self.http = HTTPSink(delay, gateway_delay, log)
+        self._smtp = Controller(self.mail, hostname="127.0.0.1", port=smtp_port or free_port())
+        self._smtp.start()
+        self.mail.url = f"smtp://127.0.0.1:{self._smtp.port}"
+        self._server = ThreadingHTTPServer(("127.0.0.1", http_port or free_port()), http_handler(self.http))
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, name="fake-http", daemon=True).start()
+        self.http.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._smtp.stop()
+
+
+class FakeWorldProcess:
+    """`python -m bench.fakes` in a process of its own, and what its log says it accepted."""
+
+    def __init__(self, ports: dict, logdir: Path, delay: float = 0.0, gateway_delay: float = 60.0):
+        self.log_path = logdir / "deliveries.tsv"
+        self.log_path.write_text("")
+        command = ["-m", "bench.fakes", "--log", str(self.log_path), "--smtp-port", str(ports["smtp"]),
+                   "--http-port", str(ports["http"]), "--delay", str(delay),
+                   "--gateway-delay", str(gateway_delay)]  # fmt: skip
+        self.proc = spawn([sys.executable, *command], logdir / "fake_services.log")
+        if not wait_until(lambda: port_open(ports["smtp"]) and port_open(ports["http"]), 20):
+            stop_group(self.proc)
+            raise StackError(f"the fake services did not start; see {logdir / 'fake_services.log'}")
+
+    def _rows(self, outcome: str, channel: str | None) -> list[tuple[float, str, str]]:
+        rows = []
+        for line in self.log_path.read_text().splitlines():
+            parts = line.split("\t")
+            if len(parts) == 4 and parts[1] == outcome and (channel is None or parts[2] == channel):
+                rows.append((float(parts[0]), parts[2], parts[3]))
+        return rows
+
+    def accepted(self, channel: str | None = None) -> list[tuple[float, str, str]]:
+        """(when, channel, key) of every message accepted, in the order they were."""
+        return self._rows("accepted", channel)
+
+    def abandoned(self, channel: str | None = None) -> list[tuple[float, str, str]]:
+        """Messages whose sender went away before the server answered it: not delivered."""
+        return self._rows("abandoned", channel)
+
+    def stop(self) -> None:
+        stop_group(self.proc, timeout=5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--log", type=Path, required=True)
+    parser.add_argument("--smtp-port", type=int, required=True)
+    parser.add_argument("--http-port", type=int, required=True)
+    parser.add_argument("--delay", type=float, default=0.0, help="seconds before accepting each message")
+    parser.add_argument("--gateway-delay", type=float, default=60.0, help="seconds the clearinghouse stays silent")
+    args = parser.parse_args()
+    world = FakeWorld(
+        delay=args.delay,
+        gateway_delay=args.gateway_delay,
+        log_path=args.log,
+        smtp_port=args.smtp_port,
+        http_port=args.http_port,
+    )
+    # The parent ends this process with SIGTERM; serve until then.
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+    stopping.wait()
+    world.stop()
+
+
+if __name__ == "__main__":
+    main()
