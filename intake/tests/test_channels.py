@@ -13,6 +13,7 @@ from email import policy
 from urllib.parse import parse_qs
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import formats, timezone
 
@@ -55,8 +56,6 @@ def queue_sms(lead: Lead, user: User, kind: str = Notification.Kind.NEW_LEAD) ->
 
 
 def link(lead: Lead) -> str:
-    from django.conf import settings
-
     return f"{settings.SITE_URL}/staff/leads/{lead.pk}/"
 
 

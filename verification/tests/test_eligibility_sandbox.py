@@ -15,6 +15,7 @@ from verification.eligibility import (
     get_gateway,
     read_271,
 )
+from verification.eligibility.sandbox import SCENARIOS
 
 
 def request(member_id: str, **changes) -> EligibilityRequest:
@@ -56,8 +57,6 @@ def test_it_refuses_an_unknown_gateway_name(settings):
 
 
 def test_it_documents_exactly_the_member_ids_it_answers():
-    from verification.eligibility.sandbox import SCENARIOS
-
     assert set(SANDBOX_MEMBERS) == set(SCENARIOS)
     assert all(description.strip() for description in SANDBOX_MEMBERS.values())
 

@@ -1,5 +1,6 @@
 """The X12 envelope: delimiters from the ISA, newlines or none, and broken files refused in one line."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -87,8 +88,6 @@ def test_it_keeps_member_details_out_of_its_error_messages():
 
 
 def test_it_says_so_when_handed_a_270_instead_of_a_271():
-    import datetime as dt
-
     request = EligibilityRequest(
         payer_id="BWM01",
         payer_name="Brightwater Mutual Health",

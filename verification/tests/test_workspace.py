@@ -5,6 +5,7 @@ import time
 
 import pytest
 from auditlog.models import LogEntry
+from django.contrib.auth.models import User
 
 from outbox.tasks import deliver_due
 from outbox.tests.helpers import deliver
@@ -114,8 +115,6 @@ def test_it_lets_staff_enter_a_phone_verification_and_mark_it_verified(client, s
 
 @pytest.mark.django_db
 def test_it_audits_each_look_at_the_workspace_and_refuses_other_roles(client, staff, patient_data):
-    from django.contrib.auth.models import User
-
     verification = submit(client, patient_data)
     assert client.get(f"/staff/verifications/{verification.pk}/").status_code == 302
     client.force_login(User.objects.create_user("editor", password="x"))
