@@ -129,9 +129,12 @@ CACHES = {
 
 # --- Celery ------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://localhost/")
 CELERY_BROKER_FOLDER = VAR_DIR / "broker"
+# kombu's own, or for the embedded folder broker ours, which writes each message whole.
+CELERY_BROKER_TRANSPORT = None
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT = "config.broker_files:Transport"
     _queue = str(CELERY_BROKER_FOLDER / "queue")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": _queue,
