@@ -40,9 +40,9 @@ EligibilityGateway = Gateway
 
 def get_gateway(name: str | None = None) -> Gateway:
     """The gateway called `name`, or the one settings.ELIGIBILITY_GATEWAY names ("sandbox" if unset)."""
-    name = (name or getattr(settings, "ELIGIBILITY_GATEWAY", "") or "sandbox").strip().lower()
+    name = (name or settings.ELIGIBILITY_GATEWAY or "sandbox").strip().lower()
     if name == "sandbox":
-        from .sandbox import SandboxGateway
+        from .sandbox import SandboxGateway  # a cycle: the sandbox is an X12Gateway of this module
 
         return SandboxGateway()
     if name == "x12":
@@ -85,8 +85,8 @@ class JsonGateway:
     name = "json"
 
     def __init__(self, url: str | None = None, api_key: str | None = None):
-        self.url = getattr(settings, "ELIGIBILITY_JSON_URL", "") if url is None else url
-        self.api_key = getattr(settings, "ELIGIBILITY_JSON_API_KEY", "") if api_key is None else api_key
+        self.url = settings.ELIGIBILITY_JSON_URL if url is None else url
+        self.api_key = settings.ELIGIBILITY_JSON_API_KEY if api_key is None else api_key
 
     def check(self, request: EligibilityRequest) -> CheckResult:
         if not self.url:

@@ -64,7 +64,7 @@ class SandboxPayer:
         inquiry = read_270(x12_270)
         scenario = scenario_for(inquiry.member_id)
         if scenario.slow:
-            time.sleep(float(getattr(settings, "ELIGIBILITY_SANDBOX_DELAY", 3)))
+            time.sleep(settings.ELIGIBILITY_SANDBOX_DELAY)
         return build_271(inquiry, scenario)
 
 

@@ -39,7 +39,7 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 
 def configured_timeout() -> float:
-    return float(getattr(settings, "ELIGIBILITY_TIMEOUT", 20) or 20)
+    return settings.ELIGIBILITY_TIMEOUT
 
 
 def _plain(reason, timeout: float | None = None) -> str:
