@@ -9,7 +9,7 @@ from django.conf import settings
 
 from config.crash import crash_report
 
-from .broker import nudge
+from .broker import lower_flag, nudge
 from .models import Delivery
 
 log = logging.getLogger(__name__)
@@ -31,8 +31,10 @@ def deliver_due(label: str | None = None) -> int:
     (beat), wake one run per kind, so a slow payer never holds back a staff alert."""
     if label is None:
         for model in delivery_models():
-            nudge(model)
+            nudge(model, even_if_pending=True)
         return 0
+    # Before the first claim: a row committed from now on wakes the worker again.
+    lower_flag(label)
     try:
         performed = apps.get_model(label).objects.deliver_due(budget=BUDGET)
     except Exception as exc:  # noqa: BLE001 - Celery would log the message, which can quote PHI
