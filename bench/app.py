@@ -164,6 +164,10 @@ class App:
             stop_group(proc)
         self.web = self.worker = self.beat = None
 
+    def web_pids(self) -> list[int]:
+        """gunicorn's master and workers as they are now (a restarted worker has a new pid)."""
+        return tree(self.web.pid) if self.web else []
+
     def processes(self) -> dict[str, list[int]]:
         """Every process of the app by kind, children included, as they are now."""
         kinds = {"gunicorn": self.web, "Celery worker": self.worker, "Celery beat": self.beat}
