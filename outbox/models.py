@@ -76,6 +76,10 @@ class DeliveryQuerySet(models.QuerySet):
         deadline = time.monotonic() + (budget if budget is not None else float("inf"))
         performed = 0
         while rows := self.claim(self.model.batch_size):
+            if len(rows) == self.model.batch_size:
+                # A full batch: more may be due. Another worker shares the backlog (its claims skip
+                # these rows), so a slow provider does not hold every alert behind one process.
+                nudge(self.model)
             with self.model.batch() as context:
                 for number, row in enumerate(rows):
                     if time.monotonic() >= deadline:

@@ -6,6 +6,7 @@ import pytest
 from celery.signals import before_task_publish
 
 from config.celery import app
+from intake.models import Notification
 from intake.tests.helpers import receive_callback
 from outbox.broker import lower_flag
 from outbox.tasks import deliver_due
@@ -58,3 +59,18 @@ def test_beats_safety_net_wakes_every_kind_even_with_a_wake_up_pending(staff, wa
     deliver_due()
 
     assert sorted(wake_ups) == [("intake.notification",)] * 2 + [("verification.eligibilitycheck",)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_with_a_backlog_wakes_another_worker_to_share_it(staff, wake_ups, mailbox, settings, monkeypatch):
+    settings.CHAT_WEBHOOK_URL = ""
+    monkeypatch.setattr(Notification, "batch_size", 2)
+    for n in range(4):
+        callback(n)  # more rows than one batch
+    lower_flag("intake.notification")  # a run begins
+    wake_ups.clear()
+
+    Notification.objects.deliver_due()
+
+    assert wake_ups == [("intake.notification",)]  # one more worker, not one per batch
+    assert Notification.objects.filter(status="sent").count() == Notification.objects.count()
