@@ -44,7 +44,7 @@ def _no_waiting(settings):
 
 
 def test_it_is_the_gateway_when_nothing_is_configured(settings):
-    del settings.ELIGIBILITY_GATEWAY
+    settings.ELIGIBILITY_GATEWAY = ""  # ELIGIBILITY_GATEWAY= in the environment
 
     assert get_gateway().name == "sandbox"
 
