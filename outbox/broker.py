@@ -35,6 +35,12 @@ def _redis(url: str) -> redis.Redis:
     )
 
 
+def _flags() -> redis.Redis | None:
+    """Where the wake-up flags live: the broker's Redis, or None for a broker without one."""
+    broker = settings.CELERY_BROKER_URL
+    return _redis(broker) if broker.startswith(("redis://", "rediss://")) else None
+
+
 def _flag(label: str) -> str:
     # Named after the queue too: runs of another queue (a test run, a second site) are not ours.
     return f"lantern:outbox:wake-up:{settings.CELERY_TASK_DEFAULT_QUEUE}:{label}"
@@ -43,20 +49,19 @@ def _flag(label: str) -> str:
 def _raise_flag(label: str, *, even_if_pending: bool) -> bool:
     """True if this caller should send the wake-up: none was pending (or it must be sent anyway),
     and now one is."""
-    broker = settings.CELERY_BROKER_URL
-    if not broker.startswith(("redis://", "rediss://")):
+    flags = _flags()
+    if flags is None:
         return True
-    raised = _redis(broker).set(_flag(label), 1, nx=not even_if_pending, ex=settings.DELIVERY_POLL_SECONDS)
-    return bool(raised)
+    return bool(flags.set(_flag(label), 1, nx=not even_if_pending, ex=settings.DELIVERY_POLL_SECONDS))
 
 
 def lower_flag(label: str) -> None:
     """A run of `label` is starting: the next row committed must wake the worker again."""
-    broker = settings.CELERY_BROKER_URL
-    if not broker.startswith(("redis://", "rediss://")):
+    flags = _flags()
+    if flags is None:
         return
     try:
-        _redis(broker).delete(_flag(label))
+        flags.delete(_flag(label))
     except redis.RedisError as exc:  # the flag expires on its own
         log.warning("Could not lower the wake-up flag of %s: %s", label, type(exc).__name__)
 

@@ -168,8 +168,9 @@ class Delivery(models.Model):
             self.perform(context)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
             self.last_error = self.describe_failure(exc)
-            if self.is_permanent(exc) or self.attempts >= self.max_attempts():
-                self._fail(exc)
+            permanent = self.is_permanent(exc)
+            if permanent or self.attempts >= self.max_attempts():
+                self._fail(exc, permanent=permanent)
             else:
                 self._retry_later(exc)
             return
@@ -186,10 +187,10 @@ class Delivery(models.Model):
             "%s %s try %s failed (%s); again in %ss", self.kind_label, self.pk, self.attempts, type(exc).__name__, delay
         )
 
-    def _fail(self, exc: Exception) -> None:
+    def _fail(self, exc: Exception, *, permanent: bool) -> None:
         self.status, self.finished_at = self.Status.FAILED, timezone.now()
         self.save(update_fields=["status", "finished_at", "last_error"])
-        why = "permanent failure" if self.is_permanent(exc) else f"{self.attempts} tries"
+        why = "permanent failure" if permanent else f"{self.attempts} tries"
         log.error("%s %s failed for good (%s: %s)", self.kind_label, self.pk, why, type(exc).__name__)
         self.given_up()
 

@@ -83,9 +83,6 @@ class Notification(Delivery):
 
     max_attempts_setting = "NOTIFICATION_MAX_ATTEMPTS"
 
-    class Meta(Delivery.Meta):
-        pass
-
     def __str__(self) -> str:
         return f"Notification #{self.pk} ({self.kind}, {self.status})"
 
