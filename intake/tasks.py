@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take an id and call the model."""
+"""Celery tasks of intake: thin, each calls the models (staff alerts themselves run in the outbox: outbox.tasks)."""
 
 import logging
 
