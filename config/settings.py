@@ -163,8 +163,11 @@ CELERY_TIMEZONE = "UTC"
 # The outbox (outbox/): beat delivers due rows this often when no wake-up came; a temporary
 # failure waits DELIVERY_RETRY_BASE_SECONDS, doubled each try, at most DELIVERY_RETRY_MAX_SECONDS;
 # a row whose worker died is taken again after DELIVERY_RECLAIM_AFTER_SECONDS (each run is cut off
-# at half of it, so a live send is never doubled). Tries per kind: NOTIFICATION_MAX_ATTEMPTS,
-# ELIGIBILITY_MAX_ATTEMPTS; DELIVERY_MAX_ATTEMPTS for a kind that names none.
+# at half of it, so a live send is never doubled). Tries per kind: ELIGIBILITY_MAX_ATTEMPTS;
+# DELIVERY_MAX_ATTEMPTS for a kind that names none. Staff alerts are never failed for a temporary
+# reason: they are retried at most NOTIFICATION_RETRY_MAX_SECONDS apart until their channel
+# returns, and one still failing NOTIFICATION_FALLBACK_SECONDS after it was queued (or refused for
+# good) goes to the person's other channels, then to every supervisor (intake.models.notification).
 DELIVERY_POLL_SECONDS = env.int("DELIVERY_POLL_SECONDS", default=5)
 DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
 DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
@@ -175,6 +178,7 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox's safety net: rows whose wake-up was lost (broker down, worker killed) are
     # delivered by this run. Each run is one indexed query per kind of delivery.
     "deliver-due": {"task": "outbox.tasks.deliver_due", "schedule": float(DELIVERY_POLL_SECONDS)},
+    "fall-back-failing-alerts": {"task": "intake.tasks.fall_back_failing_alerts", "schedule": 15.0},
     "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
     "remind-overdue-article-reviews": {"task": "articles.tasks.remind_overdue_reviews", "schedule": 3600.0},
@@ -184,7 +188,11 @@ CELERY_BEAT_SCHEDULE = {
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
 }
 
-NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_FALLBACK_SECONDS = env.int("NOTIFICATION_FALLBACK_SECONDS", default=120)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=300)
+# What must outlive a PostgreSQL outage (outbox.journal): `redis://...` in production, a Redis
+# with AOF persistence and noeviction; a folder for the embedded default.
+DURABLE_STORE_URL = env.str("DURABLE_STORE_URL", default=str(VAR_DIR / "durable"))
 
 # A Slack-compatible incoming webhook for the team channel.
 CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.decorators.http import require_POST
 
+from .alert_health import reaching_nobody_since
 from .audit import record_access
 from .crypto import decrypt, encrypt, keyed_hash
 from .models import Lead
@@ -137,6 +138,7 @@ def _render_queue(
         "text_search": form.text_search,
         "latest": latest,
         "arrived": arrived,
+        "alerts_reaching_nobody_since": reaching_nobody_since(now),
     }
     # The page polls itself for new requests; it then needs only the table.
     template = "staff/_queue_region.html" if request.headers.get("X-Queue-Refresh") else "staff/queue.html"

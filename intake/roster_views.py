@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from .alert_health import troubles_by_person
 from .models import StaffProfile, may_edit_roster_of
 from .permissions import admissions_required
 from .staff_forms import RosterForm
@@ -25,13 +26,19 @@ def roster(request: HttpRequest) -> HttpResponse:
         .order_by("user__username")
     )
     now = timezone.now()
+    troubles = troubles_by_person(now)
     return render(
         request,
         "staff/roster.html",
         {
-            "rows": [(p, p.on_shift(now), may_edit_roster_of(request.user, p.user)) for p in profiles],
+            "rows": [
+                (p, p.on_shift(now), may_edit_roster_of(request.user, p.user), troubles.get(p.user_id, []))
+                for p in profiles
+            ],
+            "chat_troubles": troubles.get(None, []),
             "on_call_count": sum(p.on_call for p in profiles),
             "urgent_minutes": settings.URGENT_RESPONSE_MINUTES,
+            "fallback_minutes": max(settings.NOTIFICATION_FALLBACK_SECONDS // 60, 1),
         },
     )
 

@@ -4,10 +4,20 @@ import logging
 
 from celery import shared_task
 
-from .models import Lead
+from .models import Lead, Notification
 from .retention import anonymise_expired
 
 log = logging.getLogger(__name__)
+
+
+@shared_task
+def fall_back_failing_alerts() -> int:
+    """Every 15 s: alerts still failing NOTIFICATION_FALLBACK_SECONDS after they were queued go to
+    the person's other channels, then to the supervisors (a refusal for good falls back at once)."""
+    fallen_back = Notification.objects.fall_back_past_window()
+    if fallen_back:
+        log.warning("%s failing alerts fell back to other channels or the supervisors", fallen_back)
+    return fallen_back
 
 
 @shared_task

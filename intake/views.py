@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.celery import app
 
+from . import alert_health
 from .context_processors import centre
 from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
@@ -153,6 +154,8 @@ def callback_thanks(request: HttpRequest) -> HttpResponse:
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "broker": _check_broker()}
+    if checks["database"] == "ok":
+        checks["alerts"] = _check_alerts()
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
 
@@ -164,6 +167,13 @@ def _check_database() -> str:
     except Exception as exc:  # noqa: BLE001
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+def _check_alerts() -> str:
+    try:
+        return alert_health.health_check()
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
 
 
 def _check_broker() -> str:

@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from . import journal
 from .broker import nudge
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,12 @@ class PermanentFailure(Exception):
     the row is marked failed at once instead of being retried for a quarter of an hour."""
 
 
-def retry_delay(attempts: int) -> int:
+def retry_delay(attempts: int, most: int | None = None) -> int:
     """Seconds before another try after `attempts` tries: DELIVERY_RETRY_BASE_SECONDS, doubled
-    each time, at most DELIVERY_RETRY_MAX_SECONDS. One policy for every kind of delivery."""
-    base, most = settings.DELIVERY_RETRY_BASE_SECONDS, settings.DELIVERY_RETRY_MAX_SECONDS
+    each time, at most DELIVERY_RETRY_MAX_SECONDS (or a kind's own, shorter, `most`). One policy
+    for every kind of delivery."""
+    base = settings.DELIVERY_RETRY_BASE_SECONDS
+    most = min(most or settings.DELIVERY_RETRY_MAX_SECONDS, settings.DELIVERY_RETRY_MAX_SECONDS)
     return min(base * 2 ** max(attempts - 1, 0), most)
 
 
@@ -47,13 +50,14 @@ class DeliveryQuerySet(models.QuerySet):
         )
 
     def claim(self, limit: int) -> list:
-        """Claim up to `limit` due rows (oldest first) for this worker and return them.
-        Rows another worker holds are skipped, not waited for."""
+        """Claim up to `limit` due rows (in the kind's `claim_order`: oldest first, unless it puts
+        something first) for this worker and return them. Rows another worker holds are skipped,
+        not waited for."""
         now, token = timezone.now(), uuid.uuid4()
         with transaction.atomic():
             batch = list(
                 self.due(now)
-                .order_by("due_at", "pk")
+                .order_by(*self.model.claim_order)
                 .select_for_update(skip_locked=True)
                 .values_list("pk", flat=True)[:limit]
             )
@@ -64,7 +68,7 @@ class DeliveryQuerySet(models.QuerySet):
             self.model.objects.due(now).filter(pk__in=batch).update(
                 status=self.model.Status.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1
             )
-        return list(self.model.objects.filter(claim_token=token).for_delivery().order_by("due_at", "pk"))
+        return list(self.model.objects.filter(claim_token=token).for_delivery().order_by(*self.model.claim_order))
 
     def for_delivery(self):
         """What performing a row reads; a subclass's QuerySet adds its select_related."""
@@ -122,8 +126,13 @@ class Delivery(models.Model):
 
     # Rows one worker claims at a time; small, so a slow provider holds few rows back.
     batch_size = 10
-    # The setting that says how many tries a temporary failure gets before the row is failed.
-    max_attempts_setting = "DELIVERY_MAX_ATTEMPTS"
+    # The setting that says how many tries a temporary failure gets before the row is failed;
+    # None: a temporary failure is never final, the row waits (at most `retry_max_setting`
+    # seconds between tries) until it is delivered or closed.
+    max_attempts_setting: str | None = "DELIVERY_MAX_ATTEMPTS"
+    retry_max_setting = "DELIVERY_RETRY_MAX_SECONDS"
+    # Which due rows are claimed first.
+    claim_order = ("due_at", "pk")
 
     class Meta:
         abstract = True
@@ -159,27 +168,45 @@ class Delivery(models.Model):
     def kind_label(self) -> str:
         return self._meta.label_lower
 
-    def max_attempts(self) -> int:
-        return getattr(settings, self.max_attempts_setting)
+    def max_attempts(self) -> int | None:
+        return getattr(settings, self.max_attempts_setting) if self.max_attempts_setting else None
 
     def deliver(self, context=None) -> None:
         """Perform a row this worker has claimed, and record the outcome."""
+        # A row taken again after its worker lost the database may have been accepted already.
+        # (Only a retried row can have been: a first try has never reached the provider.)
+        if self.attempts > 1 and journal.was_accepted(self):
+            log.warning(
+                "%s %s was accepted before its worker lost the database; not sent again", self.kind_label, self.pk
+            )
+            self._record_sent()
+            return
         try:
             self.perform(context)
         except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
             self.last_error = self.describe_failure(exc)
             permanent = self.is_permanent(exc)
-            if permanent or self.attempts >= self.max_attempts():
+            most = self.max_attempts()
+            if permanent or (most is not None and self.attempts >= most):
                 self._fail(exc, permanent=permanent)
             else:
                 self._retry_later(exc)
             return
-        if self.status != self.Status.SENT:  # perform() may have recorded it with its own fields
-            self.status, self.finished_at, self.last_error = self.Status.SENT, timezone.now(), ""
-            self._save_outcome(["status", "finished_at", "last_error"])
+        if self.status == self.Status.SENDING:  # perform() may have recorded its own outcome
+            journal.mark_accepted(self)
+            self._record_sent()
+
+    def _record_sent(self) -> None:
+        self.status, self.finished_at, self.last_error = self.Status.SENT, timezone.now(), ""
+        self._save_outcome(["status", "finished_at", "last_error"])
+        journal.forget(self)
+        self.delivered()
+
+    def delivered(self) -> None:
+        """Called once the row is recorded as sent."""
 
     def _retry_later(self, exc: Exception) -> None:
-        delay = retry_delay(self.attempts)
+        delay = retry_delay(self.attempts, getattr(settings, self.retry_max_setting))
         self.status, self.due_at = self.Status.PENDING, timezone.now() + dt.timedelta(seconds=delay)
         self.save(update_fields=["status", "due_at", "last_error"])
         # The error's class only: a message can quote what was sent.
@@ -195,8 +222,8 @@ class Delivery(models.Model):
         self.given_up()
 
     def _save_outcome(self, fields: list[str]) -> None:
-        """The provider has it now: recording that must outlast a database blip, or the row is
-        reclaimed later and delivered twice (seen in the PostgreSQL-restart drill)."""
+        """The provider has it now. A database blip is ridden out here; a longer outage leaves the
+        row claimed, to be reclaimed once the database is back and found in the journal."""
         for wait in (0.5, 1, 2, 4, 8, None):  # about 15 s, well inside the task's time limit
             try:
                 self.save(update_fields=fields)

@@ -1,12 +1,22 @@
-"""Staff notifications: one outbox row per recipient and channel, delivered once by the worker."""
+"""Staff notifications: one outbox row per recipient and channel, delivered once by the worker.
+
+A human is always reached. A temporary failure is never final: the row waits, retried at most every
+NOTIFICATION_RETRY_MAX_SECONDS, and is sent when its channel returns (the first row through pulls
+the others of its channel forward). Meanwhile an alert whose channel refuses it for good, or still
+fails NOTIFICATION_FALLBACK_SECONDS after it was queued, falls back: first to the recipient's other
+channels, then to the supervisors by every channel they have (`Stage`). An alert that can no longer
+help (a new request someone has claimed, a lead closed) is closed with that reason instead of sent.
+"""
 
 import contextlib
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from outbox.broker import nudge
@@ -14,7 +24,7 @@ from outbox.models import Delivery, DeliveryQuerySet
 
 from .. import channels
 from .choices import Channel
-from .staff import on_call_staff, on_duty_admissions, team_at_work
+from .staff import on_call_staff, on_duty_admissions, supervisors, team_at_work
 
 if TYPE_CHECKING:
     from .lead import Lead
@@ -32,18 +42,17 @@ class NotificationQuerySet(DeliveryQuerySet):
         urgent = urgent or lead.urgent
         rows = []
         for user in dict.fromkeys(recipients):
-            profile = getattr(user, "staff_profile", None)
-            theirs = (
-                profile.channels(every=every_channel)
-                if profile
-                else ([Notification.Channel.EMAIL] if user.email else [])
-            )
-            rows += [Notification(lead=lead, recipient=user, channel=c, kind=kind, urgent=urgent) for c in theirs]
+            rows += [
+                Notification(lead=lead, recipient=user, channel=c, kind=kind, urgent=urgent)
+                for c in channels_of(user, every=every_channel)
+            ]
         if settings.CHAT_WEBHOOK_URL:
             rows.append(Notification(lead=lead, channel=Notification.Channel.WEBHOOK, kind=kind, urgent=urgent))
         rows = self.bulk_create(rows)
         if rows:
-            transaction.on_commit(lambda: nudge(Notification))
+            # An urgent alert wakes a worker even while a wake-up is pending: it must not wait
+            # for the run that a burst of routine requests has already asked for.
+            transaction.on_commit(lambda: nudge(Notification, even_if_pending=urgent))
         else:
             log.warning("Lead %s has nobody to notify of %s", lead.pk, kind)
         return rows
@@ -55,14 +64,62 @@ class NotificationQuerySet(DeliveryQuerySet):
         now = timezone.now()
         if urgent and not team_at_work(now):
             return self.queue(lead, kind=kind, recipients=on_call_staff(), urgent=True, every_channel=True)
-        return self.queue(lead, kind=kind, recipients=on_duty_admissions(now), urgent=urgent)
+        # Someone may be in danger: every channel of everyone on shift from the start, not only
+        # the ones they chose for routine work.
+        return self.queue(lead, kind=kind, recipients=on_duty_admissions(now), urgent=urgent, every_channel=urgent)
 
     def for_delivery(self):
         return self.select_related("lead", "lead__assigned_to", "recipient__staff_profile")
 
+    def failing(self):
+        """Alerts to a person still waiting after a failed try, or refused for good."""
+        status = Notification.Status
+        return (
+            self.filter(recipient__isnull=False)
+            .exclude(last_error="")
+            .filter(status__in=[status.PENDING, status.SENDING, status.FAILED])
+        )
+
+    def past_fallback_window(self, now: dt.datetime | None = None):
+        """Alerts still failing NOTIFICATION_FALLBACK_SECONDS after they were queued, or refused
+        for good, whose fallback has not been sent yet."""
+        now = now or timezone.now()
+        window = now - dt.timedelta(seconds=settings.NOTIFICATION_FALLBACK_SECONDS)
+        status = Notification.Status
+        return (
+            self.failing()
+            .filter(fallen_back_at__isnull=True, stage__lt=Notification.Stage.SUPERVISORS)
+            .filter(Q(status=status.FAILED) | Q(created_at__lte=window))
+        )
+
+    def fall_back_past_window(self, now: dt.datetime | None = None) -> int:
+        """Beat's sweep: every alert past its window falls back (once). Returns how many did."""
+        rows = self.past_fallback_window(now).select_related("lead", "recipient__staff_profile").order_by("pk")
+        return sum(row.fall_back() for row in rows[:500])
+
+
+def channels_of(user, *, every: bool = False) -> list[str]:
+    profile = getattr(user, "staff_profile", None)
+    if profile:
+        return profile.channels(every=every)
+    return [Channel.EMAIL] if user.email else []
+
 
 class Notification(Delivery):
     """One delivery of one message to one staff member on one channel."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        # It can no longer help (the lead was claimed or closed); last_error says why.
+        CLOSED = "closed", "Closed unsent"
+
+    class Stage(models.IntegerChoices):
+        CHOSEN = 0, "Their chosen channel"
+        OTHER_CHANNELS = 1, "Their other channels"
+        SUPERVISORS = 2, "The supervisors"
 
     class Kind(models.TextChoices):
         NEW_LEAD = "new_lead", "New request"
@@ -78,10 +135,19 @@ class Notification(Delivery):
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.EMAIL)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     urgent = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    # Where the alert stands in its fallback: a row made by a fallback points at the failing one.
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.CHOSEN)
+    fallback_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    fallen_back_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
-    max_attempts_setting = "NOTIFICATION_MAX_ATTEMPTS"
+    # Alerts never fail for a temporary reason: they wait for their channel (and fall back meanwhile).
+    max_attempts_setting = None
+    retry_max_setting = "NOTIFICATION_RETRY_MAX_SECONDS"
+    # Someone in danger first; a burst of routine requests must not hold their alert back.
+    claim_order = ("-urgent", "due_at", "pk")
 
     def __str__(self) -> str:
         return f"Notification #{self.pk} ({self.kind}, {self.status})"
@@ -95,7 +161,88 @@ class Notification(Delivery):
             yield session
 
     def perform(self, context) -> None:
+        if reason := self.no_longer_needed():
+            self.status, self.finished_at, self.last_error = self.Status.CLOSED, timezone.now(), reason
+            self._save_outcome(["status", "finished_at", "last_error"])
+            return
         channels.send(self, mail=context)
 
     def is_permanent(self, exc: Exception) -> bool:
         return super().is_permanent(exc) or channels.is_permanent(exc)
+
+    def given_up(self) -> None:
+        self.fall_back()
+
+    def delivered(self) -> None:
+        if self.attempts > 1:
+            # This row had failed before: its channel is back, so the others waiting on it go now
+            # instead of at their next retry, up to NOTIFICATION_RETRY_MAX_SECONDS away.
+            now = timezone.now()
+            waiting = Notification.objects.filter(
+                status=self.Status.PENDING, channel=self.channel, attempts__gte=1, due_at__gt=now
+            )
+            if waiting.update(due_at=now):
+                nudge(Notification, even_if_pending=True)
+
+    def no_longer_needed(self) -> str:
+        """Why this alert can no longer help anyone, or "" while it can."""
+        lead = self.lead
+        if not lead.is_open:
+            return f"Closed unsent: the request is {lead.get_status_display().lower()}."
+        if self.kind in (self.Kind.NEW_LEAD, self.Kind.REPEAT_REQUEST) and lead.assigned_to_id:
+            return "Closed unsent: someone has claimed the request."
+        if self.kind == self.Kind.ESCALATION and lead.first_contacted_at and lead.danger_call_due() is None:
+            return "Closed unsent: the person has been called."
+        if self.kind == self.Kind.FOLLOW_UP_DUE and (lead.follow_up_at is None or lead.follow_up_at > timezone.now()):
+            return "Closed unsent: the follow-up was moved or done."
+        return ""
+
+    def fall_back(self) -> bool:
+        """Send this failing alert another way, once: the recipient's other channels, or when
+        there are none (or they fail too) every channel of every supervisor. The failing row
+        itself keeps waiting for its channel. True if new rows were queued."""
+        with transaction.atomic():
+            won = Notification.objects.filter(pk=self.pk, fallen_back_at__isnull=True).update(
+                fallen_back_at=timezone.now()
+            )
+            if not won or self.recipient_id is None or self.stage == self.Stage.SUPERVISORS:
+                return False
+            if self.no_longer_needed() or self._recipient_reached():
+                return False
+            rows = []
+            if self.stage == self.Stage.CHOSEN:
+                rows = self._queue_fallback(self.Stage.OTHER_CHANNELS, [self.recipient])
+            if not rows:
+                others = [user for user in supervisors() if user.pk != self.recipient_id]
+                rows = self._queue_fallback(self.Stage.SUPERVISORS, others)
+        log.warning("Notification %s (%s) is failing; %s fallback alerts queued", self.pk, self.channel, len(rows))
+        return bool(rows)
+
+    def _alert(self):
+        """The rows of this one alert: same lead and kind, queued with this row or since."""
+        return Notification.objects.filter(lead=self.lead_id, kind=self.kind, created_at__gte=self.created_at)
+
+    def _recipient_reached(self) -> bool:
+        return self._alert().filter(recipient=self.recipient_id, status=self.Status.SENT).exists()
+
+    def _queue_fallback(self, stage: int, recipients: list) -> list["Notification"]:
+        """Rows for every channel of `recipients` that this alert has not already used for them."""
+        used = set(self._alert().filter(recipient__in=recipients).values_list("recipient_id", "channel"))
+        rows = [
+            Notification(
+                lead=self.lead,
+                recipient=user,
+                channel=channel,
+                kind=self.kind,
+                urgent=self.urgent,
+                stage=stage,
+                fallback_of=self,
+            )
+            for user in recipients
+            for channel in channels_of(user, every=True)
+            if (user.pk, channel) not in used
+        ]
+        rows = Notification.objects.bulk_create(rows)
+        if rows:
+            transaction.on_commit(lambda: nudge(Notification, even_if_pending=True))
+        return rows

@@ -13,7 +13,7 @@ from intake.tests.helpers import receive_callback
 @pytest.fixture
 def rows(staff, settings, monkeypatch):
     # Nobody wakes a worker: a test worker left running by an earlier test must not take them.
-    monkeypatch.setattr("intake.models.notification.nudge", lambda model: False)
+    monkeypatch.setattr("intake.models.notification.nudge", lambda model, **kwargs: False)
     settings.CHAT_WEBHOOK_URL = ""
     for n in range(3):
         receive_callback({"name": "Jordan", "phone": f"+1415555267{n}"}, consent_version="v", attribution={})
