@@ -159,10 +159,11 @@ def mail_session():
             connection.close()
 
 
-def send_templated_email(name: str, to: str, context: dict, *, connection=None) -> None:
+def send_templated_email(name: str, to: str, context: dict, *, connection=None, message_id: str = "") -> None:
     """Render the template triple `name` and send it to one address; raises on failure."""
     subject, text, html = render_email(name, context)
-    message = EmailMultiAlternatives(subject, text, to=[to])
+    headers = {"Message-ID": message_id} if message_id else None
+    message = EmailMultiAlternatives(subject, text, to=[to], headers=headers)
     message.attach_alternative(html, "text/html")
     if connection is None:
         mailers.default.send_messages([message])
@@ -178,9 +179,20 @@ def send_templated_email(name: str, to: str, context: dict, *, connection=None) 
         raise
 
 
+def message_id(notification) -> str:
+    """The same Message-ID however often the row is sent: should a send ever be repeated (a worker
+    killed between the server's answer and our journal), mail clients show the copies as one."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "lantern.invalid"
+    return f"<alert-{notification.pk}-{notification.created_at.timestamp():.0f}@{domain}>"
+
+
 def send_email(notification, mail=None) -> None:
     send_templated_email(
-        template_name(notification), notification.recipient.email, message_context(notification), connection=mail
+        template_name(notification),
+        notification.recipient.email,
+        message_context(notification),
+        connection=mail,
+        message_id=message_id(notification),
     )
 
 

@@ -78,3 +78,16 @@ def test_an_unreadable_journal_does_not_silence_alerts(alert, mailbox, settings,
     alert.refresh_from_db()
     assert alert.status == "sent"
     assert len(mailbox.wait_for(1, timeout=2)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeated_email_carries_the_same_message_id_so_mail_clients_show_one(alert, mailbox):
+    # The one window no journal closes: a worker killed after the server's answer, before the mark.
+    Notification.objects.filter(pk=alert.pk).deliver_due()
+    Notification.objects.filter(pk=alert.pk).update(status="pending", due_at=timezone.now())
+    Notification.objects.filter(pk=alert.pk).deliver_due()
+
+    ids = [
+        line for m in mailbox.wait_for(2, timeout=2) for line in m["data"].splitlines() if line.startswith("Message-ID")
+    ]
+    assert len(ids) == 2 and ids[0] == ids[1] and f"alert-{alert.pk}-" in ids[0]
