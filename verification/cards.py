@@ -25,6 +25,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from intake.crypto import fernet
 
 log = logging.getLogger(__name__)
+
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 25_000_000
 # The only parsers Pillow may run on a visitor's bytes: every other one (TIFF, BMP, GIF, PSD, ...)

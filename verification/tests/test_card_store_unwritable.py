@@ -21,6 +21,7 @@ from verification import cards
 from verification.models import VerificationRequest
 
 from .conftest import jpeg_bytes, png_bytes
+from .test_kept_photos import hidden_inputs
 
 STAFF_SENTENCE = "The card photo could not be stored"
 ASK_ON_THE_CALL = "Ask the person for the card details on the call"
@@ -168,3 +169,22 @@ def test_it_shows_the_form_again_with_everything_else_when_a_photo_cannot_be_kep
     assert 'value="LNT100001"' in page and 'value="Maya"' in page
     assert card_store_log(caplog) == ["Card photo to keep could not be written: NotADirectoryError (errno 20)"]
     assert VerificationRequest.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_it_thanks_the_visitor_when_a_kept_photo_cannot_be_removed_after_the_request_is_stored(
+    client, patient_data, monkeypatch
+):
+    first = client.post("/verify/", {**patient_data, "phone": "555-01", "card_front": photo()})
+    assert "received (photo kept)" in text(first)
+
+    def unlink_refused(path, missing_ok=False):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", unlink_refused)
+    second = client.post("/verify/", {**patient_data, **hidden_inputs(first)})
+    monkeypatch.undo()
+
+    assert second.status_code == 302 and second["Location"] == reverse("verification:thanks")
+    verification = VerificationRequest.objects.get()
+    assert verification.card_front and not verification.lost_card_sides
