@@ -1,5 +1,7 @@
 import datetime as dt
 import logging
+import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
@@ -153,8 +155,8 @@ def callback_thanks(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _check_database(), "broker": _check_broker()}
-    if checks["database"] == "ok":
+    checks = {"database": _check_database(), "broker": _check_broker(), "private_media": _check_private_media()}
+    if checks["database"] == "ok":  # read from the outbox rows
         checks["alerts"] = _check_alerts()
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
@@ -183,5 +185,21 @@ def _check_broker() -> str:
             # The filesystem transport "connects" without touching disk; make it prove it.
             _ = conn.default_channel
     except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
+def _check_private_media() -> str:
+    """Write and remove a probe where card photos are stored (verification.cards.card_root; intake
+    may not import it): a folder that refuses writes costs every verification its card photos."""
+    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "cards"
+    # A dot file, random per probe: key rotation and retention skip dot files, and two probes at
+    # once never remove each other's.
+    probe = folder / f".healthz-{uuid.uuid4().hex}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        probe.write_bytes(b"probe")
+        probe.unlink()
+    except OSError as exc:
         return f"error: {type(exc).__name__}"
     return "ok"

@@ -7,7 +7,9 @@ XMP, ICC profiles, JPEG comments, PNG text chunks) and any payload hidden after 
 encrypted, and written outside the public media root.
 """
 
+import contextlib
 import io
+import logging
 import re
 import time
 import uuid
@@ -21,6 +23,8 @@ from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from intake.crypto import fernet
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 25_000_000
@@ -82,13 +86,40 @@ def card_root() -> Path:
     return Path(settings.PRIVATE_MEDIA_ROOT) / "cards"
 
 
-def store(clean: CleanImage) -> str:
-    """Encrypt and write the image; return its storage name (random, no PHI)."""
-    root = card_root()
+def _write_encrypted(root: Path, clean: CleanImage) -> str:
+    """Encrypt and write the image under a random name; raises OSError, leaving no part-written file."""
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = f"{uuid.uuid4().hex}.bin"
-    (root / name).write_bytes(fernet().encrypt(clean.data))
+    path = root / name
+    try:
+        path.write_bytes(fernet().encrypt(clean.data))
+    except OSError:
+        # A full disk can leave half a file: unreadable, yet counted by retention and key rotation.
+        with contextlib.suppress(OSError):  # the folder itself failed: nothing in it to remove
+            path.unlink(missing_ok=True)
+        raise
     return name
+
+
+def log_not_written(what: str, exc: OSError) -> None:
+    """Say why a photo was not written: the error's class and errno only, since its message names
+    the path (ours are random, but the rule is: no file names in logs)."""
+    log.error("%s could not be written: %s (errno %s)", what, type(exc).__name__, exc.errno)
+
+
+def store(clean: CleanImage) -> str:
+    """Encrypt and write the image; return its storage name (random, no PHI). Raises OSError."""
+    return _write_encrypted(card_root(), clean)
+
+
+def store_or_none(clean: CleanImage, *, side: str) -> str | None:
+    """Store the image, or log why not and return None: an unwritable or full card store must not
+    cost the visitor the rest of their request (staff then ask for the card on the call)."""
+    try:
+        return store(clean)
+    except OSError as exc:
+        log_not_written(f"Card photo ({side})", exc)
+        return None
 
 
 def load(name: str) -> bytes:
@@ -122,12 +153,9 @@ def _held_path(name: str) -> Path | None:
 
 
 def hold(clean: CleanImage) -> str:
-    """Encrypt and keep a cleaned photo for a form shown again; return its held name (random)."""
-    root = held_root()
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    name = f"{uuid.uuid4().hex}.bin"
-    (root / name).write_bytes(fernet().encrypt(clean.data))
-    return name
+    """Encrypt and keep a cleaned photo for a form shown again; return its held name (random).
+    Raises OSError."""
+    return _write_encrypted(held_root(), clean)
 
 
 def load_held(name: str) -> CleanImage | None:
@@ -146,8 +174,14 @@ def load_held(name: str) -> CleanImage | None:
 
 def drop_held(name: str) -> None:
     path = _held_path(name)
-    if path is not None:
+    if path is None:
+        return
+    try:
         path.unlink(missing_ok=True)
+    except OSError as exc:
+        # Called once the request is stored: failing here would show that visitor an error page
+        # for a request we have. The copy is encrypted and the hourly purge tries again.
+        log.warning("Held card photo could not be removed: %s (errno %s)", type(exc).__name__, exc.errno)
 
 
 def purge_held(older_than: float = HOLD_SECONDS) -> int:

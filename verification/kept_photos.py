@@ -175,7 +175,14 @@ class KeptPhotosMixin(forms.Form):
                 cards.drop_held(previous.name)
             if image is not None:
                 # Held afresh (a new file, a new token): the hour starts again from this post.
-                name = cards.hold(image)
+                try:
+                    name = cards.hold(image)
+                except OSError as exc:
+                    # The store refuses writes: the page still comes back with everything else,
+                    # and this field says to choose the photo again rather than showing it empty.
+                    cards.log_not_written("Card photo to keep", exc)
+                    self.add_error(side, lost_message(self.fields[side].side_label))
+                    continue
                 self.kept[side] = KeptPhoto(name, self._sign(side, name))
         self._kept_again = True
 

@@ -59,6 +59,18 @@ class Outcome(models.TextChoices):
     NOT_COVERED = "not_covered", "Not covered"
 
 
+class LostCardSides(models.TextChoices):
+    """Which card photos the visitor sent that could not be stored (cards.store_or_none)."""
+
+    FRONT = "front", "front"
+    BACK = "back", "back"
+    BOTH = "both", "front and back"
+
+    @classmethod
+    def of(cls, front: bool, back: bool) -> str:
+        return cls.BOTH if front and back else cls.FRONT if front else cls.BACK if back else ""
+
+
 class VerificationQuerySet(models.QuerySet):
     def with_lead(self):
         return self.select_related("lead", "payer")
@@ -98,6 +110,9 @@ class VerificationRequest(models.Model):
     # Encrypted files outside the public media root (see cards.py); names are random.
     card_front = models.CharField(max_length=64, blank=True)
     card_back = models.CharField(max_length=64, blank=True)
+    # Sent but not stored (the card store refused the write): the request was kept without them,
+    # and staff ask for the card's details on the call.
+    lost_card_sides = models.CharField(max_length=5, choices=LostCardSides.choices, blank=True)
     # The visitor chose "check by phone without contacting my insurer": nothing is sent to a payer;
     # staff call them instead.
     by_phone = models.BooleanField(default=False)
@@ -168,6 +183,7 @@ class VerificationRequest(models.Model):
                 subscriber_date_of_birth=data.get("subscriber_date_of_birth"),
                 card_front=data.get("card_front_name") or "",
                 card_back=data.get("card_back_name") or "",
+                lost_card_sides=data.get("lost_card_sides") or "",
                 by_phone=by_phone,
                 created_at=lead_request.created_at,
             )

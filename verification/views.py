@@ -19,7 +19,7 @@ from intake.views import recall_outcome, remember_outcome, thanks_context, thank
 from . import cards, disclosures
 from .forms import ManualCheckForm, VerificationForm, VerifyForm
 from .manual import summary_from_manual_entry
-from .models import EligibilityCheck, VerificationRequest
+from .models import EligibilityCheck, LostCardSides, VerificationRequest
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time
             )
             outcome["by_phone"] = verification.by_phone
+            outcome["card_photo_lost"] = bool(verification.lost_card_sides)
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
         form.keep_photos()
     else:
@@ -59,12 +60,19 @@ def verify(request: HttpRequest) -> HttpResponse:
 def _submit(request: HttpRequest, form: VerificationForm) -> VerificationRequest:
     data = dict(form.cleaned_data)
     stored = []
+    lost = {"front": False, "back": False}
     try:
-        for side in ("card_front", "card_back"):
+        for side, label in (("card_front", "front"), ("card_back", "back")):
             if data.get(side):
-                name = cards.store(data[side])
+                # A photo that cannot be written is left out, never the request: it is flagged for
+                # staff (who ask for the card on the call) and for the visitor's thank-you page.
+                name = cards.store_or_none(data[side], side=label)
+                if name is None:
+                    lost[label] = True
+                    continue
                 stored.append(name)
                 data[f"{side}_name"] = name
+        data["lost_card_sides"] = LostCardSides.of(**lost)
         verification = VerificationRequest.submit(
             data,
             consent_version=form.consent_version,
@@ -87,6 +95,7 @@ def thanks(request: HttpRequest) -> HttpResponse:
     if outcome is None:
         return redirect("verification:verify")
     context = {**thanks_context(outcome), "by_phone": bool(outcome.get("by_phone"))}
+    context["card_photo_lost"] = bool(outcome.get("card_photo_lost"))
     response = render(request, "verification/thanks.html", context)
     response.delete_cookie(THANKS_COOKIE, samesite="Lax")
     return response

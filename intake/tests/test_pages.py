@@ -45,7 +45,13 @@ def test_it_serves_the_form_without_third_party_assets_and_with_a_strict_policy(
 def test_it_reports_database_and_broker_health(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "broker": "ok", "alerts": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "broker": "ok",
+        "private_media": "ok",
+        "alerts": "ok",
+    }
 
 
 @pytest.mark.django_db
