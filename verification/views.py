@@ -232,7 +232,7 @@ def card_image(request: HttpRequest, verification_id: int, side: str) -> HttpRes
         raise Http404("No such card photo")
     try:
         data = cards.load(name)
-    except FileNotFoundError:
+    except OSError:  # gone, or the store cannot be read now (/healthz says so): not a crash page
         raise Http404("Card photo missing") from None
     record_access(
         request, verification, label=f"Card photo ({side}) of {verification}", lead_id=verification.lead_id, card=side
