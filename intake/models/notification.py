@@ -219,8 +219,13 @@ class Notification(Delivery):
         return bool(rows)
 
     def _alert(self):
-        """The rows of this one alert: same lead and kind, queued with this row or since."""
-        return Notification.objects.filter(lead=self.lead_id, kind=self.kind, created_at__gte=self.created_at)
+        """The rows of this one alert: same lead and kind, queued with its first rows or since."""
+        started = self.created_at
+        if self.fallback_of_id:
+            started = Notification.objects.filter(pk=self.fallback_of_id).values_list("created_at", flat=True).first()
+        return Notification.objects.filter(
+            lead=self.lead_id, kind=self.kind, created_at__gte=started or self.created_at
+        )
 
     def _recipient_reached(self) -> bool:
         return self._alert().filter(recipient=self.recipient_id, status=self.Status.SENT).exists()

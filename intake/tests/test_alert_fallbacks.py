@@ -178,3 +178,22 @@ def test_staff_and_operators_are_told_which_channels_fail(team, mailbox, client)
     retry_now(email)
     assert client.get("/healthz").json()["alerts"] == "ok"
     assert "failing since" not in client.get(reverse("staff:roster")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_failing_fallback_does_not_wake_the_supervisors_once_the_first_channel_got_through(team, mailbox, http_inbox):
+    lead = callback()
+    email = lead.notifications.get()
+    mailbox.refuse_next = 1
+    deliver(email)
+    age([email], 121)
+    fall_back_failing_alerts()
+    text = lead.notifications.get(channel="sms")
+    http_inbox.fail_next = 100
+    deliver(text)
+    retry_now(email)  # the mail server is back: Avery has it
+    assert email.status == "sent"
+
+    age([text], 121)
+    fall_back_failing_alerts()
+    assert not lead.notifications.filter(recipient=team["sam"]).exists()
