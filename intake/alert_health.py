@@ -33,12 +33,14 @@ class ChannelTrouble:
     def past_window(self, now: dt.datetime) -> bool:
         return self.refused or now - self.since >= dt.timedelta(seconds=settings.NOTIFICATION_FALLBACK_SECONDS)
 
-    def describe(self) -> str:
+    def describe(self, address: str = "") -> str:
+        """e.g. "Email to avery@example.org failing since 10:04 (3 alerts waiting)"."""
+        what = self.channel_name.capitalize() + (f" to {address}" if address else "")
         when = timezone.localtime(self.since).strftime("%H:%M")
         if self.refused:
-            return f"{self.channel_name.capitalize()} refused since {when}"
+            return f"{what} refused since {when}"
         alerts = "alert" if self.waiting == 1 else "alerts"
-        return f"{self.channel_name.capitalize()} failing since {when} ({self.waiting} {alerts} waiting)"
+        return f"{what} failing since {when} ({self.waiting} {alerts} waiting)"
 
 
 def channel_troubles(now: dt.datetime | None = None) -> list[ChannelTrouble]:

@@ -32,15 +32,20 @@ def roster(request: HttpRequest) -> HttpResponse:
         "staff/roster.html",
         {
             "rows": [
-                (p, p.on_shift(now), may_edit_roster_of(request.user, p.user), troubles.get(p.user_id, []))
-                for p in profiles
+                (p, p.on_shift(now), may_edit_roster_of(request.user, p.user), _failing(p, troubles)) for p in profiles
             ],
-            "chat_troubles": troubles.get(None, []),
+            "chat_troubles": [t.describe() for t in troubles.get(None, [])],
             "on_call_count": sum(p.on_call for p in profiles),
             "urgent_minutes": settings.URGENT_RESPONSE_MINUTES,
             "fallback_minutes": max(settings.NOTIFICATION_FALLBACK_SECONDS // 60, 1),
         },
     )
+
+
+def _failing(profile: StaffProfile, troubles: dict) -> list[str]:
+    """What is failing for this person, with the address it fails on (staff contacts are not PHI)."""
+    addresses = {"email": profile.user.email, "sms": profile.mobile}
+    return [t.describe(addresses.get(t.channel, "")) for t in troubles.get(profile.user_id, [])]
 
 
 @admissions_required

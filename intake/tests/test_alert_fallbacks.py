@@ -165,7 +165,7 @@ def test_staff_and_operators_are_told_which_channels_fail(team, mailbox, client)
 
     roster = client.get(reverse("staff:roster")).content.decode()
     since = timezone.localtime(email.created_at).strftime("%H:%M")
-    assert f"Email failing since {since} (1 alert waiting)" in roster
+    assert f"Email to avery@lantern.example failing since {since} (1 alert waiting)" in roster
     assert client.get("/healthz").json()["alerts"] == "ok"  # still inside its window
     assert "Alerts are reaching nobody" not in client.get(reverse("staff:queue")).content.decode()
 
