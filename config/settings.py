@@ -397,3 +397,15 @@ LOGGING = {
         **{name: {"level": "WARNING"} for name in ("celery.worker.strategy", "celery.app.trace")},
     },
 }
+
+# --- spool settings (to fold) ---
+# Where a valid request waits while PostgreSQL cannot store it (intake.spool): redis://host:port/db
+# on a Redis with AOF persistence and noeviction (production), or a folder (file:///abs/path or a
+# bare path) that the web server and the worker share (the embedded default).
+SUBMISSION_SPOOL_URL = env.str("SUBMISSION_SPOOL_URL", default=str(VAR_DIR / "spool"))
+# Beat stores spooled requests this often; with an empty spool a run is one list or one LLEN.
+SUBMISSION_SPOOL_POLL_SECONDS = env.int("SUBMISSION_SPOOL_POLL_SECONDS", default=2)
+CELERY_BEAT_SCHEDULE["store-spooled-submissions"] = {
+    "task": "intake.tasks.store_spooled_submissions",
+    "schedule": float(SUBMISSION_SPOOL_POLL_SECONDS),
+}

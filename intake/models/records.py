@@ -26,6 +26,9 @@ class LeadRequest(models.Model):
     consent_version = models.CharField(max_length=40)
     consent_at = models.DateTimeField()
     consent_page = models.CharField(max_length=200, blank=True)
+    # Set on a request that waited in the spool (intake.spool) while the database was down: stored
+    # in the same transaction, it tells a drain that crashed before removing the entry not to store it twice.
+    spool_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -1,0 +1,279 @@
+"""The spool: where a valid request waits while PostgreSQL cannot store it.
+
+A visitor who sent a form during a database outage gets the normal thank-you page; what they sent
+is kept here, encrypted (intake.crypto), and a beat task (`intake.tasks.store_spooled_submissions`)
+stores it through the same one way in as soon as the database answers again, oldest first.
+
+Two places to keep entries, chosen by SUBMISSION_SPOOL_URL:
+
+- `redis://host:port/db`: one list, in arrival order. The Redis must write its data to disk
+  (`appendonly yes`) and must never evict (`maxmemory-policy noeviction`), or a restart or a full
+  memory loses what visitors were told was received; docker-compose's broker Redis is such a one.
+- `file:///abs/path` or a bare path: one file per entry, named by arrival time, written whole
+  (a temporary file renamed into place). The web server and the worker must share the folder.
+
+Exactly once: the entry's id is stored on the LeadRequest (`spool_id`, unique) in the transaction
+that stores it, and only then is the entry removed; a drain that crashed in between finds the id
+stored and only removes the entry. One drainer at a time (a Redis lock, or a file lock), so
+entries are stored in the order they arrived. An entry that can never be stored (unreadable, or
+refused by the code) is moved aside to `dead` with a log line naming its id, and the rest go on.
+
+An entry's content is never logged: lines name the entry's id only.
+"""
+
+import datetime as dt
+import fcntl
+import functools
+import json
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg2
+import redis
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, close_old_connections
+
+from .crypto import decrypt, encrypt
+from .front_door import Submission
+from .models import Lead, LeadRequest
+
+log = logging.getLogger(__name__)
+
+# What a lost or refused database connection raises: Django wraps the driver's errors, but a few
+# paths (a connection dropped while closing) let psycopg2's own through.
+DATABASE_UNREACHABLE = (OperationalError, InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError)
+
+# A drain holds the lock at most this long: a drainer killed mid-run frees it for the next.
+LOCK_SECONDS = 120
+
+Replay = Callable[[dict, dt.datetime, uuid.UUID], None]
+_replays: dict[str, Replay] = {}
+
+
+def replays(kind: str) -> Callable[[Replay], Replay]:
+    """Register how a spooled request of `kind` is stored: `replay(payload, received_at, spool_id)`
+    must store it through the front door in one transaction, with `spool_id` on its LeadRequest.
+    Apps register their own kinds (intake may not import them)."""
+
+    def register(replay: Replay) -> Replay:
+        _replays[kind] = replay
+        return replay
+
+    return register
+
+
+@replays("callback")
+def _store_callback(payload: dict, received_at: dt.datetime, spool_id: uuid.UUID) -> None:
+    Lead.objects.receive(Submission(**payload, received_at=received_at, spool_id=spool_id))
+
+
+class RedisSpool:
+    """Entries as "<id> <token>" in one list, oldest at the head."""
+
+    ENTRIES, DEAD, LOCK, WAITING = "spool:entries", "spool:dead", "spool:drain", "spool:waiting"
+
+    def __init__(self, url: str) -> None:
+        timeout = settings.REDIS_SOCKET_TIMEOUT
+        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+
+    def append(self, record: str) -> None:
+        self.client.rpush(self.ENTRIES, record)
+
+    def oldest(self, limit: int) -> list[str]:
+        return [raw.decode() for raw in self.client.lrange(self.ENTRIES, 0, limit - 1)]
+
+    def remove(self, record: str) -> None:
+        self.client.lrem(self.ENTRIES, 1, record)
+
+    def set_aside(self, record: str) -> None:
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.rpush(self.DEAD, record).lrem(self.ENTRIES, 1, record).execute()
+
+    def set_aside_count(self) -> int:
+        return self.client.llen(self.DEAD)
+
+    @contextmanager
+    def drain_lock(self) -> Iterator[bool]:
+        lock = self.client.lock(self.LOCK, timeout=LOCK_SECONDS, blocking=False)
+        held = lock.acquire()
+        try:
+            yield held
+        finally:
+            if held:
+                lock.release()
+
+    def start_waiting(self) -> bool:
+        """True the first time since the database last answered (so an outage is logged once)."""
+        return bool(self.client.set(self.WAITING, 1, nx=True))
+
+    def stop_waiting(self) -> None:
+        self.client.delete(self.WAITING)
+
+
+class FolderSpool:
+    """Entries as files named "<arrival ns>-<id>.entry", holding "<id> <token>"."""
+
+    def __init__(self, path: str) -> None:
+        self.folder = Path(path)
+        self.dead = self.folder / "dead"
+
+    def append(self, record: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{time.time_ns():020d}-{record.split(' ', 1)[0]}.entry"
+        temporary = self.folder / f".{name}.tmp"
+        # Written whole and flushed to disk before it appears under its name: a crash leaves either
+        # a complete entry or a temporary file the drain never reads.
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, record.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.rename(temporary, self.folder / name)
+        self._sync_folder()
+
+    def _files(self, limit: int) -> list[Path]:
+        if not self.folder.is_dir():
+            return []
+        return sorted(self.folder.glob("*.entry"))[:limit]
+
+    def oldest(self, limit: int) -> list[str]:
+        return [path.read_text() for path in self._files(limit)]
+
+    def _path_of(self, record: str) -> Path | None:
+        entry_id = record.split(" ", 1)[0]
+        return next(iter(self.folder.glob(f"*-{entry_id}.entry")), None)
+
+    def remove(self, record: str) -> None:
+        if path := self._path_of(record):
+            path.unlink(missing_ok=True)
+            self._sync_folder()
+
+    def set_aside(self, record: str) -> None:
+        if path := self._path_of(record):
+            self.dead.mkdir(exist_ok=True)
+            path.rename(self.dead / path.name)
+
+    def set_aside_count(self) -> int:
+        return len(list(self.dead.glob("*.entry"))) if self.dead.is_dir() else 0
+
+    @contextmanager
+    def drain_lock(self) -> Iterator[bool]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / ".drain.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            # Released when the file is closed, or by the kernel if the drainer dies.
+            yield True
+
+    def start_waiting(self) -> bool:
+        try:
+            os.close(os.open(self.folder / ".waiting", os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            return False
+        return True
+
+    def stop_waiting(self) -> None:
+        (self.folder / ".waiting").unlink(missing_ok=True)
+
+    def _sync_folder(self) -> None:
+        fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@functools.lru_cache(maxsize=4)
+def _spool_at(url: str) -> RedisSpool | FolderSpool:
+    parts = urlsplit(url)
+    if parts.scheme in ("redis", "rediss", "unix"):
+        return RedisSpool(url)
+    if parts.scheme == "file":
+        return FolderSpool(parts.path)
+    if parts.scheme == "":
+        return FolderSpool(url)
+    raise ValueError(f"SUBMISSION_SPOOL_URL must be redis://, file:// or a folder, not {parts.scheme}://")
+
+
+def spool() -> RedisSpool | FolderSpool:
+    return _spool_at(str(settings.SUBMISSION_SPOOL_URL))
+
+
+def keep(kind: str, payload: dict, received_at: dt.datetime) -> str:
+    """Keep a request the database could not store; returns its entry's id. Raises if it cannot
+    be kept either (the caller then shows the error page: nothing was received)."""
+    entry_id = str(uuid.uuid4())
+    token = encrypt(json.dumps({"kind": kind, "payload": payload, "received_at": received_at.isoformat()}))
+    spool().append(f"{entry_id} {token}")
+    return entry_id
+
+
+def keep_instead(error: Exception, kind: str, payload: dict, received_at: dt.datetime) -> str:
+    """`keep`, called because storing failed with `error`: if the spool fails too, `error` is
+    raised (the visitor sees the friendly error page) and the spool's failure is logged."""
+    try:
+        entry_id = keep(kind, payload, received_at)
+    except Exception as exc:  # noqa: BLE001 - any failure of the spool means nothing was kept
+        log.error("A %s request could not be stored or spooled (spool: %s)", kind, type(exc).__name__)
+        raise error from exc
+    log.warning("A %s request was spooled as %s: the database is unreachable", kind, entry_id)
+    return entry_id
+
+
+def store_spooled(limit: int = 200) -> int:
+    """Store up to `limit` spooled requests, oldest first; returns how many were stored. Stops at
+    the first one the database cannot take (the next run starts again from it)."""
+    where = spool()
+    pending = where.oldest(limit)
+    if not pending:
+        return 0
+    stored = 0
+    with where.drain_lock() as held:
+        if not held:
+            return 0  # another drainer is at work: order holds only with one
+        # Read again under the lock: the one before may have stored some of these.
+        for record in where.oldest(limit):
+            try:
+                stored += _store(record)
+            except DATABASE_UNREACHABLE as exc:
+                close_old_connections()
+                if where.start_waiting():
+                    log.warning("Spooled requests wait for the database (%s)", type(exc).__name__)
+                break
+            except Exception as exc:  # noqa: BLE001 - a bad entry must not block the ones behind it
+                close_old_connections()
+                where.set_aside(record)
+                log.error("Spooled request %s cannot be stored (%s); set aside", _id_of(record), type(exc).__name__)
+                continue
+            where.remove(record)
+        else:
+            where.stop_waiting()
+    if stored:
+        log.info("Stored %s spooled requests", stored)
+    return stored
+
+
+def _id_of(record: str) -> str:
+    return record.split(" ", 1)[0]
+
+
+def _store(record: str) -> int:
+    """Store one entry; 0 when it already was (a drain stopped between commit and removal)."""
+    entry_id, token = record.split(" ", 1)
+    spool_id = uuid.UUID(entry_id)
+    if LeadRequest.objects.filter(spool_id=spool_id).exists():
+        return 0
+    entry = json.loads(decrypt(token))
+    replay = _replays[entry["kind"]]
+    replay(entry["payload"], dt.datetime.fromisoformat(entry["received_at"]), spool_id)
+    return 1
