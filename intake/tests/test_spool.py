@@ -109,18 +109,18 @@ def test_it_stores_each_spooled_request_once_even_if_drained_twice_or_stopped_af
         post(client, visitor_data, **RILEY)
 
     # The worker dies after the first request is committed but before its entry is removed.
-    with mock.patch.object(type(spool.spool()), "remove", side_effect=SystemExit):
-        with pytest.raises(SystemExit):
-            store_spooled_submissions()
+    with mock.patch.object(type(spool.spool()), "remove", side_effect=SystemExit), pytest.raises(SystemExit):
+        store_spooled_submissions()
     assert LeadRequest.objects.count() == 1
 
     assert store_spooled_submissions() == 1
     assert store_spooled_submissions() == 0
 
     assert sorted(r.name for r in LeadRequest.objects.all()) == [JORDAN["name"], RILEY["name"]]
-    assert Notification.objects.filter(lead__name=JORDAN["name"]).count() == Notification.objects.filter(
-        lead__name=RILEY["name"]
-    ).count()
+    assert (
+        Notification.objects.filter(lead__name=JORDAN["name"]).count()
+        == Notification.objects.filter(lead__name=RILEY["name"]).count()
+    )
     assert not kept()
 
 
@@ -149,9 +149,7 @@ def test_it_waits_quietly_while_the_database_is_still_down(client, staff, visito
     assert store_spooled_submissions() == 1 and Lead.objects.count() == 1
 
 
-def test_it_sets_aside_an_entry_that_can_never_be_stored_and_stores_the_rest(
-    client, staff, visitor_data, kept, caplog
-):
+def test_it_sets_aside_an_entry_that_can_never_be_stored_and_stores_the_rest(client, staff, visitor_data, kept, caplog):
     broken = str(uuid.uuid4())
     spool.spool().append(f"{broken} not-a-token")
     with database_down():
