@@ -38,10 +38,11 @@ import psycopg2
 import redis
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections
+from django.utils.module_loading import autodiscover_modules
 
 from .crypto import decrypt, encrypt
 from .front_door import Submission
-from .models import Lead, LeadRequest
+from .models import Lead, LeadKind, LeadRequest
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,7 @@ _replays: dict[str, Replay] = {}
 def replays(kind: str) -> Callable[[Replay], Replay]:
     """Register how a spooled request of `kind` is stored: `replay(payload, received_at, spool_id)`
     must store it through the front door in one transaction, with `spool_id` on its LeadRequest.
-    Apps register their own kinds (intake may not import them)."""
+    Apps register their own kinds in a module named `spooled` (intake may not import them)."""
 
     def register(replay: Replay) -> Replay:
         _replays[kind] = replay
@@ -68,7 +69,7 @@ def replays(kind: str) -> Callable[[Replay], Replay]:
     return register
 
 
-@replays("callback")
+@replays(LeadKind.CALLBACK)
 def _store_callback(payload: dict, received_at: dt.datetime, spool_id: uuid.UUID) -> None:
     Lead.objects.receive(Submission(**payload, received_at=received_at, spool_id=spool_id))
 
@@ -238,6 +239,7 @@ def store_spooled(limit: int = 200) -> int:
     if not pending:
         return 0
     stored = 0
+    _discover_replays()
     with where.drain_lock() as held:
         if not held:
             return 0  # another drainer is at work: order holds only with one
@@ -261,6 +263,11 @@ def store_spooled(limit: int = 200) -> int:
     if stored:
         log.info("Stored %s spooled requests", stored)
     return stored
+
+
+@functools.cache
+def _discover_replays() -> None:
+    autodiscover_modules("spooled")
 
 
 def _id_of(record: str) -> str:
