@@ -21,6 +21,7 @@ refused by the code) is moved aside to `dead` with a log line naming its id, and
 An entry's content is never logged: lines name the entry's id only.
 """
 
+import contextlib
 import datetime as dt
 import fcntl
 import functools
@@ -30,14 +31,13 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2
 import redis
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections
 from django.utils.module_loading import autodiscover_modules
 
 from .crypto import decrypt, encrypt
@@ -49,6 +49,9 @@ log = logging.getLogger(__name__)
 # What a lost or refused database connection raises: Django wraps the driver's errors, but a few
 # paths (a connection dropped while closing) let psycopg2's own through.
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError, psycopg2.OperationalError, psycopg2.InterfaceError)
+
+# What a spool that cannot be reached raises: Redis down, or the folder gone or not writable.
+SPOOL_UNREACHABLE = (redis.RedisError, OSError)
 
 # A drain holds the lock at most this long: a drainer killed mid-run frees it for the next.
 LOCK_SECONDS = 120
@@ -99,7 +102,7 @@ class RedisSpool:
     def set_aside_count(self) -> int:
         return self.client.llen(self.DEAD)
 
-    @contextmanager
+    @contextlib.contextmanager
     def drain_lock(self) -> Iterator[bool]:
         lock = self.client.lock(self.LOCK, timeout=LOCK_SECONDS, blocking=False)
         held = lock.acquire()
@@ -107,7 +110,8 @@ class RedisSpool:
             yield held
         finally:
             if held:
-                lock.release()
+                with contextlib.suppress(redis.exceptions.LockError):  # ran out: the next run takes it
+                    lock.release()
 
     def start_waiting(self) -> bool:
         """True the first time since the database last answered (so an outage is logged once)."""
@@ -164,7 +168,7 @@ class FolderSpool:
     def set_aside_count(self) -> int:
         return len(list(self.dead.glob("*.entry"))) if self.dead.is_dir() else 0
 
-    @contextmanager
+    @contextlib.contextmanager
     def drain_lock(self) -> Iterator[bool]:
         self.folder.mkdir(parents=True, exist_ok=True)
         with open(self.folder / ".drain.lock", "a") as handle:
@@ -235,15 +239,20 @@ def store_spooled(limit: int = 200) -> int:
     """Store up to `limit` spooled requests, oldest first; returns how many were stored. Stops at
     the first one the database cannot take (the next run starts again from it)."""
     where = spool()
-    pending = where.oldest(limit)
-    if not pending:
+    try:
+        waiting = where.oldest(1)
+    except SPOOL_UNREACHABLE as exc:
+        _spool_unreachable(exc)
         return 0
-    stored = 0
+    _said_unreachable.clear()
+    if not waiting:
+        return 0
     _discover_replays()
+    stored = 0
     with where.drain_lock() as held:
         if not held:
             return 0  # another drainer is at work: order holds only with one
-        # Read again under the lock: the one before may have stored some of these.
+        # Read under the lock: the drainer before may have stored some.
         for record in where.oldest(limit):
             try:
                 stored += _store(record)
@@ -265,6 +274,17 @@ def store_spooled(limit: int = 200) -> int:
     return stored
 
 
+# Whether this process has said the spool is unreachable since it last answered: beat asks every
+# few seconds, and one line an outage is enough.
+_said_unreachable: set[str] = set()
+
+
+def _spool_unreachable(exc: Exception) -> None:
+    if not _said_unreachable:
+        log.error("The submission spool is unreachable (%s)", type(exc).__name__)
+        _said_unreachable.add("said")
+
+
 @functools.cache
 def _discover_replays() -> None:
     autodiscover_modules("spooled")
@@ -282,5 +302,11 @@ def _store(record: str) -> int:
         return 0
     entry = json.loads(decrypt(token))
     replay = _replays[entry["kind"]]
-    replay(entry["payload"], dt.datetime.fromisoformat(entry["received_at"]), spool_id)
+    try:
+        replay(entry["payload"], dt.datetime.fromisoformat(entry["received_at"]), spool_id)
+    except IntegrityError:
+        # A drainer whose lock ran out stored it meanwhile: the unique spool_id refused a second.
+        if LeadRequest.objects.filter(spool_id=spool_id).exists():
+            return 0
+        raise
     return 1

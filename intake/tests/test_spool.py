@@ -207,3 +207,14 @@ def test_it_stores_a_request_spooled_after_a_newer_one_on_the_same_lead_without_
     lead = Lead.objects.get()
     assert lead.request_count == 2 and lead.last_requested_at == latest
     assert [r.message for r in lead.requests.all()] == ["first", "second"]  # by when each was sent
+
+
+def test_it_says_once_that_the_spool_is_unreachable_while_beat_keeps_asking(settings, caplog):
+    settings.SUBMISSION_SPOOL_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    spool._said_unreachable.clear()  # as in a worker that has not seen this outage yet
+
+    with caplog.at_level(logging.INFO, logger="intake.spool"):
+        for _ in range(3):
+            assert store_spooled_submissions() == 0
+
+    assert [r.getMessage() for r in caplog.records] == ["The submission spool is unreachable (ConnectionError)"]
