@@ -54,7 +54,7 @@ def kept(request, settings, tmp_path):
         yield lambda: b"".join(client.lrange(spool.RedisSpool.ENTRIES, 0, -1))
         client.delete(*keys)
     else:
-        settings.SUBMISSION_SPOOL_URL = f"file://{tmp_path / 'spool'}"
+        settings.SUBMISSION_SPOOL_URL = str(tmp_path / "spool")  # a bare path, as the embedded default
         yield lambda: b"".join(p.read_bytes() for p in sorted(Path(tmp_path / "spool").glob("*.entry")))
 
 
