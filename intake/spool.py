@@ -103,8 +103,18 @@ class RedisSpool:
         with self.client.pipeline(transaction=True) as pipe:
             pipe.rpush(self.DEAD, record).lrem(self.ENTRIES, 1, record).execute()
 
-    def set_aside_count(self) -> int:
-        return self.client.llen(self.DEAD)
+    def counts(self) -> tuple[int, int]:
+        """How many entries wait, and how many are set aside."""
+        return self.client.llen(self.ENTRIES), self.client.llen(self.DEAD)
+
+    def retry_set_aside(self) -> int:
+        """Put the set-aside entries back at the head of the queue, oldest first (they arrived
+        before every entry still waiting); returns how many."""
+        moved = 0
+        # One atomic move at a time, newest first to the head: none is ever in neither list.
+        while self.client.lmove(self.DEAD, self.ENTRIES, "RIGHT", "LEFT") is not None:
+            moved += 1
+        return moved
 
     @contextlib.contextmanager
     def drain_lock(self) -> Iterator[bool]:
@@ -147,7 +157,7 @@ class FolderSpool:
         os.rename(temporary, self.folder / name)
         self._sync_folder()
 
-    def _files(self, limit: int) -> list[Path]:
+    def _files(self, limit: int | None) -> list[Path]:
         if not self.folder.is_dir():
             return []
         return sorted(self.folder.glob("*.entry"))[:limit]
@@ -169,8 +179,17 @@ class FolderSpool:
             self.dead.mkdir(exist_ok=True)
             path.rename(self.dead / path.name)
 
-    def set_aside_count(self) -> int:
-        return len(list(self.dead.glob("*.entry"))) if self.dead.is_dir() else 0
+    def counts(self) -> tuple[int, int]:
+        """How many entries wait, and how many are set aside."""
+        dead = len(list(self.dead.glob("*.entry"))) if self.dead.is_dir() else 0
+        return len(self._files(None)), dead
+
+    def retry_set_aside(self) -> int:
+        """Put the set-aside entries back; their names keep them in arrival order."""
+        moved = list(self.dead.glob("*.entry")) if self.dead.is_dir() else []
+        for path in moved:
+            path.rename(self.folder / path.name)
+        return len(moved)
 
     @contextlib.contextmanager
     def drain_lock(self) -> Iterator[bool]:

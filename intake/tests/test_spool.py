@@ -7,6 +7,7 @@ the open connection is closed and every new one is refused, as psycopg2 refuses 
 """
 
 import contextlib
+import io
 import logging
 import uuid
 from pathlib import Path
@@ -15,6 +16,7 @@ from unittest import mock
 import psycopg2
 import pytest
 import redis
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -159,7 +161,7 @@ def test_it_sets_aside_an_entry_that_can_never_be_stored_and_stores_the_rest(cli
         assert store_spooled_submissions() == 1
 
     assert Lead.objects.get().name == JORDAN["name"]
-    assert spool.spool().set_aside_count() == 1 and not kept()
+    assert spool.spool().counts() == (0, 1) and not kept()
     assert f"Spooled request {broken} cannot be stored (InvalidToken); set aside" in caplog.text
 
 
@@ -218,3 +220,18 @@ def test_it_says_once_that_the_spool_is_unreachable_while_beat_keeps_asking(sett
             assert store_spooled_submissions() == 0
 
     assert [r.getMessage() for r in caplog.records] == ["The submission spool is unreachable (ConnectionError)"]
+
+
+def test_it_lets_an_operator_see_and_retry_what_was_set_aside(client, staff, visitor_data, kept):
+    with database_down():
+        post(client, visitor_data)
+    with mock.patch.object(spool, "_store", side_effect=RuntimeError("a bug")):
+        store_spooled_submissions()
+    out = io.StringIO()
+
+    call_command("spool", stdout=out)
+    assert out.getvalue() == "0 requests waiting, 1 set aside\n"
+
+    call_command("spool", "--retry-set-aside", stdout=out)
+    assert out.getvalue().endswith("1 set-aside requests queued again\n1 requests waiting, 0 set aside\n")
+    assert store_spooled_submissions() == 1 and Lead.objects.get().name == JORDAN["name"]
