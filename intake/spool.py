@@ -18,7 +18,9 @@ stored and only removes the entry. One drainer at a time (a Redis lock, or a fil
 entries are stored in the order they arrived. An entry that can never be stored (unreadable, or
 refused by the code) is moved aside to `dead` with a log line naming its id, and the rest go on.
 
-An entry's content is never logged: lines name the entry's id only.
+An entry's content is never logged: lines name the entry's id only. `manage.py spool` says how
+many entries wait and how many were set aside (`--retry-set-aside` queues those again). Entries
+are encrypted under FIELD_ENCRYPTION_KEYS: keep a retired key there until the spool is empty.
 """
 
 import contextlib
