@@ -38,15 +38,18 @@ class Submission:
     urgent: bool = False
     message: str = ""
     attribution: dict = field(default_factory=dict)
-    # A request that waited in the spool (intake.spool) while the database was down: stored as of
-    # when the visitor sent it (its first-call target and waiting time start then), under its entry's id.
+    # A request that waited in the spool (intake.spool) while the database was down is stored as
+    # of when the visitor sent it: its first-call target and waiting time start then.
     received_at: dt.datetime | None = None
-    spool_id: uuid.UUID | None = None
+    # Stored on the LeadRequest (unique) and, if the store fails, the spool entry's id: a request
+    # whose commit went through unacknowledged, or a drain that stopped before removing the entry,
+    # is recognised by it and never stored twice.
+    submission_id: uuid.UUID = field(default_factory=uuid.uuid4)
 
     def to_spool(self) -> dict:
         """What the spool keeps (encrypted) to receive this later: everything the visitor sent."""
         kept = asdict(self)
-        del kept["received_at"], kept["spool_id"]
+        del kept["received_at"], kept["submission_id"]
         return kept
 
     def what_they_said(self) -> dict:
@@ -131,7 +134,7 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
             consent_version=submission.consent_version,
             consent_at=now,
             consent_page=submission.consent_page[:200],
-            spool_id=submission.spool_id,
+            submission_id=submission.submission_id,
         )
         kind = Notification.Kind.REPEAT_REQUEST if repeat else Notification.Kind.NEW_LEAD
         Notification.objects.queue_for_lead(lead, kind=kind, urgent=submission.urgent)

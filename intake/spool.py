@@ -12,11 +12,13 @@ Two places to keep entries, chosen by SUBMISSION_SPOOL_URL:
 - `file:///abs/path` or a bare path: one file per entry, named by arrival time, written whole
   (a temporary file renamed into place). The web server and the worker must share the folder.
 
-Exactly once: the entry's id is stored on the LeadRequest (`spool_id`, unique) in the transaction
-that stores it, and only then is the entry removed; a drain that crashed in between finds the id
-stored and only removes the entry. One drainer at a time (a Redis lock, or a file lock), so
-entries are stored in the order they arrived. An entry that can never be stored (unreadable, or
-refused by the code) is moved aside to `dead` with a log line naming its id, and the rest go on.
+Exactly once: an entry's id is the submission's id (intake.front_door.Submission), stored on the
+LeadRequest (`submission_id`, unique) in the transaction that stores it, and only then is the entry
+removed. A drain that crashed in between, or a first attempt whose commit went through but whose
+answer was lost, leaves the id stored: the entry is then only removed. One drainer at a time (a
+Redis lock, or a file lock), so entries are stored in the order they arrived. An entry that can
+never be stored (unreadable, or refused by the code) is set aside (`dead`) with a log line naming
+its id, and the rest go on.
 
 An entry's content is never logged: lines name the entry's id only. `manage.py spool` says how
 many entries wait and how many were set aside (`--retry-set-aside` queues those again). Entries
@@ -67,8 +69,8 @@ _replays: dict[str, Replay] = {}
 
 
 def replays(kind: str) -> Callable[[Replay], Replay]:
-    """Register how a spooled request of `kind` is stored: `replay(payload, received_at, spool_id)`
-    must store it through the front door in one transaction, with `spool_id` on its LeadRequest.
+    """Register how a spooled request of `kind` is stored: `replay(payload, received_at, submission_id)`
+    must store it through the front door in one transaction, with `submission_id` on its LeadRequest.
     Apps register their own kinds in a module named `spooled` (intake may not import them)."""
 
     def register(replay: Replay) -> Replay:
@@ -79,8 +81,8 @@ def replays(kind: str) -> Callable[[Replay], Replay]:
 
 
 @replays(LeadKind.CALLBACK)
-def _store_callback(payload: dict, received_at: dt.datetime, spool_id: uuid.UUID) -> None:
-    Lead.objects.receive(Submission(**payload, received_at=received_at, spool_id=spool_id))
+def _store_callback(payload: dict, received_at: dt.datetime, submission_id: uuid.UUID) -> None:
+    Lead.objects.receive(Submission(**payload, received_at=received_at, submission_id=submission_id))
 
 
 class RedisSpool:
@@ -239,20 +241,23 @@ def spool() -> RedisSpool | FolderSpool:
     return _spool_at(str(settings.SUBMISSION_SPOOL_URL))
 
 
-def keep(kind: str, payload: dict, received_at: dt.datetime) -> str:
-    """Keep a request the database could not store; returns its entry's id. Raises if it cannot
-    be kept either (the caller then shows the error page: nothing was received)."""
-    entry_id = str(uuid.uuid4())
+def keep(kind: str, payload: dict, received_at: dt.datetime, submission_id: uuid.UUID | None = None) -> str:
+    """Keep a request the database could not store, under the id its store was tried with (a new
+    one if none); returns it. Raises if it cannot be kept either (the caller then shows the error
+    page: nothing was received)."""
+    entry_id = str(submission_id or uuid.uuid4())
     token = encrypt(json.dumps({"kind": kind, "payload": payload, "received_at": received_at.isoformat()}))
     spool().append(f"{entry_id} {token}")
     return entry_id
 
 
-def keep_instead(error: Exception, kind: str, payload: dict, received_at: dt.datetime) -> str:
+def keep_instead(
+    error: Exception, kind: str, payload: dict, received_at: dt.datetime, submission_id: uuid.UUID | None = None
+) -> str:
     """`keep`, called because storing failed with `error`: if the spool fails too, `error` is
     raised (the visitor sees the friendly error page) and the spool's failure is logged."""
     try:
-        entry_id = keep(kind, payload, received_at)
+        entry_id = keep(kind, payload, received_at, submission_id)
     except Exception as exc:  # noqa: BLE001 - any failure of the spool means nothing was kept
         log.error("A %s request could not be stored or spooled (spool: %s)", kind, type(exc).__name__)
         raise error from exc
@@ -329,16 +334,16 @@ def _id_of(record: str) -> str:
 def _store(record: str) -> int:
     """Store one entry; 0 when it already was (a drain stopped between commit and removal)."""
     entry_id, token = record.split(" ", 1)
-    spool_id = uuid.UUID(entry_id)
-    if LeadRequest.objects.filter(spool_id=spool_id).exists():
+    submission_id = uuid.UUID(entry_id)
+    if LeadRequest.objects.filter(submission_id=submission_id).exists():
         return 0
     entry = json.loads(decrypt(token))
     replay = _replays[entry["kind"]]
     try:
-        replay(entry["payload"], dt.datetime.fromisoformat(entry["received_at"]), spool_id)
+        replay(entry["payload"], dt.datetime.fromisoformat(entry["received_at"]), submission_id)
     except IntegrityError:
-        # A drainer whose lock ran out stored it meanwhile: the unique spool_id refused a second.
-        if LeadRequest.objects.filter(spool_id=spool_id).exists():
+        # A drainer whose lock ran out stored it meanwhile: the unique submission_id refused a second.
+        if LeadRequest.objects.filter(submission_id=submission_id).exists():
             return 0
         raise
     return 1

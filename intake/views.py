@@ -152,7 +152,8 @@ def callback(request: HttpRequest) -> HttpResponse:
                 lead, lead_request = Lead.objects.receive(submission)
             except spool.DATABASE_UNREACHABLE as error:
                 # Kept to be stored when the database returns; it has no reference until then.
-                spool.keep_instead(error, submission.kind, submission.to_spool(), received_at)
+                kept = submission.to_spool()
+                spool.keep_instead(error, submission.kind, kept, received_at, submission.submission_id)
                 outcome = thanks_outcome(None, urgent=submission.urgent, best_time=submission.best_time, kept=True)
             else:
                 log.info("Callback request stored on lead %s", lead.pk)

@@ -142,7 +142,7 @@ class VerificationRequest(models.Model):
         consent_page: str,
         attribution: dict,
         received_at: dt.datetime | None = None,
-        spool_id: uuid.UUID | None = None,
+        submission_id: uuid.UUID | None = None,
     ) -> "VerificationRequest":
         """Receive the request through intake's front door (it joins the person's open lead or
         starts one, and alerts staff), then store the insurance details and queue the first
@@ -162,7 +162,7 @@ class VerificationRequest(models.Model):
             consent_page=consent_page,
             attribution=attribution,
             received_at=received_at,
-            spool_id=spool_id,
+            submission_id=submission_id or uuid.uuid4(),
         )
         with transaction.atomic():
             lead, lead_request = Lead.objects.receive(submission)

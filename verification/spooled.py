@@ -50,7 +50,7 @@ def _from_spool(kept: dict) -> dict:
 
 
 @replays(LeadKind.VERIFICATION)
-def store(payload: dict, received_at: dt.datetime, spool_id: uuid.UUID) -> None:
+def store(payload: dict, received_at: dt.datetime, submission_id: uuid.UUID) -> None:
     data = _from_spool(payload["data"])
     stored = []
     try:
@@ -64,7 +64,7 @@ def store(payload: dict, received_at: dt.datetime, spool_id: uuid.UUID) -> None:
             consent_page=payload["consent_page"],
             attribution=payload["attribution"],
             received_at=received_at,
-            spool_id=spool_id,
+            submission_id=submission_id,
         )
     except Exception:
         # The rows rolled back: the files written for them go too (the spool still holds the photos).

@@ -26,9 +26,9 @@ class LeadRequest(models.Model):
     consent_version = models.CharField(max_length=40)
     consent_at = models.DateTimeField()
     consent_page = models.CharField(max_length=200, blank=True)
-    # Set on a request that waited in the spool (intake.spool) while the database was down: stored
-    # in the same transaction, it tells a drain that crashed before removing the entry not to store it twice.
-    spool_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The id of what the visitor sent (intake.front_door.Submission): the same whether it was stored
+    # at once or from the spool (intake.spool), so it is never stored twice. Null on older requests.
+    submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -17,10 +17,10 @@ import psycopg2
 import pytest
 import redis
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import timezone
 
-from intake import spool
+from intake import front_door, spool
 from intake.models import Lead, LeadRequest, Notification
 from intake.tasks import store_spooled_submissions
 
@@ -78,14 +78,15 @@ def test_it_thanks_a_visitor_while_the_database_is_down_and_stores_the_request_w
     assert thanks.status_code == 200 and "We've got your request" in html
     assert "Your reference is" not in html  # none exists yet, and none is made up
     assert "An admissions specialist will call you" in html
-    assert Lead.objects.count() == 0 and kept()
+    assert Lead.objects.count() == 0
+    entry_id = kept().split(b" ", 1)[0].decode()
 
     assert store_spooled_submissions() == 1
 
     lead = Lead.objects.get()
     assert (lead.name, lead.phone, lead.best_time) == (JORDAN["name"], JORDAN["phone"], "evening")
     request = lead.requests.get()
-    assert request.message == visitor_data["message"] and request.spool_id is not None
+    assert request.message == visitor_data["message"] and str(request.submission_id) == entry_id
     # Its clock started when Jordan pressed send, not when the database came back.
     assert before <= lead.created_at <= after and before <= request.created_at <= after
     alerted = {n.recipient.username for n in Notification.objects.filter(lead=lead)}
@@ -235,3 +236,20 @@ def test_it_lets_an_operator_see_and_retry_what_was_set_aside(client, staff, vis
     call_command("spool", "--retry-set-aside", stdout=out)
     assert out.getvalue().endswith("1 set-aside requests queued again\n1 requests waiting, 0 set aside\n")
     assert store_spooled_submissions() == 1 and Lead.objects.get().name == JORDAN["name"]
+
+
+def test_it_does_not_store_twice_a_request_whose_commit_went_through_but_whose_answer_was_lost(
+    client, staff, visitor_data, kept
+):
+    real_receive = front_door.receive
+
+    def committed_then_lost(submission):
+        real_receive(submission)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with mock.patch("intake.front_door.receive", side_effect=committed_then_lost):
+        response = post(client, visitor_data)
+
+    assert response.status_code == 302 and kept()
+    assert store_spooled_submissions() == 0
+    assert LeadRequest.objects.count() == 1 and not kept()

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='leadrequest',
-            name='spool_id',
+            name='submission_id',
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]
