@@ -145,6 +145,9 @@ class FolderSpool:
     def __init__(self, path: str) -> None:
         self.folder = Path(path)
         self.dead = self.folder / "dead"
+        # Where `oldest` found each entry it read, by id: a glob per removal would make a drain of
+        # thousands of files quadratic.
+        self._paths: dict[str, Path] = {}
 
     def append(self, record: str) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -152,12 +155,10 @@ class FolderSpool:
         temporary = self.folder / f".{name}.tmp"
         # Written whole and flushed to disk before it appears under its name: a crash leaves either
         # a complete entry or a temporary file the drain never reads.
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, record.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        with open(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+            handle.write(record.encode())
+            handle.flush()
+            os.fsync(handle.fileno())
         os.rename(temporary, self.folder / name)
         self._sync_folder()
 
@@ -167,11 +168,15 @@ class FolderSpool:
         return sorted(self.folder.glob("*.entry"))[:limit]
 
     def oldest(self, limit: int) -> list[str]:
-        return [path.read_text() for path in self._files(limit)]
+        records = []
+        for path in self._files(limit):
+            records.append(path.read_text())
+            self._paths[_id_of(records[-1])] = path
+        return records
 
     def _path_of(self, record: str) -> Path | None:
-        entry_id = record.split(" ", 1)[0]
-        return next(iter(self.folder.glob(f"*-{entry_id}.entry")), None)
+        entry_id = _id_of(record)
+        return self._paths.pop(entry_id, None) or next(iter(self.folder.glob(f"*-{entry_id}.entry")), None)
 
     def remove(self, record: str) -> None:
         if path := self._path_of(record):
