@@ -180,8 +180,8 @@ class FolderSpool:
 
     def remove(self, record: str) -> None:
         if path := self._path_of(record):
+            # Not synced to disk: an entry back after a crash is found stored and only removed.
             path.unlink(missing_ok=True)
-            self._sync_folder()
 
     def set_aside(self, record: str) -> None:
         if path := self._path_of(record):
