@@ -173,11 +173,22 @@ DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
 DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
 DELIVERY_RECLAIM_AFTER_SECONDS = env.int("DELIVERY_RECLAIM_AFTER_SECONDS", default=120)
 DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=6)
+NOTIFICATION_FALLBACK_SECONDS = env.int("NOTIFICATION_FALLBACK_SECONDS", default=120)
+NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=300)
+# What must outlive a PostgreSQL outage (intake.spool, outbox.journal): `redis://...` in
+# production, a Redis with AOF persistence and noeviction; a folder for the embedded default.
+DURABLE_STORE_URL = env.str("DURABLE_STORE_URL", default=str(VAR_DIR / "durable"))
+# Requests kept while PostgreSQL was away (intake.spool) are stored this often once it is back.
+SUBMISSION_SPOOL_POLL_SECONDS = env.int("SUBMISSION_SPOOL_POLL_SECONDS", default=2)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The outbox's safety net: rows whose wake-up was lost (broker down, worker killed) are
     # delivered by this run. Each run is one indexed query per kind of delivery.
     "deliver-due": {"task": "outbox.tasks.deliver_due", "schedule": float(DELIVERY_POLL_SECONDS)},
+    "store-spooled-submissions": {
+        "task": "intake.tasks.store_spooled_submissions",
+        "schedule": float(SUBMISSION_SPOOL_POLL_SECONDS),
+    },
     "fall-back-failing-alerts": {"task": "intake.tasks.fall_back_failing_alerts", "schedule": 15.0},
     "escalate-overdue-leads": {"task": "intake.tasks.escalate_overdue_leads", "schedule": 60.0},
     "remind-due-follow-ups": {"task": "intake.tasks.remind_due_follow_ups", "schedule": 60.0},
@@ -188,11 +199,6 @@ CELERY_BEAT_SCHEDULE = {
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
 }
 
-NOTIFICATION_FALLBACK_SECONDS = env.int("NOTIFICATION_FALLBACK_SECONDS", default=120)
-NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", default=300)
-# What must outlive a PostgreSQL outage (outbox.journal): `redis://...` in production, a Redis
-# with AOF persistence and noeviction; a folder for the embedded default.
-DURABLE_STORE_URL = env.str("DURABLE_STORE_URL", default=str(VAR_DIR / "durable"))
 
 # A Slack-compatible incoming webhook for the team channel.
 CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")

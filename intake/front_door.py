@@ -8,7 +8,8 @@ written to the outbox. Other apps add their own rows beside it inside the same t
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -37,6 +38,19 @@ class Submission:
     urgent: bool = False
     message: str = ""
     attribution: dict = field(default_factory=dict)
+    # A request that waited in the spool (intake.spool) while the database was down is stored as
+    # of when the visitor sent it: its first-call target and waiting time start then.
+    received_at: dt.datetime | None = None
+    # Stored on the LeadRequest (unique) and, if the store fails, the spool entry's id: a request
+    # whose commit went through unacknowledged, or a drain that stopped before removing the entry,
+    # is recognised by it and never stored twice.
+    submission_id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+    def to_spool(self) -> dict:
+        """What the spool keeps (encrypted) to receive this later: everything the visitor sent."""
+        kept = asdict(self)
+        del kept["received_at"], kept["submission_id"]
+        return kept
 
     def what_they_said(self) -> dict:
         """The fields a lead starts with and every request keeps as its own."""
@@ -72,7 +86,7 @@ class Submission:
 
 
 def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
-    now = timezone.now()
+    now = submission.received_at or timezone.now()
     window = now - dt.timedelta(hours=settings.DUPLICATE_LEAD_WINDOW_HOURS)
     # No savepoint: inside a caller's transaction (verification's) a failure here undoes it all anyway.
     with transaction.atomic(savepoint=False):
@@ -87,7 +101,10 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
         )
         repeat = lead is not None
         if repeat:
+            latest = lead.last_requested_at
             lead.absorb(submission, now=now)
+            # A spooled request stored after a newer one that reached the lead directly.
+            lead.last_requested_at = max(latest, now)
             lead.save()
             lead.refresh_from_db(fields=["request_count"])
         else:
@@ -117,6 +134,7 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
             consent_version=submission.consent_version,
             consent_at=now,
             consent_page=submission.consent_page[:200],
+            submission_id=submission.submission_id,
         )
         kind = Notification.Kind.REPEAT_REQUEST if repeat else Notification.Kind.NEW_LEAD
         Notification.objects.queue_for_lead(lead, kind=kind, urgent=submission.urgent)

@@ -3,9 +3,11 @@
 import logging
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from .models import Lead, Notification
 from .retention import anonymise_expired
+from .spool import store_spooled
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +51,16 @@ def purge_expired() -> int:
     # Bounded so one run stays well inside the broker's visibility timeout; the next run
     # carries on where this one stopped.
     return anonymise_expired(limit=5000).leads
+
+
+@shared_task
+def store_spooled_submissions() -> int:
+    """Every few seconds: requests kept in the spool while the database was down are stored
+    (intake.spool). With an empty spool a run reads one list and touches no database."""
+    return store_spooled()
+
+
+@worker_ready.connect
+def _store_spooled_at_start(**kwargs) -> None:
+    # A worker starting after an outage need not wait for beat's first run.
+    store_spooled_submissions.delay()

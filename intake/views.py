@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from config.celery import app
 
-from . import alert_health
+from . import alert_health, spool
 from .context_processors import centre
 from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
@@ -53,11 +53,18 @@ def recall_outcome(request: HttpRequest, name: str) -> dict | None:
     return outcome if isinstance(outcome, dict) else None
 
 
-def thanks_outcome(reference: str, *, urgent: bool, best_time: str) -> dict:
+def thanks_outcome(reference: str | None, *, urgent: bool, best_time: str, kept: bool = False) -> dict:
     """What a thank-you page needs after the redirect: no PHI, only the request's reference and
     timing. `best_time` is the lead's: the call comes when the lead's target says, and a request
-    that joined a lead does not move it."""
-    return {"reference": reference, "urgent": urgent, "best_time": best_time, "at": timezone.now().isoformat()}
+    that joined a lead does not move it. A request `kept` in the spool (intake.spool) has no
+    reference yet, and no alert has gone out."""
+    return {
+        "reference": reference,
+        "urgent": urgent,
+        "best_time": best_time,
+        "kept": kept,
+        "at": timezone.now().isoformat(),
+    }
 
 
 def thanks_context(outcome: dict) -> dict:
@@ -69,12 +76,25 @@ def thanks_context(outcome: dict) -> dict:
         at = timezone.now()
     urgent = bool(outcome.get("urgent"))
     best_time = str(outcome.get("best_time") or "asap")
-    if urgent and not someone_on_hand_for_danger():
+    on_hand = _someone_on_hand_for_danger() if urgent else True
+    if on_hand is None:
+        expectation = "as soon as someone on our team sees your request"
+    elif not on_hand:
         # Nobody on shift or on call: the supervisors are alerted, but the page must not promise minutes.
         expectation = "as soon as someone on our team sees your request; at this hour that may take a while"
     else:
         expectation = call_expectation(at, best_time=best_time, urgent=urgent)
-    return {"reference": outcome.get("reference"), "urgent": urgent, "expectation": expectation}
+    kept = bool(outcome.get("kept"))
+    return {"reference": outcome.get("reference"), "urgent": urgent, "expectation": expectation, "kept": kept}
+
+
+def _someone_on_hand_for_danger() -> bool | None:
+    """None when the roster cannot be read (the page of a request spooled in a database outage):
+    the page then promises no time at all."""
+    try:
+        return someone_on_hand_for_danger()
+    except spool.DATABASE_UNREACHABLE:
+        return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -129,13 +149,18 @@ def callback(request: HttpRequest) -> HttpResponse:
                 consent_page=from_page or request.path,
                 attribution=attribution,
             )
-            lead, lead_request = Lead.objects.receive(submission)
-            log.info("Callback request stored on lead %s", lead.pk)
-            return remember_outcome(
-                redirect("callback_thanks"),
-                THANKS_COOKIE,
-                thanks_outcome(lead_request.reference, urgent=submission.urgent, best_time=lead.best_time),
-            )
+            received_at = timezone.now()
+            try:
+                lead, lead_request = Lead.objects.receive(submission)
+            except spool.DATABASE_UNREACHABLE as error:
+                # Kept to be stored when the database returns; it has no reference until then.
+                kept = submission.to_spool()
+                spool.keep_instead(error, submission.kind, kept, received_at, submission.submission_id)
+                outcome = thanks_outcome(None, urgent=submission.urgent, best_time=submission.best_time, kept=True)
+            else:
+                log.info("Callback request stored on lead %s", lead.pk)
+                outcome = thanks_outcome(lead_request.reference, urgent=submission.urgent, best_time=lead.best_time)
+            return remember_outcome(redirect("callback_thanks"), THANKS_COOKIE, outcome)
     else:
         form = CallbackForm()
     return render(request, "intake/callback.html", {"form": form})

@@ -77,7 +77,7 @@ class FolderJournal:
 def _journal(url: str) -> RedisJournal | FolderJournal:
     if url.startswith(("redis://", "rediss://", "unix://")):
         return RedisJournal(url)
-    return FolderJournal(str(Path(url.removeprefix("file://")) / "accepted"))
+    return FolderJournal(str(Path(url.removeprefix("file://")) / "accepted"))  # beside intake.spool's
 
 
 def journal() -> RedisJournal | FolderJournal:

@@ -1,5 +1,7 @@
+import datetime as dt
 import json
 import logging
+import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -147,11 +149,21 @@ class VerificationRequest(models.Model):
         return self.checks.order_by("-created_at").first()
 
     @classmethod
-    def submit(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> "VerificationRequest":
+    def submit(
+        cls,
+        data: dict,
+        *,
+        consent_version: str,
+        consent_page: str,
+        attribution: dict,
+        received_at: dt.datetime | None = None,
+        submission_id: uuid.UUID | None = None,
+    ) -> "VerificationRequest":
         """Receive the request through intake's front door (it joins the person's open lead or
         starts one, and alerts staff), then store the insurance details and queue the first
         eligibility check, all in one transaction. Card images have already been cleaned and stored.
-        A visitor who asked for a call instead gives no Part 2 consent, and no check is queued."""
+        A visitor who asked for a call instead gives no Part 2 consent, and no check is queued.
+        A request that waited in intake's spool passes when it was sent and its entry's id."""
         by_phone = data.get("insurer_contact") == InsurerContact.BY_PHONE
         submission = Submission(
             kind=LeadKind.VERIFICATION,
@@ -164,6 +176,8 @@ class VerificationRequest(models.Model):
             consent_version=consent_version,
             consent_page=consent_page,
             attribution=attribution,
+            received_at=received_at,
+            submission_id=submission_id or uuid.uuid4(),
         )
         with transaction.atomic():
             lead, lead_request = Lead.objects.receive(submission)

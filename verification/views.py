@@ -1,3 +1,4 @@
+import datetime as dt
 import logging
 from functools import wraps
 
@@ -5,21 +6,23 @@ from auditlog.signals import accessed
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from intake import spool
 from intake.audit import record_access
 from intake.middleware import attribution_for
-from intake.models import DisclosureRefused
+from intake.models import DisclosureRefused, LeadKind
 from intake.permissions import admissions_required
 from intake.ratelimit import admit, note_invalid, public_form
 from intake.uploads import flag_oversized
 from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome
 
-from . import cards, disclosures
+from . import cards, disclosures, spooled
 from .forms import ManualCheckForm, VerificationForm, VerifyForm
 from .manual import summary_from_manual_entry
-from .models import EligibilityCheck, LostCardSides, VerificationRequest
+from .models import EligibilityCheck, VerificationRequest
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +46,18 @@ def verify(request: HttpRequest) -> HttpResponse:
             context = {"form": form, "rate_limited_until": retry_at}
             return render(request, "verification/verify.html", context, status=429)
         else:
-            verification = _submit(request, form)
+            received_at = timezone.now()
+            try:
+                verification = _submit(request, form)
+            except spool.DATABASE_UNREACHABLE as error:
+                outcome = _keep_for_later(request, form, error, received_at)
+            else:
+                outcome = thanks_outcome(
+                    verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time
+                )
+                outcome["by_phone"] = verification.by_phone
+                outcome["card_photo_lost"] = bool(verification.lost_card_sides)
             form.release_kept()
-            outcome = thanks_outcome(
-                verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time
-            )
-            outcome["by_phone"] = verification.by_phone
-            outcome["card_photo_lost"] = bool(verification.lost_card_sides)
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
         form.keep_photos()
     else:
@@ -57,22 +65,25 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "verification/verify.html", {"form": form})
 
 
+def _keep_for_later(request: HttpRequest, form: VerificationForm, error: Exception, received_at: dt.datetime) -> dict:
+    """The database could not store the request: it is kept in the spool, photos and all, and
+    stored when the database returns (verification.spooled). Its page has no reference yet."""
+    kept = spooled.to_spool(
+        form.cleaned_data,
+        consent_version=form.consent_version,
+        consent_page=request.path,
+        attribution=attribution_for(request),
+    )
+    spool.keep_instead(error, LeadKind.VERIFICATION, kept, received_at)
+    outcome = thanks_outcome(None, urgent=False, best_time=form.cleaned_data["best_time"], kept=True)
+    return {**outcome, "by_phone": form.by_phone}
+
+
 def _submit(request: HttpRequest, form: VerificationForm) -> VerificationRequest:
     data = dict(form.cleaned_data)
     stored = []
-    lost = {"front": False, "back": False}
     try:
-        for side, label in (("card_front", "front"), ("card_back", "back")):
-            if data.get(side):
-                # A photo that cannot be written is left out, never the request: it is flagged for
-                # staff (who ask for the card on the call) and for the visitor's thank-you page.
-                name = cards.store_or_none(data[side], side=label)
-                if name is None:
-                    lost[label] = True
-                    continue
-                stored.append(name)
-                data[f"{side}_name"] = name
-        data["lost_card_sides"] = LostCardSides.of(**lost)
+        stored = cards.store_sent_photos(data)
         verification = VerificationRequest.submit(
             data,
             consent_version=form.consent_version,

@@ -26,6 +26,9 @@ class LeadRequest(models.Model):
     consent_version = models.CharField(max_length=40)
     consent_at = models.DateTimeField()
     consent_page = models.CharField(max_length=200, blank=True)
+    # The id of what the visitor sent (intake.front_door.Submission): the same whether it was stored
+    # at once or from the spool (intake.spool), so it is never stored twice. Null on older requests.
+    submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["created_at"]

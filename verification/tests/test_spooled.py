@@ -1,0 +1,58 @@
+"""An insurance check whose store fails because PostgreSQL went away after the form was checked:
+the visitor is thanked, and the request (card photo included) is stored when the database returns.
+
+(While PostgreSQL is down from the start, the form itself cannot be shown valid: its list of
+insurers is read from the database. That case still answers the friendly error page.)
+"""
+
+import datetime as dt
+import io
+from unittest import mock
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
+from PIL import Image
+
+from intake.models import Notification
+from intake.tasks import store_spooled_submissions
+from intake.tests.test_spool import kept  # noqa: F401 - the spool fixture, Redis and folder
+from verification import cards
+from verification.models import VerificationRequest
+
+from .conftest import jpeg_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_it_keeps_an_insurance_check_the_database_dropped_and_stores_it_with_its_photo_when_it_returns(
+    client,
+    staff,
+    patient_data,
+    kept,  # noqa: F811
+):
+    photo = SimpleUploadedFile("front.jpg", jpeg_bytes(), "image/jpeg")
+    dropped = OperationalError("server closed the connection unexpectedly")
+    with mock.patch("intake.front_door._lock_phone", side_effect=dropped):
+        response = client.post("/verify/", {**patient_data, "card_front": photo})
+    thanks = client.get(response["Location"])
+
+    html = thanks.content.decode()
+    assert response.status_code == 302 and thanks.status_code == 200
+    assert "We're checking your benefits" in html and "Your reference is" not in html
+    assert VerificationRequest.objects.count() == 0
+    at_rest = kept()
+    entry_id = at_rest.split(b" ", 1)[0].decode()
+    for secret in (b"Maya", b"Okonkwo", b"LNT100001", b"1991-03-14", b"555-0173"):
+        assert secret not in at_rest
+
+    assert store_spooled_submissions() == 1
+
+    verification = VerificationRequest.objects.get()
+    assert (verification.first_name, verification.member_id, verification.payer.name) == ("Maya", "LNT100001", "Aetna")
+    assert verification.date_of_birth == dt.date(1991, 3, 14)
+    assert str(verification.lead_request.submission_id) == entry_id
+    assert Image.open(io.BytesIO(cards.load(verification.card_front))).format == "JPEG"
+    assert verification.checks.count() == 1  # the eligibility check is queued, as for any request
+    assert Notification.objects.filter(lead=verification.lead).exists()
+    assert not kept()
