@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 from intake.apps import own_fields
 from intake.extensions import register
@@ -15,7 +16,11 @@ class VerificationConfig(AppConfig):
 
         from . import checks  # noqa: F401
         from .lead_part import Verifications
-        from .models import EligibilityCheck, VerificationRequest
+        from .models import EligibilityCheck, Payer, VerificationRequest
+
+        # The form's list of insurers is cached (Payer.objects.listed): a saved payer shows at once.
+        for signal in (post_save, post_delete):
+            signal.connect(lambda **kwargs: Payer.objects.forget_listed(), sender=Payer, weak=False)
 
         # Intake cares for verification's rows and photos (retention, key rotation, merges, the
         # staff lead page) through this part, never by importing verification.

@@ -143,7 +143,7 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
         if self.by_phone:
             # Nothing goes to the insurer, so there is nothing to consent to beyond the call.
             self.fields["consent"].required = False
-        payers = Payer.objects.filter(active=True)
+        payers = Payer.objects.listed()
         self.fields["payer"].choices = [
             ("", "Choose your insurer"),
             *[(str(p.pk), p.name) for p in payers],
@@ -226,7 +226,7 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
         value = self.cleaned_data["payer"]
         if value == OTHER_PAYER:
             return None
-        return Payer.objects.filter(pk=value, active=True).first()
+        return next((payer for payer in Payer.objects.listed() if str(payer.pk) == value), None)
 
     def clean(self):
         data = super().clean()

@@ -5,7 +5,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import models, transaction
+from django.core.cache import cache
+from django.db import DatabaseError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +23,34 @@ from .eligibility import BenefitSummary, CoverageStatus, EligibilityError, Eligi
 log = logging.getLogger(__name__)
 
 
+class PayerQuerySet(models.QuerySet):
+    CACHE_KEY = "verification:listed-payers"
+
+    def listed(self) -> list["Payer"]:
+        """The insurers a visitor can pick, in order. From the cache (cleared whenever a payer is
+        saved, see verification.apps), else the database; while both are away, this process's last
+        copy, so the form still validates and its request reaches the spool (intake.spool)."""
+        rows = cache.get(self.CACHE_KEY)
+        if rows is None:
+            try:
+                rows = list(self.filter(active=True).values("id", "name", "payer_id", "active", "position"))
+            except DatabaseError:
+                if "rows" not in _last_listed:
+                    raise
+                rows = _last_listed["rows"]
+            else:
+                cache.set(self.CACHE_KEY, rows, 300)
+        _last_listed["rows"] = rows
+        return [Payer(**row) for row in rows]
+
+    def forget_listed(self) -> None:
+        cache.delete(self.CACHE_KEY)
+
+
+# This process's last copy of the listed payers (PayerQuerySet.listed).
+_last_listed: dict[str, list] = {}
+
+
 class Payer(models.Model):
     """An insurer visitors can pick. Payer ids are the clearinghouse ids used in a 270."""
 
@@ -31,6 +60,8 @@ class Payer(models.Model):
     )
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=100)
+
+    objects = PayerQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]

@@ -1,8 +1,8 @@
 """An insurance check whose store fails because PostgreSQL went away after the form was checked:
 the visitor is thanked, and the request (card photo included) is stored when the database returns.
 
-(While PostgreSQL is down from the start, the form itself cannot be shown valid: its list of
-insurers is read from the database. That case still answers the friendly error page.)
+The form's list of insurers comes from the cache (or the process's last copy), so a visitor whose
+page was loaded before PostgreSQL stopped is served the same way.
 """
 
 import datetime as dt
@@ -16,7 +16,7 @@ from PIL import Image
 
 from intake.models import Notification
 from intake.tasks import store_spooled_submissions
-from intake.tests.test_spool import kept  # noqa: F401 - the spool fixture, Redis and folder
+from intake.tests.test_spool import database_down, kept  # noqa: F401 - the spool fixture, Redis and folder
 from verification import cards
 from verification.models import VerificationRequest
 
@@ -56,3 +56,26 @@ def test_it_keeps_an_insurance_check_the_database_dropped_and_stores_it_with_its
     assert verification.checks.count() == 1  # the eligibility check is queued, as for any request
     assert Notification.objects.filter(lead=verification.lead).exists()
     assert not kept()
+
+
+def test_it_keeps_an_insurance_check_sent_while_the_database_is_down_from_the_start(
+    client,
+    staff,
+    patient_data,
+    kept,  # noqa: F811
+):
+    client.get("/verify/")  # the page was loaded while the database was up
+    with database_down():
+        page = client.get("/verify/")
+        response = client.post("/verify/", patient_data)
+        thanks = client.get(response["Location"])
+
+    assert page.status_code == 200 and "Aetna" in page.content.decode()
+    assert response.status_code == 302 and thanks.status_code == 200
+    assert "Your reference is" not in thanks.content.decode()
+    assert VerificationRequest.objects.count() == 0
+
+    store_spooled_submissions()
+    verification = VerificationRequest.objects.get()
+    assert (verification.first_name, verification.payer.name) == (patient_data["first_name"], "Aetna")
+    assert Notification.objects.filter(lead=verification.lead).exists()
