@@ -180,7 +180,12 @@ def callback_thanks(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _check_database(), "broker": _check_broker(), "private_media": _check_private_media()}
+    checks = {
+        "database": _check_database(),
+        "broker": _check_broker(),
+        "private_media": _check_private_media(),
+        "spool": _check_spool(),
+    }
     if checks["database"] == "ok":  # read from the outbox rows
         checks["alerts"] = _check_alerts()
     healthy = all(value == "ok" for value in checks.values())
@@ -194,6 +199,15 @@ def _check_database() -> str:
     except Exception as exc:  # noqa: BLE001
         return f"error: {type(exc).__name__}"
     return "ok"
+
+
+def _check_spool() -> str:
+    """Whether a request could be kept if PostgreSQL went away now, and none was set aside."""
+    try:
+        _, set_aside = spool.spool().counts()
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+    return f"error: {set_aside} kept requests could not be stored (manage.py spool)" if set_aside else "ok"
 
 
 def _check_alerts() -> str:

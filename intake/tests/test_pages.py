@@ -50,6 +50,7 @@ def test_it_reports_database_and_broker_health(client):
         "database": "ok",
         "broker": "ok",
         "private_media": "ok",
+        "spool": "ok",
         "alerts": "ok",
     }
 

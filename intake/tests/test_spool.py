@@ -164,6 +164,10 @@ def test_it_sets_aside_an_entry_that_can_never_be_stored_and_stores_the_rest(cli
     assert Lead.objects.get().name == JORDAN["name"]
     assert spool.spool().counts() == (0, 1) and not kept()
     assert f"Spooled request {broken} cannot be stored (InvalidToken); set aside" in caplog.text
+    # An operator watching /healthz learns of it.
+    health = client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["spool"] == "error: 1 kept requests could not be stored (manage.py spool)"
 
 
 def test_it_promises_no_minutes_to_someone_in_danger_until_the_request_is_stored(
@@ -195,6 +199,7 @@ def test_it_shows_the_friendly_error_page_when_the_spool_is_down_too(client, sta
     assert response.status_code == 500
     assert 'href="tel:+18005550142"' in response.content.decode()
     assert Lead.objects.count() == 0
+    assert client.get("/healthz").json()["spool"] == "error: ConnectionError"
 
 
 def test_it_stores_a_request_spooled_after_a_newer_one_on_the_same_lead_without_moving_it_back(
