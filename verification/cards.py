@@ -144,6 +144,13 @@ def store_sent_photos(data: dict) -> list[str]:
     return stored
 
 
+def delete_stored(data: dict) -> None:
+    """Delete the photos `store_sent_photos` wrote for a request that was then not saved."""
+    for field in ("card_front_name", "card_back_name"):
+        if data.get(field):
+            delete(data[field])
+
+
 def load(name: str) -> bytes:
     path = (card_root() / name).resolve()
     if path.parent != card_root().resolve():

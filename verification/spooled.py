@@ -1,12 +1,12 @@
-"""An insurance check sent while PostgreSQL is unreachable, kept in intake's spool and stored when
-the database returns (intake.spool finds this module by its name and calls the replay below).
+"""An insurance check, stored now or kept in intake's spool while PostgreSQL is unreachable and stored
+when it returns (intake.spool finds this module by its name and calls the replay below).
 
-What the visitor sent is kept whole, card photos included (already cleaned and re-encoded, as
-JPEG bytes): the files `_submit` had written are gone with the failed transaction, and the
-spool is the one durable place the request has until the database takes it.
+Both ways go through `store`, with the same arguments: the form's cleaned data as JSON
+(`to_spool`), with the card photos already written to the card store and named in it. A kept
+entry therefore holds only the photos' names, never the images: the spool stays small however many
+people send photos during an outage.
 """
 
-import base64
 import datetime as dt
 import uuid
 
@@ -19,16 +19,17 @@ from .models import Payer, VerificationRequest
 
 
 def to_spool(data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> dict:
-    """The form's cleaned data and the rest of `VerificationRequest.submit`'s arguments, as JSON."""
+    """Write the card photos in `data` to the card store, and return the form's cleaned data and the
+    rest of `VerificationRequest.submit`'s arguments as JSON, naming the photos."""
+    data = dict(data)
+    cards.store_sent_photos(data)
     kept = {}
     for key, value in data.items():
         if isinstance(value, Payer):
             kept[key] = {"payer": value.pk}
-        elif isinstance(value, CleanImage):
-            kept[key] = {"jpeg": base64.b64encode(value.data).decode(), "width": value.width, "height": value.height}
         elif isinstance(value, dt.date):
             kept[key] = {"date": value.isoformat()}
-        else:
+        elif not isinstance(value, CleanImage):  # stored above, and named in the data
             kept[key] = value
     return {"data": kept, "consent_version": consent_version, "consent_page": consent_page, "attribution": attribution}
 
@@ -38,8 +39,6 @@ def _from_spool(kept: dict) -> dict:
     for key, value in kept.items():
         if isinstance(value, dict) and "payer" in value:
             data[key] = Payer.objects.filter(pk=value["payer"]).first()
-        elif isinstance(value, dict) and "jpeg" in value:
-            data[key] = CleanImage(base64.b64decode(value["jpeg"]), value["width"], value["height"])
         elif isinstance(value, dict) and "date" in value:
             data[key] = dt.date.fromisoformat(value["date"])
         else:
@@ -48,21 +47,12 @@ def _from_spool(kept: dict) -> dict:
 
 
 @replays(LeadKind.VERIFICATION)
-def store(payload: dict, received_at: dt.datetime, submission_id: uuid.UUID) -> None:
-    data = _from_spool(payload["data"])
-    stored = []
-    try:
-        stored = cards.store_sent_photos(data)
-        VerificationRequest.submit(
-            data,
-            consent_version=payload["consent_version"],
-            consent_page=payload["consent_page"],
-            attribution=payload["attribution"],
-            received_at=received_at,
-            submission_id=submission_id,
-        )
-    except Exception:
-        # The rows rolled back: the files written for them go too (the spool still holds the photos).
-        for name in stored:
-            cards.delete(name)
-        raise
+def store(payload: dict, received_at: dt.datetime, submission_id: uuid.UUID) -> VerificationRequest:
+    return VerificationRequest.submit(
+        _from_spool(payload["data"]),
+        consent_version=payload["consent_version"],
+        consent_page=payload["consent_page"],
+        attribution=payload["attribution"],
+        received_at=received_at,
+        submission_id=submission_id,
+    )

@@ -1,5 +1,5 @@
-import datetime as dt
 import logging
+import uuid
 from functools import wraps
 
 from auditlog.signals import accessed
@@ -46,17 +46,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             context = {"form": form, "rate_limited_until": retry_at}
             return render(request, "verification/verify.html", context, status=429)
         else:
-            received_at = timezone.now()
-            try:
-                verification = _submit(request, form)
-            except spool.DATABASE_UNREACHABLE as error:
-                outcome = _keep_for_later(request, form, error, received_at)
-            else:
-                outcome = thanks_outcome(
-                    verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time
-                )
-                outcome["by_phone"] = verification.by_phone
-                outcome["card_photo_lost"] = bool(verification.lost_card_sides)
+            outcome = _submit(request, form)
             form.release_kept()
             return remember_outcome(redirect("verification:thanks"), THANKS_COOKIE, outcome)
         form.keep_photos()
@@ -65,38 +55,36 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "verification/verify.html", {"form": form})
 
 
-def _keep_for_later(request: HttpRequest, form: VerificationForm, error: Exception, received_at: dt.datetime) -> dict:
-    """The database could not store the request: it is kept in the spool, photos and all, and
-    stored when the database returns (verification.spooled). Its page has no reference yet."""
+def _submit(request: HttpRequest, form: VerificationForm) -> dict:
+    """Store the request (or keep it in the spool while the database is unreachable); returns
+    what its thank-you page needs."""
     kept = spooled.to_spool(
         form.cleaned_data,
         consent_version=form.consent_version,
         consent_page=request.path,
         attribution=attribution_for(request),
     )
-    spool.keep_instead(error, LeadKind.VERIFICATION, kept, received_at)
-    outcome = thanks_outcome(None, urgent=False, best_time=form.cleaned_data["best_time"], kept=True)
-    return {**outcome, "by_phone": form.by_phone}
-
-
-def _submit(request: HttpRequest, form: VerificationForm) -> VerificationRequest:
-    data = dict(form.cleaned_data)
-    stored = []
+    # One id for the store and, if the answer is lost, the spool: a commit that went through is
+    # then found by the spool's drain and not stored twice.
+    submission_id, received_at = uuid.uuid4(), timezone.now()
     try:
-        stored = cards.store_sent_photos(data)
-        verification = VerificationRequest.submit(
-            data,
-            consent_version=form.consent_version,
-            consent_page=request.path,
-            attribution=attribution_for(request),
-        )
+        verification = spooled.store(kept, received_at, submission_id)
+    except spool.DATABASE_UNREACHABLE as error:
+        # The card photos stay on disk: the kept request (or the row, if the commit went through)
+        # names them.
+        try:
+            spool.keep_instead(error, LeadKind.VERIFICATION, kept, received_at, submission_id)
+        except Exception:
+            cards.delete_stored(kept["data"])
+            raise
+        outcome = thanks_outcome(None, urgent=False, best_time=form.cleaned_data["best_time"], kept=True)
+        return {**outcome, "by_phone": form.by_phone, "card_photo_lost": bool(kept["data"]["lost_card_sides"])}
     except Exception:
-        # Nothing half-saved: the rows rolled back, so the encrypted files go too.
-        for name in stored:
-            cards.delete(name)
+        cards.delete_stored(kept["data"])  # nothing half-saved: the rows rolled back
         raise
     log.info("Verification request %s stored on lead %s", verification.pk, verification.lead_id)
-    return verification
+    outcome = thanks_outcome(verification.lead_request.reference, urgent=False, best_time=verification.lead.best_time)
+    return {**outcome, "by_phone": verification.by_phone, "card_photo_lost": bool(verification.lost_card_sides)}
 
 
 @never_cache

@@ -79,3 +79,29 @@ def test_it_keeps_an_insurance_check_sent_while_the_database_is_down_from_the_st
     verification = VerificationRequest.objects.get()
     assert (verification.first_name, verification.payer.name) == (patient_data["first_name"], "Aetna")
     assert Notification.objects.filter(lead=verification.lead).exists()
+
+
+def test_it_does_not_store_twice_an_insurance_check_whose_commit_went_through_but_whose_answer_was_lost(
+    client,
+    staff,
+    patient_data,
+    kept,  # noqa: F811
+):
+    photo = SimpleUploadedFile("front.jpg", jpeg_bytes(), "image/jpeg")
+    real_submit = VerificationRequest.submit
+
+    def committed_then_lost(*args, **kwargs):
+        real_submit(*args, **kwargs)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    with mock.patch.object(VerificationRequest, "submit", side_effect=committed_then_lost):
+        response = client.post("/verify/", {**patient_data, "card_front": photo})
+    assert response.status_code == 302 and kept()
+
+    store_spooled_submissions()
+
+    # One request, one question to the payer (one disclosure), and its photo still there.
+    verification = VerificationRequest.objects.get()
+    assert verification.checks.count() == 1
+    assert Image.open(io.BytesIO(cards.load(verification.card_front))).format == "JPEG"
+    assert not kept()
