@@ -8,14 +8,10 @@ health state to drift from the truth.
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from .models import Notification
-
-# A refusal for good (a bad address) is shown for this long unless a later alert gets through.
-REFUSALS_SHOWN_FOR = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -25,13 +21,11 @@ class ChannelTrouble:
     since: dt.datetime
     waiting: int  # alerts still waiting for this channel
     refused: bool  # refused for good (nothing waiting)
+    past_window: bool  # failing past NOTIFICATION_FALLBACK_SECONDS, or refused for good
 
     @property
     def channel_name(self) -> str:
         return {"email": "email", "sms": "texts", "webhook": "team chat"}.get(self.channel, self.channel)
-
-    def past_window(self, now: dt.datetime) -> bool:
-        return self.refused or now - self.since >= dt.timedelta(seconds=settings.NOTIFICATION_FALLBACK_SECONDS)
 
     def describe(self, address: str = "") -> str:
         """e.g. "Email to avery@example.org failing since 10:04 (3 alerts waiting)"."""
@@ -48,10 +42,10 @@ def channel_troubles(now: dt.datetime | None = None) -> list[ChannelTrouble]:
     now = now or timezone.now()
     status = Notification.Status
     waiting = Q(status__in=[status.PENDING, status.SENDING])
+    failing = Notification.objects.failing(now)
+    late = set(failing.failing_past_window(now).values_list("recipient_id", "channel").distinct())
     groups = (
-        Notification.objects.exclude(last_error="")
-        .filter(waiting | Q(status=status.FAILED, finished_at__gte=now - REFUSALS_SHOWN_FOR))
-        .values("recipient_id", "channel")
+        failing.values("recipient_id", "channel")
         .annotate(since=Min("created_at"), waiting=Count("pk", filter=waiting), refused_last=Max("finished_at"))
         .order_by("since")
     )
@@ -59,6 +53,7 @@ def channel_troubles(now: dt.datetime | None = None) -> list[ChannelTrouble]:
     for group in groups:
         if not group["waiting"] and _got_through_since(group):
             continue  # the address was fixed (or the provider relented): later alerts arrive
+        key = (group["recipient_id"], group["channel"])
         troubles.append(
             ChannelTrouble(
                 recipient_id=group["recipient_id"],
@@ -66,6 +61,7 @@ def channel_troubles(now: dt.datetime | None = None) -> list[ChannelTrouble]:
                 since=group["since"],
                 waiting=group["waiting"],
                 refused=not group["waiting"],
+                past_window=key in late,
             )
         )
     return troubles
@@ -88,26 +84,23 @@ def troubles_by_person(now: dt.datetime | None = None) -> dict[int | None, list[
 
 
 def reaching_nobody_since(now: dt.datetime | None = None) -> dt.datetime | None:
-    """When alerts stopped reaching anyone, if they have: some have failed past their window and no
-    alert to any person has been delivered since the oldest of those failures began."""
-    now = now or timezone.now()
-    window = now - dt.timedelta(seconds=settings.NOTIFICATION_FALLBACK_SECONDS)
-    status = Notification.Status
-    oldest = (
-        Notification.objects.exclude(last_error="")
-        .filter(recipient__isnull=False, status__in=[status.PENDING, status.SENDING], created_at__lte=window)
-        .aggregate(oldest=Min("created_at"))["oldest"]
-    )
+    """When alerts stopped reaching anyone, if they have: some to people are failing past their
+    window (or were refused for good), and no alert to anyone has been delivered since the oldest
+    of those was queued."""
+    late = Notification.objects.failing_past_window(now).filter(recipient__isnull=False)
+    oldest = late.aggregate(oldest=Min("created_at"))["oldest"]
     if oldest is None:
         return None
-    reached = Notification.objects.filter(recipient__isnull=False, status=status.SENT, finished_at__gte=oldest).exists()
+    reached = Notification.objects.filter(
+        recipient__isnull=False, status=Notification.Status.SENT, finished_at__gte=oldest
+    ).exists()
     return None if reached else oldest
 
 
 def health_check(now: dt.datetime | None = None) -> str:
     """For /healthz: "ok", or which channels have been failing past their window."""
     now = now or timezone.now()
-    late = [t for t in channel_troubles(now) if t.past_window(now)]
+    late = [t for t in channel_troubles(now) if t.past_window]
     if not late:
         return "ok"
     channels = sorted({t.channel for t in late})

@@ -36,17 +36,33 @@ class RefusedDelivery(DeliveryError):
     request itself, a staff member without a mobile number)."""
 
 
+class ChannelRefused(DeliveryError):
+    """The provider refused us, not the message: our credentials or account (HTTP 401, 403)."""
+
+
 # HTTP answers that mean "not now" rather than "never": timeout, too many requests.
 _TEMPORARY_HTTP = {408, 425, 429}
 
 
 def is_permanent(exc: Exception) -> bool:
-    """Trying again cannot help: bad credentials, a refused address, a request the provider
-    rejects as such. A server saying "not now" (SMTP 4xx, HTTP 5xx or 429) is temporary."""
-    if isinstance(exc, RefusedDelivery | smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError):
+    """Trying again cannot help this recipient: their address refused, a request the provider
+    rejects as such, no mobile number. A server saying "not now" (SMTP 4xx, HTTP 5xx or 429) is
+    temporary, and so is a broken channel (`breaks_the_channel`), which waits for its fix."""
+    if isinstance(exc, RefusedDelivery):
         return True
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
+    return False
+
+
+def breaks_the_channel(exc: Exception) -> bool:
+    """The channel is broken for everyone, not for this recipient: our login or account refused,
+    our sender or every message refused, a configuration error. Someone will fix it, so the alert
+    waits for the fix; meanwhile it falls back to other channels at once."""
+    if isinstance(exc, ChannelRefused | ImproperlyConfigured):
+        return True
+    if isinstance(exc, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError):
+        return True
     if isinstance(exc, smtplib.SMTPResponseException):  # sender refused, data refused, ...
         return exc.smtp_code >= 500
     return False
@@ -137,7 +153,7 @@ def post(url: str, body: bytes, content_type: str, *, what: str, auth: tuple[str
         detail = _snippet(exc.read(4 * 1024)) if exc.fp else ""
         exc.close()
         refused = 400 <= exc.code < 500 and exc.code not in _TEMPORARY_HTTP
-        error = RefusedDelivery if refused else DeliveryError
+        error = ChannelRefused if exc.code in (401, 403) else RefusedDelivery if refused else DeliveryError
         raise error(f"{what} answered HTTP {exc.code}" + (f": {detail}" if detail else "")) from None
     except urllib.error.URLError as exc:
         raise DeliveryError(f"{what} unreachable: {exc.reason}") from None

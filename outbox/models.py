@@ -103,7 +103,7 @@ class DeliveryQuerySet(models.QuerySet):
 
 class Delivery(models.Model):
     """One thing to deliver once. A subclass defines `perform(context)` (raising on failure) and
-    may override `is_permanent`, `describe_failure` and `given_up`. It may also give its own
+    may override `is_permanent`, `describe_failure`, `waiting`, `given_up` and `delivered`. It may also give its own
     `Status` (its words for each state), with the same four members, and redeclare `status`."""
 
     class Status(models.TextChoices):
@@ -162,6 +162,9 @@ class Delivery(models.Model):
     def given_up(self) -> None:
         """Called once the row is failed for good."""
 
+    def waiting(self, exc: Exception) -> None:
+        """Called when a failed try is to be retried later."""
+
     # --- The engine ------------------------------------------------------------------------------
 
     @property
@@ -191,6 +194,7 @@ class Delivery(models.Model):
                 self._fail(exc, permanent=permanent)
             else:
                 self._retry_later(exc)
+                self.waiting(exc)
             return
         if self.status == self.Status.SENDING:  # perform() may have recorded its own outcome
             journal.mark_accepted(self)

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='notification',
-            name='fallen_back_at',
+            name='fallback_decided_at',
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(

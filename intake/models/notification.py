@@ -31,6 +31,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A refusal for good (a bad address) counts as failing for this long unless a later alert gets through.
+REFUSALS_SHOWN_FOR = dt.timedelta(days=1)
+
 
 class NotificationQuerySet(DeliveryQuerySet):
     def queue(
@@ -40,14 +43,13 @@ class NotificationQuerySet(DeliveryQuerySet):
         all they have), plus one for the team chat if configured; the worker is woken once the
         transaction commits."""
         urgent = urgent or lead.urgent
+        # One moment for the whole alert: its rows are found together by it (Notification._alert).
+        alert = {"lead": lead, "kind": kind, "urgent": urgent, "created_at": timezone.now()}
         rows = []
         for user in dict.fromkeys(recipients):
-            rows += [
-                Notification(lead=lead, recipient=user, channel=c, kind=kind, urgent=urgent)
-                for c in channels_of(user, every=every_channel)
-            ]
+            rows += [Notification(recipient=user, channel=c, **alert) for c in channels_of(user, every=every_channel)]
         if settings.CHAT_WEBHOOK_URL:
-            rows.append(Notification(lead=lead, channel=Notification.Channel.WEBHOOK, kind=kind, urgent=urgent))
+            rows.append(Notification(channel=Notification.Channel.WEBHOOK, **alert))
         rows = self.bulk_create(rows)
         if rows:
             # An urgent alert wakes a worker even while a wake-up is pending: it must not wait
@@ -71,25 +73,27 @@ class NotificationQuerySet(DeliveryQuerySet):
     def for_delivery(self):
         return self.select_related("lead", "lead__assigned_to", "recipient__staff_profile")
 
-    def failing(self):
-        """Alerts to a person still waiting after a failed try, or refused for good."""
+    def failing(self, now: dt.datetime | None = None):
+        """Alerts whose last try failed: waiting for their channel, or refused for good within
+        REFUSALS_SHOWN_FOR (a refusal older than that has long been seen, or fixed)."""
+        now = now or timezone.now()
         status = Notification.Status
-        return (
-            self.filter(recipient__isnull=False)
-            .exclude(last_error="")
-            .filter(status__in=[status.PENDING, status.SENDING, status.FAILED])
+        return self.exclude(last_error="").filter(
+            Q(status__in=[status.PENDING, status.SENDING])
+            | Q(status=status.FAILED, finished_at__gte=now - REFUSALS_SHOWN_FOR)
         )
 
-    def past_fallback_window(self, now: dt.datetime | None = None):
-        """Alerts still failing NOTIFICATION_FALLBACK_SECONDS after they were queued, or refused
-        for good, whose fallback has not been sent yet."""
+    def failing_past_window(self, now: dt.datetime | None = None):
+        """Failing alerts refused for good, or still failing NOTIFICATION_FALLBACK_SECONDS after
+        they were queued: the ones a person should hear about another way."""
         now = now or timezone.now()
         window = now - dt.timedelta(seconds=settings.NOTIFICATION_FALLBACK_SECONDS)
-        status = Notification.Status
-        return (
-            self.failing()
-            .filter(fallen_back_at__isnull=True, stage__lt=Notification.Stage.SUPERVISORS)
-            .filter(Q(status=status.FAILED) | Q(created_at__lte=window))
+        return self.failing(now).filter(Q(status=Notification.Status.FAILED) | Q(created_at__lte=window))
+
+    def past_fallback_window(self, now: dt.datetime | None = None):
+        """Failing alerts to a person, past their window, whose fallback has not been decided."""
+        return self.failing_past_window(now).filter(
+            recipient__isnull=False, fallback_decided_at__isnull=True, stage__lt=Notification.Stage.SUPERVISORS
         )
 
     def fall_back_past_window(self, now: dt.datetime | None = None) -> int:
@@ -137,9 +141,11 @@ class Notification(Delivery):
     urgent = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     # Where the alert stands in its fallback: a row made by a fallback points at the failing one.
+    # `fallback_decided_at`: when this failing row's fallback was dealt with (rows queued, or none
+    # needed: the person was reached, or the alert no longer helps).
     stage = models.PositiveSmallIntegerField(choices=Stage.choices, default=Stage.CHOSEN)
     fallback_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    fallen_back_at = models.DateTimeField(null=True, blank=True)
+    fallback_decided_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
@@ -168,21 +174,28 @@ class Notification(Delivery):
         channels.send(self, mail=context)
 
     def is_permanent(self, exc: Exception) -> bool:
+        if channels.breaks_the_channel(exc):
+            return False  # fixable: the alert waits for the fix (and falls back meanwhile)
         return super().is_permanent(exc) or channels.is_permanent(exc)
+
+    def waiting(self, exc: Exception) -> None:
+        # Someone in danger, or a channel broken for everyone: no point waiting out the window.
+        if self.urgent or channels.breaks_the_channel(exc):
+            self.fall_back()
 
     def given_up(self) -> None:
         self.fall_back()
 
     def delivered(self) -> None:
-        if self.attempts > 1:
-            # This row had failed before: its channel is back, so the others waiting on it go now
-            # instead of at their next retry, up to NOTIFICATION_RETRY_MAX_SECONDS away.
-            now = timezone.now()
-            waiting = Notification.objects.filter(
-                status=self.Status.PENDING, channel=self.channel, attempts__gte=1, due_at__gt=now
-            )
-            if waiting.update(due_at=now):
-                nudge(Notification, even_if_pending=True)
+        # Its channel works: alerts waiting on it after a failure go now instead of at their next
+        # retry, up to NOTIFICATION_RETRY_MAX_SECONDS away. (One indexed UPDATE, nearly always of
+        # no rows.)
+        now = timezone.now()
+        waiting = Notification.objects.filter(
+            status=self.Status.PENDING, channel=self.channel, attempts__gte=1, due_at__gt=now
+        )
+        if waiting.update(due_at=now):
+            nudge(Notification, even_if_pending=True)
 
     def no_longer_needed(self) -> str:
         """Why this alert can no longer help anyone, or "" while it can."""
@@ -202,8 +215,8 @@ class Notification(Delivery):
         there are none (or they fail too) every channel of every supervisor. The failing row
         itself keeps waiting for its channel. True if new rows were queued."""
         with transaction.atomic():
-            won = Notification.objects.filter(pk=self.pk, fallen_back_at__isnull=True).update(
-                fallen_back_at=timezone.now()
+            won = Notification.objects.filter(pk=self.pk, fallback_decided_at__isnull=True).update(
+                fallback_decided_at=timezone.now()
             )
             if not won or self.recipient_id is None or self.stage == self.Stage.SUPERVISORS:
                 return False

@@ -5,6 +5,7 @@ import datetime as dt
 from urllib.parse import parse_qs
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,7 +50,7 @@ def texts_to(http_inbox) -> list[str]:
 def age(rows, seconds: int) -> None:
     """As if the rows had been queued `seconds` ago."""
     Notification.objects.filter(pk__in=[r.pk for r in rows]).update(
-        created_at=timezone.now() - dt.timedelta(seconds=seconds)
+        created_at=F("created_at") - dt.timedelta(seconds=seconds)
     )
 
 
@@ -197,3 +198,54 @@ def test_a_failing_fallback_does_not_wake_the_supervisors_once_the_first_channel
     age([text], 121)
     fall_back_failing_alerts()
     assert not lead.notifications.filter(recipient=team["sam"]).exists()
+
+
+@pytest.mark.django_db
+def test_a_text_refused_for_good_does_not_repeat_an_email_that_got_through(team, mailbox, http_inbox):
+    StaffProfile.objects.filter(user=team["avery"]).update(notify_by_sms=True)
+    lead = callback()
+    StaffProfile.objects.filter(user=team["avery"]).update(mobile="")  # the text is refused for good
+
+    deliver(*lead.notifications.order_by("pk"))
+
+    assert sorted(lead.notifications.values_list("channel", "status")) == [("email", "sent"), ("sms", "failed")]
+    assert len(mailbox.wait_for(1, timeout=2)) == 1
+
+
+@pytest.mark.django_db
+def test_an_urgent_alert_goes_to_the_supervisors_on_its_first_failure(team, mailbox, http_inbox):
+    lead = callback(danger="yes")
+    mailbox.refuse_next, http_inbox.fail_next = 100, 100  # email and texts both down
+
+    deliver(*lead.notifications.filter(recipient=team["avery"]))
+
+    # No two-minute wait when someone may be in danger.
+    assert {n.channel for n in lead.notifications.filter(recipient=team["sam"], stage=2)} == {"email", "sms"}
+
+
+@pytest.mark.django_db
+def test_a_text_provider_refusing_our_account_falls_back_at_once_and_keeps_the_text(team, mailbox, http_inbox):
+    StaffProfile.objects.filter(user=team["avery"]).update(notify_by_email=False, notify_by_sms=True)
+    lead = callback()
+    text = lead.notifications.get()
+    http_inbox.status_next = 401  # our credentials refused: broken for everyone until fixed
+
+    deliver(text)
+
+    assert text.status == "pending" and "401" in text.last_error
+    assert lead.notifications.filter(recipient=team["avery"], channel="email", stage=1).exists()
+
+
+@pytest.mark.django_db
+def test_the_queue_says_alerts_reach_nobody_when_every_one_is_refused_for_good(team, mailbox, client):
+    StaffProfile.objects.filter(user=team["avery"]).update(notify_by_email=False, notify_by_sms=True)
+    StaffProfile.objects.filter(user=team["sam"]).update(mobile="")
+    team["sam"].email = ""
+    team["sam"].save()
+    lead = callback()
+    StaffProfile.objects.filter(user=team["avery"]).update(mobile="")  # refused for good; no fallback left
+
+    deliver(*lead.notifications.all())
+    client.force_login(team["avery"])
+
+    assert "Alerts are reaching nobody" in client.get(reverse("staff:queue")).content.decode()

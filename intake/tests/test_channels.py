@@ -202,16 +202,18 @@ def test_it_retries_a_refused_chat_post_without_revealing_the_webhook_address(st
 
 
 @pytest.mark.django_db
-def test_it_fails_at_once_and_says_why_when_the_sms_provider_is_unknown(staff, http_inbox, settings):
+def test_it_says_why_and_falls_back_at_once_when_the_sms_provider_is_unknown(staff, http_inbox, settings):
     settings.SMS_PROVIDER = "carrier-pigeon"
     avery = prefs(staff["avery"], notify_by_sms=True, notify_by_email=False, mobile="+14155550101")
     sms = queue_sms(make_lead(), avery)
 
     deliver(sms)
 
-    # A setting nobody has fixed will not fix itself in a retry: failed at once, with the reason.
-    assert (sms.status, sms.attempts) == ("failed", 1)
+    # A setting nobody has fixed breaks texts for everyone: the reason is on the row, Avery is told
+    # by email at once, and the text waits for the fix rather than being dropped.
+    assert (sms.status, sms.attempts) == ("pending", 1)
     assert sms.last_error == "ImproperlyConfigured: Unknown SMS_PROVIDER 'carrier-pigeon'; use 'console' or 'twilio'."
+    assert sms.lead.notifications.filter(recipient=avery, channel="email", stage=1).exists()
     assert http_inbox.received() == []
 
 
