@@ -37,13 +37,14 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import psycopg2
 import redis
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, close_old_connections
 from django.utils.module_loading import autodiscover_modules
+
+from config.stores import durable_store, redis_client
 
 from .crypto import decrypt, encrypt
 from .front_door import Submission
@@ -90,10 +91,10 @@ class RedisSpool:
     """Entries as "<id> <token>" in one list, oldest at the head."""
 
     ENTRIES, DEAD, LOCK, WAITING = "spool:entries", "spool:dead", "spool:drain", "spool:waiting"
+    PROBE = "spool:probe"
 
     def __init__(self, url: str) -> None:
-        timeout = settings.REDIS_SOCKET_TIMEOUT
-        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        self.client = redis_client(url)
 
     def append(self, record: str) -> None:
         self.client.rpush(self.ENTRIES, record)
@@ -111,6 +112,10 @@ class RedisSpool:
     def counts(self) -> tuple[int, int]:
         """How many entries wait, and how many are set aside."""
         return self.client.llen(self.ENTRIES), self.client.llen(self.DEAD)
+
+    def probe(self) -> None:
+        """Raise unless an entry could be written now (a full Redis under noeviction refuses)."""
+        self.client.set(self.PROBE, 1, ex=60)
 
     def retry_set_aside(self) -> int:
         """Put the set-aside entries back at the head of the queue, oldest first (they arrived
@@ -194,6 +199,13 @@ class FolderSpool:
         dead = len(list(self.dead.glob("*.entry"))) if self.dead.is_dir() else 0
         return len(self._files(None)), dead
 
+    def probe(self) -> None:
+        """Raise unless an entry could be written now (folder missing, read-only, full)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        probe = self.folder / f".probe-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+
     def retry_set_aside(self) -> int:
         """Put the set-aside entries back; their names keep them in arrival order."""
         moved = list(self.dead.glob("*.entry")) if self.dead.is_dir() else []
@@ -233,15 +245,12 @@ class FolderSpool:
 
 @functools.lru_cache(maxsize=4)
 def _spool_at(url: str) -> RedisSpool | FolderSpool:
-    parts = urlsplit(url)
-    if parts.scheme in ("redis", "rediss", "unix"):
-        return RedisSpool(url)
-    if parts.scheme in ("file", ""):
-        return FolderSpool(str(Path(parts.path if parts.scheme else url) / "spool"))
-    raise ValueError(f"DURABLE_STORE_URL must be redis://, file:// or a folder, not {parts.scheme}://")
+    where = durable_store(url)
+    return RedisSpool(where) if isinstance(where, str) else FolderSpool(str(where / "spool"))
 
 
-def spool() -> RedisSpool | FolderSpool:
+def configured() -> RedisSpool | FolderSpool:
+    """The spool DURABLE_STORE_URL names."""
     return _spool_at(str(settings.DURABLE_STORE_URL))
 
 
@@ -251,7 +260,7 @@ def keep(kind: str, payload: dict, received_at: dt.datetime, submission_id: uuid
     page: nothing was received)."""
     entry_id = str(submission_id or uuid.uuid4())
     token = encrypt(json.dumps({"kind": kind, "payload": payload, "received_at": received_at.isoformat()}))
-    spool().append(f"{entry_id} {token}")
+    configured().append(f"{entry_id} {token}")
     return entry_id
 
 
@@ -273,7 +282,7 @@ def store_spooled() -> int:
     """Store spooled requests, oldest first, until none is left or DRAIN_SECONDS have passed;
     returns how many were stored. Stops at the first one the database cannot take (the next run
     starts again from it)."""
-    where = spool()
+    where = configured()
     try:
         waiting = where.oldest(1)
     except SPOOL_UNREACHABLE as exc:

@@ -204,7 +204,9 @@ def _check_database() -> str:
 def _check_spool() -> str:
     """Whether a request could be kept if PostgreSQL went away now, and none was set aside."""
     try:
-        _, set_aside = spool.spool().counts()
+        where = spool.configured()
+        where.probe()
+        _, set_aside = where.counts()
     except Exception as exc:  # noqa: BLE001
         return f"error: {type(exc).__name__}"
     return f"error: {set_aside} kept requests could not be stored (manage.py spool)" if set_aside else "ok"

@@ -14,7 +14,6 @@ so a wake-up lost with the broker or a killed worker holds back the next ones no
 would anyway. The folder broker of `make run` has no Redis: there every commit wakes the worker.
 """
 
-import functools
 import logging
 
 import redis
@@ -22,23 +21,17 @@ from celery import current_app
 from django.conf import settings
 
 from config import outage
+from config.stores import redis_client
 
 log = logging.getLogger(__name__)
 
 DELIVER_DUE = "outbox.tasks.deliver_due"
 
 
-@functools.cache  # one client (and its connection pool) per broker address, per process
-def _redis(url: str) -> redis.Redis:
-    return redis.Redis.from_url(
-        url, socket_timeout=settings.REDIS_SOCKET_TIMEOUT, socket_connect_timeout=settings.REDIS_SOCKET_TIMEOUT
-    )
-
-
 def _flags() -> redis.Redis | None:
     """Where the wake-up flags live: the broker's Redis, or None for a broker without one."""
     broker = settings.CELERY_BROKER_URL
-    return _redis(broker) if broker.startswith(("redis://", "rediss://")) else None
+    return redis_client(broker) if broker.startswith(("redis://", "rediss://")) else None
 
 
 def _flag(label: str) -> str:

@@ -23,6 +23,9 @@ from pathlib import Path
 import redis
 from django.conf import settings
 
+from config import outage
+from config.stores import durable_store, redis_client
+
 log = logging.getLogger(__name__)
 
 # A mark outlives any outage worth surviving; after that the row has long been reconciled.
@@ -36,8 +39,7 @@ def key(row) -> str:
 
 class RedisJournal:
     def __init__(self, url: str):
-        timeout = settings.REDIS_SOCKET_TIMEOUT
-        self.client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        self.url, self.client = url, redis_client(url)
 
     def _name(self, row) -> str:
         return f"lantern:outbox:accepted:{key(row)}"
@@ -53,8 +55,8 @@ class RedisJournal:
 
 
 class FolderJournal:
-    def __init__(self, path: str):
-        self.folder = Path(path)
+    def __init__(self, folder: Path):
+        self.folder = folder
 
     def _path(self, row) -> Path:
         return self.folder / key(row).replace(":", "_")
@@ -75,21 +77,35 @@ class FolderJournal:
 
 @functools.cache
 def _journal(url: str) -> RedisJournal | FolderJournal:
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        return RedisJournal(url)
-    return FolderJournal(str(Path(url.removeprefix("file://")) / "accepted"))  # beside intake.spool's
+    where = durable_store(url)
+    return RedisJournal(where) if isinstance(where, str) else FolderJournal(where / "accepted")
 
 
 def journal() -> RedisJournal | FolderJournal:
-    return _journal(settings.DURABLE_STORE_URL)
+    return _journal(str(settings.DURABLE_STORE_URL))
+
+
+def _reachable(where: RedisJournal | FolderJournal) -> bool:
+    # A Redis that has just failed is skipped for a few seconds (config.outage): a frozen one
+    # must not cost every alert its socket timeouts.
+    return not (isinstance(where, RedisJournal) and outage.is_down(where.url))
+
+
+def _failed(where: RedisJournal | FolderJournal) -> None:
+    if isinstance(where, RedisJournal):
+        outage.mark_down(where.url)
 
 
 def mark_accepted(row) -> bool:
     """The provider took `row`'s message. False (logged) if the journal could not be written:
     the row is then only as safe as the database's next few seconds."""
+    where = journal()
     try:
-        journal().mark(row)
+        if not _reachable(where):
+            raise redis.ConnectionError("skipped: failed a moment ago")
+        where.mark(row)
     except (OSError, redis.RedisError) as exc:
+        _failed(where)
         log.error("%s %s was accepted but the journal could not say so: %s", row.kind_label, row.pk, type(exc).__name__)
         return False
     return True
@@ -99,16 +115,24 @@ def was_accepted(row) -> bool:
     """Whether a provider already took this row's message (a worker recorded it here and then lost
     the database). A journal that cannot be read answers False, and the row is performed: a
     journal outage must not silence every alert."""
+    where = journal()
+    if not _reachable(where):
+        return False
     try:
-        return journal().is_marked(row)
+        return where.is_marked(row)
     except (OSError, redis.RedisError) as exc:
+        _failed(where)
         log.warning("Could not read the delivery journal: %s", type(exc).__name__)
         return False
 
 
 def forget(row) -> None:
     """PostgreSQL has the outcome now; the mark is no longer needed (it would expire anyway)."""
+    where = journal()
+    if not _reachable(where):
+        return
     try:
-        journal().unmark(row)
+        where.unmark(row)
     except (OSError, redis.RedisError) as exc:
+        _failed(where)
         log.warning("Could not clear the delivery journal: %s", type(exc).__name__)

@@ -112,7 +112,7 @@ def test_it_stores_each_spooled_request_once_even_if_drained_twice_or_stopped_af
         post(client, visitor_data, **RILEY)
 
     # The worker dies after the first request is committed but before its entry is removed.
-    with mock.patch.object(type(spool.spool()), "remove", side_effect=SystemExit), pytest.raises(SystemExit):
+    with mock.patch.object(type(spool.configured()), "remove", side_effect=SystemExit), pytest.raises(SystemExit):
         store_spooled_submissions()
     assert LeadRequest.objects.count() == 1
 
@@ -154,7 +154,7 @@ def test_it_waits_quietly_while_the_database_is_still_down(client, staff, visito
 
 def test_it_sets_aside_an_entry_that_can_never_be_stored_and_stores_the_rest(client, staff, visitor_data, kept, caplog):
     broken = str(uuid.uuid4())
-    spool.spool().append(f"{broken} not-a-token")
+    spool.configured().append(f"{broken} not-a-token")
     with database_down():
         post(client, visitor_data)
 
@@ -162,7 +162,7 @@ def test_it_sets_aside_an_entry_that_can_never_be_stored_and_stores_the_rest(cli
         assert store_spooled_submissions() == 1
 
     assert Lead.objects.get().name == JORDAN["name"]
-    assert spool.spool().counts() == (0, 1) and not kept()
+    assert spool.configured().counts() == (0, 1) and not kept()
     assert f"Spooled request {broken} cannot be stored (InvalidToken); set aside" in caplog.text
     # An operator watching /healthz learns of it.
     health = client.get("/healthz")
@@ -258,3 +258,12 @@ def test_it_does_not_store_twice_a_request_whose_commit_went_through_but_whose_a
     assert response.status_code == 302 and kept()
     assert store_spooled_submissions() == 0
     assert LeadRequest.objects.count() == 1 and not kept()
+
+
+def test_healthz_says_when_the_folder_spool_could_not_keep_a_request(client, settings, tmp_path):
+    (tmp_path / "durable").write_text("")  # a file where the folder should be
+    settings.DURABLE_STORE_URL = str(tmp_path / "durable")
+
+    health = client.get("/healthz")
+
+    assert health.status_code == 503 and health.json()["spool"] == "error: NotADirectoryError"

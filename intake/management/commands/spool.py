@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from intake.spool import spool
+from intake.spool import configured
 
 
 class Command(BaseCommand):
@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--retry-set-aside", action="store_true", help="Queue the set-aside requests again.")
 
     def handle(self, *args, retry_set_aside: bool, **options):
-        where = spool()
+        where = configured()
         if retry_set_aside:
             self.stdout.write(f"{where.retry_set_aside()} set-aside requests queued again")
         waiting, set_aside = where.counts()
