@@ -197,7 +197,8 @@ def send_templated_email(name: str, to: str, context: dict, *, connection=None, 
 
 def message_id(notification) -> str:
     """The same Message-ID however often the row is sent: should a send ever be repeated (a worker
-    killed between the server's answer and our journal), mail clients show the copies as one."""
+    killed between the server's answer and our journal), mail systems that de-duplicate by
+    Message-ID (many do) show the copies as one."""
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "lantern.invalid"
     return f"<alert-{notification.pk}-{notification.created_at.timestamp():.0f}@{domain}>"
 

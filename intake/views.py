@@ -76,15 +76,16 @@ def thanks_context(outcome: dict) -> dict:
         at = timezone.now()
     urgent = bool(outcome.get("urgent"))
     best_time = str(outcome.get("best_time") or "asap")
-    on_hand = _someone_on_hand_for_danger() if urgent else True
-    if on_hand is None:
-        expectation = "as soon as someone on our team sees your request"
+    kept = bool(outcome.get("kept"))
+    on_hand = _someone_on_hand_for_danger() if urgent and not kept else True
+    if kept or on_hand is None:
+        # Kept in the spool: nobody has been alerted yet, and nobody knows when the database returns.
+        expectation = "as soon as we can: our systems are slow right now, so it may take longer than usual"
     elif not on_hand:
         # Nobody on shift or on call: the supervisors are alerted, but the page must not promise minutes.
         expectation = "as soon as someone on our team sees your request; at this hour that may take a while"
     else:
         expectation = call_expectation(at, best_time=best_time, urgent=urgent)
-    kept = bool(outcome.get("kept"))
     return {"reference": outcome.get("reference"), "urgent": urgent, "expectation": expectation, "kept": kept}
 
 

@@ -89,8 +89,9 @@ class CardPhotoField(forms.FileField):
         return clean_card_image(upload)
 
 
-def lost_message(side_label: str) -> str:
-    return f"{side_label}: we could not keep the photo you sent earlier. Please choose it again."
+def lost_message(side_label: str, *, just_sent: bool = False) -> str:
+    when = "you just sent" if just_sent else "you sent earlier"
+    return f"{side_label}: we could not keep the photo {when}. Please choose it again."
 
 
 class KeptPhotosMixin(forms.Form):
@@ -181,7 +182,7 @@ class KeptPhotosMixin(forms.Form):
                     # The store refuses writes: the page still comes back with everything else,
                     # and this field says to choose the photo again rather than showing it empty.
                     cards.log_not_written("Card photo to keep", exc)
-                    self.add_error(side, lost_message(self.fields[side].side_label))
+                    self.add_error(side, lost_message(self.fields[side].side_label, just_sent=True))
                     continue
                 self.kept[side] = KeptPhoto(name, self._sign(side, name))
         self._kept_again = True

@@ -81,7 +81,7 @@ def test_an_unreadable_journal_does_not_silence_alerts(alert, mailbox, settings,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_repeated_email_carries_the_same_message_id_so_mail_clients_show_one(alert, mailbox):
+def test_a_repeated_email_carries_the_same_message_id_for_mail_systems_to_merge(alert, mailbox):
     # The one window no journal closes: a worker killed after the server's answer, before the mark.
     Notification.objects.filter(pk=alert.pk).deliver_due()
     Notification.objects.filter(pk=alert.pk).update(status="pending", due_at=timezone.now())

@@ -164,7 +164,7 @@ def test_it_shows_the_form_again_with_everything_else_when_a_photo_cannot_be_kep
     assert response.status_code == 200
     page = text(response)
     assert "phone number we can call" in page
-    assert "Front of card: we could not keep the photo you sent earlier. Please choose it again." in page
+    assert "Front of card: we could not keep the photo you just sent. Please choose it again." in page
     assert "received (photo kept)" not in page
     assert 'value="LNT100001"' in page and 'value="Maya"' in page
     assert card_store_log(caplog) == ["Card photo to keep could not be written: NotADirectoryError (errno 20)"]
