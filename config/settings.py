@@ -106,8 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].update(CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=60), CONN_HEALTH_CHECKS=True)
     # An unreachable server (a partition drops packets) fails a visitor's post in seconds, and its
-    # request goes to the spool (intake.spool), instead of hanging for the system's TCP timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # request goes to the spool (intake.spool), instead of hanging for the system's TCP timeout:
+    # on a new connection (connect_timeout) and on a kept one (unanswered data, keepalives).
+    _tcp = {"connect_timeout": 5, "tcp_user_timeout": 5000, "keepalives_idle": 10, "keepalives_interval": 2}
+    DATABASES["default"]["OPTIONS"] = {**_tcp, "keepalives_count": 3, **DATABASES["default"].get("OPTIONS", {})}
     # Test runs name their own database, so two runs on one machine never share one.
     if env.str("TEST_DATABASE_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}

@@ -20,6 +20,7 @@ from pathlib import Path
 from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from intake.crypto import fernet
@@ -35,6 +36,18 @@ UNREADABLE = "We couldn't read this file as a photo. Please send a JPEG or PNG p
 # Markup that makes a file a polyglot: harmless to us after re-encoding, but a file that
 # carries it was made to attack someone, so it is refused outright.
 _MARKUP = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?php", b"<iframe", b"<body", b"javascript:")
+
+
+class LostCardSides(models.TextChoices):
+    """Which card photos the visitor sent that could not be stored (store_or_none)."""
+
+    FRONT = "front", "front"
+    BACK = "back", "back"
+    BOTH = "both", "front and back"
+
+    @classmethod
+    def of(cls, front: bool, back: bool) -> str:
+        return cls.BOTH if front and back else cls.FRONT if front else cls.BACK if back else ""
 
 
 @dataclass(frozen=True)
@@ -127,8 +140,6 @@ def store_sent_photos(data: dict) -> list[str]:
     name (`card_front_name`, `card_back_name`) and which sides could not be stored
     (`lost_card_sides`) in `data`. Returns the names written, for the caller to delete if the
     request itself is then not saved."""
-    from .models import LostCardSides  # the models import this module
-
     stored, lost = [], {"front": False, "back": False}
     for field, side in (("card_front", "front"), ("card_back", "back")):
         if data.get(field):

@@ -5,8 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.cache import cache
-from django.db import DatabaseError, models, transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,60 +17,11 @@ from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
 from . import cards, disclosures, eligibility
+from .cards import LostCardSides
 from .eligibility import BenefitSummary, CoverageStatus, EligibilityError, EligibilityRequest, TransientEligibilityError
+from .payers import Payer
 
 log = logging.getLogger(__name__)
-
-
-class PayerQuerySet(models.QuerySet):
-    CACHE_KEY = "verification:listed-payers"
-
-    def listed(self) -> list["Payer"]:
-        """The insurers a visitor can pick, in order. From the cache (cleared whenever a payer is
-        saved, see verification.apps), else the database; while both are away, this process's last
-        copy, so the form still validates and its request reaches the spool (intake.spool)."""
-        rows = cache.get(self.CACHE_KEY)
-        if rows is None:
-            try:
-                rows = list(self.filter(active=True).values("id", "name", "payer_id", "active", "position"))
-            except DatabaseError:
-                if "rows" not in _last_listed:
-                    raise
-                rows = _last_listed["rows"]
-            else:
-                cache.set(self.CACHE_KEY, rows, 300)
-        _last_listed["rows"] = rows
-        return [Payer(**row) for row in rows]
-
-    def forget_listed(self) -> None:
-        cache.delete(self.CACHE_KEY)
-
-
-# This process's last copy of the listed payers (PayerQuerySet.listed).
-_last_listed: dict[str, list] = {}
-
-
-class Payer(models.Model):
-    """An insurer visitors can pick. Payer ids are the clearinghouse ids used in a 270."""
-
-    name = models.CharField(max_length=100, unique=True)
-    payer_id = models.CharField(
-        max_length=20, blank=True, help_text="Empty: no electronic eligibility; verify by phone."
-    )
-    active = models.BooleanField(default=True)
-    position = models.PositiveIntegerField(default=100)
-
-    objects = PayerQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def electronic(self) -> bool:
-        return bool(self.payer_id)
 
 
 class Relationship(models.TextChoices):
@@ -90,18 +40,6 @@ class Outcome(models.TextChoices):
     COVERED = "covered", "Covered"
     PARTIAL = "partially_covered", "Partially covered"
     NOT_COVERED = "not_covered", "Not covered"
-
-
-class LostCardSides(models.TextChoices):
-    """Which card photos the visitor sent that could not be stored (cards.store_or_none)."""
-
-    FRONT = "front", "front"
-    BACK = "back", "back"
-    BOTH = "both", "front and back"
-
-    @classmethod
-    def of(cls, front: bool, back: bool) -> str:
-        return cls.BOTH if front and back else cls.FRONT if front else cls.BACK if back else ""
 
 
 class VerificationQuerySet(models.QuerySet):
