@@ -22,7 +22,9 @@ never be stored (unreadable, or refused by the code) is set aside (`dead`) with 
 its id, and the rest go on.
 
 An entry's content is never logged: lines name the entry's id only. `manage.py spool` says how
-many entries wait and how many were set aside (`--retry-set-aside` queues those again). Entries
+many entries wait and how many were set aside (`--retry-set-aside` queues those again). A set-aside
+entry is a person's request nobody has seen: /healthz reports it until an operator has dealt with
+it, and retention (RETENTION_DAYS) does not reach it. Entries
 are encrypted under FIELD_ENCRYPTION_KEYS: keep a retired key there until the spool is empty.
 """
 
@@ -309,7 +311,7 @@ def _drain(where: RedisSpool | FolderSpool, deadline: float) -> int:
             break
         for record in batch:
             try:
-                stored += _store(record)
+                stored += 1 if _store(record) else 0
             except DATABASE_UNREACHABLE as exc:
                 close_old_connections()
                 if where.start_waiting():
@@ -344,12 +346,12 @@ def _id_of(record: str) -> str:
     return record.split(" ", 1)[0]
 
 
-def _store(record: str) -> int:
-    """Store one entry; 0 when it already was (a drain stopped between commit and removal)."""
+def _store(record: str) -> bool:
+    """Store one entry; False when it already was (a drain stopped between commit and removal)."""
     entry_id, token = record.split(" ", 1)
     submission_id = uuid.UUID(entry_id)
     if LeadRequest.objects.filter(submission_id=submission_id).exists():
-        return 0
+        return False
     entry = json.loads(decrypt(token))
     replay = _replays[entry["kind"]]
     try:
@@ -357,6 +359,6 @@ def _store(record: str) -> int:
     except IntegrityError:
         # A drainer whose lock ran out stored it meanwhile: the unique submission_id refused a second.
         if LeadRequest.objects.filter(submission_id=submission_id).exists():
-            return 0
+            return False
         raise
-    return 1
+    return True
