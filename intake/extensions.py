@@ -53,6 +53,10 @@ class LeadPart:
     def page_context(self, lead) -> dict:
         return {}
 
+    def health(self) -> dict[str, str]:
+        """Checks for /healthz, by name: "ok" or "error: ..." (no PHI, no paths)."""
+        return {}
+
 
 _parts: dict[str, LeadPart] = {}
 
@@ -64,6 +68,10 @@ def register(part: LeadPart) -> None:
 
 def lead_parts() -> list[LeadPart]:
     return list(_parts.values())
+
+
+def parts_health() -> dict[str, str]:
+    return {name: value for part in _parts.values() for name, value in part.health().items()}
 
 
 def part_relations() -> tuple[str, ...]:

@@ -1,7 +1,5 @@
 import datetime as dt
 import logging
-import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
@@ -17,6 +15,7 @@ from config.celery import app
 
 from . import alert_health, spool
 from .context_processors import centre
+from .extensions import parts_health
 from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
 from .middleware import attribution_for
@@ -184,7 +183,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {
         "database": _check_database(),
         "broker": _check_broker(),
-        "private_media": _check_private_media(),
+        **parts_health(),  # verification's card store ("private_media")
         "spool": _check_spool(),
     }
     if checks["database"] == "ok":  # read from the outbox rows
@@ -227,21 +226,5 @@ def _check_broker() -> str:
             # The filesystem transport "connects" without touching disk; make it prove it.
             _ = conn.default_channel
     except Exception as exc:  # noqa: BLE001
-        return f"error: {type(exc).__name__}"
-    return "ok"
-
-
-def _check_private_media() -> str:
-    """Write and remove a probe where card photos are stored (verification.cards.card_root; intake
-    may not import it): a folder that refuses writes costs every verification its card photos."""
-    folder = Path(settings.PRIVATE_MEDIA_ROOT) / "cards"
-    # A dot file, random per probe: key rotation and retention skip dot files, and two probes at
-    # once never remove each other's.
-    probe = folder / f".healthz-{uuid.uuid4().hex}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        probe.write_bytes(b"probe")
-        probe.unlink()
-    except OSError as exc:
         return f"error: {type(exc).__name__}"
     return "ok"

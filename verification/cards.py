@@ -155,6 +155,22 @@ def store_sent_photos(data: dict) -> list[str]:
     return stored
 
 
+def store_health() -> str:
+    """For /healthz: write and remove a probe where card photos are stored. A folder that refuses
+    writes costs every verification its card photos (they are left out, see store_or_none)."""
+    folder = card_root()
+    # A dot file, random per probe: key rotation and retention skip dot files, and two probes at
+    # once never remove each other's.
+    probe = folder / f".healthz-{uuid.uuid4().hex}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        probe.write_bytes(b"probe")
+        probe.unlink()
+    except OSError as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"
+
+
 def delete_stored(data: dict) -> None:
     """Delete the photos `store_sent_photos` wrote for a request that was then not saved."""
     for field in ("card_front_name", "card_back_name"):

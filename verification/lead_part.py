@@ -20,6 +20,9 @@ class Verifications(LeadPart):
     page_template = "verification/_lead_verifications.html"
     part2_template = "verification/_lead_part2.html"
 
+    def health(self) -> dict[str, str]:
+        return {"private_media": cards.store_health()}
+
     def count_expired(self, leads) -> tuple[int, int]:
         names = VerificationRequest.objects.filter(lead__in=leads).values_list("card_front", "card_back")
         records = files = 0
