@@ -5,6 +5,7 @@ which alerts the fake world accepted.
 """
 
 import io
+import itertools
 import json
 import threading
 import time
@@ -32,6 +33,7 @@ from bench.visitors import Answer, Site, Visitor, next_phone, submit_callbacks, 
 
 POSTGRES_DOWN = 60.0  # seconds, as in issue 15
 STORED_WITHIN = 30.0  # seconds after PostgreSQL's return for every thanked post to be stored
+BURST_RATE = 12.0  # callback posts a second: about as many as issue 15's run saw during its outage
 # The flag on VerificationRequest saying the card photo could not be stored (being built for issue
 # 15): the drill reads it by this name only.
 PHOTO_LOST_FIELD = "card_photo_lost"
@@ -71,24 +73,32 @@ def drill_postgres_mid_send(harness: Harness, result: Result) -> None:
         result.check("every alert accepted exactly once in the end", report.exactly_once, report.describe())
         result.check("no alert accepted twice", not report.duplicated, f"{report.duplicated} duplicated")
         note_duplicates(result, report)
-        result.figure("time from PostgreSQL's return until every alert was accepted", f"{time.time() - up:.0f} s")
+        last = max(when for when, _, _ in stack.sinks.accepted())
+        result.figure("the last alert accepted", f"{last - up:.0f} s after PostgreSQL's return")
 
 
 # --- Drill: PostgreSQL down during a burst of visitors --------------------------------------------
 
 
 def drill_postgres_burst(harness: Harness, result: Result) -> None:
-    """Visitors post callbacks without pause; after 10 s PostgreSQL is stopped (immediate shutdown)
-    for 60 s, then started; they go on posting 10 s more. Every post must be thanked (the spool is up),
-    and every thanked post stored once, in the order visitors were answered, soon after the return."""
+    """Visitors post callbacks, 12 a second between them; after 10 s PostgreSQL is stopped (immediate
+    shutdown) for 60 s, then started; they go on posting 10 s more. Every post must be thanked (the
+    spool is up), every post thanked while the database was away stored within 30 s of its return,
+    and every thanked post stored once, in the order visitors were answered."""
     with harness.stack(result.name) as stack, time_limit(900):
         answers: list[Answer] = []
         lock = threading.Lock()
         stop = threading.Event()
         visitors = [Visitor(stack.site) for _ in range(CONCURRENCY)]
+        schedule, began = itertools.count(), time.monotonic()
 
         def poster(visitor: Visitor) -> None:
             while not stop.is_set():
+                with lock:
+                    n = next(schedule)
+                # On schedule, whatever the answers before took: visitors do not wait for each other.
+                if stop.wait(max(0.0, began + n / BURST_RATE - time.monotonic())):
+                    return
                 answer = visitor.callback()
                 with lock:
                     answers.append(answer)
@@ -102,8 +112,12 @@ def drill_postgres_burst(harness: Harness, result: Result) -> None:
             harness.pg.stop()
             time.sleep(POSTGRES_DOWN)
             harness.pg.start()
-            up, up_clock = time.monotonic(), time.time()
-            time.sleep(10)
+            up = time.monotonic()
+            with lock:
+                spooled = {a.phone for a in answers if a.status == 302 and a.started + a.latency >= down}
+            all_in = wait_until(lambda: spooled <= set(leads_by_phone(list(spooled))), STORED_WITHIN + 60, 0.5)
+            caught_up = time.monotonic() - up
+            time.sleep(max(0.0, up + 10 - time.monotonic()))
         finally:
             stop.set()
             for thread in threads:
@@ -114,18 +128,22 @@ def drill_postgres_burst(harness: Harness, result: Result) -> None:
         result.figure("callback posts", f"{len(answers)}, {len(during)} of them while PostgreSQL was down")
         result.figure("answers while PostgreSQL was down", f"{latency_figures(during)}; {kinds(during)}")
         refused = check_thanked(result, answers, "every POST answered with the thank-you page")
+        result.check(
+            f"the posts thanked while PostgreSQL was down all stored within {STORED_WITHIN:.0f} s of its return",
+            all_in and caught_up <= STORED_WITHIN,
+            (f"{len(spooled)} posts; " if spooled else "no post was thanked while it was down; ")
+            + (f"all stored {caught_up:.1f} s after" if all_in else f"not all after {caught_up:.0f} s"),
+        )
         thanked = [a for a in answers if a not in refused]
         phones = {a.phone for a in thanked}
-        wait_until(lambda: phones <= set(leads_by_phone(list(phones))), STORED_WITHIN + 90, interval=1)
-        all_stored = time.time() - up_clock
         stored = stored_requests(list(phones))
         once = [p for p in phones if len(stored.get(p, [])) == 1]
         twice = [p for p in phones if len(stored.get(p, [])) > 1]
         result.check(
-            f"every thanked post stored exactly once within {STORED_WITHIN:.0f} s of PostgreSQL's return",
-            len(once) == len(phones) and all_stored <= STORED_WITHIN,
+            "every thanked post stored exactly once",
+            len(once) == len(phones),
             f"{len(once)}/{len(phones)} stored once, {len(twice)} more than once, "
-            f"{len(phones) - len(once) - len(twice)} missing; waited {all_stored:.0f} s",
+            f"{len(phones) - len(once) - len(twice)} missing",
         )
         single = set(once)
         ordered = [(a.started, a.started + a.latency, stored[a.phone][0]) for a in thanked if a.phone in single]
