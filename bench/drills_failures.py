@@ -34,9 +34,9 @@ from bench.visitors import Answer, Site, Visitor, next_phone, submit_callbacks, 
 POSTGRES_DOWN = 60.0  # seconds, as in issue 15
 STORED_WITHIN = 30.0  # seconds after PostgreSQL's return for every thanked post to be stored
 BURST_RATE = 12.0  # callback posts a second: about as many as issue 15's run saw during its outage
-# The flag on VerificationRequest saying the card photo could not be stored (being built for issue
-# 15): the drill reads it by this name only.
-PHOTO_LOST_FIELD = "card_photo_lost"
+# The field on VerificationRequest saying a card photo could not be stored (issue 15): empty when
+# every photo was stored, the sides lost otherwise. The drill reads it by this name only.
+PHOTO_LOST_FIELD = "lost_card_sides"
 URGENT_WITHIN = 5.0  # seconds from the urgent POST's answer to its first alert accepted
 
 
@@ -221,8 +221,9 @@ def drill_card_store(harness: Harness, result: Result) -> None:
         lost = first.get(control.phone)
         result.check(
             "with the store working, a request with a photo is thanked, saved, its photo kept",
-            control.status == 302 and control.phone in first and lost is not True,
-            f"{control.kind} (HTTP {control.status}), {'saved' if first else 'not saved'}; {PHOTO_LOST_FIELD} = {lost}",
+            control.status == 302 and control.phone in first and not lost,
+            f"{control.kind} (HTTP {control.status}), {'saved' if first else 'not saved'}; "
+            f"{PHOTO_LOST_FIELD} = {lost!r}",
         )
         check_thanked(result, answers, "every verification request thanked")
         saved = saved_verifications([a.phone for a in answers])
@@ -284,8 +285,9 @@ def multipart(fields: dict[str, str], files: dict[str, tuple[str, bytes]]) -> tu
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def saved_verifications(phones: list[str]) -> dict[str, bool | None]:
-    """Each phone with a lead and a verification request: its photo flag (None: no such field)."""
+def saved_verifications(phones: list[str]) -> dict[str, str | None]:
+    """Each phone with a lead and a verification request: the sides of its card lost (None: the
+    model has no such field)."""
     from intake.models import Lead
     from verification.models import VerificationRequest
 
