@@ -8,6 +8,7 @@ import os
 import time
 from collections import Counter
 
+from bench.alerts import leads_by_phone
 from bench.drill_harness import (
     STAFF_EMAIL,
     DrillTimeout,
@@ -188,8 +189,6 @@ def seed_fallback_staff() -> None:
 
 
 def references(answers: list[Answer]) -> dict[str, str]:
-    from bench.alerts import leads_by_phone
-
     return leads_by_phone([a.phone for a in answers if a.phone])
 
 
