@@ -307,16 +307,32 @@ def wait_for_deliveries(sinks: FakeWorldProcess, timeout: float, quiet: float = 
     while not expected <= {key for _, _, key in sinks.accepted()} and time.monotonic() - started < timeout:
         time.sleep(1)
     waited = time.monotonic() - started
+    settle(sinks, quiet)
+    report = deliveries(sinks)
+    report.waited = waited
+    return report
+
+
+def settle(sinks: FakeWorldProcess, quiet: float) -> None:
+    """Return once `quiet` seconds have passed without the fake world accepting a new message."""
     count = len(sinks.accepted())
     while True:
         time.sleep(quiet)
         now = len(sinks.accepted())
         if now == count:
-            break
+            return
         count = now
-    report = deliveries(sinks)
-    report.waited = waited
-    return report
+
+
+def check_thanked(result: Result, answers: list[Answer], target: str) -> list[Answer]:
+    """Check that every post was answered with the thank-you page; the posts that were not."""
+    refused = not_taken(answers)
+    result.check(
+        target,
+        not refused,
+        f"{len(answers) - len(refused)}/{len(answers)}" + (f" ({kinds(refused)})" if refused else ""),
+    )
+    return refused
 
 
 def note_duplicates(result: Result, report: Deliveries) -> None:

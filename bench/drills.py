@@ -2,12 +2,13 @@
 
 Each drill gets a fresh database on a private PostgreSQL, a private Redis, gunicorn with production
 settings, a Celery worker and beat, and a fake outside world that counts the staff alerts it accepts
-(bench/fakes.py). It breaks one thing, checks the targets of issue 8, prints PASS or FAIL with its
-figures, and stops by itself within its time limit. Then everything is torn down.
+(bench/fakes.py). It breaks one thing, checks the targets of issues 8 and 15, prints PASS or FAIL with
+its figures, and stops by itself within its time limit. Then everything is torn down.
 
-    make drills                         all of them (about half an hour)
+    make drills                         all of them (about two hours: two SMTP outages of 20 min)
     make drills DRILLS="soak"           some of them, by name (see DRILLS below)
     SOAK_SUBMISSIONS=2000 make drills DRILLS=soak   a shorter soak, for trying things out
+    DRILL_SMTP_OUTAGE_SECONDS=240 make drills DRILLS=smtp-refuse   a shorter SMTP outage, likewise
     .venv/bin/python -m bench.drills redis-stop     one drill, without make
 
 Only a run of every drill writes docs/reliability.md; a partial run writes var/drills/reliability.md.
@@ -28,11 +29,13 @@ from pathlib import Path
 
 from bench.app import App
 from bench.drill_harness import CONCURRENCY, LOGS, DrillTimeout, Harness, Result
+from bench.drills_failures import drill_card_store, drill_postgres_burst, drill_postgres_mid_send, drill_urgent_in_burst
 from bench.drills_long import SOAK_SUBMISSIONS, drill_eligibility, drill_soak
 from bench.drills_outages import drill_postgres, drill_redis, drill_worker_kill
+from bench.drills_smtp import SMTP_OUTAGE, drill_smtp_refuse
 from bench.stack import ROOT, StackError
 
-TRIAL_SETTINGS = ("DRILL_CONCURRENCY", "SOAK_SUBMISSIONS", "DRILL_ELIGIBILITY_ATTEMPTS")
+TRIAL_SETTINGS = ("DRILL_CONCURRENCY", "SOAK_SUBMISSIONS", "DRILL_ELIGIBILITY_ATTEMPTS", "DRILL_SMTP_OUTAGE_SECONDS")
 
 
 # --- Running and reporting ------------------------------------------------------------------------
@@ -43,6 +46,18 @@ DRILLS: dict[str, tuple[str, Callable[[Harness, Result], None]]] = {
     "redis-freeze": ("Redis frozen (SIGSTOP) while visitors post callbacks", lambda h, r: drill_redis(h, r, "freeze")),
     "worker-kill": ("Celery worker killed with SIGKILL in the middle of deliveries", drill_worker_kill),
     "postgres-restart": ("PostgreSQL restarted under load", drill_postgres),
+    "smtp-refuse": (
+        f"SMTP refusing every message for {SMTP_OUTAGE / 60:g} min, no chat webhook",
+        lambda h, r: drill_smtp_refuse(h, r, chat=False),
+    ),
+    "smtp-refuse-chat": (
+        f"SMTP refusing every message for {SMTP_OUTAGE / 60:g} min, with the chat webhook",
+        lambda h, r: drill_smtp_refuse(h, r, chat=True),
+    ),
+    "postgres-mid-send": ("PostgreSQL stopped for 60 s while alerts are being sent", drill_postgres_mid_send),
+    "postgres-burst": ("PostgreSQL stopped for 60 s during a burst of visitors", drill_postgres_burst),
+    "card-store-unwritable": ("The card-photo store cannot be written", drill_card_store),
+    "urgent-in-burst": ("One urgent request in a burst of 1,000 routine ones", drill_urgent_in_burst),
     "eligibility-timeout": ("Eligibility gateway timing out", drill_eligibility),
     "soak": (f"Soak: {SOAK_SUBMISSIONS:,} callbacks with a worker running", drill_soak),
 }
@@ -104,7 +119,9 @@ def report(results: list[Result], versions: dict, started: float, complete: bool
 
 
 def drill_doc(name: str) -> str:
-    function = drill_redis if name.startswith("redis-") else DRILLS[name][1]
+    # The drills run in two variants document themselves once.
+    variants = {"redis-": drill_redis, "smtp-refuse": drill_smtp_refuse}
+    function = next((f for prefix, f in variants.items() if name.startswith(prefix)), DRILLS[name][1])
     return " ".join((function.__doc__ or "").split())
 
 

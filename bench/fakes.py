@@ -4,16 +4,22 @@ chat webhook) and a clearinghouse that never answers. The test suite runs them i
 work does not compete with the load generator for the driver's GIL) and read what they accepted from
 a log, one tab-separated line a message:
 
-    <unix time>  accepted   email    <recipient>|<lead reference>
-    <unix time>  accepted   webhook  webhook|<lead reference>
-    <unix time>  abandoned  email    <recipient>|<lead reference>
+    <unix time>  accepted   email    <recipient>|<lead reference>  <what>
+    <unix time>  accepted   sms      <mobile>|<lead reference>     <what>
+    <unix time>  accepted   webhook  webhook|<lead reference>      <what>
+    <unix time>  abandoned  email    <recipient>|<lead reference>  <what>
+    <unix time>  refused    email    <recipient>|<lead reference>  <what>
     <unix time>  accepted   gateway  <path>
+
+<what> is the kind of alert read from its words (new, repeat, escalation, follow-up, other), so that
+a drill can tell an alert sent twice from two alerts about the same lead.
 
 "Accepted" is the point of these servers. A real provider takes a message when it answers the sender
 (SMTP's 250 after DATA, an HTTP 2xx); a sender that went away before the answer has not delivered it
 and will send it again. `delay` makes the servers take that long before answering, so deliveries are in
 flight when a drill kills the worker; a message whose sender vanished during the delay is logged as
-abandoned, not accepted. What is accepted is what staff would really have received.
+abandoned, not accepted. What is accepted is what staff would really have received. While the file
+`refuse_flag` exists, the SMTP server answers every message with 451 (a provider's temporary outage).
 """
 
 import argparse
@@ -30,6 +36,7 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from aiosmtpd.controller import Controller
 
@@ -38,9 +45,18 @@ from bench.stack import StackError, free_port, port_open, spawn, stop_group, wai
 REFERENCE = re.compile(r"\bL-\d{6,}\b")
 
 
+# The words that tell one alert about a lead from another (templates/emails, templates/notifications).
+ALERT_KINDS = (("asked again", "repeat"), ("has waited", "escalation"), ("follow-up due", "follow-up"), ("new ", "new"))
+
+
 def reference_in(text: str) -> str:
     found = REFERENCE.search(text)
     return found.group(0) if found else "?"
+
+
+def alert_kind(text: str) -> str:
+    lowered = text.lower()
+    return next((kind for words, kind in ALERT_KINDS if words in lowered), "other")
 
 
 class AcceptanceLog:
@@ -50,18 +66,20 @@ class AcceptanceLog:
         self.file = path.open("a", buffering=1) if path else None
         self.lock = threading.Lock()
 
-    def write(self, when: float, outcome: str, channel: str, key: str) -> None:
+    def write(self, when: float, outcome: str, channel: str, key: str, what: str = "") -> None:
         if self.file:
             with self.lock:
-                self.file.write(f"{when:.3f}\t{outcome}\t{channel}\t{key}\n")
+                self.file.write(f"{when:.3f}\t{outcome}\t{channel}\t{key}\t{what}\n")
 
 
 class MailSink:
-    """aiosmtpd handler: keeps every message it accepts; `refuse_next = N` answers N with 451."""
+    """aiosmtpd handler: keeps every message it accepts; `refuse_next = N` answers N with 451, and
+    so does every message while the file `refuse_flag` exists."""
 
-    def __init__(self, delay: float = 0.0, log: AcceptanceLog | None = None):
+    def __init__(self, delay: float = 0.0, log: AcceptanceLog | None = None, refuse_flag: Path | None = None):
         self.delay = delay
         self.log = log or AcceptanceLog(None)
+        self.refuse_flag = refuse_flag
         self.messages: list[dict] = []
         self.lock = threading.Lock()
         self.refuse_next = 0
@@ -69,21 +87,24 @@ class MailSink:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         message = message_from_bytes(envelope.original_content or envelope.content)
-        reference = reference_in(str(make_header(decode_header(message.get("Subject", "")))))
+        subject = str(make_header(decode_header(message.get("Subject", ""))))
+        reference, what = reference_in(subject), alert_kind(subject)
         keys = [f"{recipient}|{reference}" for recipient in envelope.rcpt_tos]
         try:
             # aiosmtpd cancels this coroutine when the client's connection closes (EOF), so a
             # worker killed during the delay never gets past it.
             await asyncio.sleep(self.delay)
         except asyncio.CancelledError:
-            self._abandoned(keys)
+            self._log("abandoned", keys, what)
             raise
         if server.transport is None or server.transport.is_closing():
-            self._abandoned(keys)
+            self._log("abandoned", keys, what)
             return "421 Sender went away"
         with self.lock:
-            if self.refuse_next:
-                self.refuse_next -= 1
+            refusing = self.refuse_flag is not None and self.refuse_flag.exists()
+            if self.refuse_next or refusing:
+                self.refuse_next = max(self.refuse_next - 1, 0)
+                self._log("refused", keys, what)
                 return "451 Try again later"
             accepted_at = time.time()
             self.messages.append(
@@ -95,12 +116,12 @@ class MailSink:
                 }
             )
         for key in keys:
-            self.log.write(accepted_at, "accepted", "email", key)
+            self.log.write(accepted_at, "accepted", "email", key, what)
         return "250 OK"
 
-    def _abandoned(self, keys: list[str]) -> None:
+    def _log(self, outcome: str, keys: list[str], what: str) -> None:
         for key in keys:
-            self.log.write(time.time(), "abandoned", "email", key)
+            self.log.write(time.time(), outcome, "email", key, what)
 
     def clear(self) -> None:
         with self.lock:
@@ -146,10 +167,9 @@ class HTTPSink:
         if handler.path.startswith("/eligibility"):
             return self._silent_clearinghouse(handler)
         time.sleep(self.delay)
-        channel = "webhook" if handler.path.startswith("/hooks/") else "sms"
-        key = f"{channel}|{reference_in(body.decode('utf-8', 'replace'))}"
+        channel, key, what = message_key(handler.path, body)
         if client_gone(handler.connection):
-            self.log.write(time.time(), "abandoned", channel, key)
+            self.log.write(time.time(), "abandoned", channel, key, what)
             return None
         with self.lock:
             if self.fail_next:
@@ -171,7 +191,7 @@ class HTTPSink:
         if status >= 500:
             # Long, like a real provider's error page: the app must not keep all of it.
             return status, json.dumps({"code": 20500, "message": "Internal Server Error " + "x" * 2000}).encode()
-        self.log.write(accepted_at, "accepted", channel, key)
+        self.log.write(accepted_at, "accepted", channel, key, what)
         if status == 201:
             return status, json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode()
         return status, b"ok"
@@ -189,6 +209,17 @@ class HTTPSink:
     def received(self, path_suffix: str = "") -> list[dict]:
         with self.lock:
             return [r for r in self.requests if r["path"].endswith(path_suffix)]
+
+
+def message_key(path: str, body: bytes) -> tuple[str, str, str]:
+    """Channel, key and kind of a message posted to the fake SMS provider or chat webhook: an SMS is
+    keyed by the number it is for, as an email is by its recipient."""
+    text = body.decode("utf-8", "replace")
+    if path.startswith("/hooks/"):
+        return "webhook", f"webhook|{reference_in(text)}", alert_kind(text)
+    form = parse_qs(text)
+    words = (form.get("Body") or [text])[0]
+    return "sms", f"{(form.get('To') or ['sms'])[0]}|{reference_in(words)}", alert_kind(words)
 
 
 def http_handler(sink: HTTPSink) -> type[BaseHTTPRequestHandler]:
@@ -218,9 +249,11 @@ def http_handler(sink: HTTPSink) -> type[BaseHTTPRequestHandler]:
 class FakeWorld:
     """The fake SMTP and HTTP servers, running in this process on free (or given) ports."""
 
-    def __init__(self, *, delay=0.0, gateway_delay=60.0, log_path: Path | None = None, smtp_port=0, http_port=0):
+    def __init__(
+        self, *, delay=0.0, gateway_delay=60.0, log_path: Path | None = None, smtp_port=0, http_port=0, refuse_flag=None
+    ):
         log = AcceptanceLog(log_path)
-        self.mail = MailSink(delay, log)
+        self.mail = MailSink(delay, log, refuse_flag)
         self.http = HTTPSink(delay, gateway_delay, log)
         self._smtp = Controller(self.mail, hostname="127.0.0.1", port=smtp_port or free_port())
         self._smtp.start()
@@ -242,29 +275,42 @@ class FakeWorldProcess:
     def __init__(self, ports: dict, logdir: Path, delay: float = 0.0, gateway_delay: float = 60.0):
         self.log_path = logdir / "deliveries.tsv"
         self.log_path.write_text("")
+        self.refuse_flag = logdir / "smtp-refusing"
+        self.refuse_flag.unlink(missing_ok=True)
         command = ["-m", "bench.fakes", "--log", str(self.log_path), "--smtp-port", str(ports["smtp"]),
                    "--http-port", str(ports["http"]), "--delay", str(delay),
-                   "--gateway-delay", str(gateway_delay)]  # fmt: skip
+                   "--gateway-delay", str(gateway_delay), "--refuse-flag", str(self.refuse_flag)]  # fmt: skip
         self.proc = spawn([sys.executable, *command], logdir / "fake_services.log")
         if not wait_until(lambda: port_open(ports["smtp"]) and port_open(ports["http"]), 20):
             stop_group(self.proc)
             raise StackError(f"the fake services did not start; see {logdir / 'fake_services.log'}")
 
-    def _rows(self, outcome: str, channel: str | None) -> list[tuple[float, str, str]]:
+    def _rows(self, outcome: str, channel: str | None) -> list[tuple[float, str, str, str]]:
         rows = []
         for line in self.log_path.read_text().splitlines():
             parts = line.split("\t")
-            if len(parts) == 4 and parts[1] == outcome and (channel is None or parts[2] == channel):
-                rows.append((float(parts[0]), parts[2], parts[3]))
+            if len(parts) >= 4 and parts[1] == outcome and (channel is None or parts[2] == channel):
+                rows.append((float(parts[0]), parts[2], parts[3], parts[4] if len(parts) > 4 else ""))
         return rows
 
     def accepted(self, channel: str | None = None) -> list[tuple[float, str, str]]:
         """(when, channel, key) of every message accepted, in the order they were."""
-        return self._rows("accepted", channel)
+        return [row[:3] for row in self._rows("accepted", channel)]
+
+    def messages(self, outcome: str = "accepted") -> list[tuple[float, str, str, str]]:
+        """(when, channel, key, kind of alert) of every message with that outcome, in order."""
+        return self._rows(outcome, None)
+
+    def refuse_mail(self, refusing: bool) -> None:
+        """From now on the SMTP server refuses every message with 451 (True), or takes them again."""
+        if refusing:
+            self.refuse_flag.touch()
+        else:
+            self.refuse_flag.unlink(missing_ok=True)
 
     def abandoned(self, channel: str | None = None) -> list[tuple[float, str, str]]:
         """Messages whose sender went away before the server answered it: not delivered."""
-        return self._rows("abandoned", channel)
+        return [row[:3] for row in self._rows("abandoned", channel)]
 
     def stop(self) -> None:
         stop_group(self.proc, timeout=5)
@@ -277,6 +323,7 @@ def main() -> None:
     parser.add_argument("--http-port", type=int, required=True)
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before accepting each message")
     parser.add_argument("--gateway-delay", type=float, default=60.0, help="seconds the clearinghouse stays silent")
+    parser.add_argument("--refuse-flag", type=Path, help="while this file exists, SMTP answers 451 to every message")
     args = parser.parse_args()
     world = FakeWorld(
         delay=args.delay,
@@ -284,6 +331,7 @@ def main() -> None:
         log_path=args.log,
         smtp_port=args.smtp_port,
         http_port=args.http_port,
+        refuse_flag=args.refuse_flag,
     )
     # The parent ends this process with SIGTERM; serve until then.
     stopping = threading.Event()

@@ -103,9 +103,11 @@ class Visitor:
         answer, _, _ = self.site.request("POST", path, body, headers, phone=phone)
         return answer
 
-    def callback(self) -> Answer:
+    def callback(self, **more: str) -> Answer:
+        """A callback request from a new number; `more` adds fields (in_danger="yes")."""
         typed, e164 = next_phone()
         fields = {"name": "Drill Visitor", "phone": typed, "for_whom": "self", "best_time": "asap", "consent": "on"}
+        fields.update(more)
         answer = self.post("/callback/", fields, phone=e164)
         # The thank-you page is a redirect; anything else means the request was not taken.
         if answer.kind == "ok" and answer.status != 302:
