@@ -79,6 +79,8 @@ class Servers:
             "DATABASE_URL": self.pg.url(DATABASE),
             "REDIS_URL": self.redis.url(0),
             "CELERY_BROKER_URL": self.redis.url(1),
+            # As in production (docker-compose.yml): the spool and the alert journal in Redis.
+            "DURABLE_STORE_URL": self.redis.url(2),
             "CELERY_QUEUE": "lantern-stack",
             "DEBUG": "0",
             "SECRET_KEY": "stack-only-secret-key-" + "x" * 40,

@@ -158,6 +158,8 @@ class HTTPSink:
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         self.fail_next = 0
+        # The next request is answered with this status instead (e.g. 401: our account refused).
+        self.status_next = 0
         self.url = ""
 
     def handle(self, handler: BaseHTTPRequestHandler) -> tuple[int, bytes] | None:
@@ -172,7 +174,9 @@ class HTTPSink:
             self.log.write(time.time(), "abandoned", channel, key, what)
             return None
         with self.lock:
-            if self.fail_next:
+            if self.status_next:
+                status, self.status_next = self.status_next, 0
+            elif self.fail_next:
                 self.fail_next -= 1
                 status = 500
             else:
@@ -188,7 +192,7 @@ class HTTPSink:
                     "accepted_at": accepted_at,
                 }
             )
-        if status >= 500:
+        if status >= 400:
             # Long, like a real provider's error page: the app must not keep all of it.
             return status, json.dumps({"code": 20500, "message": "Internal Server Error " + "x" * 2000}).encode()
         self.log.write(accepted_at, "accepted", channel, key, what)
@@ -204,7 +208,7 @@ class HTTPSink:
     def clear(self) -> None:
         with self.lock:
             self.requests.clear()
-            self.fail_next = 0
+            self.fail_next = self.status_next = 0
 
     def received(self, path_suffix: str = "") -> list[dict]:
         with self.lock:
