@@ -18,7 +18,7 @@ TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 help:
 	@echo "make run   set up and start Lantern with a worker on the embedded defaults (http://127.0.0.1:$(PORT))"
 	@echo "make test  set up and run lint, migration check and the whole test suite"
-	@echo "make drills  fault drills and a soak on private PostgreSQL and Redis (about half an hour; DRILLS=\"soak\" for one)"
+	@echo "make drills  fault drills and a soak on private PostgreSQL and Redis (about 75 minutes; DRILLS=\"soak\" for one)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
