@@ -86,11 +86,11 @@ def report(results: list[Result], versions: dict, started: float, complete: bool
         f"Measured by `make drills` on {dt.date.today():%Y-%m-%d} ({(time.monotonic() - started) / 60:.0f} min). "
         "Each drill runs on a fresh database in a private PostgreSQL cluster, with a private Redis (cache and "
         f"broker), gunicorn ({App.WEB_WORKERS} sync workers) with production settings, a Celery worker "
-        f"(prefork, {App.WORKER_CONCURRENCY} processes) and Celery beat, and one on-duty admissions worker "
-        "notified by email, plus the team chat webhook: two notifications per lead. Email and webhook go to a "
-        "fake SMTP server and HTTP server that count what they accept (a message counts when the server answers "
-        'its sender), so "exactly once" is what staff would receive, not what our own rows say. '
-        f"{CONCURRENCY} visitors post at once."
+        f"(prefork, {App.WORKER_CONCURRENCY} processes) and Celery beat, and (unless a drill says otherwise) one "
+        "on-duty admissions worker notified by email, plus the team chat webhook: two notifications per lead. "
+        "Email, texts and webhook go to a fake SMTP server and HTTP server that count what they accept (a "
+        'message counts when the server answers its sender), so "exactly once" is what staff would receive, '
+        f"not what our own rows say. {CONCURRENCY} visitors post at once."
     )
     lines += [""]
     lines += prose(
