@@ -165,14 +165,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-# The outbox (outbox/): beat delivers due rows this often when no wake-up came; a temporary
-# failure waits DELIVERY_RETRY_BASE_SECONDS, doubled each try, at most DELIVERY_RETRY_MAX_SECONDS;
-# a row whose worker died is taken again after DELIVERY_RECLAIM_AFTER_SECONDS (each run is cut off
-# at half of it, so a live send is never doubled). Tries per kind: ELIGIBILITY_MAX_ATTEMPTS;
-# DELIVERY_MAX_ATTEMPTS for a kind that names none. Staff alerts are never failed for a temporary
-# reason: they are retried at most NOTIFICATION_RETRY_MAX_SECONDS apart until their channel
-# returns, and one still failing NOTIFICATION_FALLBACK_SECONDS after it was queued (or refused for
-# good) goes to the person's other channels, then to every supervisor (intake.models.notification).
+# The outbox (outbox/models.py says how these work together; staff alerts' own two settings,
+# never failing for a temporary reason and falling back, in intake/models/notification.py).
 DELIVERY_POLL_SECONDS = env.int("DELIVERY_POLL_SECONDS", default=5)
 DELIVERY_RETRY_BASE_SECONDS = env.int("DELIVERY_RETRY_BASE_SECONDS", default=30)
 DELIVERY_RETRY_MAX_SECONDS = env.int("DELIVERY_RETRY_MAX_SECONDS", default=3600)
