@@ -63,7 +63,7 @@ SPOOL_UNREACHABLE = (redis.RedisError, OSError)
 
 # A drain holds the lock at most this long: a drainer killed mid-run frees it for the next. A run
 # stops taking entries after half of it (about 13 ms an entry: a thousand in 13 s), and reads
-# them a batch at a time (an insurance check carries its card photos).
+# them a batch at a time.
 LOCK_SECONDS = 120
 DRAIN_SECONDS = LOCK_SECONDS / 2
 BATCH = 50
@@ -256,23 +256,14 @@ def configured() -> RedisSpool | FolderSpool:
     return _spool_at(str(settings.DURABLE_STORE_URL))
 
 
-def keep(kind: str, payload: dict, received_at: dt.datetime, submission_id: uuid.UUID | None = None) -> str:
-    """Keep a request the database could not store, under the id its store was tried with (a new
-    one if none); returns it. Raises if it cannot be kept either (the caller then shows the error
-    page: nothing was received)."""
-    entry_id = str(submission_id or uuid.uuid4())
-    token = encrypt(json.dumps({"kind": kind, "payload": payload, "received_at": received_at.isoformat()}))
-    configured().append(f"{entry_id} {token}")
-    return entry_id
-
-
-def keep_instead(
-    error: Exception, kind: str, payload: dict, received_at: dt.datetime, submission_id: uuid.UUID | None = None
-) -> str:
-    """`keep`, called because storing failed with `error`: if the spool fails too, `error` is
-    raised (the visitor sees the friendly error page) and the spool's failure is logged."""
+def keep_instead(error: Exception, kind: str, payload: dict, received_at: dt.datetime, submission_id: uuid.UUID) -> str:
+    """Keep a request the database could not store (`error`), under the id its store was tried
+    with; returns it. If the spool fails too, `error` is raised (the visitor sees the friendly
+    error page: nothing was received) and the spool's failure is logged."""
+    entry_id = str(submission_id)
     try:
-        entry_id = keep(kind, payload, received_at, submission_id)
+        token = encrypt(json.dumps({"kind": kind, "payload": payload, "received_at": received_at.isoformat()}))
+        configured().append(f"{entry_id} {token}")
     except Exception as exc:  # noqa: BLE001 - any failure of the spool means nothing was kept
         log.error("A %s request could not be stored or spooled (spool: %s)", kind, type(exc).__name__)
         raise error from exc

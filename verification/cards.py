@@ -135,12 +135,11 @@ def store_or_none(clean: CleanImage, *, side: str) -> str | None:
         return None
 
 
-def store_sent_photos(data: dict) -> list[str]:
+def store_sent_photos(data: dict) -> None:
     """Store the card photos in a verification form's cleaned `data`, noting each stored file's
     name (`card_front_name`, `card_back_name`) and which sides could not be stored
-    (`lost_card_sides`) in `data`. Returns the names written, for the caller to delete if the
-    request itself is then not saved."""
-    stored, lost = [], {"front": False, "back": False}
+    (`lost_card_sides`) in `data` (`delete_stored` removes them if the request is then not saved)."""
+    lost = {"front": False, "back": False}
     for field, side in (("card_front", "front"), ("card_back", "back")):
         if data.get(field):
             # A photo that cannot be written is left out, never the request: it is flagged for
@@ -149,10 +148,8 @@ def store_sent_photos(data: dict) -> list[str]:
             if name is None:
                 lost[side] = True
                 continue
-            stored.append(name)
             data[f"{field}_name"] = name
     data["lost_card_sides"] = LostCardSides.of(**lost)
-    return stored
 
 
 def store_health() -> str:

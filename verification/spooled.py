@@ -2,9 +2,9 @@
 when it returns (intake.spool finds this module by its name and calls the replay below).
 
 Both ways go through `store`, with the same arguments: the form's cleaned data as JSON
-(`to_spool`), with the card photos already written to the card store and named in it. A kept
-entry therefore holds only the photos' names, never the images: the spool stays small however many
-people send photos during an outage.
+(`request_payload`), with the card photos already written to the card store and named in it. A
+kept entry therefore holds only the photos' names, never the images: the spool stays small however
+many people send photos during an outage.
 """
 
 import datetime as dt
@@ -18,7 +18,7 @@ from .cards import CleanImage
 from .models import Payer, VerificationRequest
 
 
-def to_spool(data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> dict:
+def request_payload(data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> dict:
     """Write the card photos in `data` to the card store, and return the form's cleaned data and the
     rest of `VerificationRequest.submit`'s arguments as JSON, naming the photos."""
     data = dict(data)

@@ -58,7 +58,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 def _submit(request: HttpRequest, form: VerificationForm) -> dict:
     """Store the request (or keep it in the spool while the database is unreachable); returns
     what its thank-you page needs."""
-    kept = spooled.to_spool(
+    kept = spooled.request_payload(
         form.cleaned_data,
         consent_version=form.consent_version,
         consent_page=request.path,
