@@ -50,13 +50,19 @@ class NotificationQuerySet(DeliveryQuerySet):
             rows += [Notification(recipient=user, channel=c, **alert) for c in channels_of(user, every=every_channel)]
         if settings.CHAT_WEBHOOK_URL:
             rows.append(Notification(channel=Notification.Channel.WEBHOOK, **alert))
+        # An urgent alert wakes a worker even while a wake-up is pending: it must not wait for the
+        # run that a burst of routine requests has already asked for.
+        rows = self.add(rows, wake_now=urgent)
+        if not rows:
+            log.warning("Lead %s has nobody to notify of %s", lead.pk, kind)
+        return rows
+
+    def add(self, rows: list["Notification"], *, wake_now: bool) -> list["Notification"]:
+        """Save the rows; once the transaction commits a worker is woken (with `wake_now`, even
+        while a wake-up is already pending)."""
         rows = self.bulk_create(rows)
         if rows:
-            # An urgent alert wakes a worker even while a wake-up is pending: it must not wait
-            # for the run that a burst of routine requests has already asked for.
-            transaction.on_commit(lambda: nudge(Notification, even_if_pending=urgent))
-        else:
-            log.warning("Lead %s has nobody to notify of %s", lead.pk, kind)
+            transaction.on_commit(lambda: nudge(Notification, even_if_pending=wake_now))
         return rows
 
     def queue_for_lead(self, lead: "Lead", *, kind: str, urgent: bool = False) -> list["Notification"]:
@@ -260,7 +266,4 @@ class Notification(Delivery):
             for channel in channels_of(user, every=True)
             if (user.pk, channel) not in used
         ]
-        rows = Notification.objects.bulk_create(rows)
-        if rows:
-            transaction.on_commit(lambda: nudge(Notification, even_if_pending=True))
-        return rows
+        return Notification.objects.add(rows, wake_now=True)
