@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import shutil
 import signal
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -162,6 +163,20 @@ class Harness:
             app.stop()
             sinks.stop()
             close_db()
+
+
+@contextlib.contextmanager
+def running(threads: list[threading.Thread], stop: threading.Event):
+    """Start the visitors' threads; on the way out (however the drill ends) tell them to stop and
+    wait for each."""
+    for thread in threads:
+        thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
 
 
 def seed() -> None:

@@ -24,6 +24,7 @@ from bench.drill_harness import (
     kinds,
     latency_figures,
     note_duplicates,
+    running,
     time_limit,
     wait_for_deliveries,
 )
@@ -104,9 +105,7 @@ def drill_postgres_burst(harness: Harness, result: Result) -> None:
                     answers.append(answer)
 
         threads = [threading.Thread(target=poster, args=(v,), name="visitor") for v in visitors]
-        for thread in threads:
-            thread.start()
-        try:
+        with running(threads, stop):
             time.sleep(10)
             down = time.monotonic()
             harness.pg.stop()
@@ -118,10 +117,6 @@ def drill_postgres_burst(harness: Harness, result: Result) -> None:
             all_in = wait_until(lambda: spooled <= set(leads_by_phone(list(spooled))), STORED_WITHIN + 60, 0.5)
             caught_up = time.monotonic() - up
             time.sleep(max(0.0, up + 10 - time.monotonic()))
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join()
         write_answers(stack.logdir / "answers.tsv", answers)
 
         during = [a for a in answers if a.started + a.latency >= down and a.started < up]

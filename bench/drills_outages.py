@@ -20,6 +20,7 @@ from bench.drill_harness import (
     latency_figures,
     not_taken,
     note_duplicates,
+    running,
     saved_phones,
     time_limit,
     wait_for_deliveries,
@@ -232,18 +233,12 @@ def drill_postgres(harness: Harness, result: Result) -> None:
 
         threads = [threading.Thread(target=reader, args=(n,)) for n in range(3)]
         threads += [threading.Thread(target=poster) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        try:
+        with running(threads, stop):
             time.sleep(8)
             down = time.monotonic()
             harness.pg.restart()
             up = time.monotonic()
             time.sleep(15)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join()
         write_answers(stack.logdir / "answers.tsv", answers)
 
         # A request still running when the server went down belongs to the outage, not before it.
