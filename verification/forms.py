@@ -143,10 +143,10 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
         if self.by_phone:
             # Nothing goes to the insurer, so there is nothing to consent to beyond the call.
             self.fields["consent"].required = False
-        payers = Payer.objects.listed()
+        self.payers = {str(p.pk): p for p in Payer.objects.listed()}
         self.fields["payer"].choices = [
             ("", "Choose your insurer"),
-            *[(str(p.pk), p.name) for p in payers],
+            *[(pk, p.name) for pk, p in self.payers.items()],
             (OTHER_PAYER, "My insurer isn't listed"),
         ]
         self.fields["payer"].error_messages["required"] = 'Choose your insurance company, or "isn\'t listed".'
@@ -226,7 +226,7 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
         value = self.cleaned_data["payer"]
         if value == OTHER_PAYER:
             return None
-        return next((payer for payer in Payer.objects.listed() if str(payer.pk) == value), None)
+        return self.payers.get(value)
 
     def clean(self):
         data = super().clean()
