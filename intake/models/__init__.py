@@ -33,11 +33,13 @@ from .staff import (
     on_duty_admissions,
     on_shift_admissions,
     someone_on_hand_for_danger,
+    staff_name,
     supervisors,
     team_at_work,
 )
 
 __all__ = [
+    "staff_name",
     "ADMISSIONS_GROUP",
     "CLOSED_STATUSES",
     "OPEN_STATUSES",

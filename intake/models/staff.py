@@ -34,6 +34,13 @@ def is_supervisor(user) -> bool:
     )
 
 
+def staff_name(user) -> str:
+    """How staff pages name a colleague: their full name, the username only where none is set."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
 # What a staff member (or a supervisor) sets on the roster page.
 ROSTER_FIELDS = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile"]
 

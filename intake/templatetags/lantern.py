@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 
 from intake.audit import describe_actor
+from intake.models import staff_name as _staff_name
 from intake.phones import display_phone
 
 register = template.Library()
@@ -44,6 +45,12 @@ def full_stop(text) -> str:
 def audit_actor(entry) -> str:
     """Who made an audit entry, from the copy the entry keeps when the account is gone."""
     return describe_actor(entry)
+
+
+@register.filter
+def staff_name(user) -> str:
+    """A colleague by full name ("Avery Lee"), the username only where no name is set."""
+    return _staff_name(user)
 
 
 @register.filter
