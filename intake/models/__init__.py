@@ -11,6 +11,7 @@ from .choices import (
     ForWhom,
     LeadKind,
     LeadStatus,
+    LevelOfCare,
     WorkflowError,
 )
 from .lead import Lead
@@ -39,6 +40,7 @@ from .staff import (
 )
 
 __all__ = [
+    "LevelOfCare",
     "staff_name",
     "ADMISSIONS_GROUP",
     "CLOSED_STATUSES",

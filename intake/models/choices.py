@@ -75,3 +75,14 @@ class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "SMS"
     WEBHOOK = "webhook", "Team chat"
+
+
+class LevelOfCare(models.TextChoices):
+    """The levels of care a treatment centre admits to, in the order of intensity. The same codes
+    name a level in an insurance answer (verification.eligibility) and in an admission."""
+
+    DETOX = "detox", "Detox"
+    RESIDENTIAL = "residential", "Residential"
+    PHP = "php", "Partial hospitalization (PHP)"
+    IOP = "iop", "Intensive outpatient (IOP)"
+    OUTPATIENT = "outpatient", "Outpatient"
