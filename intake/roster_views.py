@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from .alert_health import troubles_by_person
-from .models import StaffProfile, may_edit_roster_of
+from .models import StaffProfile, may_edit_roster_of, staff_name
 from .permissions import admissions_required
 from .staff_forms import RosterForm
 
@@ -19,11 +19,11 @@ from .staff_forms import RosterForm
 @admissions_required
 def roster(request: HttpRequest) -> HttpResponse:
     """Who is on duty, on which shift, reached how. Staff edit their own row; supervisors anyone's."""
-    profiles = (
+    profiles = sorted(
         StaffProfile.objects.filter(user__is_active=True, user__groups__name__in=["admissions", "supervisor"])
         .select_related("user")
-        .distinct()
-        .order_by("user__username")
+        .distinct(),
+        key=lambda profile: staff_name(profile.user).casefold(),
     )
     now = timezone.now()
     troubles = troubles_by_person(now)
@@ -57,6 +57,6 @@ def roster_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     form = RosterForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()  # audited by auditlog, with the editor (see IntakeConfig.ready)
-        messages.success(request, f"Saved {member.get_username()}'s roster and alerts.")
+        messages.success(request, f"Saved {staff_name(member)}'s roster and alerts.")
         return redirect("staff:roster")
     return render(request, "staff/roster_edit.html", {"form": form, "member": member})
