@@ -5,6 +5,8 @@ A first sign-in enrols an authenticator app before anything else opens.
 
 import json
 import logging
+import math
+from urllib.parse import urlencode
 
 import segno
 from cryptography.fernet import InvalidToken
@@ -18,6 +20,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,14 +28,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 
 from .channels import send_templated_email
 from .clientip import client_ip
 from .crypto import decrypt, encrypt
 from .middleware import end_other_sessions, start_staff_session
 from .models import AuthenticatorApp, RecoveryCodes, recovery_codes_left
-from .models.second_factor import base32_key, new_totp_key, provisioning_uri
+from .models.second_factor import (
+    RECOVERY_CODES_LOW,
+    CodeCheck,
+    CodeRefused,
+    base32_key,
+    check_second_factor,
+    new_totp_key,
+    provisioning_uri,
+)
 from .permissions import second_factor_required
 
 log = logging.getLogger(__name__)
@@ -41,6 +51,8 @@ log = logging.getLogger(__name__)
 # stored server-side, and a copy of the session table must not hand out a second factor.
 ENROLMENT_KEY_SESSION_KEY = "lantern_enrolment_key"
 RECOVERY_SESSION_KEY = "lantern_new_recovery_codes"
+# A count, not a secret: read by the staff pages' warning (intake.context_processors.staff).
+RECOVERY_LEFT_SESSION_KEY = "lantern_recovery_codes_left"
 
 
 class TokenForm(forms.Form):
@@ -87,15 +99,43 @@ def mfa(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # Throttled: each failure doubles the wait before the next try.
-        device = match_token(user, form.cleaned_data["token"].replace(" ", ""))
-        if device is not None:
-            otp_login(request, device)
-            if isinstance(device, RecoveryCodes):
-                left = device.codes.count()
-                messages.warning(request, f"You used a recovery code; {left} left. Make new ones under Security.")
+        check = check_second_factor(user, form.cleaned_data["token"])
+        if check.device is not None:
+            otp_login(request, check.device)
+            left = _remember_recovery_codes_left(request)
+            if isinstance(check.device, RecoveryCodes):
+                messages.warning(request, f"You used a recovery code; {left} left.")
             return redirect(_next_url(request))
-        form.add_error("token", "That code did not work. Check the time on your phone and try the newest code.")
+        form.add_error("token", _refusal_message(check))
     return render(request, "staff/mfa_verify.html", {"form": form, "next": _next_url(request)})
+
+
+REFUSAL_MESSAGES = {
+    CodeRefused.REUSED: "That code was just used. Wait for the next code.",
+    CodeRefused.WRONG_APP_CODE: "That code did not work. Check the time on your phone and try the newest code.",
+    CodeRefused.WRONG_RECOVERY_CODE: "That recovery code did not work: check it against your list. Each works once.",
+}
+
+
+def _refusal_message(check: CodeCheck) -> str:
+    if check.refused == CodeRefused.WAIT:
+        return f"Too many wrong codes in a row. Wait {_duration(check.wait_seconds)}, then enter the newest code."
+    return REFUSAL_MESSAGES[check.refused]
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} second{pluralize(seconds)}"
+    minutes = math.ceil(seconds / 60)
+    return f"{minutes} minutes" if minutes < 120 else f"{math.ceil(minutes / 60)} hours"
+
+
+def _remember_recovery_codes_left(request: HttpRequest) -> int:
+    """Counted when it can change (sign-in, new codes, the security page) and kept in the session,
+    so the warning on every staff page costs no query."""
+    left = recovery_codes_left(request.user)
+    request.session[RECOVERY_LEFT_SESSION_KEY] = left
+    return left
 
 
 def _enrol(request: HttpRequest) -> HttpResponse:
@@ -121,7 +161,7 @@ def _enrol(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             end_other_sessions(request)
             _tell_of_new_authenticator(request, device)
-            _keep_codes_to_show(request, codes)
+            _keep_codes_to_show(request, codes, replaced=0)
             return redirect(f"{reverse('staff:recovery_codes')}?next={_next_url(request)}")
         form.add_error("token", "That code did not match. Scan the code again, then enter the newest 6 digits.")
     elif request.method == "POST" and not hex_key:
@@ -167,8 +207,10 @@ def _tell_of_new_authenticator(request: HttpRequest, device: AuthenticatorApp) -
         log.warning("Could not email user %s about a new authenticator: %s", user.pk, type(exc).__name__)
 
 
-def _keep_codes_to_show(request: HttpRequest, codes: list[str]) -> None:
-    request.session[RECOVERY_SESSION_KEY] = encrypt(json.dumps(codes))
+def _keep_codes_to_show(request: HttpRequest, codes: list[str], *, replaced: int) -> None:
+    """`replaced`: how many unused codes the new ones made useless, for the page to say so."""
+    request.session[RECOVERY_SESSION_KEY] = encrypt(json.dumps({"codes": codes, "replaced": replaced}))
+    request.session[RECOVERY_LEFT_SESSION_KEY] = len(codes)
 
 
 @never_cache
@@ -178,8 +220,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     stored = request.session.pop(RECOVERY_SESSION_KEY, None)
     if not stored:
         return redirect("staff:security")
-    codes = json.loads(decrypt(stored))
-    return render(request, "staff/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
+    made = json.loads(decrypt(stored))
+    context = {"codes": made["codes"], "replaced": made["replaced"], "next": _next_url(request)}
+    return render(request, "staff/recovery_codes.html", context)
 
 
 @never_cache
@@ -187,7 +230,8 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def security(request: HttpRequest) -> HttpResponse:
     context = {
         "apps": AuthenticatorApp.objects.filter(user=request.user).order_by("created_at", "pk"),
-        "recovery_left": recovery_codes_left(request.user),
+        "recovery_left": _remember_recovery_codes_left(request),
+        "recovery_low": RECOVERY_CODES_LOW,
     }
     return render(request, "staff/security.html", context)
 
@@ -195,8 +239,10 @@ def security(request: HttpRequest) -> HttpResponse:
 @require_POST
 @second_factor_required
 def new_recovery_codes(request: HttpRequest) -> HttpResponse:
-    _keep_codes_to_show(request, RecoveryCodes.replace_for(request.user))
-    return redirect("staff:recovery_codes")
+    """From the security page or the warning on any staff page; back there once they are saved."""
+    replaced = recovery_codes_left(request.user)
+    _keep_codes_to_show(request, RecoveryCodes.replace_for(request.user), replaced=replaced)
+    return redirect(f"{reverse('staff:recovery_codes')}?{urlencode({'next': _next_url(request)})}")
 
 
 @require_POST

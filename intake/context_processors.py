@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from .auth_views import RECOVERY_LEFT_SESSION_KEY
 from .hours import centre_hours, phone_line_status
 from .models import is_supervisor
+from .models.second_factor import RECOVERY_CODES_LOW
 from .phones import display_phone
 
 
@@ -21,5 +23,16 @@ def centre(request) -> dict:
 
 
 def staff(request) -> dict:
-    # Lazy: public pages never pay for the group look-up.
-    return {"staff_is_supervisor": SimpleLazyObject(lambda: is_supervisor(request.user))}
+    # Lazy: public pages never pay for the group look-up, nor touch the session (which would make
+    # their responses vary by cookie).
+    return {
+        "staff_is_supervisor": SimpleLazyObject(lambda: is_supervisor(request.user)),
+        "recovery_codes_low": SimpleLazyObject(lambda: _recovery_codes_low(request)),
+    }
+
+
+def _recovery_codes_low(request) -> dict:
+    """{"left": n} when this signed-in person is running out of recovery codes, else empty. The
+    count is the one the sign-in views keep in the session."""
+    left = request.session.get(RECOVERY_LEFT_SESSION_KEY)
+    return {"left": left} if left is not None and left < RECOVERY_CODES_LOW else {}

@@ -7,14 +7,19 @@ in the database: the TOTP key is encrypted with the field keys (and so rotated b
 """
 
 import hmac
+import math
 import secrets
 import time
 from base64 import b32encode
 from binascii import unhexlify
+from dataclasses import dataclass
+from enum import StrEnum
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils import timezone
+from django_otp import devices_for_user, match_token
 from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
 from django_otp.oath import TOTP
 
@@ -26,6 +31,9 @@ RECOVERY_CODE_COUNT = 10
 # 32 letters and digits without look-alikes (0/o, 1/l/i): ten of them are 50 random bits.
 RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 RECOVERY_CODE_LENGTH = 10
+# Fewer unused recovery codes than this and their owner is warned on every staff page: one more
+# lost phone and they could not sign in without an administrator.
+RECOVERY_CODES_LOW = 3
 
 
 def new_totp_key() -> str:
@@ -128,6 +136,13 @@ class AuthenticatorApp(SecondFactor):
         self.last_t, self.drift = totp.t(), totp.drift
         return True
 
+    def already_used(self, token: str) -> bool:
+        """Whether `token` is this app's code for a time step it has already signed in with (a
+        double tap, a second tab): django-otp refuses it without saying why, and the phone's clock
+        is not to blame."""
+        totp, value = self._totp(), _as_number(token)
+        return value is not None and totp.verify(value, self.tolerance) and totp.t() <= self.last_t
+
     def current_code(self) -> str:
         """The code the app shows now (for the demo command and tests, which play the phone)."""
         return f"{self._totp().token():0{self.digits}d}"
@@ -186,6 +201,52 @@ class RecoveryCode(models.Model):
 
 def recovery_codes_left(user) -> int:
     return RecoveryCode.objects.filter(device__user=user).count()
+
+
+class CodeRefused(StrEnum):
+    """Why a code typed at the second step opened nothing: each is told differently."""
+
+    WAIT = "wait"  # too many wrong codes just before: this one was not even checked
+    REUSED = "reused"  # the app's code, but for a time step already used to sign in
+    WRONG_APP_CODE = "wrong app code"
+    WRONG_RECOVERY_CODE = "wrong recovery code"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What became of a code typed at the second step: the device it opened, or why not."""
+
+    device: SecondFactor | None = None
+    refused: CodeRefused | None = None
+    wait_seconds: int = 0
+
+
+def check_second_factor(user, typed: str) -> CodeCheck:
+    """Try `typed` on each of `user`'s second factors (django-otp's match_token, throttling and
+    all) and, when none accepts it, find out why, so the person is told what to do next."""
+    token = "".join(typed.split())
+    # An app shows digits only; recovery codes have letters. Only the wait of the kind of device
+    # meant counts (match_token tries every device, and each keeps its own count of failures),
+    # and it is read before trying: a refused code starts a new wait of its own.
+    meant = AuthenticatorApp if token.isdigit() else RecoveryCodes
+    wait = max((_seconds_to_wait(d) for d in devices_for_user(user) if isinstance(d, meant)), default=0)
+    device = match_token(user, token)
+    if device is not None:
+        return CodeCheck(device=device)
+    if wait:
+        return CodeCheck(refused=CodeRefused.WAIT, wait_seconds=wait)
+    if meant is RecoveryCodes:
+        return CodeCheck(refused=CodeRefused.WRONG_RECOVERY_CODE)
+    if any(app.already_used(token) for app in AuthenticatorApp.objects.filter(user=user)):
+        return CodeCheck(refused=CodeRefused.REUSED)
+    return CodeCheck(refused=CodeRefused.WRONG_APP_CODE)
+
+
+def _seconds_to_wait(device: SecondFactor) -> int:
+    allowed, details = device.verify_is_allowed()
+    if allowed or "locked_until" not in details:
+        return 0
+    return max(math.ceil((details["locked_until"] - timezone.now()).total_seconds()), 1)
 
 
 def reset_second_factor(user) -> int:

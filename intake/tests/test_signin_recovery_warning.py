@@ -1,0 +1,110 @@
+"""Running out of recovery codes. Avery has used most of hers; one more lost phone and she could
+not sign in without an administrator. She is warned where she looks (every staff page, and the
+security page) and makes new codes in one click, told what becomes of the old ones."""
+
+import re
+
+import pytest
+
+from conftest import authenticator_for
+from intake.models import RecoveryCode, RecoveryCodes
+from intake.tests.helpers import recovery_codes_on_page
+from intake.tests.test_second_factor import VERIFY, password_session
+
+NEW_CODES = "/staff/security/recovery-codes/new/"
+
+
+def codes_left(user, count: int) -> list[str]:
+    """Give `user` a set of recovery codes of which `count` are still unused; returns those."""
+    codes = RecoveryCodes.replace_for(user)
+    spent = RecoveryCode.objects.filter(device__user=user).order_by("pk")[count:]
+    RecoveryCode.objects.filter(pk__in=[c.pk for c in spent]).delete()
+    return codes[:count]  # bulk_create keeps the order the codes were made in
+
+
+def signed_in_with_phone(user):
+    phone = authenticator_for(user, "phone")
+    client = password_session(user.username)
+    assert client.post(VERIFY, {"token": phone.current_code(), "next": "/staff/"})["Location"] == "/staff/"
+    return client
+
+
+def warning_on(html: str) -> str | None:
+    found = re.search(r'<div class="recovery-warning[^"]*" role="status">.*?</div>', html, re.S)
+    return found[0] if found else None
+
+
+@pytest.mark.django_db
+def test_it_warns_on_staff_pages_and_makes_new_codes_in_one_click(staff):
+    old = codes_left(staff["avery"], 2)
+    avery = signed_in_with_phone(staff["avery"])
+
+    warning = warning_on(avery.get("/staff/roster/").content.decode())
+
+    assert "Only 2 recovery codes left." in warning
+    assert "the 2 you have stop working" in warning
+    assert f'action="{NEW_CODES}"' in warning and 'method="post"' in warning
+    assert 'name="next" value="/staff/roster/"' in warning
+
+    page = avery.post(NEW_CODES, {"next": "/staff/roster/"}, follow=True).content.decode()
+
+    new = recovery_codes_on_page(page)
+    assert len(new) == 10 and not set(new) & set(old)
+    assert "The 2 unused codes you had no longer work." in page
+    assert 'href="/staff/roster/">I have saved them' in page
+    assert warning_on(avery.get("/staff/roster/").content.decode()) is None
+    assert "did not work" in password_session("avery").post(VERIFY, {"token": old[0]}).content.decode()
+
+
+@pytest.mark.django_db
+def test_it_leaves_staff_pages_alone_while_three_codes_remain(staff):
+    codes_left(staff["avery"], 3)
+
+    assert warning_on(signed_in_with_phone(staff["avery"]).get("/staff/").content.decode()) is None
+
+
+@pytest.mark.django_db
+def test_it_warns_as_soon_as_a_recovery_code_leaves_fewer_than_three(staff):
+    authenticator_for(staff["avery"], "phone")
+    code = codes_left(staff["avery"], 3)[0]
+    avery = password_session("avery")
+
+    assert avery.post(VERIFY, {"token": code, "next": "/staff/"})["Location"] == "/staff/"
+    html = avery.get("/staff/").content.decode()
+
+    assert "You used a recovery code; 2 left." in html
+    assert "Only 2 recovery codes left." in warning_on(html)
+
+
+@pytest.mark.django_db
+def test_it_warns_of_no_codes_left_on_the_security_page_with_the_button_beside_it(client, staff):
+    authenticator_for(staff["avery"], "phone")
+    client.force_login(staff["avery"])  # no recovery codes at all
+
+    html = client.get("/staff/security/").content.decode()
+
+    alert = re.search(r'<div class="alert alert-danger" role="alert">.*?</div>', html, re.S)[0]
+    assert "You have no recovery codes left." in alert
+    assert "Make new recovery codes</button>" in alert
+    assert "0 unused" not in html
+    assert warning_on(html) is None  # said once, beside its button, not twice
+
+
+@pytest.mark.django_db
+def test_it_says_what_becomes_of_the_last_code_on_the_security_page(client, staff):
+    codes_left(staff["avery"], 1)
+    client.force_login(staff["avery"])
+
+    html = client.get("/staff/security/").content.decode()
+
+    alert = re.search(r'<div class="alert alert-warning" role="alert">.*?</div>', html, re.S)[0]
+    assert "Only 1 recovery code left." in alert and "the 1 you have stops working" in alert
+
+
+@pytest.mark.django_db
+def test_it_makes_new_codes_only_by_a_post(client, staff):
+    client.force_login(staff["avery"])
+    codes_left(staff["avery"], 1)
+
+    assert client.get(NEW_CODES).status_code == 405
+    assert RecoveryCode.objects.filter(device__user=staff["avery"]).count() == 1
