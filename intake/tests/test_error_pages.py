@@ -34,14 +34,16 @@ def test_it_shows_a_mistyped_link_the_way_on_instead_of_a_bare_not_found(client,
 
 @pytest.mark.django_db
 def test_it_tells_a_signed_in_user_without_a_role_whom_to_ask_in_the_staff_shell(client):
-    client.force_login(User.objects.create_user("new-hire", password="a long enough passphrase"))
+    client.force_login(
+        User.objects.create_user("new-hire", password="a long enough passphrase", first_name="Noor", last_name="Haddad")
+    )
 
     response = client.get("/staff/")
     html = response.content.decode()
 
     assert response.status_code == 403
     assert '<body class="staff">' in html
-    assert "signed in as <strong>new-hire</strong>" in html and "no admissions role" in html
+    assert "signed in as <strong>Noor Haddad</strong>" in html and "no admissions role" in html
     assert "ask an administrator" in html.lower()
     assert 'action="/staff/logout/"' in main(html) and "Sign out" in main(html)
 
