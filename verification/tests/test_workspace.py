@@ -36,8 +36,7 @@ def test_it_checks_eligibility_in_a_real_worker_and_shows_staff_the_summary(clie
     assert "Coverage is active" in html
     for level in ["Detox", "Residential", "Partial hospitalization", "Intensive outpatient", "Outpatient"]:
         assert level.lower() in html.lower()
-    assert "Prior authorization: <strong>required</strong>" in html
-    assert " left</strong>" in html  # remaining deductible / out-of-pocket
+    assert "Residential: in network, covered after the $900 left of the deductible" in html
     # The lead is in the queue with the others.
     assert verification.reference in client.get("/staff/?kind=verification").content.decode()
 
