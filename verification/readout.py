@@ -280,6 +280,8 @@ def _shared(cares: dict[str, CareLevel], column: str, kind: str) -> Money:
 def _money_words(amount: Money) -> str:
     if not amount.stated:
         return ""
+    if amount.total is not None and amount.remaining == amount.total:
+        return f"{money(amount.total)}, none of it used yet"
     if amount.total is not None and amount.remaining is not None:
         return f"{money(amount.remaining)} left of {money(amount.total)}"
     if amount.remaining is not None:
