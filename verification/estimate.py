@@ -53,7 +53,9 @@ class Estimate:
 def estimate(care: CareLevel, stay: TypicalStay | None, label: str) -> Estimate:
     """What a typical stay at `care`'s level would cost the person, or why that cannot be said."""
     if stay is None:
-        return Estimate(not_estimated=f"No typical stay is set for {label.lower()}: an admin can set one.")
+        # "Partial hospitalization (PHP)" reads "partial hospitalization (PHP)" mid-sentence.
+        name = label[:1].lower() + label[1:]
+        return Estimate(not_estimated=f"No typical stay is set for {name}: an admin can set one.")
     result = Estimate(stay=stay)
     full = stay.length * stay.price
     full_working = f"{stay.length} {stay.units} × {money(stay.price)} = {money(full)}"

@@ -18,7 +18,7 @@
     image.style.transform = turn ? "rotate(" + turn + "deg)" : "";
     image.setAttribute("data-zoom", String(zoom));
     image.setAttribute("data-rotation", String(turn));
-    status.textContent = "Zoom " + Math.round(zoom * 100) + " %, rotated " + turn + "°. Keys: + and − zoom, R rotates, 0 resets, arrows scroll, Esc closes.";
+    status.textContent = "Zoom " + Math.round(zoom * 100) + "%, rotated " + turn + "°. Keys: + and − zoom, R rotates, 0 resets, arrows scroll, Esc closes.";
   }
 
   function step(direction) {

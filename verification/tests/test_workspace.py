@@ -281,7 +281,7 @@ def test_it_opens_card_photos_in_a_viewer_on_the_workspace(client, staff, patien
 
     html = client.get(f"/staff/verifications/{verification.pk}/").content.decode()
     card_url = f"/staff/verifications/{verification.pk}/card/front/"
-    assert f'class="btn btn-outline-secondary btn-sm card-open" href="{card_url}"' in html
+    assert f'class="btn btn-outline-primary btn-sm card-open" href="{card_url}"' in html
     assert 'target="_blank"' not in html
     assert '<dialog class="card-viewer"' in html and "js/card_viewer.js" in html
     # Rendering the page does not count as seeing the photo; loading it (the viewer does) does.
