@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from verification.demo import seed_demo_stays
 from verification.eligibility.summary import CareLevel, Limit, Money, NetworkTerms
 from verification.estimate import estimate
 from verification.readout import read_out
@@ -135,3 +136,16 @@ def test_it_says_what_it_assumed_of_a_limit_with_nothing_said_about_what_is_left
     assert result.notes == [
         "The payer did not say how many of the 20 days allowed are left: this assumes none are used."
     ]
+
+
+@pytest.mark.django_db
+def test_make_runs_demo_has_a_price_for_every_level_and_keeps_an_admins_own():
+    TypicalStay.objects.create(level="residential", length=30, unit="day", price=D("950"))
+
+    seed_demo_stays(sender=None)
+    seed_demo_stays(sender=None)  # run again, as `make run` does each time
+
+    stays = TypicalStay.objects.by_level()
+    assert set(stays) == {"detox", "residential", "php", "iop", "outpatient"}
+    assert (stays["residential"].length, stays["residential"].price) == (30, D("950"))
+    assert str(stays["outpatient"]) == "Outpatient: 12 sessions at $150 a session"
