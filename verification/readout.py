@@ -118,6 +118,11 @@ class Readout:
     not_stated: list[str]
     warnings: list[str]
 
+    @property
+    def benefits_elsewhere(self) -> bool:
+        """Another company holds (some of) the benefits, not only the authorizations."""
+        return any(not contact.for_authorization for contact in self.carve_outs)
+
 
 def read_out(summary: BenefitSummary, stays: dict[str, TypicalStay]) -> Readout:
     """What the workspace shows of `summary`, with estimates from the centre's `stays`."""
