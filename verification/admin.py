@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Payer
+from .stays import TypicalStay
 
 
 @admin.register(Payer)
@@ -10,3 +11,12 @@ class PayerAdmin(admin.ModelAdmin):
     list_display = ["name", "payer_id", "active", "position"]
     list_editable = ["active", "position"]
     search_fields = ["name", "payer_id"]
+
+
+@admin.register(TypicalStay)
+class TypicalStayAdmin(admin.ModelAdmin):
+    """The length and price of a typical stay per level of care: the benefits workspace's estimate
+    of what a person would pay is worked out from them."""
+
+    list_display = ["level", "length", "unit", "price"]
+    list_editable = ["length", "unit", "price"]

@@ -14,7 +14,7 @@ class VerificationConfig(AppConfig):
         # the app registry is ready.
         from auditlog.registry import auditlog
 
-        from . import checks  # noqa: F401
+        from . import checks, demo  # noqa: F401
         from .lead_part import Verifications
         from .models import EligibilityCheck, Payer, VerificationRequest
 

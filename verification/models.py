@@ -20,6 +20,7 @@ from . import cards, disclosures, eligibility
 from .cards import LostCardSides
 from .eligibility import BenefitSummary, CoverageStatus, EligibilityError, EligibilityRequest, TransientEligibilityError
 from .payers import Payer
+from .stays import TypicalStay  # noqa: F401  (a model: Django finds it here)
 
 log = logging.getLogger(__name__)
 

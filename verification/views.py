@@ -20,13 +20,17 @@ from intake.uploads import flag_oversized
 from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome
 
 from . import cards, disclosures, spooled
+from .estimate import CAVEAT
 from .forms import ManualCheckForm, VerificationForm, VerifyForm
 from .manual import summary_from_manual_entry
 from .models import EligibilityCheck, VerificationRequest
+from .readout import read_out
+from .stays import TypicalStay
 
 log = logging.getLogger(__name__)
 
 THANKS_COOKIE = "lantern_verification_thanks"
+CARD_SIDES = (("front", "Front of card"), ("back", "Back of card"))
 
 
 @never_cache
@@ -135,12 +139,16 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
     accessed.send(sender=VerificationRequest, instance=verification)
     checks = list(verification.checks.select_related("entered_by"))
     latest = next((c for c in checks if c.status == EligibilityCheck.Status.SENT), None)
+    summary = latest.summary if latest else None
     context = {
         "verification": verification,
         "lead": verification.lead,
         "checks": checks,
         "latest": latest,
-        "summary": latest.summary if latest else None,
+        "summary": summary,
+        "readout": read_out(summary, TypicalStay.objects.by_level()) if summary else None,
+        "estimate_caveat": CAVEAT,
+        "card_sides": [(side, label) for side, label in CARD_SIDES if getattr(verification, f"card_{side}")],
         "refusal": verification.disclosure_refusal(),
         "running": any(c.status in (EligibilityCheck.Status.PENDING, EligibilityCheck.Status.SENDING) for c in checks),
         "manual_form": forms.get("manual_form") or ManualCheckForm(),

@@ -8,7 +8,8 @@ the machine. The scenarios, by member ID (case, spaces and dashes do not matter)
   out-of-pocket (individual and family, with what is left), coinsurance, copays, prior
   authorization on residential and detox, a visit limit on outpatient, a day limit on residential.
 - LNT100002: active, but behavioural health is carved out to another company (EB*U, with the
-  company's name, ID and phone in its LS/LE loop).
+  company's name, ID and phone in its LS/LE loop). The phone is the company's own fictional
+  number, never the centre's: a trainee dialling it must not reach their own desk.
 - LNT100003: active, with plan-level (30) data only, network not stated.
 - LNT200001: coverage inactive (EB*6): the plan ended last year.
 - LNT300001: member not found (AAA 75 at the subscriber).
@@ -183,7 +184,7 @@ def carved_out(inquiry: Inquiry) -> list[list[object]]:
         msg("BEHAVIORAL HEALTH BENEFITS ARE ADMINISTERED BY A SEPARATE COMPANY"),
         ["LS", "2120"],
         ["NM1", "Y2", "2", "HARBORLIGHT BEHAVIORAL HEALTH", "", "", "", "", "PI", "HBH01"],
-        ["PER", "IC", "PROVIDER SERVICES", "TE", "8005550142"],
+        ["PER", "IC", "PROVIDER SERVICES", "TE", "8775550158"],
         ["LE", "2120"],
     ]
 

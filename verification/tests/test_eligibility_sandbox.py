@@ -102,7 +102,7 @@ def test_it_carves_behavioural_health_out_for_lnt100002():
     (carve_out,) = summary.carve_outs
 
     assert summary.status == "active"
-    assert (carve_out.eb01, carve_out.name, carve_out.phone) == ("U", "HARBORLIGHT BEHAVIORAL HEALTH", "8005550142")
+    assert (carve_out.eb01, carve_out.name, carve_out.phone) == ("U", "HARBORLIGHT BEHAVIORAL HEALTH", "8775550158")
     assert summary.levels["detox"].carved_out_to == "HARBORLIGHT BEHAVIORAL HEALTH"
     assert summary.levels["plan"].in_network.deductible_individual.total == Decimal("2000")
 

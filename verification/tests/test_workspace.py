@@ -1,16 +1,20 @@
 """The staff benefits workspace: from a visitor's submission to a summary staff can read."""
 
 import datetime as dt
+import re
 import time
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from outbox.tasks import deliver_due
 from outbox.tests.helpers import deliver
 from tests.support import wait_until
 from verification.models import EligibilityCheck, VerificationRequest
+from verification.stays import TypicalStay
 
 
 def submit(client, patient_data, **changes) -> VerificationRequest:
@@ -36,8 +40,7 @@ def test_it_checks_eligibility_in_a_real_worker_and_shows_staff_the_summary(clie
     assert "Coverage is active" in html
     for level in ["Detox", "Residential", "Partial hospitalization", "Intensive outpatient", "Outpatient"]:
         assert level.lower() in html.lower()
-    assert "Prior authorization: <strong>required</strong>" in html
-    assert " left</strong>" in html  # remaining deductible / out-of-pocket
+    assert "Residential: in network, covered after the $900 left of the deductible" in html
     # The lead is in the queue with the others.
     assert verification.reference in client.get("/staff/?kind=verification").content.decode()
 
@@ -161,3 +164,127 @@ def test_it_tells_the_workspace_when_a_running_check_has_finished(
 
     assert client.get(url + "status/").json() == {"running": False, "status": "needs_review"}
     assert 'id="check-running"' not in client.get(url).content.decode()
+
+
+# --- The answer per level of care, the estimate, the card viewer (issue 16) ---------------------
+
+
+def workspace_html(client, staff, patient_data, capture, **changes) -> str:
+    with capture(execute=False):
+        verification = submit(client, patient_data, **changes)
+    run_checks(verification)
+    client.force_login(staff["avery"])
+    return client.get(f"/staff/verifications/{verification.pk}/").content.decode()
+
+
+def outside_raw_rows(html: str) -> str:
+    """The page without the section of raw benefit rows: the one place codes and every row belong."""
+    return re.sub(r'<details class="[^"]*raw-rows.*?</details>', "", html, flags=re.S)
+
+
+@pytest.mark.django_db
+def test_it_reads_out_residential_and_estimates_a_typical_stay_for_the_active_member(
+    client, staff, patient_data, django_capture_on_commit_callbacks
+):
+    TypicalStay.objects.create(level="residential", length=28, unit="day", price=Decimal("1200"))
+
+    html = workspace_html(client, staff, patient_data, django_capture_on_commit_callbacks)
+
+    # The sandbox's active member: $900 of the $1,500 deductible left, $4,850 of the $6,000
+    # out-of-pocket maximum, 20 % for residential with 24 of its 30 days left.
+    assert (
+        "Residential: in network, covered after the $900 left of the deductible, then 20%, prior authorization "
+        "needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year." in html
+    )
+    # 24 days covered (28,800): 900 + 20 % of 27,900 = 6,480, capped at 4,850; plus 4 days at 1,200.
+    assert "about $9,650" in html
+    assert "capped at $4,850 out of pocket left → $4,850; plus the 4 days beyond the limit" in html
+    assert "not a promise: the payer decides what it pays when the claim comes in" in html
+    # No price set for detox: the page says so rather than inventing one.
+    assert "No typical stay is set for detox: an admin can set one." in html
+
+
+@pytest.mark.django_db
+def test_it_states_each_shared_figure_once_and_no_code_outside_the_raw_rows(
+    client, staff, patient_data, django_capture_on_commit_callbacks
+):
+    html = workspace_html(client, staff, patient_data, django_capture_on_commit_callbacks)
+    page = outside_raw_rows(html)
+
+    # The deductible's total, the family's figures, the out-of-network maximum: once each (they
+    # were on every level before, six times over).
+    for figure in ["$1,500", "$2,250", "$10,400", "$24,000"]:
+        assert page.count(figure) == 1, figure
+    assert "(30)" not in page and "Plan as a whole" not in page and "(AI, AJ, AK)" not in page
+    assert "Every benefit row the payer sent, with its codes" in html  # the codes are still there
+
+
+@pytest.mark.django_db
+def test_it_shows_the_member_id_as_data_not_as_an_error(
+    client, staff, patient_data, django_capture_on_commit_callbacks
+):
+    html = workspace_html(client, staff, patient_data, django_capture_on_commit_callbacks)
+
+    # Bootstrap colours <code> pink-red: the ID looked like an error message.
+    assert "<code>LNT100001</code>" not in html
+    assert '<span class="member-id">LNT100001</span>' in html
+
+
+@pytest.mark.django_db
+def test_it_gives_the_carve_out_companys_own_phone_never_the_centres(
+    client, staff, patient_data, settings, django_capture_on_commit_callbacks
+):
+    html = workspace_html(client, staff, patient_data, django_capture_on_commit_callbacks, member_id="LNT100002")
+
+    box = re.search(r'<div class="alert alert-warning carve-out">.*?</div>\s*</div>', html, flags=re.S).group(0)
+    assert "HARBORLIGHT BEHAVIORAL HEALTH" in box
+    assert 'href="tel:+18775550158"' in box and "(877) 555-0158" in box
+    assert settings.CENTRE_PHONE not in box and "555-0142" not in box
+
+
+@pytest.mark.django_db
+def test_it_lets_an_admin_set_a_typical_stay_and_the_estimate_follows(
+    client, staff, patient_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        verification = submit(client, patient_data)
+    run_checks(verification)
+    client.force_login(staff["admin"])
+    stay = {"level": "outpatient", "length": "12", "unit": "session", "price": "150"}
+    added = client.post("/admin/verification/typicalstay/add/", stay)
+    assert added.status_code == 302, added.content.decode()[:2000]
+    workspace = f"/staff/verifications/{verification.pk}/"
+    client.force_login(staff["avery"])
+    # 12 × 150 = 1,800: 900 pays six sessions in full, then a $30 copay on each of the other six.
+    assert "about $1,080" in client.get(workspace).content.decode()
+
+    client.force_login(staff["admin"])
+    saved = TypicalStay.objects.get(level="outpatient")
+    changed = client.post(
+        f"/admin/verification/typicalstay/{saved.pk}/change/",
+        {**stay, "length": "20"},
+    )
+    assert changed.status_code == 302
+    client.force_login(staff["avery"])
+    # 20 × 150 = 3,000: 900 pays six sessions, then 14 copays of $30 (420): 1,320.
+    page = client.get(workspace).content.decode()
+    assert "about $1,320" in page and "about $1,080" not in page
+
+
+@pytest.mark.django_db
+def test_it_opens_card_photos_in_a_viewer_on_the_workspace(client, staff, patient_data):
+    from .conftest import jpeg_bytes
+
+    photo = SimpleUploadedFile("card.jpg", jpeg_bytes(), "image/jpeg")
+    verification = submit(client, patient_data, card_front=photo)
+    client.force_login(staff["avery"])
+
+    html = client.get(f"/staff/verifications/{verification.pk}/").content.decode()
+    card_url = f"/staff/verifications/{verification.pk}/card/front/"
+    assert f'class="btn btn-outline-primary btn-sm card-open" href="{card_url}"' in html
+    assert 'target="_blank"' not in html
+    assert '<dialog class="card-viewer"' in html and "js/card_viewer.js" in html
+    # Rendering the page does not count as seeing the photo; loading it (the viewer does) does.
+    assert not LogEntry.objects.filter(additional_data__card="front").exists()
+    assert client.get(card_url).status_code == 200
+    assert LogEntry.objects.filter(actor=staff["avery"], additional_data__card="front").count() == 1

@@ -1,0 +1,343 @@
+"""The payer's answer as the benefits workspace shows it: one sentence per level of care that the
+worker can read out on the call, the estimate of a typical stay beside it, and the figures every
+level shares stated once.
+
+A sentence carries the figures that matter for its level (covered, network, the deductible and
+out-of-pocket left, coinsurance or copay, prior authorization, limits), so each one can be read on
+its own. Everything else is said once on the page: figures shared by every level (the plan's
+deductible and out-of-pocket maximum) in one table, and a level's own extras folded away under it.
+Codes stay in the raw rows: labels and notes are in words.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from intake.models import LevelOfCare
+from intake.phones import normalise_phone
+from intake.templatetags.lantern import money, percent
+
+from .eligibility.codes import join_words
+from .eligibility.limits import format_quantity
+from .eligibility.sources import PLAN
+from .eligibility.summary import BenefitSummary, CareLevel, CarveOut, Limit, Money, NetworkTerms
+from .estimate import Estimate, estimate, left
+from .stays import TypicalStay
+
+PLAN_LABEL = "The plan as a whole"
+PLAN_ONLY_ESTIMATE = (
+    "Not estimated: a typical stay's price is per level of care, and this answer is for the plan as a whole."
+)
+LABELS = {**dict(LevelOfCare.choices), "plan": PLAN_LABEL}
+# (attribute, what it is called) for each network column of a level.
+COLUMNS = (
+    ("in_network", "In network"),
+    ("out_of_network", "Out of network"),
+    ("network_unstated", "Network not stated"),
+)
+ACCUMULATORS = (
+    ("deductible_individual", "Deductible (the person)"),
+    ("deductible_family", "Deductible (the family)"),
+    ("out_of_pocket_individual", "Out-of-pocket maximum (the person)"),
+    ("out_of_pocket_family", "Out-of-pocket maximum (the family)"),
+)
+FIGURE_WORDS = {
+    "covered": "coverage",
+    "deductible": "deductible",
+    "out_of_pocket": "out-of-pocket maximum",
+    "copay": "copay",
+    "coinsurance": "coinsurance",
+    "limits": "limits",
+    "prior_auth": "prior authorization",
+    "all": "everything",
+}
+# (met, what is left, only the total stated, not stated at all), for deductible and out of pocket.
+ACCUMULATOR_PHRASES = {
+    "deductible": (
+        "with the deductible met",
+        "after the {left} left of the deductible",
+        "after the deductible (the payer did not say how much of the {total} is left)",
+        "(the payer did not state a deductible)",
+    ),
+    "out_of_pocket": (
+        "the out-of-pocket maximum is met, so nothing more this year",
+        "out of pocket at most {left} more this year",
+        "the payer did not say how much of the {total} out-of-pocket maximum is left",
+        "the payer did not state an out-of-pocket maximum",
+    ),
+}
+# A parenthesised list of X12 codes, e.g. " (30)" or " (AI, AJ, AK)": the reader's words carry
+# them for the raw rows; "(PHP)" and "(IOP)" are words, and stay.
+_CODES = re.compile(r"\s*\((?:[A-Z0-9]{1,2})(?:,\s*[A-Z0-9]{1,2})*\)")
+
+
+def without_codes(text: str) -> str:
+    return _CODES.sub("", text)
+
+
+@dataclass
+class LevelReadout:
+    level: str
+    label: str
+    covered: bool | None
+    sentence: str
+    estimate: Estimate
+    # What is particular to this level beyond its sentence (out-of-network share, where the
+    # figures came from), for the folded detail.
+    details: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SharedRow:
+    label: str
+    # One cell per network column shown, "" where that column does not state it.
+    cells: list[str]
+
+
+@dataclass
+class CarveOutContact:
+    name: str
+    services: str
+    # E.164, or "" when the payer gave no phone (or gave the centre's own).
+    phone: str
+    gave_centre_phone: bool
+    other_contacts: list[str]
+    messages: list[str]
+    for_authorization: bool
+
+
+@dataclass
+class Readout:
+    levels: list[LevelReadout]
+    # True when the only level read out is the plan as a whole.
+    plan_only: bool
+    shared_columns: list[str]
+    shared_rows: list[SharedRow]
+    carve_outs: list[CarveOutContact]
+    not_stated: list[str]
+    warnings: list[str]
+
+    @property
+    def benefits_elsewhere(self) -> bool:
+        """Another company holds (some of) the benefits, not only the authorizations."""
+        return any(not contact.for_authorization for contact in self.carve_outs)
+
+
+def read_out(summary: BenefitSummary, stays: dict[str, TypicalStay]) -> Readout:
+    """What the workspace shows of `summary`, with estimates from the centre's `stays`."""
+    person = summary.subscriber
+    cares = summary.levels
+    columns = [(name, words) for name, words in COLUMNS if any(getattr(c, name).stated for c in cares.values())]
+    shared = {(column, kind): _shared(cares, column, kind) for column, _ in columns for kind, _ in ACCUMULATORS}
+    rows = [
+        SharedRow(words, [_money_words(shared[column, kind]) for column, _ in columns])
+        for kind, words in ACCUMULATORS
+        if any(shared[column, kind].stated for column, _ in columns)
+    ]
+    if "plan" in cares:
+        plan_share = [_share(getattr(cares["plan"], column)) for column, _ in columns]
+        if any(plan_share):
+            rows.append(SharedRow("Coinsurance or copay, the plan as a whole", plan_share))
+    levels = [
+        LevelReadout(
+            level=level,
+            label=LABELS.get(level, level),
+            covered=care.covered,
+            sentence=sentence(care, LABELS.get(level, level)),
+            estimate=_estimate(care, stays, LABELS.get(level, level)),
+            details=_details(care, shared),
+        )
+        for level, care in _read_levels(cares)
+    ]
+    lines = (person.not_stated if person else []) + summary.not_stated
+    warnings = list(getattr(summary, "warnings", []) or []) + list(getattr(person, "warnings", []) or [])
+    return Readout(
+        levels=levels,
+        plan_only=[level.level for level in levels] == ["plan"],
+        shared_columns=[words for _, words in columns],
+        shared_rows=rows,
+        carve_outs=[_contact(carve_out) for carve_out in summary.carve_outs],
+        not_stated=list(dict.fromkeys(without_codes(line) for line in lines)),
+        warnings=list(dict.fromkeys(warnings)),
+    )
+
+
+def _read_levels(cares: dict[str, CareLevel]) -> list[tuple[str, CareLevel]]:
+    """The levels of care to read out; the plan as a whole only when it is all there is (a phone
+    verification, or a payer that answered nothing per level)."""
+    levels = [(level, care) for level, care in cares.items() if level != "plan"]
+    return levels or [(level, care) for level, care in cares.items() if level == "plan"]
+
+
+def _estimate(care: CareLevel, stays: dict[str, TypicalStay], label: str) -> Estimate:
+    if care.level == "plan":
+        return Estimate(not_estimated=PLAN_ONLY_ESTIMATE)
+    return estimate(care, stays.get(care.level), label)
+
+
+# --- The sentence ---------------------------------------------------------------------------------
+
+
+def sentence(care: CareLevel, label: str) -> str:
+    """The one sentence a worker reads out about a level of care."""
+    if care.carved_out_to:
+        return f"{label}: handled by {care.carved_out_to}, not this payer; ask them for the benefits."
+    if care.covered is False:
+        return f"{label}: not covered."
+    network, terms = _column(care)
+    covered = "covered" if care.covered else "the payer did not say whether it is covered; if it is,"
+    clauses = [_prior_auth(care), *(_limit_words(care.limits))]
+    if terms is None:
+        head = f"{label}: {covered} but the payer gave no costs for it"
+        return f"{head}, {', '.join(clauses)}."
+    share = _share(terms) or "a share the payer did not state"
+    head = f"{label}: {network}, {covered} {_accumulator_words(terms, 'deductible')}, then {share}"
+    tail = _accumulator_words(terms, "out_of_pocket")
+    if care.level != "plan" and _from_plan_only(care):
+        tail += "; these are the plan's figures, none were given for this care"
+    return f"{head}, {', '.join(clauses)}; {tail}."
+
+
+def _column(care: CareLevel) -> tuple[str, NetworkTerms | None]:
+    if care.in_network.stated:
+        return "in network", care.in_network
+    if care.network_unstated.stated:
+        return "network not stated", care.network_unstated
+    if care.out_of_network.stated:
+        return "out of network only", care.out_of_network
+    return "", None
+
+
+def _accumulator_words(terms: NetworkTerms, kind: str) -> str:
+    """What is left of the deductible or out-of-pocket maximum, in the sentence's words."""
+    met, remaining_words, total_only, unstated = ACCUMULATOR_PHRASES[kind]
+    individual, family = getattr(terms, f"{kind}_individual"), getattr(terms, f"{kind}_family")
+    remaining = left(individual, family)
+    if remaining == 0:
+        return met
+    if remaining is not None:
+        return remaining_words.format(left=money(remaining))
+    total = individual.total or family.total
+    return total_only.format(total=money(total)) if total is not None else unstated
+
+
+def _share(terms: NetworkTerms) -> str:
+    """ "20%", "a $75 copay per day", "a $250 copay per admission and 10%", or ""."""
+    parts = []
+    if terms.copay is not None:
+        per = f" per {terms.copay_per}" if terms.copay_per else ""
+        parts.append(f"a {money(terms.copay)} copay{per}")
+    if terms.coinsurance is not None:
+        parts.append(percent(terms.coinsurance))
+    return " and ".join(parts)
+
+
+def _prior_auth(care: CareLevel) -> str:
+    if care.prior_auth is True:
+        return "prior authorization needed"
+    if care.prior_auth is False:
+        return "no prior authorization needed"
+    return "the payer did not say whether prior authorization is needed"
+
+
+def _limit_words(limits: list[Limit]) -> list[str]:
+    """ "24 of the 30 days a calendar year left", one phrase per kind of limit."""
+    phrases = []
+    for qualifier in dict.fromkeys(limit.qualifier for limit in limits):
+        same = [limit for limit in limits if limit.qualifier == qualifier]
+        total = next((limit for limit in same if not limit.remaining), None)
+        remaining = next((limit for limit in same if limit.remaining), None)
+        unit = (total or remaining).unit
+        if total and remaining:
+            period = f" a {total.time_period_description}" if total.time_period_description else ""
+            phrases.append(
+                f"{format_quantity(remaining.quantity)} of the {format_quantity(total.quantity)} {unit}{period} left"
+            )
+        elif remaining:
+            phrases.append(f"{format_quantity(remaining.quantity)} {unit} left")
+        else:
+            phrases.append(f"a limit of {without_codes(_without_network(total.text))}")
+    return phrases
+
+
+def _without_network(text: str) -> str:
+    return re.sub(r" \((?:in|out of|in and out of) network\)$", "", text)
+
+
+def _from_plan_only(care: CareLevel) -> bool:
+    costs = [source for name, source in care.sources.items() if name not in ("covered", "limits", "prior_auth")]
+    return bool(costs) and all(source == PLAN.description for source in costs)
+
+
+# --- Said once: the shared figures and each level's extras -----------------------------------------
+
+
+def _shared(cares: dict[str, CareLevel], column: str, kind: str) -> Money:
+    """The accumulator every level shares: the plan's own, else the one all stating levels agree on."""
+    if "plan" in cares and getattr(getattr(cares["plan"], column), kind).stated:
+        return getattr(getattr(cares["plan"], column), kind)
+    stated = [getattr(getattr(care, column), kind) for care in cares.values()]
+    stated = [money_ for money_ in stated if money_.stated]
+    return stated[0] if stated and all(money_ == stated[0] for money_ in stated) else Money()
+
+
+def _money_words(amount: Money) -> str:
+    if not amount.stated:
+        return ""
+    if amount.total is not None and amount.remaining == amount.total:
+        return f"{money(amount.total)}, none of it used yet"
+    if amount.total is not None and amount.remaining is not None:
+        return f"{money(amount.remaining)} left of {money(amount.total)}"
+    if amount.remaining is not None:
+        return f"{money(amount.remaining)} left (the full amount not stated)"
+    if amount.total is not None and amount.met is not None:
+        return f"{money(amount.total)}, {money(amount.met)} met"
+    if amount.total is not None:
+        return f"{money(amount.total)} (how much is left not stated)"
+    return f"{money(amount.met)} met (the full amount not stated)"
+
+
+def _details(care: CareLevel, shared: dict[tuple[str, str], Money]) -> list[str]:
+    if care.carved_out_to or care.covered is False:
+        return []
+    lines = []
+    _, terms = _column(care)
+    for column, words in COLUMNS:
+        own = getattr(care, column)
+        if own is terms or not own.stated:
+            continue
+        share = _share(own)
+        lines.append(f"{words}: {share or 'the payer did not state a copay or coinsurance'}.")
+    for column, words in COLUMNS:
+        own = getattr(care, column)
+        for kind, kind_words in ACCUMULATORS:
+            amount = getattr(own, kind)
+            if amount.stated and amount != shared.get((column, kind), Money()):
+                lines.append(f"{kind_words}, {words.lower()}, for this care: {_money_words(amount)}.")
+    by_source: dict[str, list[str]] = {}
+    for figure, source in care.sources.items():
+        by_source.setdefault(without_codes(source), []).append(FIGURE_WORDS.get(figure, figure))
+    if by_source:
+        said = [f"{join_words(figures)} from {source}" for source, figures in by_source.items()]
+        lines.append(f"Where the payer said it: {'; '.join(said)}.")
+    return lines
+
+
+# --- Carve-outs -------------------------------------------------------------------------------------
+
+
+def _contact(carve_out: CarveOut) -> CarveOutContact:
+    phone = normalise_phone(carve_out.phone) if carve_out.phone else None
+    # A payer (or a test file) that gives the centre's own number for the company would have the
+    # worker call themselves: that number is not shown as the company's.
+    gave_centre_phone = phone is not None and phone == normalise_phone(settings.CENTRE_PHONE)
+    return CarveOutContact(
+        name=carve_out.name,
+        services=join_words(carve_out.service_type_descriptions),
+        phone="" if gave_centre_phone or phone is None else phone,
+        gave_centre_phone=gave_centre_phone,
+        other_contacts=[contact for contact in carve_out.contacts if not contact.startswith("phone")],
+        messages=list(carve_out.messages),
+        for_authorization=carve_out.for_authorization,
+    )
