@@ -52,7 +52,7 @@ def not_stated(person: SubscriberSummary) -> list[str]:
         if care.carved_out_to:
             carved.setdefault(care.carved_out_to, []).append(level)
             continue
-        if not care.sources:
+        if not care.sources and not care.unusable:
             unsaid.add("The payer said nothing about {levels}.", level)
             continue
         if level != "plan":

@@ -186,9 +186,10 @@ class _Reader:
             if not self.in_ls:
                 # Some payers leave out LS/LE around a company they name for a benefit: it is
                 # still that benefit's related entity (2120), never the subscriber.
+                who = describe(ENTITY_CODES, seg[1]) or "no role given"
                 self.summary.warnings.append(
-                    f"The payer named {describe(ENTITY_CODES, seg[1]) or 'a company'} after a benefit row "
-                    f"without a related-entity loop (segment {seg.position}); it was read as that row's contact."
+                    f"A name the payer sent after a benefit row without a related-entity loop (segment "
+                    f"{seg.position}, {who}) was read as that row's contact."
                 )
             self.entity = RelatedEntity(
                 entity_code=seg[1],

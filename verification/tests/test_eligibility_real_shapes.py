@@ -87,8 +87,8 @@ def test_a_name_after_the_benefit_rows_never_replaces_the_subscriber():
         ("primary care provider", "DANA WELLS", "3035550177")
     ]
     assert summary.warnings == [
-        "The payer named primary care provider after a benefit row without a related-entity loop (segment 19); "
-        "it was read as that row's contact.",
+        "A name the payer sent after a benefit row without a related-entity loop (segment 19, primary care "
+        "provider) was read as that row's contact.",
         "The payer repeated a person's name after the benefit rows (segment 23); the subscriber's name and "
         "member ID were kept as first given.",
     ]
