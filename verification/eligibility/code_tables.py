@@ -208,3 +208,37 @@ CONTACT_KINDS: dict[str, str] = {
     "ED": "EDI access number",
     "WP": "work phone",
 }
+
+# III02 with III01 "ZZ" (2115C/D): where the care of a benefit row is given, as the CMS
+# place-of-service list numbers it.
+PLACES_OF_SERVICE: dict[str, str] = {
+    "01": "pharmacy",
+    "02": "telehealth (not in the patient's home)",
+    "03": "school",
+    "04": "homeless shelter",
+    "10": "telehealth in the patient's home",
+    "11": "office",
+    "12": "home",
+    "19": "off-campus outpatient hospital",
+    "20": "urgent care facility",
+    "21": "inpatient hospital",
+    "22": "on-campus outpatient hospital",
+    "23": "hospital emergency room",
+    "24": "ambulatory surgical center",
+    "31": "skilled nursing facility",
+    "32": "nursing facility",
+    "49": "independent clinic",
+    "50": "federally qualified health center",
+    "51": "inpatient psychiatric facility",
+    "52": "psychiatric facility, partial hospitalization",
+    "53": "community mental health center",
+    "55": "residential substance abuse treatment facility",
+    "56": "psychiatric residential treatment center",
+    "57": "non-residential substance abuse treatment facility",
+    "58": "non-residential opioid treatment facility",
+    "61": "inpatient rehabilitation facility",
+    "62": "outpatient rehabilitation facility",
+    "71": "public health clinic",
+    "72": "rural health clinic",
+    "99": "other place of service",
+}

@@ -20,6 +20,7 @@ from .codes import (
     INACTIVE_CODES,
     INSURANCE_TYPES,
     NETWORK,
+    PLACES_OF_SERVICE,
     QUANTITY_QUALIFIERS,
     SERVICE_TYPES,
     TIME_PERIODS,
@@ -198,6 +199,11 @@ def _row(item: dict, loop: str, warnings: list[str]) -> BenefitRow:
         messages=[_str(_dict(info).get("description")) for info in _list(item.get("additionalInformation"))],
     )
     row.messages = [message for message in row.messages if message]
+    extra = _list(item.get("eligibilityAdditionalInformationList")) or [item.get("eligibilityAdditionalInformation")]
+    for info in map(_dict, extra):
+        if _str(info.get("codeListQualifierCode")) == "ZZ" and _str(info.get("industryCode")):
+            row.places_of_service.append(_str(info.get("industryCode")))
+            row.place_of_service_descriptions.append(describe(PLACES_OF_SERVICE, _str(info.get("industryCode"))))
     check_row(row, warnings)
     procedure = _dict(item.get("compositeMedicalProcedureIdentifier"))
     if procedure:

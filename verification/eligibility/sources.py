@@ -29,10 +29,12 @@ outpatient     1. A8, A6, CF, CH, CJ, BD, and behavioural rows said to be outpat
 plan           30, and rows with no service type (the guide reads a missing EB03 as 30)
 =============  =========================================================================================
 
-Service types decide which level a row can speak for; words only narrow a behavioural row down
-to a setting, never widen a row to a level its codes do not reach. A row's setting comes from its
-words: its messages (MSG) and its plan coverage description (EB05), read as whole words with web
-and e-mail addresses taken out first, so "COVERAGELOOKUP.PHP" is not partial hospitalization.
+Service types decide which level a row can speak for; a setting only narrows a behavioural row
+down, never widens a row to a level its codes do not reach. A row's setting comes from its places
+of service (III*ZZ: 55 residential, 52 partial hospitalization, 21/51 inpatient, 11/22/53/57/58
+outpatient...) when they agree on one, or else from its words: its messages (MSG) and its plan
+coverage description (EB05), read as whole words with web and e-mail addresses taken out first,
+so "COVERAGELOOKUP.PHP" is not partial hospitalization.
 Failing that it comes from the other codes on the same row (48, A7, CE, CG, CI inpatient; RT, A5
 residential; BB, BC partial hospitalization; 50, A8, CF, CH, CJ outpatient) when they agree.
 
@@ -76,6 +78,22 @@ _ADDRESSES = re.compile(
     r"\{[^}]*\}?|\S*(?:://|www\.|@)\S*|\S*\w\.(?:com|org|net|gov|edu|us|php|html?|aspx?|jsp|pdf)\b\S*",
     re.IGNORECASE,
 )
+# Places of service (CMS codes) that say where behavioural care is given.
+_PLACE_SETTINGS = {
+    "21": "inpatient",
+    "51": "inpatient",
+    "55": "residential",
+    "56": "residential",
+    "52": "php",
+    "02": "outpatient",
+    "10": "outpatient",
+    "11": "outpatient",
+    "19": "outpatient",
+    "22": "outpatient",
+    "53": "outpatient",
+    "57": "outpatient",
+    "58": "outpatient",
+}
 _SETTING_CODES = (
     ("residential", {"RT", "A5"}),
     ("php", {"BB", "BC"}),
@@ -97,6 +115,9 @@ def setting_from_words(row: BenefitRow) -> str | None:
 
 def setting(row: BenefitRow) -> str | None:
     """Where the care of a row happens, as far as the payer says: "detox", "inpatient", ... or None."""
+    places = {_PLACE_SETTINGS[code] for code in row.places_of_service if code in _PLACE_SETTINGS}
+    if len(places) == 1:
+        return places.pop()
     named_in_words = setting_from_words(row)
     if named_in_words:
         return named_in_words

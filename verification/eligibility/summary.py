@@ -143,6 +143,9 @@ class BenefitRow:
     dates: list[DateInfo] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     delivery: list[str] = field(default_factory=list)
+    # Place-of-service codes (III*ZZ in 2115C/D): where the row's care is given.
+    places_of_service: list[str] = field(default_factory=list)
+    place_of_service_descriptions: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     related_entities: list[RelatedEntity] = field(default_factory=list)
     # Values that cannot be what their element claims (a percentage of 1840), as the payer sent

@@ -18,6 +18,7 @@ from .codes import (
     GENDERS,
     INSURANCE_TYPES,
     NETWORK,
+    PLACES_OF_SERVICE,
     QUANTITY_QUALIFIERS,
     REFERENCE_QUALIFIERS,
     RELATIONSHIP_CODES,
@@ -357,6 +358,12 @@ class _Reader:
     def on_msg(self, seg: Segment) -> None:
         if self.row is not None and seg[1]:
             self.row.messages.append(seg[1])
+
+    def on_iii(self, seg: Segment) -> None:
+        # Only places of service (ZZ) tell staff anything; diagnosis codes echo the inquiry.
+        if self.row is not None and seg[1] == "ZZ" and seg[2]:
+            self.row.places_of_service.append(seg[2])
+            self.row.place_of_service_descriptions.append(describe(PLACES_OF_SERVICE, seg[2]))
 
     def on_hsd(self, seg: Segment) -> None:
         if self.row is None:

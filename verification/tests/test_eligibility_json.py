@@ -126,3 +126,25 @@ def test_a_json_answer_keeps_both_member_ids_and_flags_an_impossible_coinsurance
     assert summary.levels["residential"].warnings == [
         "The payer sent a coinsurance for this care that cannot be right (1,840)."
     ]
+
+
+def test_a_json_answer_reads_the_place_of_service_a_benefit_is_for():
+    summary = summary_from_json(
+        {
+            "subscriber": {"memberId": "PNW7000100", "firstName": "LEE", "lastName": "MARSH"},
+            "benefitsInformation": [
+                {"code": "1", "serviceTypeCodes": ["30", "AI"]},
+                {
+                    "code": "B",
+                    "serviceTypeCodes": ["AI"],
+                    "benefitAmount": "175",
+                    "timeQualifierCode": "7",
+                    "inPlanNetworkIndicatorCode": "Y",
+                    "eligibilityAdditionalInformationList": [{"codeListQualifierCode": "ZZ", "industryCode": "55"}],
+                },
+            ],
+        }
+    )
+
+    assert summary.levels["residential"].in_network.copay == Decimal("175")
+    assert summary.levels["outpatient"].in_network.copay is None

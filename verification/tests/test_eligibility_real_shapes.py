@@ -254,3 +254,23 @@ def test_a_summary_stored_before_these_fields_existed_still_loads(shifted):
     assert loaded.levels["residential"].unusable == {}
     assert loaded.subscriber.benefits[0].doubtful == {}
     assert loaded.levels["plan"].covered is True
+
+
+def test_it_reads_where_care_is_given_from_the_place_of_service_codes():
+    summary = read("271_places_of_service.x12")
+    levels = summary.levels
+    residential_row = summary.subscriber.benefits[3]
+
+    assert residential_row.place_of_service_descriptions == ["residential substance abuse treatment facility"]
+    assert (levels["outpatient"].in_network.copay, levels["outpatient"].in_network.copay_per) == (
+        Decimal("30"),
+        "visit",
+    )
+    assert (levels["residential"].in_network.copay, levels["residential"].in_network.copay_per) == (
+        Decimal("175"),
+        "day",
+    )
+    assert (levels["residential"].in_network.coinsurance, levels["residential"].prior_auth) == (Decimal("0.15"), True)
+    assert (levels["php"].in_network.copay, levels["php"].in_network.copay_per) == (Decimal("95"), "day")
+    assert (levels["detox"].in_network.copay, levels["detox"].in_network.copay_per) == (Decimal("500"), "admission")
+    assert levels["php"].sources["copay"] == "partial hospitalization benefits (AI)"
