@@ -6,12 +6,13 @@
     result.summary                             # BenefitSummary: status, levels of care, rejections
     result.raw                                 # the 271 (or JSON) as received: store it encrypted
 
-Modules: `summary` (the data classes), `coverage` (the coverage statuses), `codes` (X12 code
-tables), `rejections` (a payer's rejection in plain words), `x12` (envelopes, delimiters), `x270`
-(the inquiry), `x271` (the response reader), `jsonapi` (Stedi-style JSON); then, for both readers,
-`finish` (statuses and what was not said, in `unsaid`), `sources` (which rows speak for which level
-of care), `levels` (one level's figures), `limits`, `carve_outs`; `transport` (HTTP), `gateways`,
-`sandbox`.
+Modules: `summary` (the data classes, stored through `stored_json`), `coverage` (the coverage
+statuses), `codes` (X12 code tables, the longer ones in `code_tables` and `service_types`),
+`rejections` (a payer's rejection in plain words), `x12` (envelopes, delimiters), `x270` (the
+inquiry), `x271` (the response reader), `jsonapi` (Stedi-style JSON); then, for both readers,
+`doubts` (impossible values flagged), `finish` (statuses and what was not said, in `unsaid`),
+`sources` (which rows speak for which level of care), `levels` (one level's figures), `limits`,
+`carve_outs`; `transport` (HTTP), `gateways`, `sandbox`.
 
 Errors: TransientEligibilityError (try again later: AAA 42, timeouts, HTTP 5xx) and
 EligibilityError (bad settings, malformed answers: a person must look). They are not subclasses

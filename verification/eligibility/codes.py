@@ -2,8 +2,31 @@
 
 Every code is kept as a plain string wherever it appears; these tables only describe it. A code
 missing from a table is described as "unknown code X" and never makes an answer unreadable:
-payers send codes the guide does not list, and staff still need the rest of the answer.
+payers send codes the guide does not list, and staff still need the rest of the answer. The
+tables cover the guide's lists; the longer ones live in `code_tables` and `service_types`.
 """
+
+from .code_tables import (
+    CONTACT_KINDS,
+    ENTITY_CODES,
+    INSURANCE_TYPES,
+    PLACES_OF_SERVICE,
+    REFERENCE_QUALIFIERS,
+    REJECT_REASONS,
+    RELATIONSHIP_CODES,
+)
+from .service_types import SERVICE_TYPES
+
+__all__ = [
+    "CONTACT_KINDS",
+    "ENTITY_CODES",
+    "INSURANCE_TYPES",
+    "PLACES_OF_SERVICE",
+    "REFERENCE_QUALIFIERS",
+    "REJECT_REASONS",
+    "RELATIONSHIP_CODES",
+    "SERVICE_TYPES",
+]
 
 # EB01: what a benefit row is about.
 ELIGIBILITY_CODES: dict[str, str] = {
@@ -31,7 +54,12 @@ ELIGIBILITY_CODES: dict[str, str] = {
     "M": "pre-existing condition",
     "MC": "managed care coordinator",
     "N": "services restricted to following provider",
+    "O": "not deemed a medical necessity",
+    "P": "benefit disclaimer",
+    "Q": "second surgical opinion required",
     "R": "other or additional payer",
+    "S": "prior year(s) history",
+    "T": "card reported lost or stolen",
     "U": "contact following entity for eligibility or benefit information",
     "V": "cannot process",
     "W": "other source of data",
@@ -55,46 +83,18 @@ COVERAGE_LEVELS: dict[str, str] = {
     "SPO": "spouse only",
     "DEP": "dependents only",
     "E1D": "employee and one dependent",
+    "E2D": "employee and two dependents",
+    "E3D": "employee and three dependents",
+    "E5D": "employee and one or more dependents",
+    "E6D": "employee and two or more dependents",
+    "E7D": "employee and three or more dependents",
+    "E8D": "employee and four or more dependents",
+    "E9D": "employee and five or more dependents",
+    "TWO": "two people",
 }
 # Which coverage levels are a person's own amount and which are shared with others on the plan.
 INDIVIDUAL_LEVELS = frozenset({"IND", "EMP"})
-FAMILY_LEVELS = frozenset({"FAM", "ESP", "CHD", "ECH", "SPC", "SPO", "DEP", "E1D"})
-
-# EB03 / EQ01: what kind of care. The behavioural-health codes are the ones this centre cares about;
-# the common medical ones are listed so a payer's answer about them still reads in words.
-SERVICE_TYPES: dict[str, str] = {
-    "1": "medical care",
-    "30": "health benefit plan coverage",
-    "33": "chiropractic",
-    "35": "dental care",
-    "47": "hospital",
-    "48": "hospital inpatient",
-    "50": "hospital outpatient",
-    "51": "hospital emergency accident",
-    "52": "hospital emergency medical",
-    "86": "emergency services",
-    "88": "pharmacy",
-    "98": "professional (physician) visit office",
-    "99": "professional (physician) visit inpatient",
-    "A0": "professional (physician) visit outpatient",
-    "A3": "professional (physician) visit home",
-    "A4": "psychiatric",
-    "A5": "psychiatric room and board",
-    "A6": "psychotherapy",
-    "A7": "psychiatric inpatient",
-    "A8": "psychiatric outpatient",
-    "AI": "substance abuse",
-    "AJ": "alcoholism",
-    "AK": "drug addiction",
-    "AL": "vision (optometry)",
-    "BB": "partial hospitalization (psychiatric)",
-    "BC": "day care (psychiatric)",
-    "CE": "mental health provider inpatient",
-    "CF": "mental health provider outpatient",
-    "MH": "mental health",
-    "RT": "residential psychiatric treatment",
-    "UC": "urgent care",
-}
+FAMILY_LEVELS = frozenset(COVERAGE_LEVELS) - INDIVIDUAL_LEVELS
 
 # EB06: the period an amount or quantity belongs to.
 TIME_PERIODS: dict[str, str] = {
@@ -108,7 +108,10 @@ TIME_PERIODS: dict[str, str] = {
     "25": "contract",
     "26": "episode",
     "27": "visit",
+    "28": "outlier",
     "29": "remaining",
+    "30": "exceeded",
+    "31": "not exceeded",
     "32": "lifetime",
     "33": "lifetime remaining",
     "34": "month",
@@ -153,39 +156,6 @@ NETWORK: dict[str, str] = {
     "U": "unknown",
 }
 
-# EB04: the kind of plan.
-INSURANCE_TYPES: dict[str, str] = {
-    "C1": "commercial",
-    "EP": "exclusive provider organization (EPO)",
-    "HM": "health maintenance organization (HMO)",
-    "IN": "indemnity",
-    "MA": "Medicare Part A",
-    "MB": "Medicare Part B",
-    "MC": "Medicaid",
-    "PR": "preferred provider organization (PPO)",
-    "PS": "point of service (POS)",
-}
-
-# AAA03: why a payer rejected (part of) a request, in the guide's words.
-REJECT_REASONS: dict[str, str] = {
-    "15": "required application data missing",
-    "41": "authorization/access restrictions",
-    "42": "unable to respond at current time",
-    "43": "invalid/missing provider identification",
-    "50": "provider ineligible for inquiries",
-    "51": "provider not on file",
-    "57": "invalid/missing dates of service",
-    "58": "invalid/missing date of birth",
-    "62": "date of service not within allowable inquiry period",
-    "63": "date of service in future",
-    "71": "patient birth date does not match that for the patient on the database",
-    "72": "invalid/missing subscriber/insured ID",
-    "73": "invalid/missing subscriber/insured name",
-    "75": "subscriber/insured not found",
-    "76": "duplicate subscriber/insured ID number",
-    "78": "subscriber/insured not in group/plan identified",
-    "79": "invalid participant identification",
-}
 PAYER_UNAVAILABLE = "42"
 
 # AAA04: what the payer wants the sender to do next.
@@ -221,6 +191,8 @@ DATE_QUALIFIERS: dict[str, str] = {
     "343": "premium paid to date end",
     "346": "plan begin",
     "347": "plan end",
+    "348": "benefit begin",
+    "349": "benefit end",
     "356": "eligibility begin",
     "357": "eligibility end",
     "382": "enrollment",
@@ -232,64 +204,6 @@ DATE_QUALIFIERS: dict[str, str] = {
     "540": "policy expiration",
     "636": "date of last update",
     "771": "status",
-}
-
-# REF01: what a reference number is.
-REFERENCE_QUALIFIERS: dict[str, str] = {
-    "18": "plan number",
-    "1L": "group or policy number",
-    "1W": "member identification number",
-    "3H": "case number",
-    "49": "family unit number",
-    "6P": "group number",
-    "9F": "referral number",
-    "F6": "health insurance claim number",
-    "G1": "prior authorization number",
-    "IG": "insurance policy number",
-    "N6": "plan network identification number",
-    "NQ": "Medicaid recipient identification number",
-    "Q4": "prior identifier number",
-}
-
-# NM101: who a name is, for the payer, the provider, or a company named in an LS/LE loop.
-ENTITY_CODES: dict[str, str] = {
-    "03": "dependent",
-    "13": "contracted service provider",
-    "1I": "preferred provider organization (PPO)",
-    "1P": "provider",
-    "2B": "third-party administrator",
-    "36": "employer",
-    "73": "other physician",
-    "FA": "facility",
-    "GP": "gateway provider",
-    "IL": "insured or subscriber",
-    "P3": "primary care provider",
-    "PR": "payer",
-    "PRP": "primary payer",
-    "SEP": "secondary payer",
-    "TTP": "tertiary payer",
-    "VN": "vendor",
-    "X3": "utilization management organization",
-    "Y2": "managed care organization",
-}
-
-# PER03, PER05, PER07: how to reach a contact.
-CONTACT_KINDS: dict[str, str] = {
-    "TE": "phone",
-    "EX": "extension",
-    "FX": "fax",
-    "UR": "web",
-    "EM": "email",
-    "WP": "work phone",
-}
-
-# INS02: the person's relationship to the subscriber.
-RELATIONSHIP_CODES: dict[str, str] = {
-    "18": "self",
-    "01": "spouse",
-    "19": "child",
-    "34": "other adult",
-    "G8": "other relationship",
 }
 
 # DMG03: the person's gender as the payer has it.

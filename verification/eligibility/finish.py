@@ -4,12 +4,22 @@ The readers only copy what the payer sent into a `BenefitSummary`; everything th
 those rows is decided here, once for both.
 """
 
+import re
+
 from .carve_outs import carve_outs
 from .codes import ACTIVE_CODES, INACTIVE_CODES
 from .coverage import CoverageStatus
 from .levels import summarise_level
-from .summary import LEVELS, BenefitSummary, SubscriberSummary
+from .summary import LEVELS, BenefitRow, BenefitSummary, SubscriberSummary
 from .unsaid import not_stated
+
+# Words that name a kind of care rather than a plan, as whole words.
+_CARE_WORDS = re.compile(
+    r"\b(?:mental|behaviou?ral|substance|psychiatric|inpatient|outpatient|residential|detox\w*|dental|vision"
+    r"|transportation|pharmacy|drugs?|chiropractic|hospice|therapy|maternity|emergency|hospital|hearing"
+    r"|ambulance|rehabilitation)\b",
+    re.IGNORECASE,
+)
 
 
 def finish(summary: BenefitSummary) -> BenefitSummary:
@@ -37,11 +47,7 @@ def finish(summary: BenefitSummary) -> BenefitSummary:
 def finish_subscriber(person: SubscriberSummary) -> None:
     """Fill in what follows from the rows: status, plan name, carve-outs, levels, what was not said."""
     person.status = subscriber_status(person)
-    if not person.plan_name:
-        person.plan_name = next(
-            (row.plan_description for row in person.benefits if row.eb01 in ACTIVE_CODES and row.plan_description),
-            "",
-        )
+    person.plan_name = person.plan_name or plan_name(person.benefits)
     if not person.insurance_type:
         person.insurance_type = next(
             (row.insurance_type for row in person.benefits if row.eb01 in ACTIVE_CODES and row.insurance_type), ""
@@ -54,6 +60,26 @@ def finish_subscriber(person: SubscriberSummary) -> None:
         person.not_stated = not_stated(person)
     elif person.status == CoverageStatus.ERROR and not person.rejections:
         person.not_stated = ["The payer did not say whether coverage is active."]
+
+
+def plan_name(rows: list[BenefitRow]) -> str:
+    """The plan's name from its own active rows (service type 30, or none), never from a benefit's.
+
+    Medicaid answers give every benefit its own EB05 on a row that also lists 30 ("MENTAL HEALTH
+    INPATIENT", "DENTAL PROGRAM FOR ADULTS"): a description naming a kind of care is the
+    benefit's, not the plan's. A row for the plan alone (30 only) is preferred; "" when no row
+    names the plan, rather than a benefit's words.
+    """
+    candidates = [
+        row
+        for row in rows
+        if row.eb01 in ACTIVE_CODES
+        and row.plan_description
+        and (not row.service_types or "30" in row.service_types)
+        and not _CARE_WORDS.search(row.plan_description)
+    ]
+    plan_only = [row for row in candidates if set(row.service_types) <= {"30"}]
+    return next((row.plan_description for row in plan_only + candidates), "")
 
 
 def subscriber_status(person: SubscriberSummary) -> CoverageStatus:

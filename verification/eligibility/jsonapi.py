@@ -20,12 +20,14 @@ from .codes import (
     INACTIVE_CODES,
     INSURANCE_TYPES,
     NETWORK,
+    PLACES_OF_SERVICE,
     QUANTITY_QUALIFIERS,
     SERVICE_TYPES,
     TIME_PERIODS,
     describe,
     follow_up_code,
 )
+from .doubts import check_row
 from .errors import EligibilityError
 from .finish import finish
 from .rejections import make_rejection
@@ -118,7 +120,8 @@ def summary_from_json(data: Any, *, gateway: str = "json", checked_at: dt.dateti
     # With a dependent, the benefits are the dependent's: the subscriber is only whose card it is.
     patient, letter = (dependents[0], "D") if dependents else (subscriber, "C")
     person = SubscriberSummary(
-        member_id=_str(subscriber.get("memberId") or patient.get("memberId")),
+        # A dependent with an ID of their own keeps it; the card holder's is kept beside it.
+        member_id=_str(patient.get("memberId") or subscriber.get("memberId")),
         first_name=_str(patient.get("firstName")),
         last_name=_str(patient.get("lastName")),
         middle_name=_str(patient.get("middleName")),
@@ -132,6 +135,7 @@ def summary_from_json(data: Any, *, gateway: str = "json", checked_at: dt.dateti
     if dependents:
         person.subscriber_first_name = _str(subscriber.get("firstName"))
         person.subscriber_last_name = _str(subscriber.get("lastName"))
+        person.subscriber_member_id = _str(subscriber.get("memberId"))
     plan = _dict(data.get("planInformation"))
     person.group_number = _str(plan.get("groupNumber") or subscriber.get("groupNumber"))
     person.group_name = _str(plan.get("groupDescription") or subscriber.get("groupDescription"))
@@ -195,6 +199,12 @@ def _row(item: dict, loop: str, warnings: list[str]) -> BenefitRow:
         messages=[_str(_dict(info).get("description")) for info in _list(item.get("additionalInformation"))],
     )
     row.messages = [message for message in row.messages if message]
+    extra = _list(item.get("eligibilityAdditionalInformationList")) or [item.get("eligibilityAdditionalInformation")]
+    for info in map(_dict, extra):
+        if _str(info.get("codeListQualifierCode")) == "ZZ" and _str(info.get("industryCode")):
+            row.places_of_service.append(_str(info.get("industryCode")))
+            row.place_of_service_descriptions.append(describe(PLACES_OF_SERVICE, _str(info.get("industryCode"))))
+    check_row(row, warnings)
     procedure = _dict(item.get("compositeMedicalProcedureIdentifier"))
     if procedure:
         parts = [procedure.get("productOrServiceIDQualifierCode"), procedure.get("procedureCode")]

@@ -25,7 +25,7 @@ from decimal import Decimal
 from .carve_outs import carved_out_to
 from .codes import ACTIVE_CODES, FAMILY_LEVELS, INACTIVE_CODES, INDIVIDUAL_LEVELS, MET_PERIODS, REMAINING_PERIODS
 from .limits import is_limit, limit_of
-from .sources import PLAN, SOURCES, Source, matches
+from .sources import SOURCES, Source, matches
 from .summary import BenefitRow, CareLevel, CarveOut, Money, NetworkTerms
 
 LABELS = {
@@ -34,10 +34,26 @@ LABELS = {
     "php": "Partial hospitalization (PHP)",
     "iop": "Intensive outpatient (IOP)",
     "outpatient": "Outpatient",
-    "plan": "Plan as a whole (30)",
+    "plan": "Plan as a whole",
 }
 PER = {"27": "visit", "7": "day", "36": "admission", "26": "episode", "6": "hour", "35": "week", "34": "month"}
 LIFETIME_PERIODS = frozenset({"32", "33"})
+
+# The EB01 of the rows that state each figure and the element holding it, and how staff read it.
+FIGURE_CODES = {
+    "deductible": ("C", "amount"),
+    "out_of_pocket": ("G", "amount"),
+    "copay": ("B", "amount"),
+    "coinsurance": ("A", "percent"),
+    "limits": ("F", "quantity"),
+}
+FIGURE_WORDS = {
+    "deductible": "deductible",
+    "out_of_pocket": "out-of-pocket maximum",
+    "copay": "copay",
+    "coinsurance": "coinsurance",
+    "limits": "visit or day limit",
+}
 
 # The rows a level's sources gave, source by source, in the order they are tried.
 Matched = list[tuple[Source, list[BenefitRow]]]
@@ -114,13 +130,16 @@ def summarise_level(level: str, rows: list[BenefitRow], carve_outs: list[CarveOu
     covered_source, covered_rows = _first_stating(COVERED, matched, own)
     if covered_source:
         care.covered = any(row.eb01 in ACTIVE_CODES for row in covered_rows)
-        care.sources["covered"] = covered_source.description
+        care.sources["covered"] = covered_source.describe(covered_rows)
+    from_plan = False
     for figure in FIGURES:
         source, found = _first_stating(figure, matched, own)
+        _note_unusable(care, figure, matched if figure.from_plan else own, source)
         if source:
-            care.sources[figure.name] = source.description
+            care.sources[figure.name] = source.describe(found)
+            from_plan = from_plan or source.plan
             _apply(care, figure.name, found)
-    care.from_plan_level = any(care.sources.get(figure.name) == PLAN.description for figure in FIGURES)
+    care.from_plan_level = from_plan
     care.prior_auth, auth_source = _prior_auth(level, not_plan, sources)
     if auth_source:
         care.sources["prior_auth"] = auth_source
@@ -142,16 +161,44 @@ def _first_stating(figure: Figure, matched: Matched, own: Matched) -> tuple[Sour
     return None, []
 
 
+def _note_unusable(care: CareLevel, figure: Figure, matched: Matched, stating: Source | None) -> None:
+    """Rows of this figure's kind whose value is missing or impossible, up to the source that stated it.
+
+    "Did not state a deductible" would be untrue when the payer sent a deductible row whose amount
+    is missing or impossible: staff are told which it was (see `unsaid`). A limitation row may be
+    words alone, so a limit only counts here when its quantity is impossible.
+    """
+    if figure.name not in FIGURE_CODES:
+        return
+    eb01, element = FIGURE_CODES[figure.name]
+    for source, found in matched:
+        for row in found:
+            if row.eb01 != eb01 or figure.states(row):
+                continue
+            if element in row.doubtful:
+                care.unusable.setdefault(figure.name, "doubtful")
+                words = FIGURE_WORDS[figure.name]
+                sentence = f"The payer sent a {words} for this care that cannot be right ({row.doubtful[element]})."
+                if sentence not in care.warnings:
+                    care.warnings.append(sentence)
+            elif source is not stating and figure.name != "limits":
+                care.unusable.setdefault(figure.name, "missing")
+        if source is stating:
+            return
+
+
 def _prior_auth(level: str, not_plan: Matched, sources: list[Source]) -> tuple[bool | None, str]:
     if level == "plan":
         return None, ""
     for source, found in not_plan:
-        if any(row.auth_required == "Y" for row in found):
-            return True, source.description
+        saying = [row for row in found if row.auth_required == "Y"]
+        if saying:
+            return True, source.describe(saying)
     own = sources[0]
     for source, found in not_plan:
-        if source is own and any(row.auth_required == "N" for row in found):
-            return False, source.description
+        saying = [row for row in found if row.auth_required == "N"]
+        if source is own and saying:
+            return False, source.describe(saying)
     return None, ""
 
 

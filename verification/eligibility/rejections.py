@@ -49,6 +49,31 @@ REJECTION_WORDS: dict[str, tuple[str, str]] = {
         "The payer does not answer for a date of service in the future.",
         "Nothing to ask the visitor: run the check again for today's date.",
     ),
+    "67": (
+        "The payer could not find the patient under this subscriber.",
+        "Check the patient's name and date of birth with them, exactly as the payer would have them.",
+    ),
+    "69": (
+        "The payer says the care asked about does not fit the patient's age on its records.",
+        "Check the patient's date of birth with them; if it is right, call the payer.",
+    ),
+    "70": (
+        "The payer says the care asked about does not fit the patient's gender on its records.",
+        "Nothing to ask the visitor unless they correct their details: call the payer to ask about the benefit.",
+    ),
+    "74": (
+        "The payer says the subscriber's gender is missing or does not match its records.",
+        "Ask for the card holder's gender as the insurer has it, then run the check again.",
+    ),
+    "77": (
+        "The payer found the card holder but not the patient on their plan.",
+        "Ask for the patient's name and date of birth exactly as the insurer has them, and whether they are on "
+        "this plan.",
+    ),
+    "80": (
+        "The payer's system did not answer in time.",
+        "Nothing to ask the visitor: run the check again later, or call the payer.",
+    ),
     "71": (
         "The date of birth does not match the payer's records for this member.",
         "Ask them to confirm the patient's date of birth; if the card is in someone else's name, "

@@ -8,18 +8,15 @@ reads it back; unknown keys are ignored and missing ones take their defaults, so
 by an older version of this code still load.
 """
 
-import dataclasses
 import datetime as dt
-import enum
-import types
-import typing
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Self
 
 from .codes import PAYER_UNAVAILABLE
 from .coverage import CoverageStatus
+from .stored_json import from_json, to_json
 
 LEVELS = ("detox", "residential", "php", "iop", "outpatient", "plan")
 DEFAULT_SERVICE_TYPES = ["30", "AI", "AJ", "AK", "MH", "A8", "RT", "BB"]
@@ -146,8 +143,14 @@ class BenefitRow:
     dates: list[DateInfo] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     delivery: list[str] = field(default_factory=list)
+    # Place-of-service codes (III*ZZ in 2115C/D): where the row's care is given.
+    places_of_service: list[str] = field(default_factory=list)
+    place_of_service_descriptions: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     related_entities: list[RelatedEntity] = field(default_factory=list)
+    # Values that cannot be what their element claims (a percentage of 1840), as the payer sent
+    # them, by element name ("percent", "amount", "quantity"); see `doubts`.
+    doubtful: dict[str, str] = field(default_factory=dict)
 
     @property
     def related_entity(self) -> RelatedEntity | None:
@@ -224,6 +227,11 @@ class CareLevel:
     sources: dict[str, str] = field(default_factory=dict)
     from_plan_level: bool = False
     service_types: list[str] = field(default_factory=list)
+    # Figures the payer sent rows for that could not be used, before any row that stated them:
+    # {"deductible": "missing"} for a row without an amount, "doubtful" for an impossible value.
+    unusable: dict[str, str] = field(default_factory=dict)
+    # Plain words about this level's doubtful values, for staff; also in the summary's warnings.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -262,6 +270,8 @@ class SubscriberSummary:
     relationship: str = ""
     subscriber_first_name: str = ""
     subscriber_last_name: str = ""
+    # A dependent's card holder's own member ID, kept beside the dependent's when they have one.
+    subscriber_member_id: str = ""
     plan_name: str = ""
     group_number: str = ""
     group_name: str = ""
@@ -323,11 +333,11 @@ class BenefitSummary:
         return any(rejection.code == PAYER_UNAVAILABLE for rejection in self.rejections)
 
     def to_dict(self) -> dict[str, Any]:
-        return _to_json(self)
+        return to_json(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        return _from_json(cls, data)
+        return from_json(cls, data)
 
     def __repr__(self) -> str:
         return (
@@ -345,54 +355,3 @@ class CheckResult:
 
     def __repr__(self) -> str:
         return f"CheckResult(summary={self.summary!r}, raw=<{len(self.raw)} characters>)"
-
-
-# --- JSON ---------------------------------------------------------------------------------------
-
-
-def _to_json(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.date):  # datetimes too
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_to_json(item) for item in value]
-    if isinstance(value, dict):
-        return {str(key): _to_json(item) for key, item in value.items()}
-    return value
-
-
-def _from_json(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        inner = [arg for arg in typing.get_args(hint) if arg is not type(None)]
-        return _from_json(inner[0], value)
-    if origin is list:
-        (item,) = typing.get_args(hint)
-        return [_from_json(item, element) for element in value]
-    if origin is dict:
-        _, item = typing.get_args(hint)
-        return {key: _from_json(item, element) for key, element in value.items()}
-    if dataclasses.is_dataclass(hint):
-        hints = typing.get_type_hints(hint)
-        known = {f.name for f in dataclasses.fields(hint) if f.init}
-        return hint(**{name: _from_json(hints[name], item) for name, item in value.items() if name in known})
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        # A value this code does not know stays as text rather than making the summary unreadable.
-        return next((member for member in hint if member.value == value), value)
-    if hint is Decimal:
-        try:
-            return Decimal(str(value))
-        except InvalidOperation:
-            return None
-    if hint is dt.datetime:
-        return dt.datetime.fromisoformat(value)
-    if hint is dt.date:
-        return dt.date.fromisoformat(value)
-    return value

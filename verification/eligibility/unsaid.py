@@ -5,7 +5,8 @@ did. So every gap is written out, one sentence per kind of gap naming all the le
 """
 
 from .codes import join_words
-from .sources import PLAN
+from .levels import FIGURE_WORDS
+from .sources import PLAN_DESCRIPTION
 from .summary import CareLevel, NetworkTerms, SubscriberSummary
 
 # How each level reads inside a sentence.
@@ -16,12 +17,6 @@ PHRASES = {
     "iop": "intensive outpatient (IOP)",
     "outpatient": "outpatient care",
     "plan": "the plan as a whole",
-}
-FIGURE_WORDS = {
-    "deductible": "deductible",
-    "out_of_pocket": "out-of-pocket maximum",
-    "copay": "copay",
-    "coinsurance": "coinsurance",
 }
 
 
@@ -57,27 +52,31 @@ def not_stated(person: SubscriberSummary) -> list[str]:
         if care.carved_out_to:
             carved.setdefault(care.carved_out_to, []).append(level)
             continue
-        if not care.sources:
+        if not care.sources and not care.unusable:
             unsaid.add("The payer said nothing about {levels}.", level)
             continue
         if level != "plan":
             _add_plan_level_figures(unsaid, level, care)
         terms = (care.in_network, care.out_of_network, care.network_unstated)
+        _add_unusable(unsaid, level, care)
         if "deductible" not in care.sources:
-            unsaid.add("The payer did not state a deductible for {levels}.", level)
+            if "deductible" not in care.unusable:
+                unsaid.add("The payer did not state a deductible for {levels}.", level)
         elif _remaining_missing(terms, "deductible"):
             unsaid.add("The payer did not say how much of the deductible is left for {levels}.", level)
         if "out_of_pocket" not in care.sources:
-            unsaid.add("The payer did not state an out-of-pocket maximum for {levels}.", level)
+            if "out_of_pocket" not in care.unusable:
+                unsaid.add("The payer did not state an out-of-pocket maximum for {levels}.", level)
         elif _remaining_missing(terms, "out_of_pocket"):
             unsaid.add("The payer did not say how much of the out-of-pocket maximum is left for {levels}.", level)
-        if "copay" not in care.sources and "coinsurance" not in care.sources:
+        cost_share = ("copay", "coinsurance")
+        if not any(name in care.sources or name in care.unusable for name in cost_share):
             unsaid.add("The payer did not state a copay or coinsurance for {levels}.", level)
         if level == "plan":
             continue
         if care.prior_auth is None:
             unsaid.add("The payer did not say whether {levels} {need} prior authorization.", level)
-        if not care.limits:
+        if not care.limits and "limits" not in care.unusable:
             unsaid.add("The payer did not state visit or day limits for {levels}.", level)
         if stated_network and not _level_states_network(care):
             unsaid.add("Network status was not stated for {levels}.", level)
@@ -89,7 +88,7 @@ def not_stated(person: SubscriberSummary) -> list[str]:
 
 def _add_plan_level_figures(unsaid: _Sentences, level: str, care: CareLevel) -> None:
     """Say which of a level's figures are the plan's as a whole, not the level's own."""
-    plan_figures = [name for name, source in care.sources.items() if source == PLAN.description]
+    plan_figures = [name for name, source in care.sources.items() if source == PLAN_DESCRIPTION]
     if not plan_figures:
         return
     costs = [name for name in care.sources if name not in ("covered", "limits", "prior_auth")]
@@ -98,6 +97,20 @@ def _add_plan_level_figures(unsaid: _Sentences, level: str, care: CareLevel) -> 
     else:
         figures = join_words([FIGURE_WORDS[name] for name in plan_figures])
         unsaid.add(f"The payer gave no {figures} specific to {{levels}}; the plan-level (30) ones are shown.", level)
+
+
+def _add_unusable(unsaid: _Sentences, level: str, care: CareLevel) -> None:
+    """Say which figures the payer sent rows for without a usable amount, rather than that it said nothing."""
+    for name, reason in care.unusable.items():
+        words = FIGURE_WORDS[name]
+        article = "an" if words[0] in "aeiou" else "a"
+        if reason == "missing":
+            sentence = f"The payer sent {article} {words} row without an amount for {{levels}}"
+        else:
+            sentence = f"The payer sent {article} {words} for {{levels}} that cannot be right"
+        if name in care.sources:
+            sentence += "; the figures shown come from its other rows"
+        unsaid.add(sentence + ".", level)
 
 
 def _remaining_missing(terms: tuple[NetworkTerms, ...], figure: str) -> bool:

@@ -18,6 +18,7 @@ from .codes import (
     GENDERS,
     INSURANCE_TYPES,
     NETWORK,
+    PLACES_OF_SERVICE,
     QUANTITY_QUALIFIERS,
     REFERENCE_QUALIFIERS,
     RELATIONSHIP_CODES,
@@ -26,6 +27,7 @@ from .codes import (
     YES_NO_UNKNOWN,
     describe,
 )
+from .doubts import check_row
 from .errors import EligibilityError
 from .finish import finish
 from .rejections import make_rejection
@@ -41,6 +43,10 @@ from .summary import (
 from .x12 import Interchange, Segment, Transaction, parse, parse_date, parse_date_range
 
 LOOP_LETTERS = {"20": "A", "21": "B", "22": "C", "23": "D"}
+# No benefit figure has more digits before the point than this: a longer one is garbage.
+LARGEST_DIGITS = 12
+# NM101 of the person a 2100C or 2100D loop is about.
+PERSON_ENTITIES = frozenset({"IL", "03"})
 
 
 def read_271(text: str, *, gateway: str = "", checked_at: dt.datetime | None = None) -> BenefitSummary:
@@ -86,13 +92,19 @@ def to_decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
     except InvalidOperation:
         warnings.append(f"{what} {value[:12]!r} is not a number; it was left out.")
         return None
+    if number.is_finite() and number.adjusted() > LARGEST_DIGITS:
+        warnings.append(f"{what} {value[:12]!r} is too large to be a benefit figure; it was left out.")
+        return None
     return number if number.is_finite() else None
 
 
 def to_percent(value: str, what: str, warnings: list[str]) -> Decimal | None:
+    """EB08 as a fraction; anything else above 1 is left for `doubts` to flag."""
     percent = to_decimal(value, what, warnings)
-    if percent is not None and Decimal(1) < percent <= Decimal(100):
-        # The guide asks for a fraction (0.2); some payers send 20 for 20 %.
+    whole = percent is not None and percent == percent.to_integral_value()
+    if whole and Decimal(1) < percent <= Decimal(100):
+        # The guide asks for a fraction (0.2); some payers send 20 for 20 %. A 1.5 could be
+        # 150 % or 1.5 %, so only whole numbers are read this way.
         warnings.append(f"{what} {value!r} read as {percent}% (the standard asks for a fraction).")
         percent = percent / 100
     return percent
@@ -144,7 +156,7 @@ class _Reader:
             parent = self.people.get(parent_id)
             if parent and self.level == "23":
                 self.parents[hl_id] = parent_id
-                person.member_id = parent.member_id
+                person.member_id = person.subscriber_member_id = parent.member_id
                 person.subscriber_first_name, person.subscriber_last_name = parent.first_name, parent.last_name
                 person.group_number, person.group_name = parent.group_number, parent.group_name
                 person.plan_name = parent.plan_name
@@ -163,7 +175,23 @@ class _Reader:
 
     def on_nm1(self, seg: Segment) -> None:
         name = _name(seg)
-        if self.in_ls and self.row is not None:
+        if self.row is not None and not self.in_ls and seg[1] in PERSON_ENTITIES:
+            # The person's own name comes before their benefit rows (2100C/D); one sent after
+            # them, outside a related-entity loop, is not a new name or member ID for them.
+            self.summary.warnings.append(
+                f"The payer repeated a person's name after the benefit rows (segment {seg.position}); "
+                "the subscriber's name and member ID were kept as first given."
+            )
+            return
+        if self.row is not None:
+            if not self.in_ls:
+                # Some payers leave out LS/LE around a company they name for a benefit: it is
+                # still that benefit's related entity (2120), never the subscriber.
+                who = describe(ENTITY_CODES, seg[1]) or "no role given"
+                self.summary.warnings.append(
+                    f"A name the payer sent after a benefit row without a related-entity loop (segment "
+                    f"{seg.position}, {who}) was read as that row's contact."
+                )
             self.entity = RelatedEntity(
                 entity_code=seg[1],
                 entity=describe(ENTITY_CODES, seg[1]),
@@ -172,6 +200,11 @@ class _Reader:
                 id=seg[9],
             )
             self.row.related_entities.append(self.entity)
+            return
+        if self.in_ls:
+            self.summary.warnings.append(
+                f"A related-entity loop before any benefit row (segment {seg.position}) was skipped."
+            )
             return
         self.loop = f"2100{self.letter}"
         if self.level == "20":
@@ -230,13 +263,16 @@ class _Reader:
         reference = Reference(
             qualifier=seg[1], description=describe(REFERENCE_QUALIFIERS, seg[1]), value=seg[2], text=seg[3]
         )
-        if self.in_ls:
+        if self.in_ls or self.entity is not None:
             return
         if self.row is not None:
             self.row.references.append(reference)
         elif self.person is not None:
             self.person.references.append(reference)
-            if seg[1] == "6P" or (seg[1] == "1L" and not self.person.group_number):
+            if seg[1] == "1W" and (self.person.is_dependent or not self.person.member_id):
+                # A dependent's own member ID (2100D); the card holder's stays in subscriber_member_id.
+                self.person.member_id = seg[2]
+            elif seg[1] == "6P" or (seg[1] == "1L" and not self.person.group_number):
                 self.person.group_number, self.person.group_name = seg[2], seg[3] or self.person.group_name
             elif seg[1] == "18" and seg[3] and not self.person.plan_name:
                 self.person.plan_name = seg[3]
@@ -315,12 +351,19 @@ class _Reader:
         )
         if row.auth_required and row.auth_required not in YES_NO_UNKNOWN:
             warnings.append(f"{where} authorization indicator {row.auth_required[:4]!r} is not Y, N or U.")
+        check_row(row, warnings)
         self.person.benefits.append(row)
         self.row = row
 
     def on_msg(self, seg: Segment) -> None:
         if self.row is not None and seg[1]:
             self.row.messages.append(seg[1])
+
+    def on_iii(self, seg: Segment) -> None:
+        # Only places of service (ZZ) tell staff anything; diagnosis codes echo the inquiry.
+        if self.row is not None and seg[1] == "ZZ" and seg[2]:
+            self.row.places_of_service.append(seg[2])
+            self.row.place_of_service_descriptions.append(describe(PLACES_OF_SERVICE, seg[2]))
 
     def on_hsd(self, seg: Segment) -> None:
         if self.row is None:

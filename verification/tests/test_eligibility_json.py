@@ -106,3 +106,45 @@ def test_it_asks_for_a_dependent_under_the_subscribers_card():
 def test_it_refuses_an_answer_that_is_not_a_json_object(data):
     with pytest.raises(EligibilityError, match="not an object"):
         summary_from_json(data)
+
+
+def test_a_json_answer_keeps_both_member_ids_and_flags_an_impossible_coinsurance():
+    summary = summary_from_json(
+        {
+            "subscriber": {"memberId": "PNW7000100", "firstName": "LEE", "lastName": "MARSH"},
+            "dependents": [{"memberId": "PNW7000102", "firstName": "ROWAN", "lastName": "MARSH"}],
+            "benefitsInformation": [
+                {"code": "1", "serviceTypeCodes": ["30", "RT"]},
+                {"code": "A", "serviceTypeCodes": ["RT"], "benefitPercent": "1840", "inPlanNetworkIndicatorCode": "Y"},
+            ],
+        }
+    )
+    patient = summary.subscriber
+
+    assert (patient.member_id, patient.subscriber_member_id) == ("PNW7000102", "PNW7000100")
+    assert summary.levels["residential"].in_network.coinsurance is None
+    assert summary.levels["residential"].warnings == [
+        "The payer sent a coinsurance for this care that cannot be right (1,840)."
+    ]
+
+
+def test_a_json_answer_reads_the_place_of_service_a_benefit_is_for():
+    summary = summary_from_json(
+        {
+            "subscriber": {"memberId": "PNW7000100", "firstName": "LEE", "lastName": "MARSH"},
+            "benefitsInformation": [
+                {"code": "1", "serviceTypeCodes": ["30", "AI"]},
+                {
+                    "code": "B",
+                    "serviceTypeCodes": ["AI"],
+                    "benefitAmount": "175",
+                    "timeQualifierCode": "7",
+                    "inPlanNetworkIndicatorCode": "Y",
+                    "eligibilityAdditionalInformationList": [{"codeListQualifierCode": "ZZ", "industryCode": "55"}],
+                },
+            ],
+        }
+    )
+
+    assert summary.levels["residential"].in_network.copay == Decimal("175")
+    assert summary.levels["outpatient"].in_network.copay is None

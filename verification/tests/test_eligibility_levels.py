@@ -4,9 +4,11 @@ from decimal import Decimal
 
 import pytest
 
+from verification.eligibility.doubts import check_row
 from verification.eligibility.levels import summarise_level
 from verification.eligibility.sources import setting
-from verification.eligibility.summary import BenefitRow
+from verification.eligibility.summary import BenefitRow, SubscriberSummary
+from verification.eligibility.unsaid import not_stated
 
 
 def row(eb01: str, *types: str, **fields) -> BenefitRow:
@@ -23,6 +25,12 @@ def row(eb01: str, *types: str, **fields) -> BenefitRow:
         (["PARTIAL HOSPITALIZATION"], ["MH"], "php"),
         (["OUTPATIENT OFFICE VISIT"], ["AI"], "outpatient"),
         (["SHIPPING"], ["AI"], None),  # "php" and "iop" only count as words
+        (["SEE {WWW.STATE.EXAMPLE.GOV/LOOKUP/COVERAGELOOKUP.PHP}"], ["MH"], None),  # an address is not a setting
+        (["RULES AT MEDICAID.EXAMPLE.GOV/IOP-FORMS.PHP"], ["AI"], None),
+        (["DETOX/WITHDRAWAL MANAGEMENT"], ["AI"], "detox"),  # a slash between words is still words
+        (["NONRESIDENTIAL SERVICES"], ["AI"], None),  # no match inside another word
+        ([], ["CI"], "inpatient"),
+        ([], ["CJ"], "outpatient"),
         ([], ["AI", "48"], "inpatient"),
         ([], ["AI", "RT", "BB", "A8"], None),  # several settings at once: none of them
         ([], ["AI"], None),
@@ -90,3 +98,58 @@ def test_it_does_not_add_up_a_coverage_level_it_does_not_know():
 
     assert detox.in_network.deductible_individual.total is None
     assert detox.in_network.deductible_family.total is None
+
+
+def test_plan_level_active_coverage_alone_does_not_make_a_level_covered():
+    residential = summarise_level("residential", [row("1", "30", plan_description="STATE PLAN")], [])
+
+    assert residential.covered is None
+    assert residential.sources == {}
+
+
+def test_a_medicaid_row_listing_behavioural_services_speaks_for_the_levels_its_codes_imply():
+    # One active row for mental-health and substance-use services, its notice linking to a ".PHP" page.
+    rows = [
+        row(
+            "1",
+            "MH",
+            "A6",
+            "A7",
+            "A8",
+            "AI",
+            "AJ",
+            "AK",
+            "BD",
+            messages=["CODE RULES: {WWW.STATE.EXAMPLE.GOV/LOOKUP/COVERAGELOOKUP.PHP}"],
+        )
+    ]
+
+    levels = {level: summarise_level(level, rows, []) for level in ("detox", "residential", "php", "iop", "outpatient")}
+
+    assert {level: care.covered for level, care in levels.items()} == dict.fromkeys(levels, True)
+    assert levels["residential"].sources["covered"] == "residential and psychiatric inpatient benefits (A7)"
+    assert levels["outpatient"].sources["covered"] == "outpatient behavioural benefits (A6, A8, BD)"
+    assert levels["iop"].sources["covered"] == "behavioural outpatient benefits (A8)"
+    # Partial hospitalization has no code on the row: only the general substance-use services speak for it.
+    assert levels["php"].sources["covered"] == "general substance-use benefits (AI, AJ, AK)"
+    assert levels["detox"].sources["covered"] == "general substance-use benefits (AI, AJ, AK)"
+
+
+def test_a_mental_health_inpatient_row_does_not_speak_for_detox():
+    rows = [row("1", "MH", plan_description="MENTAL HEALTH INPATIENT")]
+
+    assert summarise_level("detox", rows, []).covered is None
+    assert summarise_level("residential", rows, []).covered is True
+
+
+def test_a_level_whose_only_rows_lack_their_amounts_is_not_said_to_have_nothing():
+    person = SubscriberSummary(
+        benefits=[row("1", "30"), row("C", "RT", coverage_level="IND", time_period="23", percent=Decimal("2500"))]
+    )
+    check_row(person.benefits[1], [])
+    person.levels = {"residential": summarise_level("residential", person.benefits, [])}
+
+    sentences = not_stated(person)
+
+    assert "The payer sent a deductible row without an amount for residential treatment." in sentences
+    assert "The payer said nothing about residential treatment." not in sentences
