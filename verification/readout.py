@@ -20,7 +20,7 @@ from intake.templatetags.lantern import money, percent
 
 from .eligibility.codes import join_words
 from .eligibility.limits import format_quantity
-from .eligibility.sources import PLAN
+from .eligibility.sources import PLAN_DESCRIPTION
 from .eligibility.summary import BenefitSummary, CareLevel, CarveOut, Limit, Money, NetworkTerms
 from .estimate import Estimate, estimate, left
 from .stays import TypicalStay
@@ -267,7 +267,7 @@ def _without_network(text: str) -> str:
 
 def _from_plan_only(care: CareLevel) -> bool:
     costs = [source for name, source in care.sources.items() if name not in ("covered", "limits", "prior_auth")]
-    return bool(costs) and all(source == PLAN.description for source in costs)
+    return bool(costs) and all(source == PLAN_DESCRIPTION for source in costs)
 
 
 # --- Said once: the shared figures and each level's extras -----------------------------------------
