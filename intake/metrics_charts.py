@@ -154,7 +154,7 @@ def speed_chart(m: LeadMetrics) -> dict:
     rows = []
     for row in [m.overall] + [row for split in m.speed for row in split.rows]:
         if row.median_minutes is None:
-            bars = [Bar(None, "no calls yet")]
+            bars = [Bar(None, "no calls yet" if row.leads else "no leads")]
         else:
             bars = [
                 Bar(row.median_minutes, f"median {minutes_text(row.median_minutes)}"),

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -215,13 +216,18 @@ def test_it_does_not_count_a_lead_as_missing_the_sla_before_its_deadline(staff):
 
 
 @pytest.mark.django_db
-def test_it_says_so_when_no_lead_has_been_contacted_yet(client, staff):
+def test_it_says_so_when_no_lead_has_been_contacted_yet(client, staff, settings):
+    settings.CENTRE_HOURS = "24/7"
     Lead.objects.create(name="Waiting", phone="+14155550401")
     client.force_login(staff["sam"])
 
     html = client.get(reverse("staff:metrics")).content.decode()
 
     assert "No contacted leads yet" in html
+    # A group with a lead nobody has called, and one with no lead at all, say which it is.
+    assert re.search(r"In call-back hours</th>\s*<td[^>]*>1</td>\s*<td[^>]*><span[^>]*>no calls yet<", html)
+    assert re.search(r"Out of hours</th>\s*<td[^>]*>0</td>\s*<td[^>]*><span[^>]*>no leads<", html)
+    assert ">no leads</text>" in html and ">no calls yet</text>" in html
 
 
 @pytest.mark.django_db
