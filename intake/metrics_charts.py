@@ -15,13 +15,16 @@ from .metrics_figures import LeadMetrics, OutcomeBreakdown
 # Geometry in SVG user units; the drawing scales to its container's width (capped in CSS).
 WIDTH = 360
 LABEL_COLUMN = 92  # labels beside the bars (short ones: days, weeks)
-VALUE_ROOM = 110  # right of the longest bar, for its value
+# Right of the longest bar, room for its value: 7 units a character of 12-unit text (digits and
+# lower case are narrower), and never less than a short value needs.
+CHARACTER = 7
+LEAST_VALUE_ROOM = 40
 BAR = 12
 BAR_GAP = 4
 LABEL_LINE = 16  # a label above its bars (long ones: sources, pages)
 GROUP_GAP = 6
 TEXT_DROP = 10  # baseline of 12-unit text set against a bar
-LONGEST_LABEL = 52  # characters; the table beside the chart has the whole name
+LONGEST_LABEL = 48  # characters, bold; the table beside the chart has the whole name
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,8 @@ def bar_chart(
         ticks = nice_ticks(max((b.value for _, bars in rows for b in bars if b.value is not None), default=0))
     scale = ticks[-1] or 1
     left = LABEL_COLUMN if beside else 0
-    plot_width = WIDTH - left - VALUE_ROOM
+    longest_value = max((len(bar.text) for _, bars in rows for bar in bars), default=0)
+    plot_width = WIDTH - left - max(longest_value * CHARACTER + 4, LEAST_VALUE_ROOM)
     y = 4
     texts, rects = [], []
     for label, bars in rows:

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from intake.metrics import DateRange, minutes_text, percent
-from intake.metrics_charts import nice_ticks
+from intake.metrics_charts import CHARACTER, WIDTH, Bar, bar_chart, nice_ticks
 from intake.metrics_figures import TOP_ROWS, LeadMetrics, Period, periods
 from intake.models import Lead
 
@@ -183,3 +183,12 @@ def test_it_counts_a_request_as_out_of_hours_by_the_centres_clock(settings, staf
     m = LeadMetrics.for_range(DateRange(dt.date(2026, 3, 6), dt.date(2026, 3, 7), NY))
 
     assert [(row.name, row.leads) for row in m.speed[2].rows] == [("In call-back hours", 1), ("Out of hours", 2)]
+
+
+def test_it_leaves_room_right_of_the_longest_bar_for_its_value():
+    for text in ["3", "100% · 1234 of 1234", "90% by 10080 min"]:
+        chart = bar_chart("c", title="t", summary="s", axis_title="a", rows=[("row", [Bar(100, text)])])
+
+        value = next(t for t in chart["texts"] if t["class"] == "chart-value")
+        assert float(value["x"]) + len(text) * CHARACTER <= WIDTH, text
+        assert float(chart["right"]) > WIDTH / 3  # and the bars keep most of the width
