@@ -95,7 +95,7 @@ def bar_chart(
             texts.append(
                 {"class": "chart-value", "x": _num(left + length + 4), "y": _num(y + TEXT_DROP), "text": bar.text}
             )
-            if beside:
+            if beside and index == 0:
                 texts.append(
                     {"class": "chart-label", "x": _num(left - 6), "y": _num(y + TEXT_DROP), "text": label, "end": True}
                 )
