@@ -1,4 +1,5 @@
-"""Supervisor metrics: speed-to-lead and outcomes, as a page with server-drawn charts and a CSV.
+"""Supervisor metrics: speed-to-lead, outcomes and workers, as a page with server-drawn charts
+and a CSV with a row per lead from which every figure on the page can be worked out again.
 
 Neither shows PHI; the export is audited all the same, since it lists every lead by reference.
 """
@@ -11,73 +12,29 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from .audit import record_access
-from .metrics import DateRange, LeadFacts, LeadMetrics, lead_facts, parse_range
+from .metrics import DateRange, LeadFacts, Worker, lead_facts, parse_range
+from .metrics_charts import admission_chart, outcomes_chart, periods_chart, speed_chart
+from .metrics_figures import LeadMetrics, SpeedSplit
 from .models import Lead
 from .permissions import supervisor_required
-
-# Chart geometry in SVG user units; the SVGs scale to their container's width.
-DAY_CHART_WIDTH = 600
-DAY_CHART_HEIGHT = 160
-OUTCOME_CHART_WIDTH = 320
-OUTCOME_ROW_HEIGHT = 40
-OUTCOME_BAR_HEIGHT = 14
 
 CSV_HEADER = [
     "reference",
     "created",
     "kind",
+    "urgent",
+    "in call-back hours",
     "source",
     "landing page",
     "status",
     "minutes to first contact",
-    "within SLA",
+    "within target",
     "attempts",
     "reached",
+    "first call by",
+    "assigned to",
+    "worked by",
 ]
-
-
-def _num(value: float) -> str:
-    # Pre-formatted so template localisation can never turn SVG coordinates into "1,5".
-    return f"{value:.2f}"
-
-
-def _day_bars(per_day) -> dict:
-    peak = max((count for _, count in per_day), default=0)
-    slot = DAY_CHART_WIDTH / max(len(per_day), 1)
-    gap = min(slot * 0.2, 4)
-    bars = []
-    for index, (day, count) in enumerate(per_day):
-        # Empty days get a sliver on the baseline so the reader sees the day was counted.
-        height = max(count / peak * (DAY_CHART_HEIGHT - 4), 1.5) if peak and count else 1.5
-        bars.append(
-            {
-                "day": day,
-                "count": count,
-                "x": _num(index * slot + gap / 2),
-                "y": _num(DAY_CHART_HEIGHT - height),
-                "width": _num(max(slot - gap, 0.5)),
-                "height": _num(height),
-            }
-        )
-    return {"width": DAY_CHART_WIDTH, "height": DAY_CHART_HEIGHT, "peak": peak, "bars": bars}
-
-
-def _outcome_bars(outcomes) -> dict:
-    peak = max((o.count for o in outcomes), default=0)
-    rows = []
-    for index, outcome in enumerate(outcomes):
-        top = index * OUTCOME_ROW_HEIGHT
-        width = outcome.count / peak * OUTCOME_CHART_WIDTH if peak else 0
-        rows.append(
-            {
-                "outcome": outcome,
-                "text_y": _num(top + 15),
-                "bar_y": _num(top + 21),
-                "width": _num(max(width, 1.5)),
-                "bar_height": OUTCOME_BAR_HEIGHT,
-            }
-        )
-    return {"width": OUTCOME_CHART_WIDTH, "height": max(len(rows), 1) * OUTCOME_ROW_HEIGHT, "rows": rows}
 
 
 def _range_query(date_range: DateRange) -> str:
@@ -89,6 +46,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
     date_range, errors = parse_range(request.GET)
     figures = LeadMetrics.for_range(date_range)
     typed = {name: request.GET.get(name, "").strip() for name in ("from", "to")}
+    breakdowns = [figures.by_kind, figures.by_source, figures.by_landing_page]
     return render(
         request,
         "staff/metrics.html",
@@ -99,18 +57,13 @@ def metrics(request: HttpRequest) -> HttpResponse:
             "field_from": typed["from"] if errors else date_range.start.isoformat(),
             "field_to": typed["to"] if errors else date_range.end.isoformat(),
             "m": figures,
-            "day_chart": _day_bars(figures.per_day),
-            "outcome_chart": _outcome_bars(figures.outcomes),
+            "period_chart": periods_chart(figures),
+            "speed_chart": speed_chart(figures),
+            # The first group is every lead, without a heading of its own.
+            "speed_table": [SpeedSplit("", [figures.overall]), *figures.speed],
+            "outcome_chart": outcomes_chart(figures),
+            "breakdowns": [{"table": b, "chart": admission_chart(b)} for b in breakdowns],
             "export_query": _range_query(date_range),
-            "breakdowns": [
-                {"id": "sources", "heading": "By source", "column": "Source", "rows": figures.by_source},
-                {
-                    "id": "pages",
-                    "heading": "By landing page",
-                    "column": "Landing page",
-                    "rows": figures.by_landing_page,
-                },
-            ],
         },
     )
 
@@ -125,12 +78,18 @@ def _yes_no(value: bool | None) -> str:
     return "" if value is None else "yes" if value else "no"
 
 
+def _name(worker: Worker | None) -> str:
+    return "" if worker is None else _cell(worker.name)
+
+
 def _csv_row(fact: LeadFacts, date_range: DateRange) -> list:
     minutes = fact.minutes_to_contact
     return [
         fact.reference,
         timezone.localtime(fact.created_at, date_range.tz).isoformat(timespec="seconds"),
         fact.kind_label,
+        _yes_no(fact.urgent),
+        _yes_no(fact.in_hours),
         _cell(fact.source),
         _cell(fact.landing_page),
         fact.status_label,
@@ -138,6 +97,9 @@ def _csv_row(fact: LeadFacts, date_range: DateRange) -> list:
         _yes_no(fact.within_sla),
         fact.attempts,
         _yes_no(fact.reached),
+        _name(fact.first_caller),
+        _name(fact.assigned_to),
+        "; ".join(_name(worker) for worker in fact.worked_by),
     ]
 
 
