@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import time_format
 
 from ..crypto import EncryptedTextField
 from .choices import LeadStatus, LevelOfCare, NotAFitReason
@@ -106,7 +107,8 @@ class LeadEvent(models.Model):
         return self.get_kind_display()
 
     def outcome_sentence(self) -> str:
-        """ "Admitted to Residential on 3 Dec 2026", "Referred elsewhere: to Harbor House", ..."""
+        """The outcome in words: "Admitted to Residential on 3 Dec 2026", "Referred elsewhere: to
+        Harbor House", "Not a fit: declined treatment", "Unreachable after 3 attempts"."""
         d = self.details
         status = d.get("to")
         if status == LeadStatus.ADMITTED:
@@ -124,9 +126,10 @@ class LeadEvent(models.Model):
         return f"Closed as {_status(status).lower()}"
 
     def recorded_by(self) -> str:
-        """ "recorded by Avery Lee at 14:02" (the day too, unless it is the admission's)."""
+        """The line under an outcome: "recorded by Avery Lee at 2:02 p.m." (and the day, unless it
+        is the admission's), the time written as the rest of the staff pages write it."""
         at = timezone.localtime(self.at)
-        when = f"at {at:%H:%M}"
+        when = f"at {time_format(at)}"
         if self.details.get("admitted_on") != at.date().isoformat():
             when += f" on {day(at.date())}"
         return f"recorded by {staff_name(self.actor) or 'a former staff member'} {when}"

@@ -42,8 +42,10 @@ class Timeline:
         self.entries.append(TimelineEntry(kind=kind, at=at, what=what, actor=actor, text=text, item=item))
 
     def newest_first(self) -> list[TimelineEntry]:
-        # Stable: two things in one transaction keep the order they were added in, reversed.
-        return sorted(self.entries, key=lambda entry: entry.at, reverse=True)
+        # Two things at one moment (a call and the status it moved) show in the reverse of the
+        # order they were added in: what followed from the call above the call.
+        order = sorted(enumerate(self.entries), key=lambda pair: (pair[1].at, pair[0]), reverse=True)
+        return [entry for _, entry in order]
 
 
 def timeline_of(lead) -> list[TimelineEntry]:

@@ -7,6 +7,7 @@ import re
 import pytest
 from auditlog.models import LogEntry
 from django.utils import timezone
+from django.utils.formats import time_format
 
 from intake.models import EventKind, Lead, LeadEvent, LeadStatus, OutcomeFacts, WorkflowError
 from intake.retention import anonymise_lead
@@ -113,7 +114,7 @@ def test_it_shows_what_will_be_recorded_and_closes_only_on_confirm(worker, lead,
     assert event.actor == staff["avery"] and event.details["level_of_care"] == "residential"
     at = timezone.localtime(event.at)
     page = text_of(done.content.decode())
-    assert f"Admitted to Residential (Evergreen) on {day(today)} — recorded by Avery Lee at {at:%H:%M}" in page
+    assert f"Admitted to Residential (Evergreen) on {day(today)} — recorded by Avery Lee at {time_format(at)}" in page
 
 
 @pytest.mark.django_db
