@@ -248,7 +248,9 @@ def close_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return _back(lead)
-    messages.success(request, f"{lead.reference} closed. {event.outcome_sentence()}.")
+    # Not the outcome's sentence: a programme or a referral's destination is free text, and
+    # messages may travel in a cookie. The page shows the outcome in full.
+    messages.success(request, f"{lead.reference} closed as {LeadStatus(event.details['to']).label.lower()}.")
     return _back(lead)
 
 

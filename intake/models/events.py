@@ -97,7 +97,7 @@ class LeadEvent(models.Model):
             return f"Reopened (it was {_status(d.get('from')).lower()})"
         if self.kind == EventKind.FOLLOW_UP_SET:
             when = timezone.localtime(parse_datetime(d["follow_up_at"]))
-            return f"Follow-up scheduled for {when:%a %-d %b %Y, %H:%M}"
+            return f"Follow-up scheduled for {when:%a %b %-d, %-I:%M %p}"  # as the page said when it was set
         if self.kind == EventKind.FOLLOW_UP_CLEARED:
             return "Follow-up cleared"
         if self.kind == EventKind.CONTACT_PREFERENCES:

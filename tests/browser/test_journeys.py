@@ -293,7 +293,7 @@ def test_it_shows_a_worker_a_new_request_without_a_reload_and_lets_them_work_it(
     worker.select_option("#id_level_of_care", "detox")
     worker.get_by_role("button", name="Review before closing").click()
     worker.get_by_role("button", name="Confirm").click()
-    expect(messages).to_contain_text(f"{lead.reference} closed. Admitted to Detox on")
+    expect(messages).to_contain_text(f"{lead.reference} closed as admitted.")
     shot(worker, "journey-queue-4-admitted")
 
     lead.refresh_from_db()

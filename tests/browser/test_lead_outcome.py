@@ -53,7 +53,7 @@ def test_it_takes_a_lead_to_admitted_with_its_facts_and_shows_every_step_by_name
     shot(worker, "lead-outcome-1-confirm")
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.ASSESSMENT_SCHEDULED
     worker.get_by_role("button", name="Confirm").click()
-    expect(messages).to_contain_text(f"{lead.reference} closed. {sentence}.")
+    expect(messages).to_contain_text(f"{lead.reference} closed as admitted.")
 
     at = timezone.localtime(Lead.objects.get(pk=lead.pk).outcome().at)
     recorded = f"{sentence} — recorded by Avery Lee at {time_format(at)}"
