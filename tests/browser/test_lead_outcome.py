@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from intake.models import Lead, LeadStatus
 from intake.tests.helpers import JORDAN, receive_callback
 
-from .conftest import DESKTOP, shot, sign_in_staff
+from .conftest import DESKTOP, PHONE, shot, sign_in_staff
+from .test_accessibility import AxeAudit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,3 +81,24 @@ def test_it_takes_a_lead_to_admitted_with_its_facts_and_shows_every_step_by_name
     assert (lead.status, lead.admitted_on) == (LeadStatus.ADMITTED, today)
     # The one refused review answers 400 (Bad Request), which Chromium logs; nothing else may.
     assert [error for error in worker.console_errors if "status of 400" not in error] == []
+
+
+def test_it_keeps_the_outcome_pages_free_of_serious_axe_violations(live_server, page_factory, staff):
+    lead = receive_callback(JORDAN)
+    lead.log_attempt(by=staff["avery"], outcome="reached")
+    page = page_factory(viewport=PHONE, bypass_csp=True)
+    audit = AxeAudit(page, "lead-outcome")
+    sign_in_staff(page, live_server.url, staff["avery"])
+
+    page.goto(f"{live_server.url}/staff/leads/{lead.pk}/close/?outcome=not_a_fit")
+    page.get_by_role("button", name="Review before closing").click()
+    expect(page.locator("#error_1_id_reason")).to_have_text("Choose why they are not a fit.")
+    audit.check("close-refused")
+    page.get_by_role("radio", name="Declined treatment").check()
+    page.get_by_role("button", name="Review before closing").click()
+    audit.check("close-confirm")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("section.lead-outcome")).to_contain_text("Not a fit: declined treatment")
+    audit.check("closed-lead")
+
+    audit.assert_clean()
