@@ -111,6 +111,8 @@ class LeadEvent(models.Model):
         Harbor House", "Not a fit: declined treatment", "Unreachable after 3 attempts"."""
         d = self.details
         status = d.get("to")
+        if d.get("backfilled"):
+            return f"Closed as {_status(status).lower()}"  # read back from the audit log: no facts
         if status == LeadStatus.ADMITTED:
             admitted_on = parse_date(d["admitted_on"])
             level = LevelOfCare(d["level_of_care"]).label

@@ -2,12 +2,15 @@
 
 import datetime as dt
 import html as htmllib
+import importlib
 import re
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps as django_apps
 from django.utils import timezone
 
+from intake.audit import acting_as
 from intake.models import EventKind, Lead, LeadEvent, Notification, OutcomeFacts
 from intake.tests.helpers import JORDAN, receive_callback
 
@@ -145,3 +148,31 @@ def test_an_event_once_written_cannot_be_changed_or_deleted(team):
         event.save()
     with pytest.raises(Exception, match="cannot be deleted"):
         event.delete()
+
+
+@pytest.mark.django_db
+def test_it_reads_an_old_leads_claims_and_status_changes_back_from_the_audit_log(client, team):
+    """Before events, the audit log alone knew who moved a lead; the migration reads it back."""
+    avery = team["avery"]
+    lead = Lead.objects.create(name="Jordan", phone=JORDAN["phone"])
+    # What the code before events left: a claim written by hand, the status as tracked saves.
+    lead.audit(avery, "claimed by avery", event="claim", owner="avery")
+    with acting_as(avery):
+        lead.status = "contacting"
+        lead.save()
+        lead.status, lead.closed_at = "admitted", timezone.now()
+        lead.save()
+    assert not lead.events.exists()
+    backfill = importlib.import_module("intake.migrations.0013_lead_events_from_the_audit_log").backfill
+
+    backfill(django_apps, None)
+    backfill(django_apps, None)  # a lead with events is left alone
+
+    client.force_login(avery)
+    page = client.get(f"/staff/leads/{lead.pk}/").content.decode()
+    entries = timeline_on(page)
+    entry(entries, "Claimed by Avery Lee")
+    entry(entries, "Status: New → Contacting by Avery Lee")
+    entry(entries, "Closed as admitted by Avery Lee")
+    assert len(entries) == 3
+    assert "The details were not recorded" in page
