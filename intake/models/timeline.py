@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 
 from ..extensions import TimelineEntry, part_timeline
-from .events import EventKind
+from .events import EventKind, LeadEvent
 from .notification import Notification
 from .staff import staff_name
 
@@ -60,23 +60,30 @@ def timeline_of(lead) -> list[TimelineEntry]:
         timeline.add("attempt", attempt.created_at, what, actor=attempt.staff, text=attempt.note)
     for note in lead.notes.select_related("author"):
         timeline.add("note", note.created_at, "Note", actor=note.author, text=note.body)
-    _add_events(timeline, lead)
-    _add_merges(timeline, lead)
+    merges = lead.merge_history()
+    _add_events(timeline, lead, merges)
+    _add_merges(timeline, merges)
     _add_alerts(timeline, lead)
     timeline.entries += part_timeline(lead)
     return timeline.newest_first()
 
 
-def _add_events(timeline: Timeline, lead) -> None:
-    events = list(lead.events.select_related("actor"))
+def _add_events(timeline: Timeline, lead, merges) -> None:
+    """The lead's own events, and those of the leads merged into it (their calls and notes moved
+    here with the merge; what was done on them stays theirs, and is shown as theirs)."""
+    merged_in = {m.source_id: m.source for m in merges if m.target_id == lead.pk and not m.undone_at}
+    events = list(LeadEvent.objects.filter(lead_id__in=[lead.pk, *merged_in]).select_related("actor"))
     people = User.objects.in_bulk({pk for event in events for pk in event.staff_ids()})
     for event in events:
         kind = "outcome" if event.kind == EventKind.CLOSED else "event"
-        timeline.add(kind, event.at, event.describe(people), actor=event.actor, text=event.note, item=event)
+        what = event.describe(people)
+        if event.lead_id != lead.pk:
+            what = f"On {merged_in[event.lead_id].reference}: {what[0].lower()}{what[1:]}"
+        timeline.add(kind, event.at, what, actor=event.actor, text=event.note, item=event)
 
 
-def _add_merges(timeline: Timeline, lead) -> None:
-    for merge in lead.merge_history():
+def _add_merges(timeline: Timeline, merges) -> None:
+    for merge in merges:
         joined = f"{merge.source.reference} merged into {merge.target.reference}"
         timeline.add("merge", merge.merged_at, joined, actor=merge.merged_by, text=merge.reason)
         if merge.undone_at:

@@ -176,3 +176,21 @@ def test_it_reads_an_old_leads_claims_and_status_changes_back_from_the_audit_log
     entry(entries, "Closed as admitted by Avery Lee")
     assert len(entries) == 3
     assert "The details were not recorded" in page
+
+
+@pytest.mark.django_db
+def test_it_shows_what_was_done_on_a_lead_merged_into_this_one_as_done_there(client, team):
+    avery, blake = team["avery"], team["blake"]
+    lead = receive_callback(JORDAN)
+    twin = Lead.objects.create(name="Jordan W", phone=JORDAN["phone"])
+    twin.claim(by=blake)
+    twin.log_attempt(by=blake, outcome="no_answer")
+    twin.merge_into(lead, by=blake)
+
+    client.force_login(avery)
+    entries = timeline_on(client.get(f"/staff/leads/{lead.pk}/").content.decode())
+
+    entry(entries, f"On {twin.reference}: claimed by Blake Ortiz")
+    entry(entries, f"On {twin.reference}: status: New → Contacting after the call by Blake Ortiz")
+    entry(entries, "No answer by Blake Ortiz")  # the call itself moved with the merge
+    entry(entries, f"{twin.reference} merged into {lead.reference} by Blake Ortiz")
