@@ -36,30 +36,15 @@ def test_it_shows_each_payer_answer_and_the_verification_with_who_and_when(clien
         date_of_birth=dt.date(1991, 3, 14),
         member_id="LNT100001",
     )
-    now = timezone.now()
-    EligibilityCheck.objects.create(
-        verification=verification,
-        gateway="x12",
-        status="failed",
-        last_error="The payer did not answer in time.",
-        finished_at=now - dt.timedelta(minutes=30),
-    )
-    EligibilityCheck.objects.create(
-        verification=verification,
-        gateway="sandbox",
-        status="done",
-        coverage_status="active",
-        finished_at=now - dt.timedelta(minutes=20),
-    )
-    EligibilityCheck.objects.create(
-        verification=verification,
-        gateway="manual",
-        manual=True,
-        entered_by=blake,
-        status="done",
-        coverage_status="inactive",
-        finished_at=now - dt.timedelta(minutes=10),
-    )
+    # Half an hour ago a check failed, then the sandbox answered, then Blake entered the payer's
+    # answer after a call.
+    for minutes_ago, check in [
+        (30, {"gateway": "x12", "status": "failed", "last_error": "The payer did not answer in time."}),
+        (20, {"gateway": "sandbox", "status": "done", "coverage_status": "active"}),
+        (10, {"manual": True, "entered_by": blake, "status": "done", "coverage_status": "inactive"}),
+    ]:
+        finished_at = timezone.now() - dt.timedelta(minutes=minutes_ago)
+        EligibilityCheck.objects.create(verification=verification, finished_at=finished_at, **check)
     verification.mark_verified(by=avery, outcome="partially_covered")
 
     client.force_login(avery)
