@@ -264,9 +264,7 @@ class OutcomeForm(forms.Form):
         required=False,
         help_text="The programme, clinic or person, until a partner directory exists.",
     )
-    reason = forms.ChoiceField(
-        label="Why not a fit", choices=NotAFitReason.choices, widget=forms.RadioSelect, required=False
-    )
+    reason = forms.ChoiceField(label="Reason", choices=NotAFitReason.choices, widget=forms.RadioSelect, required=False)
     note = forms.CharField(label="Note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     # The fields each outcome asks for, in order (status is always there).
@@ -286,6 +284,11 @@ class OutcomeForm(forms.Form):
                 del self.fields[name]
         if status == LeadStatus.UNREACHABLE:
             self.fields["note"].label = "Note (optional)"
+        # The facts this outcome cannot do without are marked required, with the model's words.
+        for name, message in OutcomeFacts(status=status).errors(lead).items():
+            if name in self.fields:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
         self.facts = None
 
     def clean(self):
