@@ -144,8 +144,8 @@ class LeadWorkflow:
             LeadEvent.objects.record(self, EventKind.REOPENED, by=by, text=reason, **{"from": previous})
 
     def outcome(self) -> LeadEvent | None:
-        """The event that closed this lead as it is now; None while open, or for a lead closed
-        before outcomes were recorded."""
+        """The event that closed this lead as it is now (for a lead closed before outcomes were
+        asked for, one read back from the audit log, marked `backfilled`, or None); None while open."""
         if self.status not in CLOSED_STATUSES:
             return None
         last = self.events.filter(kind__in=[EventKind.CLOSED, EventKind.REOPENED]).select_related("actor").last()
