@@ -6,6 +6,7 @@ photos) subclasses `LeadPart` and registers one instance from its AppConfig.read
 then asks every registered part, and never imports or names the app.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,20 @@ class Anonymised:
     records: int = 0
     files: int = 0
     details: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a lead's timeline (intake.models.timeline): what happened (`what`, words for
+    staff), when, who did it (None: the visitor or Lantern itself), free text to show under it
+    (PHI: rendered only on the audited lead page), and the record, for templates that need more."""
+
+    kind: str
+    at: dt.datetime
+    what: str
+    actor: object = None
+    text: str = ""
+    item: object = None
 
 
 class LeadPart:
@@ -57,6 +72,10 @@ class LeadPart:
         """Checks for /healthz, by name: "ok" or "error: ..." (no PHI, no paths)."""
         return {}
 
+    def timeline(self, lead) -> list[TimelineEntry]:
+        """What the part recorded about `lead`, for its timeline (kind "part")."""
+        return []
+
 
 _parts: dict[str, LeadPart] = {}
 
@@ -76,6 +95,10 @@ def parts_health() -> dict[str, str]:
 
 def part_relations() -> tuple[str, ...]:
     return tuple(name for part in _parts.values() for name in part.relations)
+
+
+def part_timeline(lead) -> list[TimelineEntry]:
+    return [entry for part in _parts.values() for entry in part.timeline(lead)]
 
 
 def page_panels(lead) -> list[dict]:

@@ -1,7 +1,7 @@
 """Retention: closed leads are anonymised settings.RETENTION_DAYS days after they closed.
 
 Every encrypted column is PHI by definition, so anonymising a lead blanks every encrypted field
-of the lead, of its requests, attempts, notes and merge reasons, and each part other apps keep
+of the lead, of its requests, attempts, notes, events and merge reasons, and each part other apps keep
 about the lead (intake.extensions: verification blanks its requests and checks and deletes the
 card photos).
 What is left are the facts the metrics need: kinds, statuses, timestamps, counts, outcomes and
@@ -34,6 +34,7 @@ from .models import (
     ContactAttempt,
     Disclosure,
     Lead,
+    LeadEvent,
     LeadMerge,
     LeadNote,
     LeadRequest,
@@ -139,6 +140,8 @@ def anonymise_lead(pk: int, *, now: dt.datetime, days: int) -> dict | None:
             "requests": blank(LeadRequest.objects.filter(lead=lead)),
             "attempts": blank(ContactAttempt.objects.filter(lead=lead)),
             "notes": blank(LeadNote.objects.filter(lead=lead)),
+            # A reopening's reason, a referral's destination, an outcome's note.
+            "events": blank(LeadEvent.objects.filter(lead=lead)),
             # The consent as signed names the patient; the accounting keeps when, what and why.
             "part2_consents": blank(Part2Consent.objects.filter(lead_request__lead=lead)),
             "disclosures": blank(Disclosure.objects.filter(lead=lead)),

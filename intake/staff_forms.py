@@ -7,11 +7,15 @@ from django.utils import timezone
 from .crypto import keyed_hash
 from .models import (
     ADMISSIONS_GROUP,
+    CLOSED_STATUSES,
     OPEN_STATUSES,
     ROSTER_FIELDS,
     AttemptOutcome,
     Lead,
     LeadStatus,
+    LevelOfCare,
+    NotAFitReason,
+    OutcomeFacts,
     StaffProfile,
     is_supervisor,
 )
@@ -240,3 +244,68 @@ class RosterForm(forms.ModelForm):
     class Meta:
         model = StaffProfile
         fields = ROSTER_FIELDS
+
+
+class OutcomeForm(forms.Form):
+    """The facts of how a lead ends, for one outcome (`status`); the model checks them
+    (OutcomeFacts.errors) and each problem is shown next to its field."""
+
+    status = forms.ChoiceField(choices=[(s.value, s.label) for s in CLOSED_STATUSES], widget=forms.HiddenInput)
+    admitted_on = forms.DateField(
+        label="Admitted on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False
+    )
+    level_of_care = forms.ChoiceField(
+        label="Level of care", choices=[("", "Choose…"), *LevelOfCare.choices], required=False
+    )
+    programme = forms.CharField(label="Programme (optional)", max_length=200, required=False)
+    referred_to = forms.CharField(
+        label="Referred to",
+        max_length=200,
+        required=False,
+        help_text="The programme, clinic or person, until a partner directory exists.",
+    )
+    reason = forms.ChoiceField(label="Reason", choices=NotAFitReason.choices, widget=forms.RadioSelect, required=False)
+    note = forms.CharField(label="Note", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    # The fields each outcome asks for, in order (status is always there).
+    FIELDS = {
+        LeadStatus.ADMITTED: ["admitted_on", "level_of_care", "programme"],
+        LeadStatus.REFERRED: ["referred_to"],
+        LeadStatus.NOT_A_FIT: ["reason", "note"],
+        LeadStatus.UNREACHABLE: ["note"],
+    }
+
+    def __init__(self, *args, lead: Lead, status: str, **kwargs):
+        self.lead = lead
+        super().__init__(*args, **kwargs)
+        self.fields["status"].initial = status
+        for name in list(self.fields):
+            if name != "status" and name not in self.FIELDS.get(status, []):
+                del self.fields[name]
+        if status == LeadStatus.UNREACHABLE:
+            self.fields["note"].label = "Note (optional)"
+        # The facts this outcome cannot do without are marked required, with the model's words.
+        for name, message in OutcomeFacts(status=status).errors(lead).items():
+            if name in self.fields:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
+        self.facts = None
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        facts = OutcomeFacts(**{name: value for name, value in data.items() if value is not None})
+        for name, message in facts.errors(self.lead).items():
+            self.add_error(name if name in self.fields else None, message)
+        self.facts = facts
+        return data
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reopen it",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why this lead is being reopened."},
+    )

@@ -15,10 +15,10 @@ from django.db.models import Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from .extensions import page_panels
-from .models import AttemptOutcome, Lead, LeadMerge, WorkflowError, is_supervisor
+from .models import AttemptOutcome, Lead, LeadMerge, LeadStatus, OutcomeRefused, WorkflowError, is_supervisor
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
     AssignForm,
@@ -27,6 +27,8 @@ from .staff_forms import (
     FollowUpForm,
     MergeForm,
     NoteForm,
+    OutcomeForm,
+    ReopenForm,
     StatusForm,
     UndoMergeForm,
 )
@@ -50,19 +52,14 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
     # Every render shows the lead's PHI, a form's re-render with errors too: each one leaves an
     # audit row (who, which lead, when, from where), here and not in each caller.
     accessed.send(sender=Lead, instance=lead)
-    # The requests are read once: for the history, and for the names and emails "also given".
+    # The requests are read once: for the timeline, and for the names and emails "also given".
     prefetch_related_objects([lead], "requests")
-    timeline = sorted(
-        [("request", r.created_at, r) for r in lead.requests.all()]
-        + [("attempt", a.created_at, a) for a in lead.attempts.select_related("staff")]
-        + [("note", n.created_at, n) for n in lead.notes.select_related("author")],
-        key=lambda item: item[1],
-        reverse=True,
-    )
     same_phone = Lead.objects.for_phone(lead.phone).exclude(pk=lead.pk).exclude(status="merged").order_by("-created_at")
     context = {
         "lead": lead,
-        "timeline": timeline,
+        "timeline": lead.timeline(),
+        "outcome": lead.outcome(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "sla": lead.sla_state(),
         "attempt_form": forms.get("attempt_form") or AttemptForm(lead=lead),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -74,14 +71,10 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
         or FollowUpForm(initial={"follow_up_at": timezone.localtime(lead.follow_up_at) if lead.follow_up_at else None}),
         "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": lead.assigned_to_id}),
         "merge_form": forms.get("merge_form") or MergeForm(lead=lead),
-        "transitions": [
-            (value, label)
-            for value, label in Lead._meta.get_field("status").choices
-            if value in lead.allowed_transitions()
-        ],
+        "transitions": [(value, LeadStatus(value).label) for value in lead.next_statuses()],
+        "closing": [(value, LeadStatus(value).label) for value in lead.closing_outcomes()],
         "same_phone": same_phone[:5],
         "is_supervisor": is_supervisor(request.user),
-        "notifications": lead.notifications.select_related("recipient").order_by("-created_at")[:20],
         # What other apps keep about the lead (verification's requests), each in its own template.
         "lead_panels": page_panels(lead),
     }
@@ -224,6 +217,74 @@ def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return _back(lead)
     messages.success(request, f"{lead.reference} is now {lead.get_status_display().lower()}.")
+    return _back(lead)
+
+
+@admissions_required
+@require_http_methods(["GET", "POST"])
+@_for_whoever_works_it
+def close_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """Closing needs the outcome's facts, then a look at what will be recorded: the form posts
+    to itself for the confirmation step, and only "Confirm" closes the lead."""
+    lead = _lead_or_404(lead_id)
+    status = request.POST.get("status") or request.GET.get("outcome", "")
+    if status not in lead.closing_outcomes():
+        messages.error(request, lead.closing_refusal(status))
+        return _back(lead)
+    if request.method == "GET" or "change" in request.POST:
+        form = OutcomeForm(lead=lead, status=status, initial=request.POST.dict())
+        return _render_close(request, lead, form)
+    form = OutcomeForm(request.POST, lead=lead, status=status)
+    if not form.is_valid():
+        return _render_close(request, lead, form, status=400)
+    if "confirm" not in request.POST:
+        return _render_close(request, lead, form, preview=form.facts.as_event(lead, by=request.user))
+    try:
+        event = lead.close(form.facts, by=request.user)
+    except OutcomeRefused as exc:
+        for name, message in exc.errors.items():
+            form.add_error(name if name in form.fields else None, message)
+        return _render_close(request, lead, form, status=400)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(lead)
+    # Not the outcome's sentence: a programme or a referral's destination is free text, and
+    # messages may travel in a cookie. The page shows the outcome in full.
+    messages.success(request, f"{lead.reference} closed as {LeadStatus(event.details['to']).label.lower()}.")
+    return _back(lead)
+
+
+def _render_close(request: HttpRequest, lead: Lead, form: OutcomeForm, status: int = 200, preview=None):
+    # The page names the person (so the right lead is closed) and echoes what was typed: audited.
+    accessed.send(sender=Lead, instance=lead)
+    context = {
+        "lead": lead,
+        "form": form,
+        "outcome": form.fields["status"].initial,
+        "outcome_label": LeadStatus(form.fields["status"].initial).label,
+        "preview": preview,
+        "attempts": lead.attempts.select_related("staff").order_by("-created_at"),
+    }
+    return render(request, "staff/lead_close.html", context, status=status)
+
+
+@admissions_required
+@require_POST
+@_for_whoever_works_it
+def reopen(request: HttpRequest, lead_id: int) -> HttpResponse:
+    lead = _lead_or_404(lead_id)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return _render_lead(request, lead, status=400, reopen_form=form)
+    try:
+        lead.reopen(form.cleaned_data["reason"], by=request.user)
+    except OutcomeRefused as exc:
+        form.add_error("reason", exc.errors.get("reason", str(exc)))
+        return _render_lead(request, lead, status=400, reopen_form=form)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return _back(lead)
+    messages.success(request, f"{lead.reference} is open again.")
     return _back(lead)
 
 

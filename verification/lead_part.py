@@ -5,11 +5,20 @@ the photos, and the staff lead page shows its requests and their Part 2 warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from intake.extensions import Anonymised, LeadPart
+from intake.extensions import Anonymised, LeadPart, TimelineEntry
 from intake.retention import blank
 
 from . import cards
-from .models import VerificationRequest
+from .eligibility import CoverageStatus
+from .models import EligibilityCheck, VerificationRequest
+
+# What a payer's answer means, in the words a worker reads on the timeline.
+ANSWERS = {
+    CoverageStatus.ACTIVE: "coverage active",
+    CoverageStatus.INACTIVE: "coverage not active",
+    CoverageStatus.REJECTED: "request rejected (details did not match)",
+    CoverageStatus.ERROR: "no answer about coverage",
+}
 
 
 class Verifications(LeadPart):
@@ -51,3 +60,25 @@ class Verifications(LeadPart):
     def page_context(self, lead) -> dict:
         # Oldest first: one person may ask twice, and someone else may send one with this phone.
         return {"verifications": list(lead.verifications.select_related("lead_request").order_by("created_at"))}
+
+    def timeline(self, lead) -> list[TimelineEntry]:
+        """Each payer's answer (or failure) and each request marked verified, read from the rows
+        themselves. (The request is already on the timeline as the lead's request.)"""
+        entries = []
+        verifications = lead.verifications.select_related("payer", "verified_by").prefetch_related("checks__entered_by")
+        for verification in verifications:
+            payer = verification.payer.name if verification.payer else "the insurer"
+            for check in verification.checks.all():
+                if check.status == EligibilityCheck.Status.SENT:
+                    answer = ANSWERS.get(check.coverage_status, "answered")
+                    how = " (entered after a call to the payer)" if check.manual else ""
+                    what = f"Insurance answer from {payer}{how}: {answer}"
+                    entries.append(TimelineEntry("part", check.finished_at or check.created_at, what, check.entered_by))
+                elif check.status == EligibilityCheck.Status.FAILED:
+                    at = check.finished_at or check.created_at
+                    what = f"Insurance check with {payer} failed"
+                    entries.append(TimelineEntry("part", at, what, text=check.last_error))
+            if verification.verified_at:
+                what = f"Insurance marked verified: {verification.get_outcome_display().lower() or 'verified'}"
+                entries.append(TimelineEntry("part", verification.verified_at, what, verification.verified_by))
+        return entries

@@ -12,11 +12,14 @@ from .choices import (
     LeadKind,
     LeadStatus,
     LevelOfCare,
+    NotAFitReason,
     WorkflowError,
 )
+from .events import EventKind, LeadEvent
 from .lead import Lead
 from .merge import LeadMerge
 from .notification import Notification, NotificationQuerySet
+from .outcomes import OutcomeFacts, OutcomeRefused
 from .part2 import ConsentRevocation, Disclosure, DisclosureRefused, Part2Consent, disclosure_refusal
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
@@ -38,8 +41,16 @@ from .staff import (
     supervisors,
     team_at_work,
 )
+from .timeline import TimelineEntry, timeline_of
 
 __all__ = [
+    "EventKind",
+    "LeadEvent",
+    "NotAFitReason",
+    "OutcomeFacts",
+    "OutcomeRefused",
+    "TimelineEntry",
+    "timeline_of",
     "LevelOfCare",
     "staff_name",
     "ADMISSIONS_GROUP",

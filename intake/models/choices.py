@@ -86,3 +86,16 @@ class LevelOfCare(models.TextChoices):
     PHP = "php", "Partial hospitalization (PHP)"
     IOP = "iop", "Intensive outpatient (IOP)"
     OUTPATIENT = "outpatient", "Outpatient"
+
+
+class NotAFitReason(models.TextChoices):
+    """Why a lead was closed as not a fit: few enough to count on the metrics page, with a note
+    for what the list does not say."""
+
+    HIGHER_LEVEL = "higher_level", "Needs a higher level of care than we offer"
+    LOWER_LEVEL = "lower_level", "Needs a lower level of care"
+    MEDICAL = "medical", "Medical needs beyond what the centre can manage"
+    AGE = "age", "Outside the ages we treat"
+    COST = "cost", "Insurance or cost"
+    DECLINED = "declined", "Declined treatment"
+    OTHER = "other", "Other (say why in the note)"

@@ -12,9 +12,7 @@ from django.utils import timezone
 from ..consent import may_contact
 from ..crypto import EncryptedCharField, EncryptedEmailField, keyed_hash
 from .choices import (
-    CLOSED_STATUSES,
     OPEN_STATUSES,
-    TRANSITIONS,
     AttemptOutcome,
     BestTime,
     ForWhom,
@@ -22,18 +20,21 @@ from .choices import (
     LeadStatus,
     WorkflowError,
 )
+from .events import EventKind, LeadEvent
 from .notification import Notification
+from .outcomes import LeadWorkflow
 from .ownership import LeadOwnership
 from .queries import LeadQuerySet, waiting_for_a_call
 from .records import ContactAttempt, LeadNote
 from .staff import on_duty_admissions, supervisors
+from .timeline import TimelineEntry, timeline_of
 
 # Retention (intake.retention) replaces an anonymised lead's phone_hash with this marker and random
 # hex: a keyed hash is 64 hex digits, so a phone_hash starting with it can only be the marker.
 ANONYMISED_PREFIX = "anon:"
 
 
-class Lead(LeadOwnership, models.Model):
+class Lead(LeadOwnership, LeadWorkflow, models.Model):
     """One person asking for help: the unit the admissions team works.
 
     Each form submission is a LeadRequest; a second request from the same phone while the
@@ -81,6 +82,8 @@ class Lead(LeadOwnership, models.Model):
     # URGENT_RESPONSE_MINUTES even if the lead was called before.
     danger_reported_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set while the lead is closed as admitted (the facts are on its closing LeadEvent).
+    admitted_on = models.DateField(null=True, blank=True)
 
     assigned_to = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_leads"
@@ -133,7 +136,7 @@ class Lead(LeadOwnership, models.Model):
     def is_anonymised(self) -> bool:
         return self.phone_hash.startswith(ANONYMISED_PREFIX)
 
-    # --- Working the lead (claiming it: LeadOwnership) ------------------------------------
+    # --- Working the lead (claiming it: LeadOwnership; its status: LeadWorkflow) -----------
 
     def allowed_outcomes(self) -> list[str]:
         """Voicemail and text only where the visitor allowed them."""
@@ -165,49 +168,37 @@ class Lead(LeadOwnership, models.Model):
         self.last_attempt_at = now
         self.last_attempt_outcome = outcome
         self.first_contacted_at = self.first_contacted_at or now
+        previous = self.status
         if outcome == AttemptOutcome.REACHED and self.status in (LeadStatus.NEW, LeadStatus.CONTACTING):
             self.status = LeadStatus.REACHED
         elif self.status == LeadStatus.NEW:
             self.status = LeadStatus.CONTACTING
         if self.assigned_to_id is None:
             self.assigned_to, self.assigned_at = by, now
+            LeadEvent.objects.record(self, EventKind.CLAIMED, by=by, at=now, by_call=True)
+        if self.status != previous:
+            details = {"from": previous, "to": self.status, "after_call": True}
+            LeadEvent.objects.record(self, EventKind.STATUS, by=by, at=now, **details)
         self.save()
         self.refresh_from_db(fields=["attempt_count"])
         return attempt
-
-    def allowed_transitions(self) -> list[str]:
-        allowed = list(TRANSITIONS.get(self.status, []))
-        if LeadStatus.UNREACHABLE in allowed and self.attempt_count < settings.UNREACHABLE_AFTER_ATTEMPTS:
-            allowed.remove(LeadStatus.UNREACHABLE)
-        return allowed
-
-    def transition(self, to: str, by: User) -> None:
-        with self.worked_by(by):
-            self._transition(to)
-
-    def _transition(self, to: str) -> None:
-        if to not in self.allowed_transitions():
-            if to == LeadStatus.UNREACHABLE and to in TRANSITIONS.get(self.status, []):
-                raise WorkflowError(
-                    f"Make at least {settings.UNREACHABLE_AFTER_ATTEMPTS} attempts before marking a lead unreachable."
-                )
-            raise WorkflowError(
-                f"A lead that is {self.get_status_display().lower()} cannot become {LeadStatus(to).label.lower()}."
-            )
-        self.status = to
-        self.closed_at = timezone.now() if to in CLOSED_STATUSES else None
-        if to in CLOSED_STATUSES:
-            self.follow_up_at = None
-        self.save(update_fields=["status", "closed_at", "follow_up_at", "updated_at"])
 
     def schedule_follow_up(self, when: dt.datetime | None, by: User) -> None:
         with self.worked_by(by):
             self.follow_up_at = when
             self.save(update_fields=["follow_up_at", "updated_at"])
+            if when:
+                LeadEvent.objects.record(self, EventKind.FOLLOW_UP_SET, by=by, follow_up_at=when.isoformat())
+            else:
+                LeadEvent.objects.record(self, EventKind.FOLLOW_UP_CLEARED, by=by)
 
     def add_note(self, body: str, by: User) -> "LeadNote":
         with self.worked_by(by):
             return LeadNote.objects.create(lead=self, author=by, body=body, created_at=timezone.now())
+
+    def timeline(self) -> list[TimelineEntry]:
+        """Everything that happened to this lead, newest first (intake.models.timeline)."""
+        return timeline_of(self)
 
     def merge_into(self, target: "Lead", by: User, reason: str = ""):
         """Fold this lead into `target` (the same person); see intake.models.merge."""
@@ -346,12 +337,5 @@ class Lead(LeadOwnership, models.Model):
                     "updated_at",
                 ]
             )
-            LeadNote.objects.create(
-                lead=self,
-                author=by,
-                created_at=now,
-                body=(
-                    f"The person said on a call: texts {'allowed' if ok_to_text else 'not allowed'}, "
-                    f"voicemail {'allowed' if ok_to_voicemail else 'not allowed'}."
-                ),
-            )
+            details = {"ok_to_text": ok_to_text, "ok_to_voicemail": ok_to_voicemail}
+            LeadEvent.objects.record(self, EventKind.CONTACT_PREFERENCES, by=by, at=now, **details)

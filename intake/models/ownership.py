@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from ..audit import acting_as, record_change
 from .choices import ClaimedByAnother, WorkflowError
-from .staff import is_supervisor
+from .events import EventKind, LeadEvent
+from .staff import is_supervisor, staff_name
 
 
 class LeadOwnership:
@@ -23,7 +24,7 @@ class LeadOwnership:
         return self.assigned_to_id in (None, user.pk) or is_supervisor(user)
 
     def claimed_message(self) -> str:
-        return f"Claimed by {self.assigned_to.get_username()}; ask them or a supervisor."
+        return f"Claimed by {staff_name(self.assigned_to)}; ask them or a supervisor."
 
     def lock_for(self, by: User) -> None:
         """Lock this lead's row for the rest of the transaction, and refuse `by` unless they may
@@ -82,6 +83,7 @@ class LeadOwnership:
             if won:
                 # The conditional UPDATE is invisible to auditlog's field tracking.
                 self.audit(by, f"claimed by {by.get_username()}", event="claim", owner=by.get_username())
+                LeadEvent.objects.record(self, EventKind.CLAIMED, by=by, at=self.assigned_at)
         return bool(won)
 
     def assign(self, to: User | None, by: User) -> None:
@@ -98,9 +100,13 @@ class LeadOwnership:
 
     def _change_owner(self, to: User | None, *, by: User, event: str) -> None:
         was = self.assigned_to.get_username() if self.assigned_to else None
+        previous_owner = self.assigned_to_id
         self.assigned_to = to
         self.assigned_at = timezone.now() if to else None
         self.save(update_fields=["assigned_to", "assigned_at", "updated_at"])
         now_with = to.get_username() if to else None
         what = f"assigned to {now_with}" if to else "released"
         self.audit(by, f"{what} by {by.get_username()}", event=event, owner=now_with, previous_owner=was)
+        kind = EventKind.ASSIGNED if event == "assign" else EventKind.RELEASED
+        owner = to.pk if to else None
+        LeadEvent.objects.record(self, kind, by=by, at=self.assigned_at, owner=owner, previous_owner=previous_owner)

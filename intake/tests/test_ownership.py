@@ -8,7 +8,17 @@ from auditlog.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from intake.models import ClaimedByAnother, ContactAttempt, Lead, LeadMerge, LeadNote, LeadStatus, WorkflowError
+from intake.models import (
+    ClaimedByAnother,
+    ContactAttempt,
+    Lead,
+    LeadEvent,
+    LeadMerge,
+    LeadNote,
+    LeadStatus,
+    OutcomeFacts,
+    WorkflowError,
+)
 
 CLAIMED = "Claimed by avery; ask them or a supervisor."
 
@@ -48,6 +58,8 @@ def writes(lead, twin) -> list[tuple[str, dict]]:
         (f"/staff/leads/{lead.pk}/contact-preferences/", {"ok_to_voicemail": "on"}),
         (f"/staff/leads/{lead.pk}/merge/", {"target": twin.reference}),
         (f"/staff/leads/{lead.pk}/release/", {}),
+        (f"/staff/leads/{lead.pk}/close/", {"status": "referred", "referred_to": "Harbor House", "confirm": "1"}),
+        (f"/staff/leads/{lead.pk}/reopen/", {"reason": "Called back"}),
     ]
 
 
@@ -62,6 +74,7 @@ def state() -> dict:
         "attempts": ContactAttempt.objects.count(),
         "notes": LeadNote.objects.count(),
         "merges": LeadMerge.objects.count(),
+        "events": LeadEvent.objects.count(),
     }
 
 
@@ -127,6 +140,8 @@ def test_the_model_refuses_a_non_owner_even_with_a_copy_loaded_before_the_claim(
         lambda: stale.release(by=blake),
         lambda: stale.merge_into(twin, by=blake),
         lambda: twin.merge_into(stale, by=blake),
+        lambda: stale.close(OutcomeFacts(status=LeadStatus.REFERRED, referred_to="Harbor House"), by=blake),
+        lambda: stale.reopen("Called back", by=blake),
     ]:
         with pytest.raises(ClaimedByAnother, match=CLAIMED):
             attempt()

@@ -9,7 +9,7 @@ from auditlog.models import LogEntry
 from django.db import connection
 from django.utils import timezone
 
-from intake.models import Lead, LeadStatus, Notification, StaffProfile, WorkflowError, on_duty_admissions
+from intake.models import Lead, LeadStatus, Notification, OutcomeFacts, StaffProfile, WorkflowError, on_duty_admissions
 from intake.tasks import escalate_overdue_leads, remind_due_follow_ups
 from intake.timing import first_call_target
 
@@ -145,11 +145,15 @@ def test_it_records_speed_to_lead_and_moves_status_as_calls_are_logged(client, s
 def test_it_walks_a_lead_from_new_to_admitted(client, staff, lead):
     worker = as_user(client, staff["avery"])
     worker.post(f"/staff/leads/{lead.pk}/attempts/", {"outcome": "reached"})
-    for status in ["assessment_scheduled", "admitted"]:
-        response = worker.post(f"/staff/leads/{lead.pk}/status/", {"status": status}, follow=True)
-        assert response.redirect_chain[-1] == (f"/staff/leads/{lead.pk}/", 302)
+    response = worker.post(f"/staff/leads/{lead.pk}/status/", {"status": "assessment_scheduled"}, follow=True)
+    assert response.redirect_chain[-1] == (f"/staff/leads/{lead.pk}/", 302)
+    today = timezone.localdate().isoformat()
+    facts = {"status": "admitted", "admitted_on": today, "level_of_care": "detox", "confirm": "1"}
+    response = worker.post(f"/staff/leads/{lead.pk}/close/", facts, follow=True)
+    assert response.redirect_chain[-1] == (f"/staff/leads/{lead.pk}/", 302)
     lead.refresh_from_db()
     assert lead.status == "admitted" and lead.closed_at is not None
+    assert lead.admitted_on == timezone.localdate()
     assert lead.reference not in worker.get("/staff/").content.decode()
 
 
@@ -173,13 +177,13 @@ def test_it_allows_unreachable_only_after_the_configured_attempts(staff, lead, s
     settings.UNREACHABLE_AFTER_ATTEMPTS = 2
     lead.log_attempt(by=staff["avery"], outcome="no_answer")
     with pytest.raises(WorkflowError, match="at least 2 attempts"):
-        lead.transition("unreachable", by=staff["avery"])
+        lead.close(OutcomeFacts(status="unreachable"), by=staff["avery"])
 
     lead.log_attempt(by=staff["avery"], outcome="no_answer")
-    lead.transition("unreachable", by=staff["avery"])
+    lead.close(OutcomeFacts(status="unreachable"), by=staff["avery"])
     assert lead.status == "unreachable"
 
-    lead.transition("contacting", by=staff["avery"])  # reopen
+    lead.reopen("Her sister called back with a new number", by=staff["avery"])
     assert lead.is_open and lead.closed_at is None
 
 

@@ -287,8 +287,13 @@ def test_it_shows_a_worker_a_new_request_without_a_reload_and_lets_them_work_it(
     expect(messages).to_contain_text(f"{lead.reference} is now assessment scheduled.")
     assert Lead.objects.get().status == LeadStatus.ASSESSMENT_SCHEDULED
 
-    worker.get_by_role("button", name="Admitted").click()
-    expect(messages).to_contain_text(f"{lead.reference} is now admitted.")
+    # Closing asks for the outcome's facts, then a confirmation (tests/browser/test_lead_outcome.py).
+    worker.get_by_role("link", name="Admitted…").click()
+    worker.fill("#id_admitted_on", timezone.localdate().isoformat())
+    worker.select_option("#id_level_of_care", "detox")
+    worker.get_by_role("button", name="Review before closing").click()
+    worker.get_by_role("button", name="Confirm").click()
+    expect(messages).to_contain_text(f"{lead.reference} closed as admitted.")
     shot(worker, "journey-queue-4-admitted")
 
     lead.refresh_from_db()

@@ -1,0 +1,174 @@
+"""Moving a lead through its statuses, closing it with the facts of its outcome, and reopening it.
+
+A lead is closed only with what happened: admitted (the date and the level of care, perhaps a
+programme), referred elsewhere (to whom), not a fit (a reason from NotAFitReason, a note for
+"other"), unreachable (after UNREACHABLE_AFTER_ATTEMPTS calls). Reopening says why. Each change
+leaves a LeadEvent in the same transaction; the facts are kept on the closing event (free text
+encrypted), and the admission date also on the lead itself (`admitted_on`) for the queue.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from .choices import CLOSED_STATUSES, TRANSITIONS, LeadStatus, LevelOfCare, NotAFitReason, WorkflowError
+from .events import EventKind, LeadEvent, day
+
+
+class OutcomeRefused(WorkflowError):
+    """Facts missing or wrong: `errors` maps each form field to what to fix there."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__(" ".join(errors.values()))
+
+
+@dataclass
+class OutcomeFacts:
+    """What a worker records when closing a lead. Only the fields of `status` count."""
+
+    status: str
+    admitted_on: dt.date | None = None
+    level_of_care: str = ""
+    programme: str = ""
+    referred_to: str = ""
+    reason: str = ""
+    note: str = ""
+
+    def errors(self, lead) -> dict[str, str]:
+        """Each field's problem in words for the worker; empty when the facts will do."""
+        errors = {}
+        if self.status == LeadStatus.ADMITTED:
+            asked_on = timezone.localtime(lead.created_at).date()
+            if self.admitted_on is None:
+                errors["admitted_on"] = "Enter the date they were admitted."
+            elif self.admitted_on > timezone.localdate():
+                errors["admitted_on"] = "That date is in the future: record the admission once they have arrived."
+            elif self.admitted_on < asked_on:
+                errors["admitted_on"] = f"That is before they first asked us, on {day(asked_on)}: check the date."
+            if self.level_of_care not in LevelOfCare.values:
+                errors["level_of_care"] = "Choose the level of care they were admitted to."
+        elif self.status == LeadStatus.REFERRED:
+            if not self.referred_to.strip():
+                errors["referred_to"] = "Say where they were referred: a programme, a clinic or a person."
+        elif self.status == LeadStatus.NOT_A_FIT:
+            if self.reason not in NotAFitReason.values:
+                errors["reason"] = "Choose why they are not a fit."
+            elif self.reason == NotAFitReason.OTHER and not self.note.strip():
+                errors["note"] = "You chose “Other”: say why in the note."
+        elif self.status != LeadStatus.UNREACHABLE:
+            errors["status"] = "Choose how this lead ends: admitted, referred elsewhere, not a fit or unreachable."
+        return errors
+
+    def as_event(self, lead, *, by: User, at: dt.datetime | None = None) -> LeadEvent:
+        """The closing event these facts make, unsaved: `close` saves it, the confirmation step
+        shows it. Only this outcome's facts are kept."""
+        details = {"from": lead.status, "to": self.status}
+        text = self.note.strip()
+        if self.status == LeadStatus.ADMITTED:
+            details |= {"admitted_on": self.admitted_on.isoformat(), "level_of_care": self.level_of_care}
+            text = self.programme.strip()
+        elif self.status == LeadStatus.REFERRED:
+            text = self.referred_to.strip()
+        elif self.status == LeadStatus.NOT_A_FIT:
+            details["reason"] = self.reason
+        else:
+            details["attempts"] = lead.attempt_count
+        at = at or timezone.now()
+        return LeadEvent(lead=lead, kind=EventKind.CLOSED, actor=by, at=at, text=text, details=details)
+
+
+class LeadWorkflow:
+    """Mixed into Lead: its status, changed only through these methods."""
+
+    def allowed_transitions(self) -> list[str]:
+        allowed = list(TRANSITIONS.get(self.status, []))
+        if LeadStatus.UNREACHABLE in allowed and self.attempt_count < settings.UNREACHABLE_AFTER_ATTEMPTS:
+            allowed.remove(LeadStatus.UNREACHABLE)
+        return allowed
+
+    def next_statuses(self) -> list[str]:
+        """The open statuses a worker may move this lead to by hand."""
+        return [s for s in self.allowed_transitions() if s not in CLOSED_STATUSES] if self.is_open else []
+
+    def closing_outcomes(self) -> list[str]:
+        """The outcomes this lead may be closed with now."""
+        return [s for s in self.allowed_transitions() if s in CLOSED_STATUSES]
+
+    def transition(self, to: str, by: User) -> None:
+        """Move an open lead to another open status. Closing (`close`) needs the outcome's facts,
+        and reopening (`reopen`) a reason."""
+        with self.worked_by(by):
+            self.refresh_from_db(fields=["status", "attempt_count"])
+            self._refuse_move(to)
+            if to in CLOSED_STATUSES:
+                raise WorkflowError("Closing a lead records its outcome: choose the outcome and give its facts.")
+            if not self.is_open:
+                raise WorkflowError("Reopening a lead needs a reason: use Reopen and say why.")
+            previous, self.status = self.status, to
+            self.save(update_fields=["status", "updated_at"])
+            LeadEvent.objects.record(self, EventKind.STATUS, by=by, **{"from": previous, "to": to})
+
+    def close(self, facts: OutcomeFacts, by: User) -> LeadEvent:
+        """Close the lead with the facts of its outcome. Raises OutcomeRefused (nothing saved)
+        when a fact is missing or wrong, WorkflowError when the lead cannot close so."""
+        with self.worked_by(by):
+            self.refresh_from_db(fields=["status", "attempt_count", "created_at"])
+            self._refuse_move(facts.status)
+            if facts.status not in CLOSED_STATUSES:
+                raise WorkflowError("Choose how this lead ends.")
+            if errors := facts.errors(self):
+                raise OutcomeRefused(errors)
+            event = facts.as_event(self, by=by)
+            self.status, self.closed_at, self.follow_up_at = facts.status, event.at, None
+            self.admitted_on = facts.admitted_on if facts.status == LeadStatus.ADMITTED else None
+            self.save(update_fields=["status", "closed_at", "follow_up_at", "admitted_on", "updated_at"])
+            event.save()
+            return event
+
+    def reopen(self, reason: str, by: User) -> None:
+        """A closed lead back to contacting, with why (free text, kept encrypted on the event)."""
+        reason = reason.strip()
+        if not reason:
+            raise OutcomeRefused({"reason": "Say why this lead is being reopened."})
+        with self.worked_by(by):
+            self.refresh_from_db(fields=["status"])
+            if self.status not in CLOSED_STATUSES:
+                raise WorkflowError("This lead is not closed.")
+            previous = self.status
+            self.status, self.closed_at, self.admitted_on = LeadStatus.CONTACTING, None, None
+            self.save(update_fields=["status", "closed_at", "admitted_on", "updated_at"])
+            LeadEvent.objects.record(self, EventKind.REOPENED, by=by, text=reason, **{"from": previous})
+
+    def outcome(self) -> LeadEvent | None:
+        """The event that closed this lead as it is now (for a lead closed before outcomes were
+        asked for, one read back from the audit log, marked `backfilled`, or None); None while open."""
+        if self.status not in CLOSED_STATUSES:
+            return None
+        last = self.events.filter(kind__in=[EventKind.CLOSED, EventKind.REOPENED]).select_related("actor").last()
+        if last and last.kind == EventKind.CLOSED and last.details.get("to") == self.status:
+            return last
+        return None
+
+    def closing_refusal(self, status: str) -> str:
+        """Why this lead cannot be closed as `status` now, in words for the worker."""
+        if status not in CLOSED_STATUSES:
+            return "Choose how this lead ends: admitted, referred elsewhere, not a fit or unreachable."
+        try:
+            self._refuse_move(status)
+        except WorkflowError as exc:
+            return str(exc)
+        return ""
+
+    def _refuse_move(self, to: str) -> None:
+        if to in self.allowed_transitions():
+            return
+        if to == LeadStatus.UNREACHABLE and to in TRANSITIONS.get(self.status, []):
+            raise WorkflowError(
+                f"Make at least {settings.UNREACHABLE_AFTER_ATTEMPTS} attempts before marking a lead unreachable."
+            )
+        target = LeadStatus(to).label.lower() if to in LeadStatus.values else "that"
+        raise WorkflowError(f"A lead that is {self.get_status_display().lower()} cannot become {target}.")
