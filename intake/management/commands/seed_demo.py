@@ -17,12 +17,19 @@ from intake.models import (
     Lead,
     LeadRequest,
     LeadStatus,
+    LevelOfCare,
     StaffProfile,
     ensure_staff_groups,
 )
+from intake.models.choices import NotAFitReason
+from intake.models.events import EventKind, LeadEvent
+from intake.models.outcomes import OutcomeFacts
 from intake.models.second_factor import base32_key
 from intake.signals import seed_demo_content
 from intake.timing import first_call_target
+
+# Invented places a demo lead was referred to.
+DEMO_REFERRALS = ["Northside Community Clinic (outpatient)", "Harbor Women's Recovery Home", "County crisis unit"]
 
 # Invented people for the demo queue; the numbers are in the 555-01xx range kept for fiction.
 DEMO_NAMES = [
@@ -48,10 +55,10 @@ DEMO_SOURCES = [
 ]
 
 DEMO_USERS = [
-    # username, groups, superuser, on duty
-    ("admin", [], True, False),
-    ("admissions", [ADMISSIONS_GROUP], False, True),
-    ("supervisor", [ADMISSIONS_GROUP, SUPERVISOR_GROUP], False, True),
+    # username, full name (invented), groups, superuser, on duty
+    ("admin", ("Robin", "Hale"), [], True, False),
+    ("admissions", ("Avery", "Lee"), [ADMISSIONS_GROUP], False, True),
+    ("supervisor", ("Dana", "Whitfield"), [ADMISSIONS_GROUP, SUPERVISOR_GROUP], False, True),
 ]
 
 
@@ -72,10 +79,11 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with a known password; run it with DEBUG on, or --force.")
         groups = ensure_staff_groups()
         password = settings.DEMO_PASSWORD
-        for username, group_names, superuser, on_duty in DEMO_USERS:
+        for username, (first_name, last_name), group_names, superuser, on_duty in DEMO_USERS:
             user, created = User.objects.get_or_create(
                 username=username, defaults={"email": f"{username}@lantern.example"}
             )
+            user.first_name, user.last_name = first_name, last_name
             user.is_staff = superuser
             user.is_superuser = superuser
             user.is_active = True
@@ -162,16 +170,46 @@ class Command(BaseCommand):
                     LeadStatus.NOT_A_FIT,
                 ]
             )
+            reached_at = first + dt.timedelta(hours=3 * (len(outcomes) - 1))
+            closed_at = reached_at + dt.timedelta(days=1)
+            closing = status in (LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT)
             Lead.objects.filter(pk=lead.pk).update(
                 status=status,
                 first_contacted_at=first,
                 attempt_count=len(outcomes),
-                last_attempt_at=first + dt.timedelta(hours=3 * (len(outcomes) - 1)),
+                last_attempt_at=reached_at,
                 last_attempt_outcome=AttemptOutcome.REACHED,
                 assigned_to=worker,
                 assigned_at=first,
-                closed_at=first + dt.timedelta(days=1)
-                if status in (LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT)
-                else None,
+                closed_at=closed_at if closing else None,
+                admitted_on=timezone.localtime(closed_at).date() if status == LeadStatus.ADMITTED else None,
             )
+            lead.refresh_from_db()
+            self._demo_history(lead, worker, rng, reached_at=reached_at, closed_at=closed_at)
         return created
+
+    def _demo_history(self, lead: Lead, worker: User, rng: random.Random, *, reached_at, closed_at) -> None:
+        """The steps a worker would have recorded on a demo lead, so its timeline reads like a real one."""
+        LeadEvent.objects.record(lead, EventKind.CLAIMED, by=worker, at=lead.assigned_at, by_call=True)
+        if lead.status == LeadStatus.REACHED:
+            return
+        scheduled_at = reached_at + dt.timedelta(minutes=20)
+        LeadEvent.objects.record(
+            lead, EventKind.STATUS, by=worker, at=scheduled_at, **{"from": "reached", "to": "assessment_scheduled"}
+        )
+        facts = {
+            LeadStatus.ADMITTED: OutcomeFacts(
+                LeadStatus.ADMITTED,
+                admitted_on=lead.admitted_on,
+                level_of_care=rng.choice([LevelOfCare.DETOX, LevelOfCare.RESIDENTIAL, LevelOfCare.IOP]),
+            ),
+            LeadStatus.REFERRED: OutcomeFacts(
+                LeadStatus.REFERRED, referred_to=rng.choice(DEMO_REFERRALS), note="Warm hand-off made."
+            ),
+            LeadStatus.NOT_A_FIT: OutcomeFacts(
+                LeadStatus.NOT_A_FIT, reason=rng.choice([NotAFitReason.LOWER_LEVEL, NotAFitReason.AGE])
+            ),
+        }.get(lead.status)
+        if facts:
+            lead.status = LeadStatus.ASSESSMENT_SCHEDULED  # what the closing event records it closed from
+            facts.as_event(lead, by=worker, at=closed_at).save()
