@@ -21,6 +21,15 @@ class Anonymised:
     details: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class QueueResult:
+    """What a part says of a lead on its queue row, in a word or two ("Covered", "Checking").
+    `tone` (good, warning, danger, plain) styles it; the words alone must say it."""
+
+    words: str
+    tone: str = "plain"
+
+
 class LeadPart:
     """One app's share of a lead. Override what the app has; the defaults do nothing."""
 
@@ -53,6 +62,11 @@ class LeadPart:
     def page_context(self, lead) -> dict:
         return {}
 
+    def queue_results(self, lead_ids: list[int]) -> dict[int, QueueResult]:
+        """For one page of the staff queue: the part's result per lead that has one, read in one
+        query for the whole page (the queue refreshes every 10 seconds)."""
+        return {}
+
     def health(self) -> dict[str, str]:
         """Checks for /healthz, by name: "ok" or "error: ..." (no PHI, no paths)."""
         return {}
@@ -76,6 +90,15 @@ def parts_health() -> dict[str, str]:
 
 def part_relations() -> tuple[str, ...]:
     return tuple(name for part in _parts.values() for name in part.relations)
+
+
+def queue_results(lead_ids: list[int]) -> dict[int, QueueResult]:
+    """Each lead's queue result, from the first part that has one."""
+    results: dict[int, QueueResult] = {}
+    for part in _parts.values():
+        for lead_id, result in part.queue_results(lead_ids).items():
+            results.setdefault(lead_id, result)
+    return results
 
 
 def page_panels(lead) -> list[dict]:
