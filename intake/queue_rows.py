@@ -141,5 +141,7 @@ def _minutes(delta: dt.timedelta) -> int:
 
 
 def _duration(since: dt.datetime, now: dt.datetime) -> str:
+    if now - since < dt.timedelta(minutes=1):
+        return "under a minute"
     # timesince's non-breaking spaces would keep "11 minutes" on one line; a card may wrap it.
     return timesince(since, now, depth=1).replace("\xa0", " ")

@@ -1,0 +1,95 @@
+"""A worker on a phone (where SMS alerts send them) works the queue from cards: every fact of a row,
+labelled, nothing off-screen or scrolling sideways; a request that arrives while they look is marked
+"New" in words and announced once, politely."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from intake.models import Lead, LeadStatus
+
+from .conftest import PHONE, shot, sign_in_staff
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def backlog(staff) -> dict[str, Lead]:
+    now = timezone.now()
+    blake = staff["blake"]
+    blake.first_name, blake.last_name = "Blake", "Okafor-Vandersloot"
+    blake.save()
+    return {
+        "urgent": Lead.objects.create(
+            name="Jordan Whitlock",
+            phone="+14155552671",
+            urgent=True,
+            for_whom="loved_one",
+            sla_due_at=now - dt.timedelta(minutes=4),
+        ),
+        "evening": Lead.objects.create(
+            name="Maya", phone="+16465550173", best_time="evening", kind="verification", request_count=2
+        ),
+        "late": Lead.objects.create(
+            name="Alexandrina-Maximiliana",
+            phone="+13125550100",
+            status=LeadStatus.CONTACTING,
+            created_at=now - dt.timedelta(minutes=120),
+            sla_due_at=now - dt.timedelta(minutes=60),
+            first_contacted_at=now - dt.timedelta(minutes=30),
+            last_attempt_at=now - dt.timedelta(minutes=30),
+            last_attempt_outcome="no_answer",
+            attempt_count=1,
+            assigned_to=blake,
+        ),
+    }
+
+
+def test_a_worker_on_a_phone_works_the_queue_from_cards(live_server, page_factory, staff):
+    leads = backlog(staff)
+    worker = page_factory(viewport=PHONE)
+    sign_in_staff(worker, live_server.url, staff["avery"])
+    worker.goto(f"{live_server.url}/staff/")
+
+    late = worker.locator(f'tr[data-lead-id="{leads["late"].pk}"]')
+    expect(late).to_contain_text("Alexandrina-Maximiliana")
+    expect(late).to_contain_text("First call 90 min after request: target missed by 30 min")
+    expect(late).to_contain_text("Assignee: Blake Okafor-Vandersloot")
+    expect(late).to_contain_text("Status: Contacting")
+    expect(late).to_contain_text("Last attempt: No answer")
+    urgent = worker.locator(f'tr[data-lead-id="{leads["urgent"].pk}"]')
+    expect(urgent).to_contain_text("Jordan for a loved one")
+    expect(urgent).to_contain_text("Urgent")
+    expect(worker.locator(f'tr[data-lead-id="{leads["evening"].pk}"]')).to_contain_text("Best time: Evening (5–8 p.m.)")
+
+    # Nothing scrolls sideways, and every card's facts are inside the screen.
+    assert worker.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    for cell in worker.locator(".queue-table tbody td, .queue-table tbody th").all():
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], cell.inner_text()
+    shot(worker, "queue-cards-phone")
+
+    # A request arrives; the refresh (forced here rather than waiting ten seconds) marks it.
+    arrived = Lead.objects.create(name="Sam", phone="+13125550199")
+    worker.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    card = worker.locator(f'tr[data-lead-id="{arrived.pk}"]')
+    expect(card.locator(".queue-new-badge")).to_have_text("New")
+    expect(card).to_have_class(re.compile(r"\bqueue-new\b"))
+    expect(late.locator(".queue-new-badge")).to_have_count(0)
+    expect(worker.locator("#queue-announcer")).to_have_text("1 new request in the queue.")
+    assert worker.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    # A refresh with nothing new keeps the mark on the new card and says nothing more.
+    worker.evaluate("document.getElementById('queue-announcer').textContent = ''")
+    with worker.expect_response(lambda response: response.url.startswith(f"{live_server.url}/staff/?")):
+        worker.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    worker.wait_for_timeout(200)  # the answer is swapped in after it arrives
+    expect(card.locator(".queue-new-badge")).to_have_text("New")
+    expect(worker.locator("#queue-announcer")).to_have_text("")
+
+    # The worker opens the new lead from its card.
+    card.get_by_role("link", name=arrived.reference).click()
+    worker.wait_for_url(f"**{arrived.get_absolute_url()}")
+    assert worker.console_errors == []
