@@ -10,13 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.timesince import timesince
 
 from .extensions import QueueResult, queue_results
 from .hours import Hours, centre_hours, clock, day_word
-from .models import ForWhom, Lead, LeadStatus, staff_name
+from .models import BestTime, ForWhom, Lead, LeadStatus, staff_name
 from .timing import BEST_TIME_WINDOWS, call_window
 
+DURATION_UNITS = [(60 * 24 * 7, "week"), (60 * 24, "day"), (60, "hour"), (1, "minute")]
 # A first call due within this many minutes is shown as a warning: the worker should start now.
 DUE_SOON_MINUTES = 5
 FOR_WHOM_WORDS = {ForWhom.SELF: "for themself", ForWhom.LOVED_ONE: "for a loved one"}
@@ -49,12 +49,14 @@ def queue_rows(leads: list[Lead], now: dt.datetime | None = None) -> list[QueueR
     now = now or timezone.now()
     hours = centre_hours()
     results = queue_results([lead.pk for lead in leads])
+    # The best-time words depend on the choice and the moment only: worked out once per choice.
+    best_times = {choice: best_time_now(choice, now, hours) for choice in {lead.best_time for lead in leads}}
     return [
         QueueRow(
             lead=lead,
             first_name=first_name(lead.name),
             for_whom=FOR_WHOM_WORDS.get(lead.for_whom, ""),
-            best_time=best_time_now(lead, now, hours),
+            best_time=best_times[lead.best_time],
             insurance=results.get(lead.pk),
             waiting=waiting(lead, now),
             target=first_call_target(lead, now),
@@ -70,17 +72,17 @@ def first_name(name: str) -> str:
     return words[0] if words else ""
 
 
-def best_time_now(lead: Lead, now: dt.datetime, hours: Hours) -> Fact:
+def best_time_now(best_time: str, now: dt.datetime, hours: Hours) -> Fact:
     """'Evening (5–8 p.m.): open now', or when it next opens inside call-back hours."""
-    window = BEST_TIME_WINDOWS.get(lead.best_time)
-    span = lead.get_best_time_display()
+    window = BEST_TIME_WINDOWS.get(best_time)
+    span = BestTime(best_time).label if best_time in BestTime.values else best_time
     if window is None:
         return Fact(span)
     opens, closes = window
     local = now.astimezone(hours.tz)
     if opens <= local.time() < closes and hours.is_open(now):
         return Fact(f"{span}: open now", "good")
-    upcoming = call_window(now, lead.best_time, hours)
+    upcoming = call_window(now, best_time, hours)
     if upcoming is None:
         return Fact(f"{span}: outside call-back hours", "warning")
     return Fact(f"{span}: opens {clock(upcoming.opens.time())} {day_word(upcoming.opens, local)}")
@@ -141,7 +143,13 @@ def _minutes(delta: dt.timedelta) -> int:
 
 
 def _duration(since: dt.datetime, now: dt.datetime) -> str:
-    if now - since < dt.timedelta(minutes=1):
+    """'under a minute', '11 minutes', '3 hours', '2 days': the largest unit only. Worked out here,
+    not by timesince: a page says it 50 times on every 10-second refresh."""
+    minutes = int((now - since).total_seconds() // 60)
+    if minutes < 1:
         return "under a minute"
-    # timesince's non-breaking spaces would keep "11 minutes" on one line; a card may wrap it.
-    return timesince(since, now, depth=1).replace("\xa0", " ")
+    for size, unit in DURATION_UNITS:
+        if minutes >= size:
+            count = minutes // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return ""

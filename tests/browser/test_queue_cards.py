@@ -10,6 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from intake.models import Lead, LeadStatus
+from intake.tests.test_queue import make_lead
 
 from .conftest import PHONE, shot, sign_in_staff
 
@@ -22,19 +23,12 @@ def backlog(staff) -> dict[str, Lead]:
     blake.first_name, blake.last_name = "Blake", "Okafor-Vandersloot"
     blake.save()
     return {
-        "urgent": Lead.objects.create(
-            name="Jordan Whitlock",
-            phone="+14155552671",
-            urgent=True,
-            for_whom="loved_one",
-            sla_due_at=now - dt.timedelta(minutes=4),
-        ),
-        "evening": Lead.objects.create(
-            name="Maya", phone="+16465550173", best_time="evening", kind="verification", request_count=2
-        ),
-        "late": Lead.objects.create(
+        "urgent": make_lead(4, name="Jordan Whitlock", urgent=True, for_whom="loved_one"),
+        "evening": make_lead(1, name="Maya", best_time="evening", kind="verification", request_count=2),
+        # A first call 90 minutes after the request, on a 60-minute target.
+        "late": make_lead(
+            120,
             name="Alexandrina-Maximiliana",
-            phone="+13125550100",
             status=LeadStatus.CONTACTING,
             created_at=now - dt.timedelta(minutes=120),
             sla_due_at=now - dt.timedelta(minutes=60),
@@ -72,7 +66,7 @@ def test_a_worker_on_a_phone_works_the_queue_from_cards(live_server, page_factor
     shot(worker, "queue-cards-phone")
 
     # A request arrives; the refresh (forced here rather than waiting ten seconds) marks it.
-    arrived = Lead.objects.create(name="Sam", phone="+13125550199")
+    arrived = make_lead(0, name="Sam")
     worker.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
     card = worker.locator(f'tr[data-lead-id="{arrived.pk}"]')
     expect(card.locator(".queue-new-badge")).to_have_text("New")
