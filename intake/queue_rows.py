@@ -9,6 +9,7 @@ long it "waits"; a first call that came late says by how much, in a warning styl
 import datetime as dt
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 
 from .extensions import QueueResult, queue_results
@@ -16,6 +17,7 @@ from .hours import Hours, centre_hours, clock, day_word
 from .models import BestTime, ForWhom, Lead, LeadStatus, staff_name
 from .timing import BEST_TIME_WINDOWS, call_window
 
+URL_PLACEHOLDER = 987654321
 DURATION_UNITS = [(60 * 24 * 7, "week"), (60 * 24, "day"), (60, "hour"), (1, "minute")]
 # A first call due within this many minutes is shown as a warning: the worker should start now.
 DUE_SOON_MINUTES = 5
@@ -34,6 +36,7 @@ class Fact:
 @dataclass(frozen=True)
 class QueueRow:
     lead: Lead
+    url: str
     first_name: str
     for_whom: str
     best_time: Fact
@@ -51,9 +54,12 @@ def queue_rows(leads: list[Lead], now: dt.datetime | None = None) -> list[QueueR
     results = queue_results([lead.pk for lead in leads])
     # The best-time words depend on the choice and the moment only: worked out once per choice.
     best_times = {choice: best_time_now(choice, now, hours) for choice in {lead.best_time for lead in leads}}
+    # reverse() takes about 50 µs, a tenth of the page's time over 25 rows: once, then each id put in.
+    url = reverse("staff:lead", args=[URL_PLACEHOLDER])
     return [
         QueueRow(
             lead=lead,
+            url=url.replace(str(URL_PLACEHOLDER), str(lead.pk)),
             first_name=first_name(lead.name),
             for_whom=FOR_WHOM_WORDS.get(lead.for_whom, ""),
             best_time=best_times[lead.best_time],
