@@ -101,7 +101,8 @@ def waiting(lead: Lead, now: dt.datetime) -> Fact:
         if lead.status == LeadStatus.MERGED:
             return Fact("Merged into another lead")
         when = timezone.localtime(lead.closed_at or lead.updated_at)
-        return Fact(f"{lead.get_status_display()} {when:%-d %b}")
+        year = "" if when.year == timezone.localtime(now).year else f" {when.year}"
+        return Fact(f"{lead.get_status_display()} {when:%-d %b}{year}")
     if lead.first_contacted_at is None:
         return Fact(f"Waiting {_duration(lead.created_at, now)}")
     return Fact(f"Asked {_duration(lead.created_at, now)} ago")

@@ -78,13 +78,17 @@ def test_a_closed_lead_says_what_happened_and_when_never_how_long_it_waits(avery
         first_contacted_at=closed_at - dt.timedelta(days=2),
         closed_at=closed_at,
     )
+    just_now = timezone.localtime() - dt.timedelta(minutes=1)
+    never_called = make_lead(2, status="not_a_fit", closed_at=just_now)
 
     html = avery_client.get("/staff/", {"status": "closed"}).content.decode()
 
     row = row_of(html, admitted)
-    assert "Admitted 3 Dec" in row
+    assert f"Admitted 3 Dec {closed_at.year}" in row  # closed last year: the year says so
     assert "Waiting" not in row and "overdue" not in row.lower()
     assert "Closed requests" in html and "Open requests" not in html
+    # Closed this year, without a call: no "overdue" on a lead nobody will call now.
+    assert f"Not a fit {just_now:%-d %b} Closed without a call" in row_of(html, never_called)
 
 
 @pytest.mark.django_db
