@@ -40,6 +40,19 @@
   }
   rows().forEach(function (row) { known[row.getAttribute("data-lead-id")] = true; });
 
+  // Screen readers hear of arrivals at most every 30 seconds, the ones since then added up: a busy
+  // evening must not talk over a worker on a call every 10 seconds.
+  var ANNOUNCE_EVERY = 30000;
+  var unannounced = 0;
+  var lastAnnounced = 0;
+  function announce(added) {
+    unannounced += added;
+    if (!announcer || !unannounced || Date.now() - lastAnnounced < ANNOUNCE_EVERY) return;
+    announcer.textContent = unannounced + " new request" + (unannounced === 1 ? "" : "s") + " in the queue.";
+    lastAnnounced = Date.now();
+    unannounced = 0;
+  }
+
   // The newest lead id this filter has shown; the server counts those that arrived after it.
   function read(el, name) {
     var node = el.querySelector("[data-queue-" + name + "]");
@@ -65,10 +78,10 @@
         region.replaceChildren.apply(region, Array.prototype.slice.call(next.childNodes));
         markNew();
         var added = read(region, "arrived");
-        if (added > 0 && announcer) {
-          announcer.textContent = added + " new request" + (added === 1 ? "" : "s") + " in the queue.";
+        if (added > 0) {
           document.title = "(" + added + " new) " + document.title.replace(/^\(\d+ new\) /, "");
         }
+        announce(added);
       })
       .catch(function () { /* the next tick tries again */ });
   }
