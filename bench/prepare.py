@@ -18,20 +18,23 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from articles.models import Article, Category, Source
 from intake.crypto import encrypt, keyed_hash
 from intake.models import AuthenticatorApp, Lead, StaffProfile, ensure_staff_groups
-from verification.models import Payer
+from verification.models import EligibilityCheck, Payer, VerificationRequest
 
 STAFF_EMAIL = "worker@bench.invalid"
 
 # Raw SQL: the ORM would spend minutes encrypting 50,000 copies of the same two values. Each lead was
 # escalated when its deadline passed, as an old backlog's were: beat's escalation run would otherwise
-# spend minutes of worker time on all of them during the first timed pages.
+# spend minutes of worker time on all of them during the first timed pages. The rows vary as the
+# queue's columns do: for whom, best time, assignee, and an insurance check on one lead in five.
 INSERT = (
     "INSERT INTO intake_lead (kind, status, urgent, name, phone, phone_hash, email, for_whom, best_time,"
     " ok_to_text, ok_to_voicemail, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,"
     " utm_content, created_at, updated_at, last_requested_at, request_count, sla_due_at, escalated_at,"
-    " attempt_count, last_attempt_outcome) VALUES ('callback', 'new', %s, %s, %s, %s, '', 'self', 'asap',"
-    " false, false, '/', '', '', '', '', '', '', %s, %s, %s, 1, %s, %s, 0, '')"
+    " attempt_count, last_attempt_outcome, assigned_to_id) VALUES (%s, 'new', %s, %s, %s, %s, '', %s, %s,"
+    " false, false, '/', '', '', '', '', '', '', %s, %s, %s, 1, %s, %s, 0, '', %s)"
 )
+BEST_TIMES = ["asap", "asap", "morning", "evening"]
+VERIFIED_EVERY = 5
 
 
 def seed(count: int) -> None:
@@ -41,18 +44,69 @@ def seed(count: int) -> None:
         return
     now = timezone.now()
     name, phone = encrypt("Bench Person"), encrypt("+13125550100")
-    batch = []
-    with connection.cursor() as cursor:
-        for n in range(existing, count):
-            created = now - dt.timedelta(minutes=n)
-            batch.append(
-                (name, phone, keyed_hash(f"+1312{n:07d}"), created, created + dt.timedelta(minutes=15), n % 17 == 0)
+    worker = bench_worker()
+    rows = []
+    for n in range(existing, count):
+        created = now - dt.timedelta(minutes=n)
+        rows.append(
+            (
+                "verification" if n % VERIFIED_EVERY == 0 else "callback",
+                n % 17 == 0,
+                name,
+                phone,
+                keyed_hash(f"+1312{n:07d}"),
+                "loved_one" if n % 3 == 0 else "self",
+                BEST_TIMES[n % len(BEST_TIMES)],
+                created,
+                created,
+                created,
+                created + dt.timedelta(minutes=15),
+                created + dt.timedelta(minutes=15),
+                worker.pk if n % 7 == 0 else None,
             )
-            if len(batch) == 5000 or n == count - 1:
-                cursor.executemany(INSERT, [(u, nm, ph, h, c, c, c, due, due) for (nm, ph, h, c, due, u) in batch])
-                batch = []
+        )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE intake_lead")
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(INSERT, rows[start : start + 5000])
+    insurance_checks()
+    with connection.cursor() as cursor:
+        # Fresh statistics, as autovacuum would have by now: without them the page's insurance
+        # query scans every verification request (9 ms) instead of reading 25 leads' by index.
+        for table in ("intake_lead", "verification_verificationrequest", "verification_eligibilitycheck"):
+            cursor.execute(f"ANALYZE {table}")
+
+
+def insurance_checks() -> None:
+    """A verification request on each verification lead, half of them answered by the payer."""
+    leads = Lead.objects.filter(kind="verification", verifications__isnull=True).values_list("pk", "created_at")
+    requests = VerificationRequest.objects.bulk_create(
+        VerificationRequest(
+            lead_id=pk,
+            status=VerificationRequest.Status.NEEDS_REVIEW if pk % 2 else VerificationRequest.Status.CHECKING,
+            first_name="Bench",
+            last_name="Person",
+            date_of_birth=dt.date(1990, 5, 17),
+            member_id="LNT100001",
+            created_at=created,
+        )
+        for pk, created in leads.iterator()
+    )
+    EligibilityCheck.objects.bulk_create(
+        EligibilityCheck(
+            verification=request,
+            gateway="sandbox",
+            status=EligibilityCheck.Status.SENT,
+            coverage_status="active",
+            finished_at=request.created_at,
+        )
+        for request in requests
+        if request.status == VerificationRequest.Status.NEEDS_REVIEW
+    )
+
+
+def bench_worker() -> User:
+    worker, _ = User.objects.get_or_create(username="bench-worker", defaults={"email": STAFF_EMAIL})
+    return worker
 
 
 def articles(count: int) -> None:
@@ -76,7 +130,7 @@ def articles(count: int) -> None:
 def staff_session() -> str:
     """One admissions worker, on duty with email alerts (every benchmarked request alerts them),
     signed in with both factors: the key of their session."""
-    worker, _ = User.objects.get_or_create(username="bench-worker", defaults={"email": STAFF_EMAIL})
+    worker = bench_worker()
     worker.groups.add(ensure_staff_groups()["admissions"])
     StaffProfile.objects.update_or_create(user=worker, defaults={"on_duty": True, "notify_by_email": True})
     device, _ = AuthenticatorApp.objects.get_or_create(user=worker, name="bench")

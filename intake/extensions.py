@@ -36,6 +36,15 @@ class TimelineEntry:
     item: object = None
 
 
+@dataclass(frozen=True)
+class QueueResult:
+    """What a part says of a lead on its queue row, in a word or two ("Covered", "Checking").
+    `tone` (good, warning, danger, plain) styles it; the words alone must say it."""
+
+    words: str
+    tone: str = "plain"
+
+
 class LeadPart:
     """One app's share of a lead. Override what the app has; the defaults do nothing."""
 
@@ -66,6 +75,11 @@ class LeadPart:
         return ()
 
     def page_context(self, lead) -> dict:
+        return {}
+
+    def queue_results(self, lead_ids: list[int]) -> dict[int, QueueResult]:
+        """For one page of the staff queue: the part's result per lead that has one, read in one
+        query for the whole page (the queue refreshes every 10 seconds)."""
         return {}
 
     def health(self) -> dict[str, str]:
@@ -99,6 +113,15 @@ def part_relations() -> tuple[str, ...]:
 
 def part_timeline(lead) -> list[TimelineEntry]:
     return [entry for part in _parts.values() for entry in part.timeline(lead)]
+
+
+def queue_results(lead_ids: list[int]) -> dict[int, QueueResult]:
+    """Each lead's queue result, from the first part that has one."""
+    results: dict[int, QueueResult] = {}
+    for part in _parts.values():
+        for lead_id, result in part.queue_results(lead_ids).items():
+            results.setdefault(lead_id, result)
+    return results
 
 
 def page_panels(lead) -> list[dict]:

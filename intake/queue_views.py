@@ -1,8 +1,10 @@
 """The admissions queue and its search box.
 
-The rows never show PHI (only references, kinds, times and who has what), so the queue reads no
-encrypted field; a name or email search is the exception, and each lead it finds is an audited
-access.
+Each row shows the first name the visitor gave (the queue is behind sign-in and a second factor),
+so a queue page is PHI access: it is recorded as one audit entry naming the leads it showed, and
+a live refresh that shows no lead this session's last entry did not already name adds none. Only
+the names of the page's rows are read and decrypted. A name or email search also ties the person
+searched for to each lead it finds: an access per lead found.
 """
 
 import secrets
@@ -22,6 +24,7 @@ from .audit import record_access
 from .crypto import decrypt, encrypt, keyed_hash
 from .models import Lead
 from .permissions import admissions_required
+from .queue_rows import queue_rows
 from .staff_forms import QueueFilterForm, search_to_params
 
 QUEUE_PAGE_SIZE = 25
@@ -43,9 +46,9 @@ class QueuePaginator(Paginator):
         return self.count > self.COUNT_CAP
 
 
-# The queue's own columns: the rows never show PHI, so its encrypted fields are neither read
-# nor decrypted.
-QUEUE_FIELDS_DEFERRED = ("name", "phone", "email", "phone_hash", "landing_page", "referrer", "utm_term", "utm_content")
+# Encrypted fields the rows do not show are neither read nor decrypted (the name is: a row shows
+# its first word).
+QUEUE_FIELDS_DEFERRED = ("phone", "email", "phone_hash", "landing_page", "referrer", "utm_term", "utm_content")
 
 
 @admissions_required
@@ -99,7 +102,7 @@ def _keep_search(request: HttpRequest, text: str) -> str:
 NAME_SEARCH_AUDITED = "lantern_name_search_audited"
 
 
-def _record_name_matches(request: HttpRequest, rows, text: str) -> None:
+def _record_name_matches(request: HttpRequest, leads: list[Lead], text: str) -> None:
     """A name or email that finds a lead ties that person to it: an access to each lead shown.
     The session remembers which leads were recorded for this very text (as a keyed hash), so the
     page's 10-second refresh records only leads it had not shown before; nothing the browser
@@ -107,11 +110,28 @@ def _record_name_matches(request: HttpRequest, rows, text: str) -> None:
     searched = keyed_hash(f"staff-search:{' '.join(text.lower().split())}")
     memo = request.session.get(NAME_SEARCH_AUDITED) or {}
     seen = set(memo.get("leads", [])) if memo.get("search") == searched else set()
-    new = [lead for lead, *_ in rows if lead.pk not in seen]
+    new = [lead for lead in leads if lead.pk not in seen]
     for lead in new:
         record_access(request, lead, label=lead.reference, lead_id=lead.pk, found_by="name or email search")
     if new or memo.get("search") != searched:
         request.session[NAME_SEARCH_AUDITED] = {"search": searched, "leads": sorted(seen | {lead.pk for lead in new})}
+
+
+QUEUE_VIEW_AUDITED = "lantern_queue_audited"
+
+
+def _record_queue_view(request: HttpRequest, leads: list[Lead], *, refreshing: bool) -> None:
+    """One access entry for the names a page showed, naming its leads. The page refreshes itself
+    every 10 seconds all day: a refresh showing no lead the session's last entry did not name adds
+    none. The session (not the browser) remembers what was recorded, so no header can skip one."""
+    shown = sorted(lead.pk for lead in leads)
+    if not shown:
+        return
+    if refreshing and set(shown) <= set(request.session.get(QUEUE_VIEW_AUDITED) or []):
+        return
+    record_access(request, Lead, label="Staff queue", lead_ids=shown, view="queue")
+    if request.session.get(QUEUE_VIEW_AUDITED) != shown:
+        request.session[QUEUE_VIEW_AUDITED] = shown
 
 
 def _render_queue(
@@ -120,9 +140,11 @@ def _render_queue(
     leads = form.filter(Lead.objects.select_related("assigned_to"), request.user)
     page = QueuePaginator(leads.queue_order().defer(*QUEUE_FIELDS_DEFERRED), QUEUE_PAGE_SIZE).get_page(page_number)
     now = timezone.now()
-    rows = [(lead, *lead.sla_state(now)) for lead in page.object_list]
+    shown = list(page.object_list)
+    refreshing = bool(request.headers.get("X-Queue-Refresh"))
+    _record_queue_view(request, shown, refreshing=refreshing)
     if found_by_name:
-        _record_name_matches(request, rows, form.data.get("q", ""))
+        _record_name_matches(request, shown, form.data.get("q", ""))
     # The polling script announces leads that arrived since its last look, by id: cheap where a
     # count of the whole backlog is not, and right even when the count is capped.
     latest = leads.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -133,15 +155,16 @@ def _render_queue(
     context = {
         "form": form,
         "page": page,
-        "rows": rows,
+        "rows": queue_rows(shown, now),
         "query": query,
         "text_search": form.text_search,
+        "caption": form.caption(),
         "latest": latest,
         "arrived": arrived,
         "alerts_reaching_nobody_since": reaching_nobody_since(now),
     }
     # The page polls itself for new requests; it then needs only the table.
-    template = "staff/_queue_region.html" if request.headers.get("X-Queue-Refresh") else "staff/queue.html"
+    template = "staff/_queue_region.html" if refreshing else "staff/queue.html"
     return render(request, template, context)
 
 

@@ -12,6 +12,7 @@ from .models import (
     ROSTER_FIELDS,
     AttemptOutcome,
     Lead,
+    LeadKind,
     LeadStatus,
     LevelOfCare,
     NotAFitReason,
@@ -74,6 +75,20 @@ class QueueFilterForm(forms.Form):
         elif query:
             leads = _search(leads, query, text=self.text_search)
         return leads
+
+    def caption(self) -> str:
+        """What the list holds, in the words of its filters: "Closed requests, assigned to you"."""
+        data = self.cleaned_data if self.is_valid() else {}
+        status = data.get("status")
+        which = {"": "Open", "closed": "Closed"}.get(status or "")
+        kind = f"{LeadKind(data['kind']).label.lower()} requests" if data.get("kind") else "requests"
+        words = f"{which} {kind}" if which else f"{kind.capitalize()}: {LeadStatus(status).label.lower()}"
+        words += {"mine": ", assigned to you", "unassigned": ", unassigned"}.get(data.get("show") or "", "")
+        if data.get("phone"):
+            words += ", for one phone number"
+        elif (data.get("q") or "").strip():
+            words += ", matching the search"
+        return words
 
     @property
     def searching_phone(self) -> bool:

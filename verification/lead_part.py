@@ -57,6 +57,9 @@ class Verifications(LeadPart):
         root = cards.card_root()
         return iter(sorted(root.iterdir())) if root.is_dir() else iter(())
 
+    def queue_results(self, lead_ids: list[int]) -> dict:
+        return VerificationRequest.objects.queue_results(lead_ids)
+
     def page_context(self, lead) -> dict:
         # Oldest first: one person may ask twice, and someone else may send one with this phone.
         return {"verifications": list(lead.verifications.select_related("lead_request").order_by("created_at"))}

@@ -1,0 +1,103 @@
+"""The insurance result on a queue row: what a worker can tell the caller before opening the lead."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+
+from verification.models import EligibilityCheck, VerificationRequest
+
+from .test_queue import make_lead
+from .test_queue_rows import row_of
+
+Status = VerificationRequest.Status
+
+
+@pytest.fixture
+def avery_client(client, staff):
+    client.force_login(staff["avery"])
+    return client
+
+
+def verification(lead, *, status=Status.SUBMITTED, created_minutes_ago=10, **fields):
+    return VerificationRequest.objects.create(
+        lead=lead,
+        status=status,
+        first_name="Ana",
+        last_name="Reyes",
+        date_of_birth=dt.date(1990, 5, 17),
+        member_id="LNT100001",
+        created_at=timezone.now() - dt.timedelta(minutes=created_minutes_ago),
+        **fields,
+    )
+
+
+def answered(request, coverage: str):
+    return EligibilityCheck.objects.create(
+        verification=request, gateway="sandbox", status=EligibilityCheck.Status.SENT, coverage_status=coverage
+    )
+
+
+@pytest.mark.django_db
+def test_each_row_says_where_its_insurance_check_stands(avery_client):
+    cases = {}
+
+    def lead_with(n, **fields):
+        lead = make_lead(n, kind="verification")
+        return lead, verification(lead, **fields)
+
+    lead, _ = lead_with(1, status=Status.VERIFIED, outcome="covered")
+    cases[lead] = "Covered"
+    lead, _ = lead_with(2, status=Status.VERIFIED, outcome="partially_covered")
+    cases[lead] = "Partly covered"
+    lead, _ = lead_with(3, status=Status.VERIFIED, outcome="not_covered")
+    cases[lead] = "Not covered"
+    lead, _ = lead_with(4, status=Status.CHECKING)
+    cases[lead] = "Checking"
+    lead, _ = lead_with(5, status=Status.NEEDS_REVIEW, by_phone=True)
+    cases[lead] = "By phone: insurer not contacted"
+    lead, request = lead_with(6, status=Status.NEEDS_REVIEW)
+    answered(request, "active")
+    cases[lead] = "Plan active: to review"
+    lead, request = lead_with(7, status=Status.NEEDS_REVIEW)
+    answered(request, "inactive")
+    cases[lead] = "Plan inactive: to review"
+    lead, request = lead_with(8, status=Status.NEEDS_INFO)
+    answered(request, "rejected")
+    cases[lead] = "Payer found no match: needs details"
+    callback = make_lead(9)
+
+    html = avery_client.get("/staff/").content.decode()
+
+    for lead, words in cases.items():
+        assert words in row_of(html, lead), words
+    assert "No check asked" in row_of(html, callback)
+    assert re.search(r'fact-danger">Not covered<', html) and re.search(r'fact-good">Covered<', html)
+
+
+@pytest.mark.django_db
+def test_the_newest_request_and_its_newest_check_decide(avery_client):
+    lead = make_lead(1, kind="verification")
+    old = verification(lead, status=Status.VERIFIED, outcome="not_covered", created_minutes_ago=60)
+    answered(old, "inactive")
+    newer = verification(lead, status=Status.NEEDS_REVIEW, created_minutes_ago=5)
+    answered(newer, "error")
+    answered(newer, "active")  # asked again: the payer answered this time
+
+    row = row_of(avery_client.get("/staff/").content.decode(), lead)
+
+    assert "Plan active: to review" in row and "Not covered" not in row
+
+
+@pytest.mark.django_db
+def test_the_insurance_results_of_a_page_are_read_in_one_query(avery_client, django_assert_num_queries):
+    for n in range(25):
+        lead = make_lead(n + 1, kind="verification")
+        answered(verification(lead, status=Status.NEEDS_REVIEW), "active")
+    avery_client.get("/staff/")
+
+    # As many queries as the queue with no verification at all (test_queue's count): none per row.
+    with django_assert_num_queries(12):
+        html = avery_client.get("/staff/").content.decode()
+    assert html.count("Plan active: to review") == 25
