@@ -100,8 +100,9 @@ def waiting(lead: Lead, now: dt.datetime) -> Fact:
     if not lead.is_open:
         if lead.status == LeadStatus.MERGED:
             return Fact("Merged into another lead")
-        when = timezone.localtime(lead.closed_at or lead.updated_at)
-        year = "" if when.year == timezone.localtime(now).year else f" {when.year}"
+        # An admission is dated by the day the person arrived, which the worker records on closing.
+        when = lead.admitted_on or timezone.localtime(lead.closed_at or lead.updated_at).date()
+        year = "" if when.year == timezone.localdate(now).year else f" {when.year}"
         return Fact(f"{lead.get_status_display()} {when:%-d %b}{year}")
     if lead.first_contacted_at is None:
         return Fact(f"Waiting {_duration(lead.created_at, now)}")

@@ -92,6 +92,17 @@ def test_a_closed_lead_says_what_happened_and_when_never_how_long_it_waits(avery
 
 
 @pytest.mark.django_db
+def test_an_admitted_row_is_dated_by_the_day_the_person_arrived_not_when_it_was_recorded(avery_client):
+    recorded = timezone.localtime()
+    arrived = recorded.date() - dt.timedelta(days=3)
+    lead = make_lead(1, status="admitted", closed_at=recorded, admitted_on=arrived)
+
+    row = row_of(avery_client.get("/staff/", {"status": "closed"}).content.decode(), lead)
+
+    assert f"Admitted {arrived:%-d %b}" in row and f"Admitted {recorded:%-d %b}" not in row
+
+
+@pytest.mark.django_db
 def test_the_caption_says_what_the_filters_chose(avery_client):
     make_lead(1, status="not_a_fit", kind="callback")
     make_lead(2)
