@@ -7,22 +7,21 @@ some only the plan as a whole (30). So each level of care has sources, tried in 
 =============  =========================================================================================
 level          sources, in order
 =============  =========================================================================================
-detox          1. CI, and substance-use rows (AI, AJ, AK) said to be for detox, withdrawal or inpatient care
+detox          1. CI, and substance-use rows (AI, AJ, AK) whose codes place them in an inpatient setting
                2. general substance-use rows (AI, AJ, AK) with no setting
                3. hospital inpatient (48): medically managed withdrawal is billed as an inpatient stay
                4. the plan (30)
-residential    1. RT, A5, A7, CE, CG, and behavioural rows said to be residential
-               2. CI (substance-abuse facility inpatient), and behavioural rows said to be inpatient
+residential    1. RT, A5, A7, CE, CG, and behavioural rows given a residential place of service (55, 56)
+               2. CI (substance-abuse facility inpatient), and behavioural rows in an inpatient setting
                3. general substance-use rows
                4. the plan (30)
-php            1. BB, BC, and behavioural rows said to be partial hospitalization or day treatment
+php            1. BB, BC, and behavioural rows given the partial hospitalization place of service (52)
                2. general substance-use rows
                3. the plan (30)
-iop            1. behavioural rows said to be intensive outpatient (IOP)
-               2. A8, CF, CH, CJ, and behavioural rows said to be outpatient
-               3. general substance-use rows
-               4. the plan (30)
-outpatient     1. A8, A6, CF, CH, CJ, BD, and behavioural rows said to be outpatient (not IOP)
+iop            1. A8, CF, CH, CJ, and behavioural rows in an outpatient setting (no code names IOP)
+               2. general substance-use rows
+               3. the plan (30)
+outpatient     1. A8, A6, CF, CH, CJ, BD, and behavioural rows in an outpatient setting
                2. general substance-use rows
                3. MH, A4 and 98 (office visit) with no setting
                4. the plan (30)
@@ -30,19 +29,21 @@ plan           30, and rows with no service type (the guide reads a missing EB03
 =============  =========================================================================================
 
 Service types decide which level a row can speak for; a setting only narrows a behavioural row
-down, never widens a row to a level its codes do not reach. A row's setting comes from its places
-of service (III*ZZ: 55 residential, 52 partial hospitalization, 21/51 inpatient, 11/22/53/57/58
-outpatient...) when they agree on one, or else from its words: its messages (MSG) and its plan
-coverage description (EB05), read as whole words with web and e-mail addresses taken out first,
-so "COVERAGELOOKUP.PHP" is not partial hospitalization.
-Failing that it comes from the other codes on the same row (48, A7, CE, CG, CI inpatient; RT, A5
-residential; BB, BC partial hospitalization; 50, A8, CF, CH, CJ outpatient) when they agree.
+down, never widens a row to a level its codes do not reach. A row's setting comes from codes alone:
+its places of service (III*ZZ: 55 residential, 52 partial hospitalization, 21/51 inpatient,
+11/22/53/57/58 outpatient...) when they agree on one, or else the other codes on the same row (48,
+A7, CE, CG, CI inpatient; RT, A5 residential; BB, BC partial hospitalization; 50, A8, CF, CH, CJ
+outpatient) when they agree.
+
+The payer's words (MSG, and the plan coverage description in EB05) never decide a level, neither
+widening nor narrowing it: "RESIDENTIAL TREATMENT NOT COVERED" on an active substance-use row reads
+as words, and a web address in a notice can end in ".PHP". They reach staff as the payer wrote them,
+as notes on the level (`CareLevel.notes`) and in the benefit rows.
 
 Each source is a named rule below: a function of the row's service types and its setting. Staff
 read which source gave a figure, with the codes the rows really held (`Source.describe`).
 """
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -63,21 +64,6 @@ OFFICE_VISITS = frozenset({"MH", "A4", "98"})
 PLAN_CODES = frozenset({"30"})
 PLAN_DESCRIPTION = "plan-level benefits (30)"
 
-# Settings named in a row's words, most specific first ("intensive outpatient" before "outpatient").
-_SETTING_WORDS = (
-    ("detox", re.compile(r"\bdetox|\bwithdrawal\b")),
-    ("residential", re.compile(r"\bresidential\b")),
-    ("php", re.compile(r"\bpartial hosp|\bday treatment\b|\bday program\b|\bphp\b")),
-    ("iop", re.compile(r"\bintensive outpatient\b|\biop\b")),
-    ("inpatient", re.compile(r"\binpatient\b")),
-    ("outpatient", re.compile(r"\boutpatient\b")),
-)
-# Web and e-mail addresses and file names: "{WWW.EXAMPLE.GOV/LOOKUP/COVERAGE.PHP}". A plain slash
-# stays: "DETOX/WITHDRAWAL" is words.
-_ADDRESSES = re.compile(
-    r"\{[^}]*\}?|\S*(?:://|www\.|@)\S*|\S*\w\.(?:com|org|net|gov|edu|us|php|html?|aspx?|jsp|pdf)\b\S*",
-    re.IGNORECASE,
-)
 # Places of service (CMS codes) that say where behavioural care is given.
 _PLACE_SETTINGS = {
     "21": "inpatient",
@@ -102,25 +88,11 @@ _SETTING_CODES = (
 )
 
 
-def words_of(row: BenefitRow) -> str:
-    """A row's own words (messages and plan coverage description), lower case, addresses taken out."""
-    text = " ".join([*row.messages, row.plan_description]).lower()
-    return _ADDRESSES.sub(" ", text)
-
-
-def setting_from_words(row: BenefitRow) -> str | None:
-    text = words_of(row)
-    return next((name for name, pattern in _SETTING_WORDS if pattern.search(text)), None)
-
-
 def setting(row: BenefitRow) -> str | None:
-    """Where the care of a row happens, as far as the payer says: "detox", "inpatient", ... or None."""
+    """Where the care of a row happens, as far as its codes say: "inpatient", "residential", ... or None."""
     places = {_PLACE_SETTINGS[code] for code in row.places_of_service if code in _PLACE_SETTINGS}
     if len(places) == 1:
         return places.pop()
-    named_in_words = setting_from_words(row)
-    if named_in_words:
-        return named_in_words
     codes = set(row.service_types)
     # A row listing RT, BB and A8 together is about all of them, not one setting.
     named = {name for name, names in _SETTING_CODES if codes & names}
@@ -139,28 +111,37 @@ class Source:
     label: str
     matches: Rule
     # The service types the rule matches on, named to staff as far as the rows held them; a row
-    # matched through its words instead is named by its behavioural codes.
+    # matched through its place of service instead is named by its behavioural codes.
     reads: frozenset[str] = frozenset()
     # The service types that make a company naming them a carve-out of the level (see `carve_outs`).
     codes: frozenset[str] = frozenset()
     # The plan as a whole: never the source of limits, "covered", or a carved-out level's figures.
     plan: bool = False
+    # Rows of a nearby kind of care standing in for a level no code names (outpatient rows for IOP):
+    # their "no authorization needed" is not the level's own.
+    stand_in: bool = False
 
     def describe(self, rows: Iterable[BenefitRow]) -> str:
-        """The label with the codes the rows held, and whether the payer's words gave the setting."""
+        """The label with the codes the rows held, and the places of service that gave their setting."""
         if self.plan:
             return PLAN_DESCRIPTION
         rows = list(rows)
         held = list(dict.fromkeys(code for row in rows for code in _named_codes(self, row)))
-        text = f"{self.label} ({', '.join(held)})" if held else self.label
-        if any(setting_from_words(row) for row in rows):
-            text += ", as the payer's own words describe them"
-        return text
+        places = list(dict.fromkeys(code for row in rows for code in _setting_places(row)))
+        if places:
+            held.append(f"place of service {', '.join(places)}")
+        return f"{self.label} ({', '.join(held)})" if held else self.label
 
 
 def _named_codes(source: Source, row: BenefitRow) -> list[str]:
     named = [code for code in row.service_types if code in source.reads]
     return named or [code for code in row.service_types if code in BEHAVIOURAL]
+
+
+def _setting_places(row: BenefitRow) -> list[str]:
+    """The place-of-service codes that gave a row its setting (see `setting`), or none."""
+    places = [code for code in row.places_of_service if code in _PLACE_SETTINGS]
+    return places if len({_PLACE_SETTINGS[code] for code in places}) == 1 else []
 
 
 def _behavioural(codes: set[str]) -> bool:
@@ -171,13 +152,13 @@ def _behavioural(codes: set[str]) -> bool:
 
 
 def substance_use_detox_or_inpatient(codes: set[str], where: str | None) -> bool:
-    """Substance-abuse facility inpatient (CI) rows, and substance-use rows said to be detox or inpatient.
+    """Substance-abuse facility inpatient (CI) rows, and substance-use rows whose codes make them inpatient.
 
     Detox is given as an inpatient stay. Mental-health inpatient rows do not count: a psychiatric
     stay does not say withdrawal care is covered.
     """
-    facility = bool(codes & SUBSTANCE_USE_INPATIENT) and where in ("detox", "inpatient", None)
-    return facility or (bool(codes & SUBSTANCE_USE) and where in ("detox", "inpatient"))
+    facility = bool(codes & SUBSTANCE_USE_INPATIENT) and where in ("inpatient", None)
+    return facility or (bool(codes & SUBSTANCE_USE) and where == "inpatient")
 
 
 def general_substance_use(codes: set[str], where: str | None) -> bool:
@@ -196,12 +177,12 @@ def plan_as_a_whole(codes: set[str], where: str | None) -> bool:
 
 
 def residential_or_behavioural_residential(codes: set[str], where: str | None) -> bool:
-    """Residential and psychiatric inpatient codes, or behavioural rows whose words say residential."""
+    """Residential and psychiatric inpatient codes, or behavioural rows at a residential place of service."""
     return bool(codes & RESIDENTIAL) or (_behavioural(codes) and where == "residential")
 
 
 def behavioural_inpatient(codes: set[str], where: str | None) -> bool:
-    """Substance-abuse facility inpatient (CI) rows, and behavioural rows said to be inpatient.
+    """Substance-abuse facility inpatient (CI) rows, and behavioural rows in an inpatient setting.
 
     The nearest a payer comes to residential when it names no RT.
     """
@@ -210,31 +191,27 @@ def behavioural_inpatient(codes: set[str], where: str | None) -> bool:
 
 
 def partial_hospitalization(codes: set[str], where: str | None) -> bool:
-    """BB and BC rows, or behavioural rows whose words say partial hospitalization or day treatment."""
+    """BB and BC rows, or behavioural rows at the partial hospitalization place of service (52)."""
     return bool(codes & PARTIAL_HOSPITALIZATION) or (_behavioural(codes) and where == "php")
 
 
-def behavioural_intensive_outpatient(codes: set[str], where: str | None) -> bool:
-    """Behavioural rows said to be intensive outpatient: X12 has no code of its own for IOP."""
-    return _behavioural(codes) and where == "iop"
-
-
 def behavioural_outpatient_for_iop(codes: set[str], where: str | None) -> bool:
-    """A8, CF, CH and CJ rows not said to be elsewhere, or behavioural rows said to be outpatient.
+    """A8, CF, CH and CJ rows not placed elsewhere, or behavioural rows in an outpatient setting.
 
-    IOP is outpatient care, so these speak for it when the payer gives nothing about IOP itself.
+    IOP is outpatient care and no service type or place of service names it, so these stand in for it.
     """
-    return (bool(codes & OUTPATIENT_FOR_IOP) and where in ("outpatient", None)) or (
+    return _outpatient(codes, where, OUTPATIENT_FOR_IOP)
+
+
+def behavioural_outpatient(codes: set[str], where: str | None) -> bool:
+    """Outpatient behavioural codes not placed elsewhere, or behavioural rows in an outpatient setting."""
+    return _outpatient(codes, where, OUTPATIENT)
+
+
+def _outpatient(codes: set[str], where: str | None, outpatient_codes: frozenset[str]) -> bool:
+    return (bool(codes & outpatient_codes) and where in ("outpatient", None)) or (
         _behavioural(codes) and where == "outpatient"
     )
-
-
-def outpatient_not_iop(codes: set[str], where: str | None) -> bool:
-    """Outpatient behavioural codes not said to be IOP, or behavioural rows said to be outpatient.
-
-    An IOP row's figures are the intensive programme's, not those of an ordinary outpatient visit.
-    """
-    return (bool(codes & OUTPATIENT) and where != "iop") or (_behavioural(codes) and where == "outpatient")
 
 
 def mental_health_or_office_visit(codes: set[str], where: str | None) -> bool:
@@ -286,18 +263,18 @@ SOURCES: dict[str, list[Source]] = {
         PLAN,
     ],
     "iop": [
-        Source("intensive outpatient benefits", behavioural_intensive_outpatient, frozenset(), SUBSTANCE_USE),
         Source(
             "behavioural outpatient benefits",
             behavioural_outpatient_for_iop,
             OUTPATIENT_FOR_IOP,
             OUTPATIENT_FOR_IOP,
+            stand_in=True,
         ),
         GENERAL_SUBSTANCE_USE,
         PLAN,
     ],
     "outpatient": [
-        Source("outpatient behavioural benefits", outpatient_not_iop, OUTPATIENT, OUTPATIENT),
+        Source("outpatient behavioural benefits", behavioural_outpatient, OUTPATIENT, OUTPATIENT),
         GENERAL_SUBSTANCE_USE,
         Source(
             "mental health and office visit benefits",

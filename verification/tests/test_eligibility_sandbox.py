@@ -92,9 +92,10 @@ def test_it_gives_full_behavioural_benefits_for_lnt100001():
     ]
     assert (levels["detox"].in_network.copay, levels["detox"].in_network.copay_per) == (Decimal("250"), "admission")
     assert levels["outpatient"].out_of_network.coinsurance == Decimal("0.4")
-    assert "The payer did not say whether partial hospitalization (PHP) needs prior authorization." in (
-        summary.not_stated
-    )
+    # The detox and IOP rows say what they are for only in their messages: by their codes they are
+    # substance-use rows for every level, and their words are notes for staff.
+    assert levels["php"].prior_auth is True
+    assert "INPATIENT DETOXIFICATION, PER ADMISSION" in levels["detox"].notes
 
 
 def test_it_carves_behavioural_health_out_for_lnt100002():
