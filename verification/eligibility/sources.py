@@ -7,20 +7,21 @@ some only the plan as a whole (30). So each level of care has sources, tried in 
 =============  =========================================================================================
 level          sources, in order
 =============  =========================================================================================
-detox          1. CI, and substance-use rows (AI, AJ, AK) whose codes place them in an inpatient setting
+detox          1. CI, and substance-use rows (AI, AJ, AK) whose codes make them detox or inpatient care
                2. general substance-use rows (AI, AJ, AK) with no setting
                3. hospital inpatient (48): medically managed withdrawal is billed as an inpatient stay
                4. the plan (30)
-residential    1. RT, A5, A7, CE, CG, and behavioural rows given a residential place of service (55, 56)
+residential    1. RT, A5, A7, CE, CG, and behavioural rows whose codes make them residential care
                2. CI (substance-abuse facility inpatient), and behavioural rows in an inpatient setting
                3. general substance-use rows
                4. the plan (30)
-php            1. BB, BC, and behavioural rows given the partial hospitalization place of service (52)
+php            1. BB, BC, and behavioural rows whose codes make them partial hospitalization
                2. general substance-use rows
                3. the plan (30)
-iop            1. A8, CF, CH, CJ, and behavioural rows in an outpatient setting (no code names IOP)
-               2. general substance-use rows
-               3. the plan (30)
+iop            1. behavioural rows for an intensive outpatient procedure (HCPCS H0015, S9480)
+               2. A8, CF, CH, CJ, and behavioural rows in an outpatient setting, standing in for IOP
+               3. general substance-use rows
+               4. the plan (30)
 outpatient     1. A8, A6, CF, CH, CJ, BD, and behavioural rows in an outpatient setting
                2. general substance-use rows
                3. MH, A4 and 98 (office visit) with no setting
@@ -30,10 +31,12 @@ plan           30, and rows with no service type (the guide reads a missing EB03
 
 Service types decide which level a row can speak for; a setting only narrows a behavioural row
 down, never widens a row to a level its codes do not reach. A row's setting comes from codes alone:
-its places of service (III*ZZ: 55 residential, 52 partial hospitalization, 21/51 inpatient,
-11/22/53/57/58 outpatient...) when they agree on one, or else the other codes on the same row (48,
-A7, CE, CG, CI inpatient; RT, A5 residential; BB, BC partial hospitalization; 50, A8, CF, CH, CJ
-outpatient) when they agree.
+its HCPCS procedure (EB13 HC: H0008-H0014 detox, H0015 and S9480 intensive outpatient, H0035 and
+S0201 partial hospitalization, H0017-H0019 residential), the only codes that name detox or IOP;
+else its places of service (III*ZZ: 55 residential, 52 partial hospitalization, 21/51 inpatient,
+11/22/53/57/58 outpatient...) when they agree on one; else the other service types on the same row
+(48, A7, CE, CG, CI inpatient; RT, A5 residential; BB, BC partial hospitalization; 50, A8, CF, CH,
+CJ outpatient) when they agree.
 
 The payer's words (MSG, and the plan coverage description in EB05) never decide a level, neither
 widening nor narrowing it: "RESIDENTIAL TREATMENT NOT COVERED" on an active substance-use row reads
@@ -80,6 +83,13 @@ _PLACE_SETTINGS = {
     "57": "outpatient",
     "58": "outpatient",
 }
+# HCPCS codes (EB13 qualifier HC) for behavioural programmes, by the setting they name.
+_PROCEDURE_SETTINGS = {
+    **dict.fromkeys(("H0008", "H0009", "H0010", "H0011", "H0012", "H0013", "H0014"), "detox"),
+    **dict.fromkeys(("H0015", "S9480"), "iop"),
+    **dict.fromkeys(("H0035", "S0201"), "php"),
+    **dict.fromkeys(("H0017", "H0018", "H0019"), "residential"),
+}
 _SETTING_CODES = (
     ("residential", {"RT", "A5"}),
     ("php", {"BB", "BC"}),
@@ -89,7 +99,11 @@ _SETTING_CODES = (
 
 
 def setting(row: BenefitRow) -> str | None:
-    """Where the care of a row happens, as far as its codes say: "inpatient", "residential", ... or None."""
+    """Where the care of a row happens, as far as its codes say: "detox", "inpatient", ... or None."""
+    # A procedure is the most specific: IOP is given in an office (11), a detox in a residential
+    # programme (55).
+    if _procedure(row) in _PROCEDURE_SETTINGS:
+        return _PROCEDURE_SETTINGS[_procedure(row)]
     places = {_PLACE_SETTINGS[code] for code in row.places_of_service if code in _PLACE_SETTINGS}
     if len(places) == 1:
         return places.pop()
@@ -122,14 +136,12 @@ class Source:
     stand_in: bool = False
 
     def describe(self, rows: Iterable[BenefitRow]) -> str:
-        """The label with the codes the rows held, and the places of service that gave their setting."""
+        """The label with the codes the rows held, and the procedure or places of service that placed them."""
         if self.plan:
             return PLAN_DESCRIPTION
         rows = list(rows)
         held = list(dict.fromkeys(code for row in rows for code in _named_codes(self, row)))
-        places = list(dict.fromkeys(code for row in rows for code in _setting_places(row)))
-        if places:
-            held.append(f"place of service {', '.join(places)}")
+        held += dict.fromkeys(filter(None, map(_placed_by, rows)))
         return f"{self.label} ({', '.join(held)})" if held else self.label
 
 
@@ -138,10 +150,20 @@ def _named_codes(source: Source, row: BenefitRow) -> list[str]:
     return named or [code for code in row.service_types if code in BEHAVIOURAL]
 
 
-def _setting_places(row: BenefitRow) -> list[str]:
-    """The place-of-service codes that gave a row its setting (see `setting`), or none."""
+def _procedure(row: BenefitRow) -> str:
+    """The HCPCS code of a row's procedure (EB13 "HC:H0015:HF" gives "H0015"), or ""."""
+    qualifier, _, code = row.procedure.partition(":")
+    return code.partition(":")[0] if qualifier == "HC" else ""
+
+
+def _placed_by(row: BenefitRow) -> str:
+    """The procedure or places of service that gave a row its setting (see `setting`), for staff."""
+    if _procedure(row) in _PROCEDURE_SETTINGS:
+        return f"procedure {_procedure(row)}"
     places = [code for code in row.places_of_service if code in _PLACE_SETTINGS]
-    return places if len({_PLACE_SETTINGS[code] for code in places}) == 1 else []
+    if places and len({_PLACE_SETTINGS[code] for code in places}) == 1:
+        return f"place of service {', '.join(places)}"
+    return ""
 
 
 def _behavioural(codes: set[str]) -> bool:
@@ -152,13 +174,13 @@ def _behavioural(codes: set[str]) -> bool:
 
 
 def substance_use_detox_or_inpatient(codes: set[str], where: str | None) -> bool:
-    """Substance-abuse facility inpatient (CI) rows, and substance-use rows whose codes make them inpatient.
+    """Substance-abuse facility inpatient (CI) rows, and substance-use rows whose codes make them detox or inpatient.
 
     Detox is given as an inpatient stay. Mental-health inpatient rows do not count: a psychiatric
     stay does not say withdrawal care is covered.
     """
-    facility = bool(codes & SUBSTANCE_USE_INPATIENT) and where in ("inpatient", None)
-    return facility or (bool(codes & SUBSTANCE_USE) and where == "inpatient")
+    facility = bool(codes & SUBSTANCE_USE_INPATIENT) and where in ("detox", "inpatient", None)
+    return facility or (bool(codes & SUBSTANCE_USE) and where in ("detox", "inpatient"))
 
 
 def general_substance_use(codes: set[str], where: str | None) -> bool:
@@ -177,7 +199,7 @@ def plan_as_a_whole(codes: set[str], where: str | None) -> bool:
 
 
 def residential_or_behavioural_residential(codes: set[str], where: str | None) -> bool:
-    """Residential and psychiatric inpatient codes, or behavioural rows at a residential place of service."""
+    """Residential and psychiatric inpatient codes, or behavioural rows whose codes make them residential."""
     return bool(codes & RESIDENTIAL) or (_behavioural(codes) and where == "residential")
 
 
@@ -191,8 +213,13 @@ def behavioural_inpatient(codes: set[str], where: str | None) -> bool:
 
 
 def partial_hospitalization(codes: set[str], where: str | None) -> bool:
-    """BB and BC rows, or behavioural rows at the partial hospitalization place of service (52)."""
+    """BB and BC rows, or behavioural rows whose procedure or place of service is partial hospitalization."""
     return bool(codes & PARTIAL_HOSPITALIZATION) or (_behavioural(codes) and where == "php")
+
+
+def behavioural_intensive_outpatient(codes: set[str], where: str | None) -> bool:
+    """Behavioural or outpatient rows for an intensive outpatient procedure (H0015, S9480)."""
+    return bool(codes & (BEHAVIOURAL | OUTPATIENT)) and where == "iop"
 
 
 def behavioural_outpatient_for_iop(codes: set[str], where: str | None) -> bool:
@@ -263,6 +290,12 @@ SOURCES: dict[str, list[Source]] = {
         PLAN,
     ],
     "iop": [
+        Source(
+            "intensive outpatient benefits",
+            behavioural_intensive_outpatient,
+            frozenset(),
+            SUBSTANCE_USE | OUTPATIENT_FOR_IOP,
+        ),
         Source(
             "behavioural outpatient benefits",
             behavioural_outpatient_for_iop,

@@ -35,6 +35,37 @@ def test_it_reads_where_care_happens_from_places_of_service_then_from_other_code
 
 
 @pytest.mark.parametrize(
+    ("procedure", "places", "expected"),
+    [
+        ("HC:H0015", ["11"], "iop"),  # an intensive outpatient programme given at an office
+        ("HC:S9480:HF", [], "iop"),  # a modifier does not change the procedure
+        ("HC:H0011", ["55"], "detox"),  # detox in a residential programme
+        ("HC:H0035", [], "php"),
+        ("HC:99213", ["11"], "outpatient"),  # an office visit names no programme: the place decides
+        ("ZZ:H0015", [], None),  # only HCPCS codes are read
+    ],
+)
+def test_a_hcpcs_procedure_names_the_programme_before_the_place_of_service(procedure, places, expected):
+    assert setting(row("1", "AI", procedure=procedure, places_of_service=places)) == expected
+
+
+def test_an_intensive_outpatient_procedure_row_speaks_for_iop_alone():
+    rows = [
+        row("B", "AI", "AJ", "AK", amount=Decimal("75"), time_period="7", network="Y", procedure="HC:H0015"),
+        row("B", "A8", amount=Decimal("30"), time_period="27", network="Y"),
+    ]
+
+    levels = {level: summarise_level(level, rows, []) for level in ("detox", "residential", "iop", "outpatient")}
+
+    assert (levels["iop"].in_network.copay, levels["iop"].sources["copay"]) == (
+        Decimal("75"),
+        "intensive outpatient benefits (AI, AJ, AK, procedure H0015)",
+    )
+    assert levels["outpatient"].in_network.copay == Decimal("30")
+    assert levels["detox"].in_network.copay is levels["residential"].in_network.copay is None
+
+
+@pytest.mark.parametrize(
     "words",
     [
         "INPATIENT DETOX",
