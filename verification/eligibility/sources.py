@@ -39,9 +39,10 @@ else its places of service (III*ZZ: 55 residential, 52 partial hospitalization, 
 CJ outpatient) when they agree.
 
 The payer's words (MSG, and the plan coverage description in EB05) never decide a level, neither
-widening nor narrowing it: "RESIDENTIAL TREATMENT NOT COVERED" on an active substance-use row reads
-as words, and a web address in a notice can end in ".PHP". They reach staff as the payer wrote them,
-as notes on the level (`CareLevel.notes`) and in the benefit rows.
+widening nor narrowing it: "RESIDENTIAL TREATMENT NOT COVERED" on an active substance-use row would
+be read as residential care by a word match, and a web address in a notice can end in ".PHP". The
+words reach staff as the payer wrote them: as notes on the level (`CareLevel.notes`) and in the
+benefit rows.
 
 Each source is a named rule below: a function of the row's service types and its setting. Staff
 read which source gave a figure, with the codes the rows really held (`Source.describe`).
