@@ -42,7 +42,7 @@ from .summary import (
 )
 from .x12 import parse_date_range
 from .x270 import DEPENDENT_RELATIONSHIPS
-from .x271 import to_decimal, to_percent
+from .x271 import to_decimal
 
 CONTACT_MODES = {
     "telephone": "phone",
@@ -189,7 +189,8 @@ def _row(item: dict, loop: str, warnings: list[str]) -> BenefitRow:
         time_period=_str(item.get("timeQualifierCode")),
         time_period_description=describe(TIME_PERIODS, _str(item.get("timeQualifierCode"))),
         amount=to_decimal(_str(item.get("benefitAmount")), f"{where} amount", warnings),
-        percent=to_percent(_str(item.get("benefitPercent")), f"{where} percent", warnings),
+        percent=to_decimal(_str(item.get("benefitPercent")), f"{where} percent", warnings),
+        percent_sent=_str(item.get("benefitPercent")),
         quantity_qualifier=_str(item.get("quantityQualifierCode")),
         quantity_qualifier_description=describe(QUANTITY_QUALIFIERS, _str(item.get("quantityQualifierCode"))),
         quantity=to_decimal(_str(item.get("benefitQuantity")), f"{where} quantity", warnings),

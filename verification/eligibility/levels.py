@@ -8,11 +8,16 @@ telling staff something the payer did not say:
 
 - Prior authorization counts as required when any behavioural source says so (being told to get
   one that was not needed costs a phone call; missing one costs the claim), but as not required
-  only when the level's own first source says so. The plan level never answers it.
+  only when the level's own first source says so, and never from rows standing in for a level no
+  code names (outpatient rows for IOP). The plan level never answers it.
 - Limits and "covered" never come from the plan level: a plan-level answer does not say whether
   residential care is covered or limited.
 - A level carved out to another company (see `carve_outs.carved_out_to`) takes nothing from the
   plan level: those figures are not that company's.
+
+The payer's messages on the rows a level's figures came from are kept as `CareLevel.notes`, word
+for word: staff read them, nothing here does. A whole-number coinsurance read as a percentage
+(see `doubts`) is said on the level, in its warnings.
 
 Network columns: EB12 Y is in network, N out of network, W (not applicable) applies to both, and
 U or nothing goes to "network not stated".
@@ -128,6 +133,7 @@ def summarise_level(level: str, rows: list[BenefitRow], carve_outs: list[CarveOu
     own = matched if level == "plan" else not_plan
 
     covered_source, covered_rows = _first_stating(COVERED, matched, own)
+    used = list(covered_rows)
     if covered_source:
         care.covered = any(row.eb01 in ACTIVE_CODES for row in covered_rows)
         care.sources["covered"] = covered_source.describe(covered_rows)
@@ -139,10 +145,12 @@ def summarise_level(level: str, rows: list[BenefitRow], carve_outs: list[CarveOu
             care.sources[figure.name] = source.describe(found)
             from_plan = from_plan or source.plan
             _apply(care, figure.name, found)
+            used += found
     care.from_plan_level = from_plan
-    care.prior_auth, auth_source = _prior_auth(level, not_plan, sources)
+    care.prior_auth, auth_source, auth_rows = _prior_auth(level, not_plan, sources)
     if auth_source:
         care.sources["prior_auth"] = auth_source
+    care.notes = list(dict.fromkeys(message for row in used + auth_rows for message in row.messages))
     care.service_types = sorted({code for _, found in matched for row in found for code in row.service_types})
     for terms in (care.in_network, care.out_of_network, care.network_unstated):
         for money in (terms.deductible_individual, terms.deductible_family):
@@ -187,19 +195,20 @@ def _note_unusable(care: CareLevel, figure: Figure, matched: Matched, stating: S
             return
 
 
-def _prior_auth(level: str, not_plan: Matched, sources: list[Source]) -> tuple[bool | None, str]:
+def _prior_auth(level: str, not_plan: Matched, sources: list[Source]) -> tuple[bool | None, str, list[BenefitRow]]:
+    """Whether prior authorization is needed, the source that says so, and its rows."""
     if level == "plan":
-        return None, ""
+        return None, "", []
     for source, found in not_plan:
         saying = [row for row in found if row.auth_required == "Y"]
         if saying:
-            return True, source.describe(saying)
+            return True, source.describe(saying), saying
     own = sources[0]
     for source, found in not_plan:
         saying = [row for row in found if row.auth_required == "N"]
-        if source is own and saying:
-            return False, source.describe(saying)
-    return None, ""
+        if source is own and not own.stand_in and saying:
+            return False, source.describe(saying), saying
+    return None, "", []
 
 
 def _columns(care: CareLevel, network: str) -> list[NetworkTerms]:
@@ -226,6 +235,7 @@ def _apply(care: CareLevel, figure: str, rows: list[BenefitRow]) -> None:
                 terms.copay_per = PER.get(row.time_period, "")
             elif figure == "coinsurance" and terms.coinsurance is None:
                 terms.coinsurance = row.percent
+                _note_whole_percent(care, row)
             elif figure in ("deductible", "out_of_pocket"):
                 money = _money(terms, figure, row.coverage_level)
                 if money is None:
@@ -255,7 +265,23 @@ def _money(terms: NetworkTerms, figure: str, coverage_level: str) -> Money | Non
     return None
 
 
+def _note_whole_percent(care: CareLevel, row: BenefitRow) -> None:
+    """Say on the level when its coinsurance was sent as a whole number and read as a percentage."""
+    if row.percent is not None and row.percent_sent and Decimal(row.percent_sent) != row.percent:
+        sentence = (
+            f"The payer sent this coinsurance as {row.percent_sent}, not as the fraction the standard asks for; "
+            f"it is read as {row.percent_sent}%."
+        )
+        if sentence not in care.warnings:
+            care.warnings.append(sentence)
+
+
 def _fill_remaining(money: Money) -> None:
-    # "Year to date" says what has been met; with the total, that is what is left.
-    if money.remaining is None and money.total is not None and money.met is not None:
+    if money.remaining is not None or money.total is None:
+        return
+    if money.total == 0:
+        # A $0 deductible or out-of-pocket maximum: nothing is left to pay towards it.
+        money.remaining = Decimal(0)
+    elif money.met is not None:
+        # "Year to date" says what has been met; with the total, that is what is left.
         money.remaining = max(money.total - money.met, Decimal(0))

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from .gateways import X12Gateway
-from .x12 import Writer
+from .x12 import Composite, Writer
 from .x270 import DEPENDENT_RELATIONSHIPS, Inquiry, read_270
 
 SANDBOX_MEMBERS: dict[str, str] = {
@@ -90,6 +90,7 @@ def eb(
     quantity: str = "",
     auth: str = "",
     network: str = "",
+    hcpcs: str = "",
 ) -> list[object]:
     return [
         "EB",
@@ -105,6 +106,7 @@ def eb(
         quantity,
         auth,
         network,
+        Composite("HC", hcpcs) if hcpcs else "",
     ]
 
 
@@ -142,12 +144,12 @@ def full_benefits(inquiry: Inquiry) -> list[list[object]]:
         eb("A", "IND", ("30",), percent="0.4", network="N"),
         # Substance use: the same accumulators, repeated per service type as many payers do.
         *_accumulators(SUD, FULL_ACCUMULATORS),
-        # Detox: inpatient substance-use rows, said to be so in their messages.
-        eb("B", "IND", SUD, period="36", amount="250", auth="Y", network="Y"),
+        # Detox: substance-use rows for acute detoxification in an inpatient programme (HCPCS H0011).
+        eb("B", "IND", SUD, period="36", amount="250", auth="Y", network="Y", hcpcs="H0011"),
         msg("INPATIENT DETOXIFICATION, PER ADMISSION"),
-        eb("A", "IND", SUD, percent="0.1", auth="Y", network="Y"),
+        eb("A", "IND", SUD, percent="0.1", auth="Y", network="Y", hcpcs="H0011"),
         msg("INPATIENT DETOXIFICATION"),
-        eb("A", "IND", SUD, percent="0.4", auth="Y", network="N"),
+        eb("A", "IND", SUD, percent="0.4", auth="Y", network="N", hcpcs="H0011"),
         msg("INPATIENT DETOXIFICATION"),
         # Residential.
         eb("1", "", ("RT",)),
@@ -160,8 +162,8 @@ def full_benefits(inquiry: Inquiry) -> list[list[object]]:
         eb("1", "", ("BB",)),
         eb("B", "IND", ("BB",), period="7", amount="100", network="Y"),
         eb("A", "IND", ("BB",), percent="0.4", network="N"),
-        # Intensive outpatient.
-        eb("B", "IND", SUD, period="7", amount="75", auth="N", network="Y"),
+        # Intensive outpatient (HCPCS H0015).
+        eb("B", "IND", SUD, period="7", amount="75", auth="N", network="Y", hcpcs="H0015"),
         msg("INTENSIVE OUTPATIENT PROGRAM, PER DAY"),
         # Outpatient.
         eb("1", "", ("A8", "MH")),

@@ -7,22 +7,22 @@ some only the plan as a whole (30). So each level of care has sources, tried in 
 =============  =========================================================================================
 level          sources, in order
 =============  =========================================================================================
-detox          1. CI, and substance-use rows (AI, AJ, AK) said to be for detox, withdrawal or inpatient care
+detox          1. CI, and substance-use rows (AI, AJ, AK) whose codes make them detox or inpatient care
                2. general substance-use rows (AI, AJ, AK) with no setting
                3. hospital inpatient (48): medically managed withdrawal is billed as an inpatient stay
                4. the plan (30)
-residential    1. RT, A5, A7, CE, CG, and behavioural rows said to be residential
-               2. CI (substance-abuse facility inpatient), and behavioural rows said to be inpatient
+residential    1. RT, A5, A7, CE, CG, and behavioural rows whose codes make them residential care
+               2. CI (substance-abuse facility inpatient), and behavioural rows in an inpatient setting
                3. general substance-use rows
                4. the plan (30)
-php            1. BB, BC, and behavioural rows said to be partial hospitalization or day treatment
+php            1. BB, BC, and behavioural rows whose codes make them partial hospitalization
                2. general substance-use rows
                3. the plan (30)
-iop            1. behavioural rows said to be intensive outpatient (IOP)
-               2. A8, CF, CH, CJ, and behavioural rows said to be outpatient
+iop            1. behavioural rows for an intensive outpatient procedure (HCPCS H0015, S9480)
+               2. A8, CF, CH, CJ, and behavioural rows in an outpatient setting, standing in for IOP
                3. general substance-use rows
                4. the plan (30)
-outpatient     1. A8, A6, CF, CH, CJ, BD, and behavioural rows said to be outpatient (not IOP)
+outpatient     1. A8, A6, CF, CH, CJ, BD, and behavioural rows in an outpatient setting
                2. general substance-use rows
                3. MH, A4 and 98 (office visit) with no setting
                4. the plan (30)
@@ -30,19 +30,24 @@ plan           30, and rows with no service type (the guide reads a missing EB03
 =============  =========================================================================================
 
 Service types decide which level a row can speak for; a setting only narrows a behavioural row
-down, never widens a row to a level its codes do not reach. A row's setting comes from its places
-of service (III*ZZ: 55 residential, 52 partial hospitalization, 21/51 inpatient, 11/22/53/57/58
-outpatient...) when they agree on one, or else from its words: its messages (MSG) and its plan
-coverage description (EB05), read as whole words with web and e-mail addresses taken out first,
-so "COVERAGELOOKUP.PHP" is not partial hospitalization.
-Failing that it comes from the other codes on the same row (48, A7, CE, CG, CI inpatient; RT, A5
-residential; BB, BC partial hospitalization; 50, A8, CF, CH, CJ outpatient) when they agree.
+down, never widens a row to a level its codes do not reach. A row's setting comes from codes alone:
+its HCPCS procedure (EB13 HC: H0008-H0014 detox, H0015 and S9480 intensive outpatient, H0035 and
+S0201 partial hospitalization, H0017-H0019 residential), the only codes that name detox or IOP;
+else its places of service (III*ZZ: 55 residential, 52 partial hospitalization, 21/51 inpatient,
+11/22/53/57/58 outpatient...) when they agree on one; else the other service types on the same row
+(48, A7, CE, CG, CI inpatient; RT, A5 residential; BB, BC partial hospitalization; 50, A8, CF, CH,
+CJ outpatient) when they agree.
+
+The payer's words (MSG, and the plan coverage description in EB05) never decide a level, neither
+widening nor narrowing it: "RESIDENTIAL TREATMENT NOT COVERED" on an active substance-use row would
+be read as residential care by a word match, and a web address in a notice can end in ".PHP". The
+words reach staff as the payer wrote them: as notes on the level (`CareLevel.notes`) and in the
+benefit rows.
 
 Each source is a named rule below: a function of the row's service types and its setting. Staff
 read which source gave a figure, with the codes the rows really held (`Source.describe`).
 """
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -63,21 +68,6 @@ OFFICE_VISITS = frozenset({"MH", "A4", "98"})
 PLAN_CODES = frozenset({"30"})
 PLAN_DESCRIPTION = "plan-level benefits (30)"
 
-# Settings named in a row's words, most specific first ("intensive outpatient" before "outpatient").
-_SETTING_WORDS = (
-    ("detox", re.compile(r"\bdetox|\bwithdrawal\b")),
-    ("residential", re.compile(r"\bresidential\b")),
-    ("php", re.compile(r"\bpartial hosp|\bday treatment\b|\bday program\b|\bphp\b")),
-    ("iop", re.compile(r"\bintensive outpatient\b|\biop\b")),
-    ("inpatient", re.compile(r"\binpatient\b")),
-    ("outpatient", re.compile(r"\boutpatient\b")),
-)
-# Web and e-mail addresses and file names: "{WWW.EXAMPLE.GOV/LOOKUP/COVERAGE.PHP}". A plain slash
-# stays: "DETOX/WITHDRAWAL" is words.
-_ADDRESSES = re.compile(
-    r"\{[^}]*\}?|\S*(?:://|www\.|@)\S*|\S*\w\.(?:com|org|net|gov|edu|us|php|html?|aspx?|jsp|pdf)\b\S*",
-    re.IGNORECASE,
-)
 # Places of service (CMS codes) that say where behavioural care is given.
 _PLACE_SETTINGS = {
     "21": "inpatient",
@@ -94,6 +84,13 @@ _PLACE_SETTINGS = {
     "57": "outpatient",
     "58": "outpatient",
 }
+# HCPCS codes (EB13 qualifier HC) for behavioural programmes, by the setting they name.
+_PROCEDURE_SETTINGS = {
+    **dict.fromkeys(("H0008", "H0009", "H0010", "H0011", "H0012", "H0013", "H0014"), "detox"),
+    **dict.fromkeys(("H0015", "S9480"), "iop"),
+    **dict.fromkeys(("H0035", "S0201"), "php"),
+    **dict.fromkeys(("H0017", "H0018", "H0019"), "residential"),
+}
 _SETTING_CODES = (
     ("residential", {"RT", "A5"}),
     ("php", {"BB", "BC"}),
@@ -102,25 +99,15 @@ _SETTING_CODES = (
 )
 
 
-def words_of(row: BenefitRow) -> str:
-    """A row's own words (messages and plan coverage description), lower case, addresses taken out."""
-    text = " ".join([*row.messages, row.plan_description]).lower()
-    return _ADDRESSES.sub(" ", text)
-
-
-def setting_from_words(row: BenefitRow) -> str | None:
-    text = words_of(row)
-    return next((name for name, pattern in _SETTING_WORDS if pattern.search(text)), None)
-
-
 def setting(row: BenefitRow) -> str | None:
-    """Where the care of a row happens, as far as the payer says: "detox", "inpatient", ... or None."""
+    """Where the care of a row happens, as far as its codes say: "detox", "inpatient", ... or None."""
+    # A procedure is the most specific: IOP is given in an office (11), a detox in a residential
+    # programme (55).
+    if _procedure(row) in _PROCEDURE_SETTINGS:
+        return _PROCEDURE_SETTINGS[_procedure(row)]
     places = {_PLACE_SETTINGS[code] for code in row.places_of_service if code in _PLACE_SETTINGS}
     if len(places) == 1:
         return places.pop()
-    named_in_words = setting_from_words(row)
-    if named_in_words:
-        return named_in_words
     codes = set(row.service_types)
     # A row listing RT, BB and A8 together is about all of them, not one setting.
     named = {name for name, names in _SETTING_CODES if codes & names}
@@ -139,28 +126,45 @@ class Source:
     label: str
     matches: Rule
     # The service types the rule matches on, named to staff as far as the rows held them; a row
-    # matched through its words instead is named by its behavioural codes.
+    # matched through its place of service instead is named by its behavioural codes.
     reads: frozenset[str] = frozenset()
     # The service types that make a company naming them a carve-out of the level (see `carve_outs`).
     codes: frozenset[str] = frozenset()
     # The plan as a whole: never the source of limits, "covered", or a carved-out level's figures.
     plan: bool = False
+    # Rows of a nearby kind of care standing in for a level no code names (outpatient rows for IOP):
+    # their "no authorization needed" is not the level's own.
+    stand_in: bool = False
 
     def describe(self, rows: Iterable[BenefitRow]) -> str:
-        """The label with the codes the rows held, and whether the payer's words gave the setting."""
+        """The label with the codes the rows held, and the procedure or places of service that placed them."""
         if self.plan:
             return PLAN_DESCRIPTION
         rows = list(rows)
         held = list(dict.fromkeys(code for row in rows for code in _named_codes(self, row)))
-        text = f"{self.label} ({', '.join(held)})" if held else self.label
-        if any(setting_from_words(row) for row in rows):
-            text += ", as the payer's own words describe them"
-        return text
+        held += dict.fromkeys(filter(None, map(_placed_by, rows)))
+        return f"{self.label} ({', '.join(held)})" if held else self.label
 
 
 def _named_codes(source: Source, row: BenefitRow) -> list[str]:
     named = [code for code in row.service_types if code in source.reads]
     return named or [code for code in row.service_types if code in BEHAVIOURAL]
+
+
+def _procedure(row: BenefitRow) -> str:
+    """The HCPCS code of a row's procedure (EB13 "HC:H0015:HF" gives "H0015"), or ""."""
+    qualifier, _, code = row.procedure.partition(":")
+    return code.partition(":")[0] if qualifier == "HC" else ""
+
+
+def _placed_by(row: BenefitRow) -> str:
+    """The procedure or places of service that gave a row its setting (see `setting`), for staff."""
+    if _procedure(row) in _PROCEDURE_SETTINGS:
+        return f"procedure {_procedure(row)}"
+    places = [code for code in row.places_of_service if code in _PLACE_SETTINGS]
+    if places and len({_PLACE_SETTINGS[code] for code in places}) == 1:
+        return f"place of service {', '.join(places)}"
+    return ""
 
 
 def _behavioural(codes: set[str]) -> bool:
@@ -171,7 +175,7 @@ def _behavioural(codes: set[str]) -> bool:
 
 
 def substance_use_detox_or_inpatient(codes: set[str], where: str | None) -> bool:
-    """Substance-abuse facility inpatient (CI) rows, and substance-use rows said to be detox or inpatient.
+    """Substance-abuse facility inpatient (CI) rows, and substance-use rows whose codes make them detox or inpatient.
 
     Detox is given as an inpatient stay. Mental-health inpatient rows do not count: a psychiatric
     stay does not say withdrawal care is covered.
@@ -196,12 +200,12 @@ def plan_as_a_whole(codes: set[str], where: str | None) -> bool:
 
 
 def residential_or_behavioural_residential(codes: set[str], where: str | None) -> bool:
-    """Residential and psychiatric inpatient codes, or behavioural rows whose words say residential."""
+    """Residential and psychiatric inpatient codes, or behavioural rows whose codes make them residential."""
     return bool(codes & RESIDENTIAL) or (_behavioural(codes) and where == "residential")
 
 
 def behavioural_inpatient(codes: set[str], where: str | None) -> bool:
-    """Substance-abuse facility inpatient (CI) rows, and behavioural rows said to be inpatient.
+    """Substance-abuse facility inpatient (CI) rows, and behavioural rows in an inpatient setting.
 
     The nearest a payer comes to residential when it names no RT.
     """
@@ -210,31 +214,32 @@ def behavioural_inpatient(codes: set[str], where: str | None) -> bool:
 
 
 def partial_hospitalization(codes: set[str], where: str | None) -> bool:
-    """BB and BC rows, or behavioural rows whose words say partial hospitalization or day treatment."""
+    """BB and BC rows, or behavioural rows whose procedure or place of service is partial hospitalization."""
     return bool(codes & PARTIAL_HOSPITALIZATION) or (_behavioural(codes) and where == "php")
 
 
 def behavioural_intensive_outpatient(codes: set[str], where: str | None) -> bool:
-    """Behavioural rows said to be intensive outpatient: X12 has no code of its own for IOP."""
-    return _behavioural(codes) and where == "iop"
+    """Behavioural or outpatient rows for an intensive outpatient procedure (H0015, S9480)."""
+    return bool(codes & (BEHAVIOURAL | OUTPATIENT)) and where == "iop"
 
 
 def behavioural_outpatient_for_iop(codes: set[str], where: str | None) -> bool:
-    """A8, CF, CH and CJ rows not said to be elsewhere, or behavioural rows said to be outpatient.
+    """A8, CF, CH and CJ rows not placed elsewhere, or behavioural rows in an outpatient setting.
 
-    IOP is outpatient care, so these speak for it when the payer gives nothing about IOP itself.
+    IOP is outpatient care and no service type or place of service names it, so these stand in for it.
     """
-    return (bool(codes & OUTPATIENT_FOR_IOP) and where in ("outpatient", None)) or (
+    return _outpatient(codes, where, OUTPATIENT_FOR_IOP)
+
+
+def behavioural_outpatient(codes: set[str], where: str | None) -> bool:
+    """Outpatient behavioural codes not placed elsewhere, or behavioural rows in an outpatient setting."""
+    return _outpatient(codes, where, OUTPATIENT)
+
+
+def _outpatient(codes: set[str], where: str | None, outpatient_codes: frozenset[str]) -> bool:
+    return (bool(codes & outpatient_codes) and where in ("outpatient", None)) or (
         _behavioural(codes) and where == "outpatient"
     )
-
-
-def outpatient_not_iop(codes: set[str], where: str | None) -> bool:
-    """Outpatient behavioural codes not said to be IOP, or behavioural rows said to be outpatient.
-
-    An IOP row's figures are the intensive programme's, not those of an ordinary outpatient visit.
-    """
-    return (bool(codes & OUTPATIENT) and where != "iop") or (_behavioural(codes) and where == "outpatient")
 
 
 def mental_health_or_office_visit(codes: set[str], where: str | None) -> bool:
@@ -286,18 +291,24 @@ SOURCES: dict[str, list[Source]] = {
         PLAN,
     ],
     "iop": [
-        Source("intensive outpatient benefits", behavioural_intensive_outpatient, frozenset(), SUBSTANCE_USE),
+        Source(
+            "intensive outpatient benefits",
+            behavioural_intensive_outpatient,
+            frozenset(),
+            SUBSTANCE_USE | OUTPATIENT_FOR_IOP,
+        ),
         Source(
             "behavioural outpatient benefits",
             behavioural_outpatient_for_iop,
             OUTPATIENT_FOR_IOP,
             OUTPATIENT_FOR_IOP,
+            stand_in=True,
         ),
         GENERAL_SUBSTANCE_USE,
         PLAN,
     ],
     "outpatient": [
-        Source("outpatient behavioural benefits", outpatient_not_iop, OUTPATIENT, OUTPATIENT),
+        Source("outpatient behavioural benefits", behavioural_outpatient, OUTPATIENT, OUTPATIENT),
         GENERAL_SUBSTANCE_USE,
         Source(
             "mental health and office visit benefits",

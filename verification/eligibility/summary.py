@@ -132,6 +132,8 @@ class BenefitRow:
     amount: Decimal | None = None
     # A fraction: 0.2 is 20 %.
     percent: Decimal | None = None
+    # The percentage element (EB08) as the payer sent it: "20" when a payer meant 20 % (see `doubts`).
+    percent_sent: str = ""
     quantity_qualifier: str = ""
     quantity_qualifier_description: str = ""
     quantity: Decimal | None = None
@@ -232,6 +234,9 @@ class CareLevel:
     unusable: dict[str, str] = field(default_factory=dict)
     # Plain words about this level's doubtful values, for staff; also in the summary's warnings.
     warnings: list[str] = field(default_factory=list)
+    # The payer's messages (MSG) on the rows this level's figures came from, as written: staff read
+    # them, the reader never does (a message never decides a level of care, see `sources`).
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

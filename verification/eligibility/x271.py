@@ -98,18 +98,6 @@ def to_decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def to_percent(value: str, what: str, warnings: list[str]) -> Decimal | None:
-    """EB08 as a fraction; anything else above 1 is left for `doubts` to flag."""
-    percent = to_decimal(value, what, warnings)
-    whole = percent is not None and percent == percent.to_integral_value()
-    if whole and Decimal(1) < percent <= Decimal(100):
-        # The guide asks for a fraction (0.2); some payers send 20 for 20 %. A 1.5 could be
-        # 150 % or 1.5 %, so only whole numbers are read this way.
-        warnings.append(f"{what} {value!r} read as {percent}% (the standard asks for a fraction).")
-        percent = percent / 100
-    return percent
-
-
 class _Reader:
     def __init__(self):
         self.summary = BenefitSummary()
@@ -340,7 +328,8 @@ class _Reader:
             time_period=seg[6],
             time_period_description=describe(TIME_PERIODS, seg[6]),
             amount=to_decimal(seg[7], f"{where} amount", warnings),
-            percent=to_percent(seg[8], f"{where} percent", warnings),
+            percent=to_decimal(seg[8], f"{where} percent", warnings),
+            percent_sent=seg[8],
             quantity_qualifier=seg[9],
             quantity_qualifier_description=describe(QUANTITY_QUALIFIERS, seg[9]),
             quantity=to_decimal(seg[10], f"{where} quantity", warnings),

@@ -89,12 +89,18 @@ def test_it_reads_php_iop_and_outpatient_costs_and_visit_limits(active):
     levels = active.levels
 
     assert (levels["php"].in_network.copay, levels["php"].in_network.copay_per) == (Decimal("150"), "day")
-    assert levels["iop"].in_network.copay == Decimal("90")
     assert (levels["outpatient"].in_network.copay, levels["outpatient"].in_network.copay_per) == (
         Decimal("35"),
         "visit",
     )
-    assert levels["outpatient"].prior_auth is False
+    # The $90 a day row says "INTENSIVE OUTPATIENT" only in words; its codes (MH, AI) make it a
+    # general substance-use row, so IOP takes the outpatient visit's copay, as no code names IOP.
+    assert (levels["iop"].in_network.copay, levels["iop"].sources["copay"]) == (
+        Decimal("35"),
+        "behavioural outpatient benefits (A8)",
+    )
+    # The substance-use rows that need prior authorization are, by their codes, about all such care.
+    assert levels["outpatient"].prior_auth is True
     assert "47 visits remaining (in and out of network)" in [limit.text for limit in levels["outpatient"].limits]
     assert levels["plan"].in_network.deductible_individual.remaining == Decimal("1250.50")
 
@@ -102,10 +108,6 @@ def test_it_reads_php_iop_and_outpatient_costs_and_visit_limits(active):
 def test_it_lists_what_the_payer_did_not_say(active):
     assert active.not_stated == [
         "The payer did not state visit or day limits for detox and partial hospitalization (PHP).",
-        "The payer did not say whether partial hospitalization (PHP) and intensive outpatient (IOP) need "
-        "prior authorization.",
-        "The payer gave no coinsurance specific to intensive outpatient (IOP) and outpatient care; "
-        "the plan-level (30) ones are shown.",
     ]
 
 

@@ -16,19 +16,13 @@ def row(eb01: str, *types: str, **fields) -> BenefitRow:
 
 
 @pytest.mark.parametrize(
-    ("messages", "types", "expected"),
+    ("places", "types", "expected"),
     [
-        (["INPATIENT DETOX"], ["AI"], "detox"),
-        (["WITHDRAWAL MANAGEMENT"], ["AJ"], "detox"),
-        (["INTENSIVE OUTPATIENT PROGRAM (IOP)"], ["AI"], "iop"),
-        (["ADULT PROGRAM (IOP)"], ["AI"], "iop"),
-        (["PARTIAL HOSPITALIZATION"], ["MH"], "php"),
-        (["OUTPATIENT OFFICE VISIT"], ["AI"], "outpatient"),
-        (["SHIPPING"], ["AI"], None),  # "php" and "iop" only count as words
-        (["SEE {WWW.STATE.EXAMPLE.GOV/LOOKUP/COVERAGELOOKUP.PHP}"], ["MH"], None),  # an address is not a setting
-        (["RULES AT MEDICAID.EXAMPLE.GOV/IOP-FORMS.PHP"], ["AI"], None),
-        (["DETOX/WITHDRAWAL MANAGEMENT"], ["AI"], "detox"),  # a slash between words is still words
-        (["NONRESIDENTIAL SERVICES"], ["AI"], None),  # no match inside another word
+        (["55"], ["AI"], "residential"),
+        (["52"], ["MH"], "php"),
+        (["21"], ["AJ"], "inpatient"),
+        (["11", "22"], ["AI"], "outpatient"),  # two outpatient places agree
+        (["11", "55"], ["AI"], None),  # places that disagree say nothing
         ([], ["CI"], "inpatient"),
         ([], ["CJ"], "outpatient"),
         ([], ["AI", "48"], "inpatient"),
@@ -36,8 +30,106 @@ def row(eb01: str, *types: str, **fields) -> BenefitRow:
         ([], ["AI"], None),
     ],
 )
-def test_it_reads_where_care_happens_from_messages_then_from_other_codes(messages, types, expected):
-    assert setting(row("1", *types, messages=messages)) == expected
+def test_it_reads_where_care_happens_from_places_of_service_then_from_other_codes(places, types, expected):
+    assert setting(row("1", *types, places_of_service=places)) == expected
+
+
+@pytest.mark.parametrize(
+    ("procedure", "places", "expected"),
+    [
+        ("HC:H0015", ["11"], "iop"),  # an intensive outpatient programme given at an office
+        ("HC:S9480:HF", [], "iop"),  # a modifier does not change the procedure
+        ("HC:H0011", ["55"], "detox"),  # detox in a residential programme
+        ("HC:H0035", [], "php"),
+        ("HC:99213", ["11"], "outpatient"),  # an office visit names no programme: the place decides
+        ("ZZ:H0015", [], None),  # only HCPCS codes are read
+    ],
+)
+def test_a_hcpcs_procedure_names_the_programme_before_the_place_of_service(procedure, places, expected):
+    assert setting(row("1", "AI", procedure=procedure, places_of_service=places)) == expected
+
+
+def test_an_intensive_outpatient_procedure_row_speaks_for_iop_alone():
+    rows = [
+        row("B", "AI", "AJ", "AK", amount=Decimal("75"), time_period="7", network="Y", procedure="HC:H0015"),
+        row("B", "A8", amount=Decimal("30"), time_period="27", network="Y"),
+    ]
+
+    levels = {level: summarise_level(level, rows, []) for level in ("detox", "residential", "iop", "outpatient")}
+
+    assert (levels["iop"].in_network.copay, levels["iop"].sources["copay"]) == (
+        Decimal("75"),
+        "intensive outpatient benefits (AI, AJ, AK, procedure H0015)",
+    )
+    assert levels["outpatient"].in_network.copay == Decimal("30")
+    assert levels["detox"].in_network.copay is levels["residential"].in_network.copay is None
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "INPATIENT DETOX",
+        "WITHDRAWAL MANAGEMENT",
+        "INTENSIVE OUTPATIENT PROGRAM (IOP)",
+        "PARTIAL HOSPITALIZATION",
+        "OUTPATIENT OFFICE VISIT",
+        "RESIDENTIAL TREATMENT NOT COVERED",
+        "SEE {WWW.STATE.EXAMPLE.GOV/LOOKUP/COVERAGELOOKUP.PHP}",
+    ],
+)
+def test_the_payers_words_never_give_a_row_a_setting(words):
+    assert setting(row("1", "AI", messages=[words])) is None
+    assert setting(row("1", "AI", plan_description=words)) is None
+    # Nor do they take away the setting its codes give.
+    assert setting(row("1", "AI", messages=[words], places_of_service=["55"])) == "residential"
+
+
+def test_a_message_denying_residential_care_neither_makes_nor_unmakes_a_level():
+    rows = [row("1", "AI", "AJ", "AK", messages=["RESIDENTIAL TREATMENT NOT COVERED"])]
+
+    levels = {level: summarise_level(level, rows, []) for level in ("detox", "residential", "iop", "outpatient")}
+
+    # The row's codes say substance-use care in general is active: so it speaks for every level alike.
+    assert {level: care.sources["covered"] for level, care in levels.items()} == dict.fromkeys(
+        levels, "general substance-use benefits (AI, AJ, AK)"
+    )
+    # Staff read the payer's words beside the level, to ask about on the call.
+    assert levels["residential"].notes == ["RESIDENTIAL TREATMENT NOT COVERED"]
+
+
+def test_a_detox_message_on_a_facility_inpatient_row_still_lets_it_speak_for_residential():
+    rows = [row("B", "CI", amount=Decimal("225"), time_period="7", network="Y", messages=["DETOX ONLY"])]
+
+    residential = summarise_level("residential", rows, [])
+
+    assert residential.in_network.copay == Decimal("225")
+    assert residential.sources["copay"] == "behavioural inpatient benefits (CI)"
+
+
+def test_outpatient_rows_standing_in_for_iop_never_say_it_needs_no_prior_authorization():
+    rows = [row("1", "A8", auth_required="N")]
+
+    assert summarise_level("outpatient", rows, []).prior_auth is False
+    assert summarise_level("iop", rows, []).prior_auth is None
+    assert summarise_level("iop", [row("1", "A8", auth_required="Y")], []).prior_auth is True
+
+
+@pytest.mark.parametrize(
+    ("total", "met", "left"),
+    [
+        (Decimal("0"), None, Decimal("0")),  # a $0 deductible leaves $0 to pay
+        (Decimal("1500"), Decimal("600"), Decimal("900")),
+        (Decimal("1500"), None, None),  # what is left is not known
+    ],
+)
+def test_it_works_out_what_is_left_of_a_deductible(total, met, left):
+    rows = [row("C", "AI", coverage_level="IND", time_period="23", amount=total, network="Y")]
+    if met is not None:
+        rows.append(row("C", "AI", coverage_level="IND", time_period="24", amount=met, network="Y"))
+
+    detox = summarise_level("detox", rows, [])
+
+    assert detox.in_network.deductible_individual.remaining == left
 
 
 def test_it_uses_hospital_inpatient_for_detox_when_the_payer_says_nothing_about_substance_use():
@@ -136,10 +228,17 @@ def test_a_medicaid_row_listing_behavioural_services_speaks_for_the_levels_its_c
 
 
 def test_a_mental_health_inpatient_row_does_not_speak_for_detox():
-    rows = [row("1", "MH", plan_description="MENTAL HEALTH INPATIENT")]
+    rows = [row("1", "MH", places_of_service=["51"])]
 
     assert summarise_level("detox", rows, []).covered is None
     assert summarise_level("residential", rows, []).covered is True
+
+
+def test_a_plan_description_naming_a_setting_does_not_place_a_mental_health_row():
+    rows = [row("1", "MH", plan_description="MENTAL HEALTH INPATIENT")]
+
+    assert summarise_level("residential", rows, []).covered is None
+    assert summarise_level("outpatient", rows, []).sources["covered"] == "mental health and office visit benefits (MH)"
 
 
 def test_a_level_whose_only_rows_lack_their_amounts_is_not_said_to_have_nothing():

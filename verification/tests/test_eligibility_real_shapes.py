@@ -45,17 +45,32 @@ def test_it_reads_the_medicaid_mental_health_and_substance_use_programmes_for_ea
         "outpatient": True,
         "plan": True,
     }
-    assert levels["residential"].sources["covered"] == (
-        "behavioural inpatient benefits (MH), as the payer's own words describe them"
-    )
-    assert levels["outpatient"].sources["covered"] == (
-        "outpatient behavioural benefits (MH), as the payer's own words describe them"
-    )
-    assert levels["detox"].sources["covered"] == "general substance-use benefits (AI)"
+    # The mental-health rows' descriptions say "INPATIENT" and "OUTPATIENT", but their codes (MH)
+    # name no setting: every level is covered because the substance-use programme (AI) is active.
+    assert {name: level.sources["covered"] for name, level in levels.items() if name != "plan"} == {
+        "detox": "general substance-use benefits (AI)",
+        "residential": "general substance-use benefits (AI)",
+        "php": "general substance-use benefits (AI)",
+        "iop": "general substance-use benefits (AI)",
+        "outpatient": "general substance-use benefits (AI)",
+    }
     # Medicaid's costs are the plan's zeros: shown as the plan's, not as the level's own.
     assert levels["residential"].from_plan_level
     assert levels["residential"].in_network.copay is None
     assert levels["residential"].network_unstated.copay == Decimal("0")
+    # The notices reach staff as the payer wrote them, web address and all.
+    assert (
+        "FOR REQUIREMENTS BY SERVICE CODE USE THE LOOKUP AT {WWW.PRAIRIESTATE.EXAMPLE.GOV/PROVIDERS/LOOKUP/"
+        "SERVICELOOKUP.PHP}" in levels["php"].notes
+    )
+
+
+def test_a_zero_deductible_and_out_of_pocket_maximum_leave_nothing_to_pay(medicaid):
+    residential = medicaid.levels["residential"].network_unstated
+
+    assert (residential.deductible_individual.total, residential.deductible_individual.remaining) == (0, 0)
+    assert residential.out_of_pocket_individual.remaining == 0
+    assert not any("deductible" in line for line in medicaid.not_stated)
 
 
 # --- 2. The plan's name --------------------------------------------------------------------------
@@ -273,4 +288,4 @@ def test_it_reads_where_care_is_given_from_the_place_of_service_codes():
     assert (levels["residential"].in_network.coinsurance, levels["residential"].prior_auth) == (Decimal("0.15"), True)
     assert (levels["php"].in_network.copay, levels["php"].in_network.copay_per) == (Decimal("95"), "day")
     assert (levels["detox"].in_network.copay, levels["detox"].in_network.copay_per) == (Decimal("500"), "admission")
-    assert levels["php"].sources["copay"] == "partial hospitalization benefits (AI)"
+    assert levels["php"].sources["copay"] == "partial hospitalization benefits (AI, place of service 52)"

@@ -92,6 +92,12 @@ def test_it_gives_full_behavioural_benefits_for_lnt100001():
     ]
     assert (levels["detox"].in_network.copay, levels["detox"].in_network.copay_per) == (Decimal("250"), "admission")
     assert levels["outpatient"].out_of_network.coinsurance == Decimal("0.4")
+    # Detox and IOP are told apart from other substance-use care by their procedures, not the
+    # messages beside them, which staff read as notes.
+    assert levels["detox"].sources["copay"] == "substance-use detox or inpatient benefits (AI, AJ, AK, procedure H0011)"
+    assert "INPATIENT DETOXIFICATION, PER ADMISSION" in levels["detox"].notes
+    assert (levels["iop"].in_network.copay, levels["iop"].in_network.copay_per) == (Decimal("75"), "day")
+    assert levels["residential"].in_network.copay is None
     assert "The payer did not say whether partial hospitalization (PHP) needs prior authorization." in (
         summary.not_stated
     )
