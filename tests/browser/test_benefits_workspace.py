@@ -43,8 +43,8 @@ def test_it_reads_out_residential_with_its_estimate_and_opens_the_card_in_place(
     # Worked out by hand from the sandbox's answer: $900 of the deductible left, 20 %, 24 of 30
     # days left, $4,850 of the out-of-pocket maximum left.
     expect(residential.locator(".readout")).to_have_text(
-        "Residential: in network, covered after the $900 left of the deductible, then 20%, prior authorization "
-        "needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year."
+        "Residential: covered at in-network rates, after the $900 left of the deductible, then 20%, prior "
+        "authorization needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year."
     )
     # 28 days × $1,200: 24 covered (28,800) → 900 + 20 % of 27,900 = 6,480, capped at 4,850;
     # plus the 4 days beyond the limit (4,800): about $9,650.
