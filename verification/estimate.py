@@ -107,13 +107,20 @@ def quoted_terms(care: CareLevel) -> tuple[str, NetworkTerms | None]:
     return "", None
 
 
+def from_plan(care: CareLevel, figure: str) -> bool:
+    """`figure` came from the plan-as-a-whole rows, not rows about this kind of care. The reader
+    records where each figure came from only as the source's name: this is the one place that
+    compares it."""
+    return care.sources.get(figure) == PLAN_DESCRIPTION
+
+
 def plan_coinsurance_beside_own_copay(care: CareLevel, terms: NetworkTerms) -> bool:
     """The coinsurance is the plan's as a whole while the level has a copay of its own.
 
     The plan's 20 % is not known to apply on top of a visit's own $35 copay: read out and charged
     as one, it would double what the person is told they pay.
     """
-    plan = care.sources.get("coinsurance") == PLAN_DESCRIPTION and care.sources.get("copay") != PLAN_DESCRIPTION
+    plan = from_plan(care, "coinsurance") and not from_plan(care, "copay")
     return plan and terms.copay is not None and terms.coinsurance is not None
 
 

@@ -1,33 +1,33 @@
 """The payer's answer as the benefits workspace shows it: one sentence per level of care that the
-worker can read out on the call, the estimate of a typical stay beside it, and the figures every
-level shares stated once.
+worker can read out on the call, the estimate of a typical stay beside it, and the plan's figures
+stated once.
 
 A sentence carries the figures that matter for its level (covered, network, the deductible and
 out-of-pocket left, coinsurance or copay, prior authorization, limits), so each one can be read on
-its own. Everything else is said once on the page: figures shared by every level (the plan's
-deductible and out-of-pocket maximum) in one table, and a level's own extras folded away under it.
-Codes stay in the raw rows: labels and notes are in words.
+its own. Everything else is said once on the page: the plan's figures (its deductible and
+out-of-pocket maximum, or the ones every level states alike; "differs by level" where they do
+not) in one table, and a level's own extras folded away under it. A figure the payer sent but that
+cannot be used is said to be so, never quoted. Codes stay in the raw rows: labels and notes are in
+words.
 """
 
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from intake.models import LevelOfCare
-from intake.phones import normalise_phone
 from intake.templatetags.lantern import money, percent
 
+from .carve_out_contacts import CarveOutContact, carve_out_contact
 from .eligibility.codes import TIME_PERIODS, join_words
 from .eligibility.levels import FIGURE_WORDS as READER_FIGURE_WORDS
 from .eligibility.limits import UNITS, format_quantity
-from .eligibility.sources import PLAN_DESCRIPTION
-from .eligibility.summary import BenefitSummary, CareLevel, CarveOut, Limit, Money, NetworkTerms
+from .eligibility.summary import BenefitSummary, CareLevel, Limit, Money, NetworkTerms
 from .estimate import (
     Estimate,
     accumulator_left,
     charged_coinsurance,
     estimate,
+    from_plan,
     persons_own_left,
     plan_coinsurance_beside_own_copay,
     quoted_terms,
@@ -125,18 +125,6 @@ class SharedRow:
 
 
 @dataclass
-class CarveOutContact:
-    name: str
-    services: str
-    # E.164, or "" when the payer gave no phone (or gave the centre's own).
-    phone: str
-    gave_centre_phone: bool
-    other_contacts: list[str]
-    messages: list[str]
-    for_authorization: bool
-
-
-@dataclass
 class Readout:
     levels: list[LevelReadout]
     # True when the only level read out is the plan as a whole.
@@ -187,7 +175,7 @@ def read_out(summary: BenefitSummary, stays: dict[str, TypicalStay]) -> Readout:
         plan_only=[level.level for level in levels] == ["plan"],
         shared_columns=[words for _, words in columns],
         shared_rows=rows,
-        carve_outs=[_contact(carve_out) for carve_out in summary.carve_outs],
+        carve_outs=[carve_out_contact(carve_out) for carve_out in summary.carve_outs],
         not_stated=list(dict.fromkeys(without_codes(line) for line in lines)),
         warnings=list(dict.fromkeys(summary.warnings)),
     )
@@ -319,8 +307,8 @@ def _limit_words(limits: list[Limit]) -> list[str]:
 
 
 def _from_plan_only(care: CareLevel) -> bool:
-    costs = [source for name, source in care.sources.items() if name not in ("covered", "limits", "prior_auth")]
-    return bool(costs) and all(source == PLAN_DESCRIPTION for source in costs)
+    costs = [name for name in care.sources if name not in ("covered", "limits", "prior_auth")]
+    return bool(costs) and all(from_plan(care, name) for name in costs)
 
 
 # --- Said once: the plan's figures and each level's extras -----------------------------------------
@@ -391,22 +379,3 @@ def _details(care: CareLevel, shared: dict[tuple[str, str], Money | str | None])
         said = [f"{join_words(figures)} from {source}" for source, figures in by_source.items()]
         lines.append(f"Where the payer said it: {'; '.join(said)}.")
     return lines
-
-
-# --- Carve-outs -------------------------------------------------------------------------------------
-
-
-def _contact(carve_out: CarveOut) -> CarveOutContact:
-    phone = normalise_phone(carve_out.phone) if carve_out.phone else None
-    # A payer (or a test file) that gives the centre's own number for the company would have the
-    # worker call themselves: that number is not shown as the company's.
-    gave_centre_phone = phone is not None and phone == normalise_phone(settings.CENTRE_PHONE)
-    return CarveOutContact(
-        name=carve_out.name,
-        services=join_words(carve_out.service_type_descriptions),
-        phone="" if gave_centre_phone or phone is None else phone,
-        gave_centre_phone=gave_centre_phone,
-        other_contacts=[contact for contact in carve_out.contacts if not contact.startswith("phone")],
-        messages=list(carve_out.messages),
-        for_authorization=carve_out.for_authorization,
-    )
