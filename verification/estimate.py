@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from intake.templatetags.lantern import money, percent
 
+from .eligibility.codes import join_words
+from .eligibility.levels import FIGURE_WORDS
 from .eligibility.sources import PLAN_DESCRIPTION
 from .eligibility.summary import CareLevel, Limit, Money, NetworkTerms
 from .eligibility.unsaid import PHRASES
@@ -40,6 +42,9 @@ OTHER_UNIT_ASSUMED = {
 # (what the centre hopes to bill), then figures for no stated network, then out of network only.
 NETWORK_ORDER = ("in_network", "network_unstated", "out_of_network")
 CENT = Decimal("0.01")
+NO_COSTS = "Not estimated: the payer gave no costs for this care."
+# A figure's rows the payer sent without a usable value (`CareLevel.unusable`), by why.
+UNUSABLE_WORDS = {"missing": "{figure} without an amount", "doubtful": "{figure} that cannot be right"}
 
 
 @dataclass
@@ -85,7 +90,8 @@ def estimate(care: CareLevel, stay: TypicalStay | None) -> Estimate:
         )
         return result
     if terms is None:
-        result.not_estimated = "Not estimated: the payer gave no costs for this care."
+        sent = sent_unusable(care.unusable, [name for name in care.unusable if name != "limits"])
+        result.not_estimated = f"Not estimated: the payer sent {sent}." if sent else NO_COSTS
         return result
     if column == "network_unstated":
         result.notes.append("The payer did not say which network these figures are for.")
@@ -125,8 +131,35 @@ def plan_coinsurance_beside_own_copay(care: CareLevel, terms: NetworkTerms) -> b
 
 
 def charged_coinsurance(care: CareLevel, terms: NetworkTerms) -> Decimal | None:
-    """The coinsurance that applies to this level's care (see `plan_coinsurance_beside_own_copay`)."""
-    return None if plan_coinsurance_beside_own_copay(care, terms) else terms.coinsurance
+    """The coinsurance that applies to this level's care (see `plan_coinsurance_beside_own_copay`);
+    None for one that cannot be a share of anything, whatever let it through."""
+    if impossible_share(terms) or plan_coinsurance_beside_own_copay(care, terms):
+        return None
+    return terms.coinsurance
+
+
+def impossible_share(terms: NetworkTerms) -> bool:
+    return terms.coinsurance is not None and not 0 <= terms.coinsurance <= 1
+
+
+def unusable(care: CareLevel, terms: NetworkTerms) -> dict[str, str]:
+    """The figures the payer sent but that cannot be used, by why: the reader's, and a coinsurance
+    that is no share at all."""
+    found = dict(care.unusable)
+    if impossible_share(terms):
+        found["coinsurance"] = "doubtful"
+    return found
+
+
+def sent_unusable(reasons: dict[str, str], names: list[str]) -> str:
+    """ "a deductible without an amount and a coinsurance that cannot be right", or ""."""
+    phrases = []
+    for name in names:
+        if reasons.get(name) in UNUSABLE_WORDS:
+            words = FIGURE_WORDS[name]
+            article = "an" if words[0] in "aeiou" else "a"
+            phrases.append(f"{article} " + UNUSABLE_WORDS[reasons[name]].format(figure=words))
+    return join_words(phrases)
 
 
 def persons_own_left(individual: Money) -> Decimal | None:
@@ -162,15 +195,23 @@ def accumulator_left(individual: Money, family: Money) -> Decimal | None:
 
 
 def _missing(care: CareLevel, terms: NetworkTerms, stay: TypicalStay) -> str:
-    gaps = []
+    """Why the arithmetic cannot be done, or "": the figures the payer did not say, and those it
+    sent but that cannot be used."""
+    reasons = unusable(care, terms)
+    lacking = []
     if accumulator_left(terms.deductible_individual, terms.deductible_family) is None:
-        gaps.append("how much of the deductible is left")
-    if terms.coinsurance is None and terms.copay is None:
-        gaps.append("what share the person pays (a copay or coinsurance)")
+        lacking.append((["deductible"], "how much of the deductible is left"))
+    if charged_coinsurance(care, terms) is None and terms.copay is None or impossible_share(terms):
+        lacking.append((["copay", "coinsurance"], "what share the person pays (a copay or coinsurance)"))
     if accumulator_left(terms.out_of_pocket_individual, terms.out_of_pocket_family) is None:
-        gaps.append("how much of the out-of-pocket maximum is left")
+        lacking.append((["out_of_pocket"], "how much of the out-of-pocket maximum is left"))
+    sent = sent_unusable(reasons, [name for names, _ in lacking for name in names])
+    unsaid = [words for names, words in lacking if not any(name in reasons for name in names)]
+    gaps = [f"the payer sent {sent}"] if sent else []
+    if unsaid:
+        gaps.append("the payer did not say " + "; nor ".join(unsaid))
     if gaps:
-        return "the payer did not say " + "; nor ".join(gaps)
+        return "; ".join(gaps)
     # A $0 copay costs nothing, whatever it is counted per.
     if terms.copay and not _copay_fits(terms, stay):
         if not terms.copay_per:

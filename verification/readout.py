@@ -28,9 +28,12 @@ from .estimate import (
     charged_coinsurance,
     estimate,
     from_plan,
+    impossible_share,
     persons_own_left,
     plan_coinsurance_beside_own_copay,
     quoted_terms,
+    sent_unusable,
+    unusable,
 )
 from .stays import TypicalStay
 
@@ -89,8 +92,6 @@ ACCUMULATOR_PHRASES = {
         "unstated": "the payer did not state an out-of-pocket maximum",
     },
 }
-# A figure's rows the payer sent without a usable value (`CareLevel.unusable`), by why.
-UNUSABLE_WORDS = {"missing": "{figure} without an amount", "doubtful": "{figure} that cannot be right"}
 SHARED_DIFFERS = "differs by level (see each level)"
 # A parenthesised list of X12 codes, e.g. " (30)" or " (AI, AJ, AK)", in the reader's source
 # names and sentences of what it did not say, which carry them for the raw rows; "(PHP)" and
@@ -209,7 +210,7 @@ def sentence(care: CareLevel, label: str) -> str:
         return f"{label}: {_no_costs(care)}; {clauses}."
     covered = "covered" if care.covered else "the payer did not say whether it is covered; if it is,"
     deductible = _accumulator_words(care, terms, "deductible")
-    share = _share(care, terms) or _unusable_share(care) or "a share the payer did not state"
+    share = _share(care, terms) or _unusable_share(care, terms) or "a share the payer did not state"
     head = f"{label}: {covered} {NETWORK_WORDS[column]}, {deductible}, then {share}"
     tail = _accumulator_words(care, terms, "out_of_pocket")
     if care.level != "plan" and _from_plan_only(care):
@@ -219,25 +220,13 @@ def sentence(care: CareLevel, label: str) -> str:
 
 def _no_costs(care: CareLevel) -> str:
     """A level the payer gave no usable cost for: whether it is covered, and why there are no costs."""
-    sent = _sent_unusable(care, [name for name in care.unusable if name != "limits"])
+    sent = sent_unusable(care.unusable, [name for name in care.unusable if name != "limits"])
     costs = f"no cost can be quoted: the payer sent {sent}" if sent else ""
     if care.covered:
         return f"covered, but {costs}" if costs else "covered, but the payer gave no costs for it"
     if costs:
         return f"the payer did not say whether it is covered, and {costs}"
     return "the payer did not say whether it is covered, nor what it costs"
-
-
-def _sent_unusable(care: CareLevel, names: list[str]) -> str:
-    """ "a deductible without an amount and a coinsurance that cannot be right", or "" ."""
-    phrases = []
-    for name in names:
-        reason = care.unusable.get(name)
-        if reason in UNUSABLE_WORDS:
-            words = FIGURE_WORDS[name]
-            article = "an" if words[0] in "aeiou" else "a"
-            phrases.append(f"{article} " + UNUSABLE_WORDS[reason].format(figure=words))
-    return join_words(phrases)
 
 
 def _accumulator_words(care: CareLevel, terms: NetworkTerms, kind: str) -> str:
@@ -265,12 +254,14 @@ def _share(care: CareLevel, terms: NetworkTerms) -> str:
     coinsurance = charged_coinsurance(care, terms)
     if coinsurance is not None:
         parts.append(percent(coinsurance))
+    elif parts and impossible_share(terms):
+        parts.append("a coinsurance the payer sent that cannot be right")
     return " and ".join(parts)
 
 
-def _unusable_share(care: CareLevel) -> str:
+def _unusable_share(care: CareLevel, terms: NetworkTerms) -> str:
     """Said in place of a copay or coinsurance whose rows could not be used, or ""."""
-    sent = _sent_unusable(care, ["copay", "coinsurance"])
+    sent = sent_unusable(unusable(care, terms), ["copay", "coinsurance"])
     return f"a share that cannot be quoted (the payer sent {sent})" if sent else ""
 
 

@@ -12,7 +12,7 @@ from verification.readout import read_out, sentence
 from verification.stays import TypicalStay
 
 from .test_readout import sandbox_answer
-from .test_readout_sentences import fixture
+from .test_readout_sentences import covered_residential, fixture
 
 D = Decimal
 
@@ -208,15 +208,11 @@ def test_with_no_days_left_the_deductible_left_is_not_called_met():
 
 
 def test_the_familys_deductible_left_never_exceeds_the_persons_whole_deductible():
-    care = CareLevel(
-        level="residential",
-        covered=True,
-        in_network=NetworkTerms(
-            deductible_individual=Money(total=D("1000")),
-            deductible_family=Money(total=D("4000"), remaining=D("3100")),
-            out_of_pocket_individual=Money(total=D("50000"), remaining=D("50000")),
-            coinsurance=D("0.2"),
-        ),
+    care = covered_residential(
+        deductible_individual=Money(total=D("1000")),
+        deductible_family=Money(total=D("4000"), remaining=D("3100")),
+        out_of_pocket_individual=Money(total=D("50000"), remaining=D("50000")),
+        coinsurance=D("0.2"),
     )
 
     assert accumulator_left(care.in_network.deductible_individual, care.in_network.deductible_family) == D("1000")

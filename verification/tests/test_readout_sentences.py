@@ -25,6 +25,11 @@ def read_levels(summary: BenefitSummary, stays=None) -> dict:
     return {level.level: level for level in read_out(summary, stays or {}).levels}
 
 
+def covered_residential(unusable: dict | None = None, **in_network) -> CareLevel:
+    """Residential, covered, with these in-network terms."""
+    return CareLevel(level="residential", covered=True, in_network=NetworkTerms(**in_network), unusable=unusable or {})
+
+
 def read_one(care: CareLevel, length: int, unit: str, price: int):
     """The read-out of an answer holding only `care`, with a typical stay at its level."""
     stays = {care.level: TypicalStay(level=care.level, length=length, unit=unit, price=D(price))}
@@ -50,9 +55,11 @@ def test_it_says_the_payer_sent_a_deductible_without_an_amount_not_that_it_state
 def test_a_level_whose_only_cost_rows_are_unusable_says_so_and_its_card_lists_the_readers_warnings():
     # 271_shifted_elements: residential's deductible and out-of-pocket rows have no amount, and its
     # coinsurance row says 1,840 %. "Covered but the payer gave no costs for it" was untrue.
-    levels = read_levels(fixture("271_shifted_elements.x12"))
+    stays = {"residential": TypicalStay(level="residential", length=28, unit="day", price=D(1200))}
+    levels = read_levels(fixture("271_shifted_elements.x12"), stays)
 
     residential = levels["residential"]
+    assert residential.estimate.not_estimated.startswith("Not estimated: the payer sent a deductible without an amount")
     assert residential.sentence.startswith(
         "Residential: covered, but no cost can be quoted: the payer sent a deductible"
     )
@@ -64,14 +71,8 @@ def test_a_level_whose_only_cost_rows_are_unusable_says_so_and_its_card_lists_th
 
 
 def test_a_zero_dollar_deductible_and_maximum_are_said_as_zero_not_as_unstated():
-    care = CareLevel(
-        level="residential",
-        covered=True,
-        in_network=NetworkTerms(
-            deductible_individual=Money(total=D(0)),
-            out_of_pocket_individual=Money(total=D(0)),
-            coinsurance=D(0),
-        ),
+    care = covered_residential(
+        deductible_individual=Money(total=D(0)), out_of_pocket_individual=Money(total=D(0)), coinsurance=D(0)
     )
     level = read_one(care, 28, "day", 1200)
 
@@ -173,3 +174,21 @@ def test_no_sentence_says_in_network_as_if_the_centre_were():
     for level in read_levels(sandbox_answer("LNT100001")).values():
         assert ": in network" not in level.sentence
         assert "covered at in-network rates, " in level.sentence
+
+
+def test_a_figure_that_cannot_be_right_is_never_quoted_or_charged():
+    # A coinsurance of 1,840 % that reached the summary, and a deductible row without an amount.
+    care = covered_residential(
+        {"deductible": "missing"},
+        coinsurance=D("18.4"),
+        out_of_pocket_individual=Money(total=D(6000), remaining=D(6000)),
+    )
+
+    level = read_one(care, 28, "day", 1200)
+
+    assert "1840" not in level.sentence and "1,840" not in level.sentence
+    assert "then a share that cannot be quoted (the payer sent a coinsurance that cannot be right)" in level.sentence
+    assert level.estimate.amount is None
+    assert level.estimate.not_estimated == (
+        "Not estimated: the payer sent a deductible without an amount and a coinsurance that cannot be right."
+    )
