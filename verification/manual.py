@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from intake.models.staff import staff_name
+
 from .eligibility.coverage import CoverageStatus
 from .eligibility.summary import BenefitSummary, CareLevel, Money, NetworkTerms, Rejection, SubscriberSummary
 
@@ -55,7 +57,7 @@ def summary_from_manual_entry(verification, data: dict, *, by) -> BenefitSummary
         payer_name=verification.payer_name,
         subscribers=[subscriber],
         rejections=rejections,
-        not_stated=[*not_stated, f"Entered by {by.get_username()} from a phone call: {data['payer_rep']}."]
+        not_stated=[*not_stated, f"Entered by {staff_name(by)} from a phone call: {data['payer_rep']}."]
         + ([f"Notes: {data['notes']}"] if data.get("notes") else []),
         gateway="phone",
         checked_at=timezone.now(),

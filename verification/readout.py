@@ -1,28 +1,40 @@
 """The payer's answer as the benefits workspace shows it: one sentence per level of care that the
-worker can read out on the call, the estimate of a typical stay beside it, and the figures every
-level shares stated once.
+worker can read out on the call, the estimate of a typical stay beside it, and the plan's figures
+stated once.
 
 A sentence carries the figures that matter for its level (covered, network, the deductible and
 out-of-pocket left, coinsurance or copay, prior authorization, limits), so each one can be read on
-its own. Everything else is said once on the page: figures shared by every level (the plan's
-deductible and out-of-pocket maximum) in one table, and a level's own extras folded away under it.
-Codes stay in the raw rows: labels and notes are in words.
+its own. Everything else is said once on the page: the plan's figures (its deductible and
+out-of-pocket maximum, or the ones every level states alike; "differs by level" where they do
+not) in one table, and a level's own extras folded away under it. A figure the payer sent but that
+cannot be used is said to be so, never quoted. Codes stay in the raw rows: labels and notes are in
+words.
 """
 
 import re
 from dataclasses import dataclass, field
 
-from django.conf import settings
-
 from intake.models import LevelOfCare
-from intake.phones import normalise_phone
 from intake.templatetags.lantern import money, percent
 
-from .eligibility.codes import join_words
-from .eligibility.limits import format_quantity
-from .eligibility.sources import PLAN_DESCRIPTION
-from .eligibility.summary import BenefitSummary, CareLevel, CarveOut, Limit, Money, NetworkTerms
-from .estimate import Estimate, estimate, left
+from .carve_out_contacts import CarveOutContact, carve_out_contact
+from .eligibility.codes import TIME_PERIODS, join_words
+from .eligibility.levels import FIGURE_WORDS as READER_FIGURE_WORDS
+from .eligibility.limits import UNITS, format_quantity
+from .eligibility.summary import BenefitSummary, CareLevel, Limit, Money, NetworkTerms
+from .estimate import (
+    Estimate,
+    accumulator_left,
+    charged_coinsurance,
+    estimate,
+    from_plan,
+    impossible_share,
+    persons_own_left,
+    plan_coinsurance_beside_own_copay,
+    quoted_terms,
+    sent_unusable,
+    unusable,
+)
 from .stays import TypicalStay
 
 PLAN_LABEL = "The plan as a whole"
@@ -30,45 +42,60 @@ PLAN_ONLY_ESTIMATE = (
     "Not estimated: a typical stay's price is per level of care, and this answer is for the plan as a whole."
 )
 LABELS = {**dict(LevelOfCare.choices), "plan": PLAN_LABEL}
-# (attribute, what it is called) for each network column of a level.
+# (attribute, what it is called) for each network column of a level, in the order they are quoted.
 COLUMNS = (
     ("in_network", "In network"),
     ("out_of_network", "Out of network"),
     ("network_unstated", "Network not stated"),
 )
+# Which rates a sentence quotes. "In network" alone would read as the centre being in the
+# payer's network, which the answer does not say: it says which network the figures are for.
+NETWORK_WORDS = {
+    "in_network": "at in-network rates",
+    "network_unstated": "at rates the payer did not tie to a network",
+    "out_of_network": "at out-of-network rates (the only ones the payer gave)",
+}
 ACCUMULATORS = (
     ("deductible_individual", "Deductible (the person)"),
     ("deductible_family", "Deductible (the family)"),
     ("out_of_pocket_individual", "Out-of-pocket maximum (the person)"),
     ("out_of_pocket_family", "Out-of-pocket maximum (the family)"),
 )
+# The reader's words for each figure, plus those only the "where the payer said it" line uses.
 FIGURE_WORDS = {
+    **READER_FIGURE_WORDS,
     "covered": "coverage",
-    "deductible": "deductible",
-    "out_of_pocket": "out-of-pocket maximum",
-    "copay": "copay",
-    "coinsurance": "coinsurance",
     "limits": "limits",
     "prior_auth": "prior authorization",
     "all": "everything",
 }
-# (met, what is left, only the total stated, not stated at all), for deductible and out of pocket.
+# What is said of a deductible or out-of-pocket maximum, by what the payer said of it.
 ACCUMULATOR_PHRASES = {
-    "deductible": (
-        "with the deductible met",
-        "after the {left} left of the deductible",
-        "after the deductible (the payer did not say how much of the {total} is left)",
-        "(the payer did not state a deductible)",
-    ),
-    "out_of_pocket": (
-        "the out-of-pocket maximum is met, so nothing more this year",
-        "out of pocket at most {left} more this year",
-        "the payer did not say how much of the {total} out-of-pocket maximum is left",
-        "the payer did not state an out-of-pocket maximum",
-    ),
+    "deductible": {
+        "none": "with no deductible",
+        "met": "with the deductible met",
+        "left": "after the {left} left of the deductible",
+        "at_most": "after at most {left} left of the deductible (the person's own figure was not given)",
+        "total_only": "after the deductible (the payer did not say how much of the {total} is left)",
+        "missing": "with a deductible the payer sent without an amount",
+        "doubtful": "with a deductible the payer sent that cannot be right",
+        "unstated": "with no deductible stated by the payer",
+    },
+    "out_of_pocket": {
+        "none": "no out-of-pocket costs this year (a $0 maximum)",
+        "met": "the out-of-pocket maximum is met, so nothing more this year",
+        "left": "out of pocket at most {left} more this year",
+        "at_most": "out of pocket at most {left} more this year",
+        "total_only": "the payer did not say how much of the {total} out-of-pocket maximum is left",
+        "missing": "the payer sent an out-of-pocket maximum without an amount",
+        "doubtful": "the payer sent an out-of-pocket maximum that cannot be right",
+        "unstated": "the payer did not state an out-of-pocket maximum",
+    },
 }
-# A parenthesised list of X12 codes, e.g. " (30)" or " (AI, AJ, AK)": the reader's words carry
-# them for the raw rows; "(PHP)" and "(IOP)" are words, and stay.
+SHARED_DIFFERS = "differs by level (see each level)"
+# A parenthesised list of X12 codes, e.g. " (30)" or " (AI, AJ, AK)", in the reader's source
+# names and sentences of what it did not say, which carry them for the raw rows; "(PHP)" and
+# "(IOP)" are words, and stay.
 _CODES = re.compile(r"\s*\((?:[A-Z0-9]{1,2})(?:,\s*[A-Z0-9]{1,2})*\)")
 
 
@@ -86,25 +113,16 @@ class LevelReadout:
     # What is particular to this level beyond its sentence (out-of-network share, where the
     # figures came from), for the folded detail.
     details: list[str] = field(default_factory=list)
+    # The reader's plain words about this level's values that cannot be right: never quoted.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
 class SharedRow:
     label: str
-    # One cell per network column shown, "" where that column does not state it.
+    # One cell per network column shown: "" where no level states it, SHARED_DIFFERS where levels
+    # state different figures.
     cells: list[str]
-
-
-@dataclass
-class CarveOutContact:
-    name: str
-    services: str
-    # E.164, or "" when the payer gave no phone (or gave the centre's own).
-    phone: str
-    gave_centre_phone: bool
-    other_contacts: list[str]
-    messages: list[str]
-    for_authorization: bool
 
 
 @dataclass
@@ -131,12 +149,13 @@ def read_out(summary: BenefitSummary, stays: dict[str, TypicalStay]) -> Readout:
     columns = [(name, words) for name, words in COLUMNS if any(getattr(c, name).stated for c in cares.values())]
     shared = {(column, kind): _shared(cares, column, kind) for column, _ in columns for kind, _ in ACCUMULATORS}
     rows = [
-        SharedRow(words, [_money_words(shared[column, kind]) for column, _ in columns])
+        SharedRow(words, [_shared_words(shared[column, kind]) for column, _ in columns])
         for kind, words in ACCUMULATORS
-        if any(shared[column, kind].stated for column, _ in columns)
+        if any(shared[column, kind] is not None for column, _ in columns)
     ]
     if "plan" in cares:
-        plan_share = [_share(getattr(cares["plan"], column)) for column, _ in columns]
+        plan = cares["plan"]
+        plan_share = [_share(plan, getattr(plan, column)) for column, _ in columns]
         if any(plan_share):
             rows.append(SharedRow("Coinsurance or copay, the plan as a whole", plan_share))
     levels = [
@@ -145,21 +164,21 @@ def read_out(summary: BenefitSummary, stays: dict[str, TypicalStay]) -> Readout:
             label=LABELS.get(level, level),
             covered=care.covered,
             sentence=sentence(care, LABELS.get(level, level)),
-            estimate=_estimate(care, stays, LABELS.get(level, level)),
+            estimate=_estimate(care, stays),
             details=_details(care, shared),
+            warnings=list(care.warnings),
         )
         for level, care in _read_levels(cares)
     ]
     lines = (person.not_stated if person else []) + summary.not_stated
-    warnings = list(getattr(summary, "warnings", []) or []) + list(getattr(person, "warnings", []) or [])
     return Readout(
         levels=levels,
         plan_only=[level.level for level in levels] == ["plan"],
         shared_columns=[words for _, words in columns],
         shared_rows=rows,
-        carve_outs=[_contact(carve_out) for carve_out in summary.carve_outs],
+        carve_outs=[carve_out_contact(carve_out) for carve_out in summary.carve_outs],
         not_stated=list(dict.fromkeys(without_codes(line) for line in lines)),
-        warnings=list(dict.fromkeys(warnings)),
+        warnings=list(dict.fromkeys(summary.warnings)),
     )
 
 
@@ -170,10 +189,10 @@ def _read_levels(cares: dict[str, CareLevel]) -> list[tuple[str, CareLevel]]:
     return levels or [(level, care) for level, care in cares.items() if level == "plan"]
 
 
-def _estimate(care: CareLevel, stays: dict[str, TypicalStay], label: str) -> Estimate:
+def _estimate(care: CareLevel, stays: dict[str, TypicalStay]) -> Estimate:
     if care.level == "plan":
         return Estimate(not_estimated=PLAN_ONLY_ESTIMATE)
-    return estimate(care, stays.get(care.level), label)
+    return estimate(care, stays.get(care.level))
 
 
 # --- The sentence ---------------------------------------------------------------------------------
@@ -185,52 +204,65 @@ def sentence(care: CareLevel, label: str) -> str:
         return f"{label}: handled by {care.carved_out_to}, not this payer; ask them for the benefits."
     if care.covered is False:
         return f"{label}: not covered."
-    network, terms = _column(care)
-    covered = "covered" if care.covered else "the payer did not say whether it is covered; if it is,"
-    clauses = [_prior_auth(care), *(_limit_words(care.limits))]
+    column, terms = quoted_terms(care)
+    clauses = ", ".join([_prior_auth(care), *_limit_words(care.limits)])
     if terms is None:
-        head = f"{label}: {covered} but the payer gave no costs for it"
-        return f"{head}, {', '.join(clauses)}."
-    share = _share(terms) or "a share the payer did not state"
-    head = f"{label}: {network}, {covered} {_accumulator_words(terms, 'deductible')}, then {share}"
-    tail = _accumulator_words(terms, "out_of_pocket")
+        return f"{label}: {_no_costs(care)}; {clauses}."
+    covered = "covered" if care.covered else "the payer did not say whether it is covered; if it is,"
+    deductible = _accumulator_words(care, terms, "deductible")
+    share = _share(care, terms) or _unusable_share(care, terms) or "a share the payer did not state"
+    head = f"{label}: {covered} {NETWORK_WORDS[column]}, {deductible}, then {share}"
+    tail = _accumulator_words(care, terms, "out_of_pocket")
     if care.level != "plan" and _from_plan_only(care):
         tail += "; these are the plan's figures, none were given for this care"
-    return f"{head}, {', '.join(clauses)}; {tail}."
+    return f"{head}, {clauses}; {tail}."
 
 
-def _column(care: CareLevel) -> tuple[str, NetworkTerms | None]:
-    if care.in_network.stated:
-        return "in network", care.in_network
-    if care.network_unstated.stated:
-        return "network not stated", care.network_unstated
-    if care.out_of_network.stated:
-        return "out of network only", care.out_of_network
-    return "", None
+def _no_costs(care: CareLevel) -> str:
+    """A level the payer gave no usable cost for: whether it is covered, and why there are no costs."""
+    sent = sent_unusable(care.unusable, [name for name in care.unusable if name != "limits"])
+    costs = f"no cost can be quoted: the payer sent {sent}" if sent else ""
+    if care.covered:
+        return f"covered, but {costs}" if costs else "covered, but the payer gave no costs for it"
+    if costs:
+        return f"the payer did not say whether it is covered, and {costs}"
+    return "the payer did not say whether it is covered, nor what it costs"
 
 
-def _accumulator_words(terms: NetworkTerms, kind: str) -> str:
+def _accumulator_words(care: CareLevel, terms: NetworkTerms, kind: str) -> str:
     """What is left of the deductible or out-of-pocket maximum, in the sentence's words."""
-    met, remaining_words, total_only, unstated = ACCUMULATOR_PHRASES[kind]
+    phrases = ACCUMULATOR_PHRASES[kind]
     individual, family = getattr(terms, f"{kind}_individual"), getattr(terms, f"{kind}_family")
-    remaining = left(individual, family)
-    if remaining == 0:
-        return met
+    remaining = accumulator_left(individual, family)
     if remaining is not None:
-        return remaining_words.format(left=money(remaining))
-    total = individual.total or family.total
-    return total_only.format(total=money(total)) if total is not None else unstated
+        if remaining == 0:
+            return phrases["none" if individual.total == 0 else "met"]
+        own = persons_own_left(individual) is not None
+        return phrases["left" if own else "at_most"].format(left=money(remaining))
+    total = individual.total if individual.total is not None else family.total
+    if total is not None:
+        return phrases["total_only"].format(total=money(total))
+    return phrases.get(care.unusable.get(kind, "unstated"), phrases["unstated"])
 
 
-def _share(terms: NetworkTerms) -> str:
+def _share(care: CareLevel, terms: NetworkTerms) -> str:
     """ "20%", "a $75 copay per day", "a $250 copay per admission and 10%", or ""."""
     parts = []
     if terms.copay is not None:
         per = f" per {terms.copay_per}" if terms.copay_per else ""
         parts.append(f"a {money(terms.copay)} copay{per}")
-    if terms.coinsurance is not None:
-        parts.append(percent(terms.coinsurance))
+    coinsurance = charged_coinsurance(care, terms)
+    if coinsurance is not None:
+        parts.append(percent(coinsurance))
+    elif parts and impossible_share(terms):
+        parts.append("a coinsurance the payer sent that cannot be right")
     return " and ".join(parts)
+
+
+def _unusable_share(care: CareLevel, terms: NetworkTerms) -> str:
+    """Said in place of a copay or coinsurance whose rows could not be used, or ""."""
+    sent = sent_unusable(unusable(care, terms), ["copay", "coinsurance"])
+    return f"a share that cannot be quoted (the payer sent {sent})" if sent else ""
 
 
 def _prior_auth(care: CareLevel) -> str:
@@ -242,49 +274,60 @@ def _prior_auth(care: CareLevel) -> str:
 
 
 def _limit_words(limits: list[Limit]) -> list[str]:
-    """ "24 of the 30 days a calendar year left", one phrase per kind of limit."""
+    """ "24 of the 30 days a calendar year left", one phrase per kind of limit, from the limit's
+    codes read through the code tables: a limit in codes the tables do not hold is not guessed at."""
     phrases = []
     for qualifier in dict.fromkeys(limit.qualifier for limit in limits):
         same = [limit for limit in limits if limit.qualifier == qualifier]
         total = next((limit for limit in same if not limit.remaining), None)
         remaining = next((limit for limit in same if limit.remaining), None)
-        unit = (total or remaining).unit
+        if qualifier not in UNITS or any(limit.time_period not in TIME_PERIODS for limit in same if limit.time_period):
+            phrases.append("a limit the payer sent in codes (see the benefit rows)")
+            continue
+        unit = UNITS[qualifier]
+        period = f" a {total.time_period_description}" if total and total.time_period else ""
         if total and remaining:
-            period = f" a {total.time_period_description}" if total.time_period_description else ""
             phrases.append(
                 f"{format_quantity(remaining.quantity)} of the {format_quantity(total.quantity)} {unit}{period} left"
             )
         elif remaining:
             phrases.append(f"{format_quantity(remaining.quantity)} {unit} left")
         else:
-            phrases.append(f"a limit of {without_codes(_without_network(total.text))}")
+            phrases.append(f"a limit of {format_quantity(total.quantity)} {unit}{period}")
     return phrases
 
 
-def _without_network(text: str) -> str:
-    return re.sub(r" \((?:in|out of|in and out of) network\)$", "", text)
-
-
 def _from_plan_only(care: CareLevel) -> bool:
-    costs = [source for name, source in care.sources.items() if name not in ("covered", "limits", "prior_auth")]
-    return bool(costs) and all(source == PLAN_DESCRIPTION for source in costs)
+    costs = [name for name in care.sources if name not in ("covered", "limits", "prior_auth")]
+    return bool(costs) and all(from_plan(care, name) for name in costs)
 
 
-# --- Said once: the shared figures and each level's extras -----------------------------------------
+# --- Said once: the plan's figures and each level's extras -----------------------------------------
 
 
-def _shared(cares: dict[str, CareLevel], column: str, kind: str) -> Money:
-    """The accumulator every level shares: the plan's own, else the one all stating levels agree on."""
+def _shared(cares: dict[str, CareLevel], column: str, kind: str) -> Money | str | None:
+    """The plan's own accumulator, else the one every stating level agrees on; SHARED_DIFFERS when
+    levels state different ones, None when none states it."""
     if "plan" in cares and getattr(getattr(cares["plan"], column), kind).stated:
         return getattr(getattr(cares["plan"], column), kind)
     stated = [getattr(getattr(care, column), kind) for care in cares.values()]
     stated = [money_ for money_ in stated if money_.stated]
-    return stated[0] if stated and all(money_ == stated[0] for money_ in stated) else Money()
+    if not stated:
+        return None
+    return stated[0] if all(money_ == stated[0] for money_ in stated) else SHARED_DIFFERS
+
+
+def _shared_words(shared: Money | str | None) -> str:
+    if shared is None:
+        return ""
+    return shared if isinstance(shared, str) else _money_words(shared)
 
 
 def _money_words(amount: Money) -> str:
     if not amount.stated:
         return ""
+    if amount.total == 0:
+        return "$0 (nothing to meet)"
     if amount.total is not None and amount.remaining == amount.total:
         return f"{money(amount.total)}, none of it used yet"
     if amount.total is not None and amount.remaining is not None:
@@ -298,22 +341,27 @@ def _money_words(amount: Money) -> str:
     return f"{money(amount.met)} met (the full amount not stated)"
 
 
-def _details(care: CareLevel, shared: dict[tuple[str, str], Money]) -> list[str]:
+def _details(care: CareLevel, shared: dict[tuple[str, str], Money | str | None]) -> list[str]:
     if care.carved_out_to or care.covered is False:
         return []
     lines = []
-    _, terms = _column(care)
+    _, terms = quoted_terms(care)
     for column, words in COLUMNS:
         own = getattr(care, column)
         if own is terms or not own.stated:
             continue
-        share = _share(own)
+        share = _share(care, own)
         lines.append(f"{words}: {share or 'the payer did not state a copay or coinsurance'}.")
+    if terms is not None and plan_coinsurance_beside_own_copay(care, terms):
+        lines.append(
+            f"The plan as a whole states {percent(terms.coinsurance)} coinsurance; this care has its own copay, "
+            "so neither the sentence nor the estimate adds it. Ask the payer if both apply."
+        )
     for column, words in COLUMNS:
         own = getattr(care, column)
         for kind, kind_words in ACCUMULATORS:
             amount = getattr(own, kind)
-            if amount.stated and amount != shared.get((column, kind), Money()):
+            if amount.stated and amount != shared.get((column, kind)):
                 lines.append(f"{kind_words}, {words.lower()}, for this care: {_money_words(amount)}.")
     by_source: dict[str, list[str]] = {}
     for figure, source in care.sources.items():
@@ -322,22 +370,3 @@ def _details(care: CareLevel, shared: dict[tuple[str, str], Money]) -> list[str]
         said = [f"{join_words(figures)} from {source}" for source, figures in by_source.items()]
         lines.append(f"Where the payer said it: {'; '.join(said)}.")
     return lines
-
-
-# --- Carve-outs -------------------------------------------------------------------------------------
-
-
-def _contact(carve_out: CarveOut) -> CarveOutContact:
-    phone = normalise_phone(carve_out.phone) if carve_out.phone else None
-    # A payer (or a test file) that gives the centre's own number for the company would have the
-    # worker call themselves: that number is not shown as the company's.
-    gave_centre_phone = phone is not None and phone == normalise_phone(settings.CENTRE_PHONE)
-    return CarveOutContact(
-        name=carve_out.name,
-        services=join_words(carve_out.service_type_descriptions),
-        phone="" if gave_centre_phone or phone is None else phone,
-        gave_centre_phone=gave_centre_phone,
-        other_contacts=[contact for contact in carve_out.contacts if not contact.startswith("phone")],
-        messages=list(carve_out.messages),
-        for_authorization=carve_out.for_authorization,
-    )

@@ -10,16 +10,35 @@
   var title = document.getElementById("card-viewer-title");
   var status = document.getElementById("card-viewer-status");
   var zoom = 1, turn = 0, opener = null;
+  var frame = dialog.querySelector(".card-viewer-frame");
   var ZOOMS = [0.5, 0.75, 1, 1.5, 2, 3, 4];
 
   function show() {
-    // Width, not a scale transform, so a zoomed photo makes the stage scroll to every edge.
-    image.style.width = (zoom * 100) + "%";
-    image.style.transform = turn ? "rotate(" + turn + "deg)" : "";
+    // Sizes in pixels, not a scale transform, so a zoomed photo makes the stage scroll to every
+    // edge. A rotate transform does not move the layout box: on its side, the photo is laid out
+    // in a frame of its turned size and turned into it, else its top would sit above the stage.
+    var sideways = turn === 90 || turn === 270;
+    var ratio = image.naturalWidth ? image.naturalHeight / image.naturalWidth : 0.63;
+    // On its side the photo's width becomes its height: it fits the stage's height at 100%.
+    var width = zoom * (sideways ? stage.clientHeight : stage.clientWidth);
+    var height = width * ratio;
+    image.style.width = width + "px";
+    image.style.height = height + "px";
+    frame.style.width = (sideways ? height : width) + "px";
+    frame.style.height = (sideways ? width : height) + "px";
+    // Turned about its top-left corner, then moved back into the frame.
+    var shift = {
+      90: "translate(" + height + "px, 0) ",
+      180: "translate(" + width + "px, " + height + "px) ",
+      270: "translate(0, " + width + "px) "
+    }[turn];
+    image.style.transform = turn ? shift + "rotate(" + turn + "deg)" : "";
     image.setAttribute("data-zoom", String(zoom));
     image.setAttribute("data-rotation", String(turn));
     status.textContent = "Zoom " + Math.round(zoom * 100) + "%, rotated " + turn + "°. Keys: + and − zoom, R rotates, 0 resets, arrows scroll, Esc closes.";
   }
+
+  image.addEventListener("load", show);
 
   function step(direction) {
     var at = ZOOMS.indexOf(zoom);
@@ -44,8 +63,8 @@
       title.textContent = link.getAttribute("data-card-label");
       image.alt = "Insurance card photo: " + link.getAttribute("data-card-label").toLowerCase();
       image.src = link.href;
-      show();
       dialog.showModal();
+      show(); // once open: a closed dialog's stage has no size to fit the photo to
       stage.focus();
     });
   });

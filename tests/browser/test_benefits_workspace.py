@@ -20,6 +20,25 @@ from .test_accessibility import AxeAudit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# Where the turned photo's edges are against the stage's inside, scrolled to the start and to the
+# end: 0 at both when every edge can be reached.
+SCROLLED_EDGES = """() => {
+  const stage = document.querySelector('.card-viewer-stage'), image = document.querySelector('.card-viewer-image');
+  const inside = () => {
+    const box = stage.getBoundingClientRect();
+    const top = box.top + stage.clientTop, left = box.left + stage.clientLeft;
+    return { top, left, bottom: top + stage.clientHeight, right: left + stage.clientWidth };
+  };
+  stage.scrollTop = 0; stage.scrollLeft = 0;
+  let photo = image.getBoundingClientRect(), box = inside();
+  const start = { top_at_start: photo.top - box.top, left_at_start: photo.left - box.left, height: photo.height,
+                  stage_height: stage.clientHeight };
+  stage.scrollTop = stage.scrollHeight; stage.scrollLeft = stage.scrollWidth;
+  photo = image.getBoundingClientRect(); box = inside();
+  return { ...start, bottom_at_end: box.bottom - photo.bottom, right_at_end: box.right - photo.right };
+}"""
+
+
 @pytest.fixture
 def answered(client, patient_data):
     """Maya's request under the sandbox's active member ID, with a card photo, answered by the payer."""
@@ -43,8 +62,8 @@ def test_it_reads_out_residential_with_its_estimate_and_opens_the_card_in_place(
     # Worked out by hand from the sandbox's answer: $900 of the deductible left, 20 %, 24 of 30
     # days left, $4,850 of the out-of-pocket maximum left.
     expect(residential.locator(".readout")).to_have_text(
-        "Residential: in network, covered after the $900 left of the deductible, then 20%, prior authorization "
-        "needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year."
+        "Residential: covered at in-network rates, after the $900 left of the deductible, then 20%, prior "
+        "authorization needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year."
     )
     # 28 days × $1,200: 24 covered (28,800) → 900 + 20 % of 27,900 = 6,480, capped at 4,850;
     # plus the 4 days beyond the limit (4,800): about $9,650.
@@ -75,6 +94,13 @@ def test_it_reads_out_residential_with_its_estimate_and_opens_the_card_in_place(
     assert image.bounding_box()["width"] == pytest.approx(width * 2, rel=0.05)
     viewer.get_by_role("button", name="Rotate").click()
     expect(image).to_have_attribute("data-rotation", "90")
+    # On its side at 200 %, the photo is twice the stage's height and every edge can be scrolled
+    # to: its top is not cut off above the viewer (it was, by about 150 px).
+    edges = page.evaluate(SCROLLED_EDGES)
+    assert edges["height"] == pytest.approx(edges["stage_height"] * 2, rel=0.02)
+    assert edges["top_at_start"] == pytest.approx(0, abs=1) and edges["bottom_at_end"] == pytest.approx(0, abs=1)
+    # Narrower than the stage on its side: centred, both edges inside it.
+    assert edges["left_at_start"] > 0 and edges["right_at_end"] > 0
     page.keyboard.press("r")
     expect(image).to_have_attribute("data-rotation", "180")
     assert "rotate(180deg)" in image.evaluate("img => img.style.transform")

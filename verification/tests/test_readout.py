@@ -39,15 +39,15 @@ def test_it_reads_out_each_level_of_the_active_member_with_the_payers_figures():
 
     assert list(said) == ["detox", "residential", "php", "iop", "outpatient"]  # no "plan" line
     assert said["residential"] == (
-        "Residential: in network, covered after the $900 left of the deductible, then 20%, prior authorization "
-        "needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year."
+        "Residential: covered at in-network rates, after the $900 left of the deductible, then 20%, prior "
+        "authorization needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year."
     )
     assert said["detox"] == (
-        "Detox: in network, covered after the $900 left of the deductible, then a $250 copay per admission and "
-        "10%, prior authorization needed; out of pocket at most $4,850 more this year."
+        "Detox: covered at in-network rates, after the $900 left of the deductible, then a $250 copay per admission "
+        "and 10%, prior authorization needed; out of pocket at most $4,850 more this year."
     )
     assert said["outpatient"] == (
-        "Outpatient: in network, covered after the $900 left of the deductible, then a $30 copay per visit, "
+        "Outpatient: covered at in-network rates, after the $900 left of the deductible, then a $30 copay per visit, "
         "no prior authorization needed, 32 of the 40 visits a calendar year left; out of pocket at most $4,850 "
         "more this year."
     )
@@ -88,8 +88,8 @@ def test_it_says_the_payer_did_not_say_when_only_plan_figures_came_back():
     readout = read_out(sandbox_answer("LNT100003"), {})
     residential = next(level for level in readout.levels if level.level == "residential")
     assert residential.sentence.startswith(
-        "Residential: network not stated, the payer did not say whether it is covered; if it is, after the $2,500 "
-        "left of the deductible"
+        "Residential: the payer did not say whether it is covered; if it is, at rates the payer did not tie to a "
+        "network, after the $2,500 left of the deductible"
     )
     assert residential.sentence.endswith("these are the plan's figures, none were given for this care.")
     # The plan's $40 copay is per visit: a stay priced per day cannot be worked out from it.

@@ -40,7 +40,7 @@ def test_it_checks_eligibility_in_a_real_worker_and_shows_staff_the_summary(clie
     assert "Coverage is active" in html
     for level in ["Detox", "Residential", "Partial hospitalization", "Intensive outpatient", "Outpatient"]:
         assert level.lower() in html.lower()
-    assert "Residential: in network, covered after the $900 left of the deductible" in html
+    assert "Residential: covered at in-network rates, after the $900 left of the deductible" in html
     # The lead is in the queue with the others.
     assert verification.reference in client.get("/staff/?kind=verification").content.decode()
 
@@ -89,6 +89,8 @@ def test_it_lets_staff_enter_a_phone_verification_and_mark_it_verified(client, s
     client.force_login(staff["avery"])
     url = f"/staff/verifications/{verification.pk}/"
 
+    staff["avery"].first_name, staff["avery"].last_name = "Avery", "Lee"
+    staff["avery"].save()
     bad = client.post(url + "manual/", {"coverage_status": "active"})
     assert bad.status_code == 400 and "This field is required" in bad.content.decode()
 
@@ -105,7 +107,9 @@ def test_it_lets_staff_enter_a_phone_verification_and_mark_it_verified(client, s
     )
     html = client.get(url).content.decode()
     assert "Coverage is active" in html and "$900 left" in html and "20%" in html
-    assert "Phone, by avery" in html
+    # Colleagues by name, as on the rest of the staff pages; not by username.
+    assert "Phone, by Avery Lee" in html and "Entered by Avery Lee from a phone call" in html
+    assert "by avery" not in html
 
     client.post(url + "verify/", {"outcome": "partially_covered", "summary": "Residential needs auth"})
     verification.refresh_from_db()
@@ -193,8 +197,9 @@ def test_it_reads_out_residential_and_estimates_a_typical_stay_for_the_active_me
     # The sandbox's active member: $900 of the $1,500 deductible left, $4,850 of the $6,000
     # out-of-pocket maximum, 20 % for residential with 24 of its 30 days left.
     assert (
-        "Residential: in network, covered after the $900 left of the deductible, then 20%, prior authorization "
-        "needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this year." in html
+        "Residential: covered at in-network rates, after the $900 left of the deductible, then 20%, prior "
+        "authorization needed, 24 of the 30 days a calendar year left; out of pocket at most $4,850 more this "
+        "year." in html
     )
     # 24 days covered (28,800): 900 + 20 % of 27,900 = 6,480, capped at 4,850; plus 4 days at 1,200.
     assert "about $9,650" in html
@@ -288,3 +293,48 @@ def test_it_opens_card_photos_in_a_viewer_on_the_workspace(client, staff, patien
     assert not LogEntry.objects.filter(additional_data__card="front").exists()
     assert client.get(card_url).status_code == 200
     assert LogEntry.objects.filter(actor=staff["avery"], additional_data__card="front").count() == 1
+
+
+def workspace_for_answer(client, staff, patient_data, fixture_name: str, **changes) -> str:
+    """The workspace after the payer answered with `fixture_name`, one of our own 271 files."""
+    from verification.eligibility import read_271
+
+    from .test_readout_sentences import FIXTURES
+
+    verification = submit(client, patient_data, **changes)
+    check = verification.checks.get()
+    check.record(read_271((FIXTURES / fixture_name).read_text()))
+    client.force_login(staff["avery"])
+    return client.get(f"/staff/verifications/{verification.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_it_shows_the_card_holders_id_beside_a_dependents_own(client, staff, patient_data):
+    # The visitor typed the card holder's ID (GPH55001200); the payer answered with the patient's
+    # own (GPH55001202) and kept the card holder's: both are right, neither is an error.
+    html = workspace_for_answer(client, staff, patient_data, "271_dependent_own_id.x12", member_id="GPH55001200")
+
+    assert 'Card holder\'s ID: <span class="member-id">GPH55001200</span>' in html
+    assert 'Patient\'s own ID: <span class="member-id">GPH55001202</span>' in html
+    assert "The payer has it as" not in html
+
+
+@pytest.mark.django_db
+def test_a_level_card_lists_the_values_that_cannot_be_right_and_the_plans_figures_are_titled_so(
+    client, staff, patient_data
+):
+    html = workspace_for_answer(client, staff, patient_data, "271_shifted_elements.x12")
+
+    card = re.search(r'<article class="card h-100 level-card"[^>]*data-level="residential".*?</article>', html, re.S)
+    warnings = re.search(r'<div class="alert alert-warning small py-2 level-warnings".*?</div>', card.group(0), re.S)
+    assert "Do not quote" in warnings.group(0) and "1,840" in warnings.group(0)
+    assert "Shared by every level" not in html
+
+
+@pytest.mark.django_db
+def test_the_plans_figures_say_where_levels_differ(client, staff, patient_data):
+    html = workspace_for_answer(client, staff, patient_data, "271_active_behavioural.x12")
+
+    table = re.search(r'<h3 class="h5 mt-3" id="shared-h">.*?</table>', html, re.S).group(0)
+    assert "The plan's figures" in table and "Shared by every level" not in table
+    assert "<td>differs by level (see each level)</td>" in table
