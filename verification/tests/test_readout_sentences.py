@@ -121,10 +121,12 @@ def test_a_levels_own_copay_is_not_read_out_or_charged_with_the_plans_coinsuranc
     assert "The plan as a whole states 20% coinsurance" in " ".join(level.details)
 
 
-def test_the_active_behavioural_answers_outpatient_is_a_copay_only():
+def test_the_active_behavioural_answers_outpatient_takes_its_own_rows_terms_never_the_plans_20():
     outpatient = read_levels(fixture("271_active_behavioural.x12"))["outpatient"]
 
-    assert "then a $35 copay per visit," in outpatient.sentence
+    # The A8 row's $35 copay and the substance-use (AI, AJ, AK) rows' 15 % both speak for outpatient
+    # care; the plan-level 20 % does not, since the level has terms of its own.
+    assert "then a $35 copay per visit and 15%," in outpatient.sentence
     assert "20%" not in outpatient.sentence
 
 
