@@ -7,6 +7,7 @@ in the database: the TOTP key is encrypted with the field keys (and so rotated b
 """
 
 import hmac
+import logging
 import math
 import secrets
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote, urlencode
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models, transaction
@@ -29,6 +31,10 @@ from django_otp.oath import TOTP
 from ..crypto import EncryptedCharField, keyed_hash
 from .staff import end_sessions
 
+log = logging.getLogger(__name__)
+
+# What a Redis cache raises when it cannot be reached (config.cache).
+CACHE_DOWN = (redis.RedisError, OSError)
 KEY_BYTES = 20  # 160 bits, as RFC 4226 recommends for HMAC-SHA1
 RECOVERY_CODE_COUNT = 10
 # 32 letters and digits without look-alikes (0/o, 1/l/i): ten of them are 50 random bits.
@@ -216,12 +222,17 @@ def _recovery_left_cache_key(user_pk: int) -> str:
 
 def cached_recovery_codes_left(user) -> int:
     """recovery_codes_left, read from the cache when it can be: the warning on every staff page
-    costs a cache read, not a query, and is never staler than the last code used or made."""
+    costs a cache read, not a query, and is never staler than the last code used or made. With
+    the cache down it is counted, so the page still shows."""
     key = _recovery_left_cache_key(user.pk)
-    left = cache.get(key)
+    try:
+        left = cache.get(key)
+    except CACHE_DOWN as exc:
+        log.warning("Could not read the recovery codes left from the cache: %s", type(exc).__name__)
+        return recovery_codes_left(user)
     if left is None:
         left = recovery_codes_left(user)
-        cache.set(key, left, RECOVERY_LEFT_CACHE_SECONDS)
+        _quietly(cache.set, key, left, RECOVERY_LEFT_CACHE_SECONDS)
     return left
 
 
@@ -229,8 +240,16 @@ def forget_recovery_codes_left(user_pk: int) -> None:
     """Drop the cached count now and again once the change is committed: a page read in between
     would otherwise cache the count from before the change."""
     key = _recovery_left_cache_key(user_pk)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    _quietly(cache.delete, key)
+    transaction.on_commit(lambda: _quietly(cache.delete, key))
+
+
+def _quietly(cache_call, *args) -> None:
+    # A cache outage must not fail a sign-in: the cached count then lives out its short lifetime.
+    try:
+        cache_call(*args)
+    except CACHE_DOWN as exc:
+        log.warning("Could not update the cached recovery codes left: %s", type(exc).__name__)
 
 
 @receiver(post_delete, sender=RecoveryCode)

@@ -5,6 +5,7 @@ security page) and makes new codes in one click, told what becomes of the old on
 import re
 
 import pytest
+import redis
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -153,3 +154,25 @@ def test_it_counts_the_codes_left_without_a_query_on_every_page(staff):
 
     assert "Only 2 recovery codes left." in warning_on(html)
     assert not [q for q in queries if "recoverycode" in q["sql"]]
+
+
+class DownCache:
+    """A cache whose Redis cannot be reached."""
+
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise redis.ConnectionError("Redis is down")
+
+        return refuse
+
+
+@pytest.mark.django_db
+def test_it_signs_in_with_a_recovery_code_and_warns_while_the_cache_is_down(staff, monkeypatch):
+    authenticator_for(staff["avery"], "phone")
+    code = codes_left(staff["avery"], 3)[0]
+    monkeypatch.setattr("intake.models.second_factor.cache", DownCache())
+    avery = password_session("avery")
+
+    assert avery.post(VERIFY, {"token": code, "next": "/staff/"})["Location"] == "/staff/"
+
+    assert "Only 2 recovery codes left." in warning_on(avery.get("/staff/").content.decode())
