@@ -113,7 +113,8 @@ def bar_chart(
         "bottom": bottom,
         "texts": texts,
         "rects": rects,
-        "hatched": any(len(bars) > 1 for _, bars in rows),
+        # The legend's swatch needs the hatching even when no row has a second bar (no calls yet).
+        "hatched": any(len(bars) > 1 for _, bars in rows) or any("hatched" in cls for cls, _ in legend or []),
         "legend": legend or [],
         "ticks": [
             {

@@ -207,3 +207,11 @@ def test_it_leaves_room_right_of_the_longest_bar_for_its_value():
         value = next(t for t in chart["texts"] if t["class"] == "chart-value")
         assert float(value["x"]) + len(text) * CHARACTER <= WIDTH, text
         assert float(chart["right"]) > WIDTH / 3  # and the bars keep most of the width
+
+
+def test_it_hatches_the_legends_swatch_even_when_no_row_has_a_second_bar():
+    legend = [("chart-bar", "Median"), ("chart-bar-hatched", "90th percentile")]
+    rows = [("row", [Bar(None, "no leads")])]
+    chart = bar_chart("c", title="t", summary="s", axis_title="a", rows=rows, legend=legend)
+
+    assert chart["hatched"] is True
