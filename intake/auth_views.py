@@ -51,8 +51,6 @@ log = logging.getLogger(__name__)
 # stored server-side, and a copy of the session table must not hand out a second factor.
 ENROLMENT_KEY_SESSION_KEY = "lantern_enrolment_key"
 RECOVERY_SESSION_KEY = "lantern_new_recovery_codes"
-# A count, not a secret: read by the staff pages' warning (intake.context_processors.staff).
-RECOVERY_LEFT_SESSION_KEY = "lantern_recovery_codes_left"
 
 
 class TokenForm(forms.Form):
@@ -102,9 +100,8 @@ def mfa(request: HttpRequest) -> HttpResponse:
         check = check_second_factor(user, form.cleaned_data["token"])
         if check.device is not None:
             otp_login(request, check.device)
-            left = _remember_recovery_codes_left(request)
             if isinstance(check.device, RecoveryCodes):
-                messages.warning(request, f"You used a recovery code; {left} left.")
+                messages.warning(request, f"You used a recovery code; {recovery_codes_left(user)} left.")
             return redirect(_next_url(request))
         form.add_error("token", _refusal_message(check))
     return render(request, "staff/mfa_verify.html", {"form": form, "next": _next_url(request)})
@@ -119,7 +116,8 @@ REFUSAL_MESSAGES = {
 
 def _refusal_message(check: CodeCheck) -> str:
     if check.refused == CodeRefused.WAIT:
-        return f"Too many wrong codes in a row. Wait {_duration(check.wait_seconds)}, then enter the newest code."
+        # The wait starts after one wrong code, so it must not claim there were many.
+        return f"Wait {_duration(check.wait_seconds)} before the next try."
     return REFUSAL_MESSAGES[check.refused]
 
 
@@ -128,14 +126,6 @@ def _duration(seconds: int) -> str:
         return f"{seconds} second{pluralize(seconds)}"
     minutes = math.ceil(seconds / 60)
     return f"{minutes} minutes" if minutes < 120 else f"{math.ceil(minutes / 60)} hours"
-
-
-def _remember_recovery_codes_left(request: HttpRequest) -> int:
-    """Counted when it can change (sign-in, new codes, the security page) and kept in the session,
-    so the warning on every staff page costs no query."""
-    left = recovery_codes_left(request.user)
-    request.session[RECOVERY_LEFT_SESSION_KEY] = left
-    return left
 
 
 def _enrol(request: HttpRequest) -> HttpResponse:
@@ -210,7 +200,6 @@ def _tell_of_new_authenticator(request: HttpRequest, device: AuthenticatorApp) -
 def _keep_codes_to_show(request: HttpRequest, codes: list[str], *, replaced: int) -> None:
     """`replaced`: how many unused codes the new ones made useless, for the page to say so."""
     request.session[RECOVERY_SESSION_KEY] = encrypt(json.dumps({"codes": codes, "replaced": replaced}))
-    request.session[RECOVERY_LEFT_SESSION_KEY] = len(codes)
 
 
 @never_cache
@@ -230,7 +219,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 def security(request: HttpRequest) -> HttpResponse:
     context = {
         "apps": AuthenticatorApp.objects.filter(user=request.user).order_by("created_at", "pk"),
-        "recovery_left": _remember_recovery_codes_left(request),
+        "recovery_left": recovery_codes_left(request.user),
         "recovery_low": RECOVERY_CODES_LOW,
     }
     return render(request, "staff/security.html", context)

@@ -1,10 +1,9 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .auth_views import RECOVERY_LEFT_SESSION_KEY
 from .hours import centre_hours, phone_line_status
 from .models import is_supervisor
-from .models.second_factor import RECOVERY_CODES_LOW
+from .models.second_factor import RECOVERY_CODES_LOW, cached_recovery_codes_left
 from .phones import display_phone
 
 
@@ -32,7 +31,9 @@ def staff(request) -> dict:
 
 
 def _recovery_codes_low(request) -> dict:
-    """{"left": n} when this signed-in person is running out of recovery codes, else empty. The
-    count is the one the sign-in views keep in the session."""
-    left = request.session.get(RECOVERY_LEFT_SESSION_KEY)
-    return {"left": left} if left is not None and left < RECOVERY_CODES_LOW else {}
+    """{"left": n} when this signed-in person is running out of recovery codes, else empty. Read
+    from the cache, which forgets the count whenever a code is used or made, on any device."""
+    if not request.user.is_authenticated:
+        return {}
+    left = cached_recovery_codes_left(request.user)
+    return {"left": left} if left < RECOVERY_CODES_LOW else {}

@@ -1,7 +1,8 @@
 """Supervisor metrics: the date range asked for, and each lead in it as the figures see it.
 
-The facts come from three queries of non-PHI columns (`values_list`): the leads, their contact
-attempts grouped per lead and worker in the database, and the names of those workers. No encrypted
+The facts come from four queries of non-PHI columns (`values_list`): the leads, their contact
+attempts grouped per lead and worker in the database, who recorded each admission, and the names
+of those workers. No encrypted
 field is ever loaded or decrypted, and the query count does not grow with the number of leads.
 Medians and percentiles are computed in Python, which works the same on PostgreSQL and SQLite.
 The figures themselves are in intake.metrics_figures.
@@ -22,13 +23,15 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .hours import centre_hours
-from .models import AttemptOutcome, ContactAttempt, Lead, LeadKind, LeadStatus, staff_name
+from .models import AttemptOutcome, ContactAttempt, EventKind, Lead, LeadEvent, LeadKind, LeadStatus, staff_name
 
 DEFAULT_DAYS = 30
 # A year and a day: enough for a leap year (the chart then has a bar a month).
 MAX_DAYS = 366
 DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 DATE_HELP = "Enter a date like 2026-03-31 (or 03/31/2026)."
+# Waits this long or longer are told in hours.
+HOURS_FROM_MINUTES = 90
 
 
 def centre_tz() -> ZoneInfo:
@@ -119,9 +122,10 @@ UNKNOWN_PAGE = "Unknown"
 
 
 def source_of(utm_source: str, referrer: str) -> str:
-    """utm_source, else the referring host, else Direct."""
+    """utm_source, else the referring host, else Direct. In lower case: campaigns tagged "Google"
+    and "google" are one source to a supervisor."""
     if utm_source.strip():
-        return utm_source.strip()
+        return utm_source.strip().lower()
     referrer = referrer.strip()
     if "//" in referrer:
         referrer = referrer.split("//", 1)[1]
@@ -165,12 +169,25 @@ class LeadFacts(NamedTuple):
     assigned_to: Worker | None = None
     # Who made the first contact attempt (None: nobody yet, or the call came with a merged lead).
     first_caller: Worker | None = None
-    # Everyone who made an attempt on the lead, and its assignee: the workers it counts for.
+    # Everyone who made an attempt on the lead, its assignee and whoever admitted it: the workers
+    # it counts for.
     worked_by: tuple[Worker, ...] = ()
+    # Who recorded the admission of an admitted lead; for leads admitted before admissions were
+    # recorded as events, their assignee. None: not admitted, or nobody known.
+    admitted_by: Worker | None = None
 
     @property
     def reference(self) -> str:
         return f"L-{self.pk:06d}"
+
+    @property
+    def target(self) -> str:
+        """Whether the first call met the target, in the words of the CSV's "target" column."""
+        if not self.has_deadline:
+            return "no target"
+        if self.within_sla is None:
+            return "not due yet"
+        return "met" if self.within_sla else "missed"
 
     @property
     def kind_label(self) -> str:
@@ -232,6 +249,22 @@ def _attempts_per_lead(leads: QuerySet) -> dict[int, _Attempts]:
     return per_lead
 
 
+def _admitted_by(leads: QuerySet) -> dict[int, int]:
+    """Lead id to the worker who recorded its latest admission (a lead can be reopened and admitted
+    again): the one who closed it, not whoever it is assigned to now."""
+    rows = (
+        LeadEvent.objects.filter(
+            lead__in=leads.filter(status=LeadStatus.ADMITTED).values("pk"),
+            kind=EventKind.CLOSED,
+            details__to=LeadStatus.ADMITTED,
+            actor__isnull=False,
+        )
+        .order_by("at", "pk")
+        .values_list("lead_id", "actor_id")
+    )
+    return dict(rows)  # the latest of each lead's comes last and wins
+
+
 def _workers(pks: set[int]) -> dict[int, Worker]:
     users = User.objects.filter(pk__in=pks).only("username", "first_name", "last_name")
     return {user.pk: Worker(staff_name(user), user.pk) for user in users}
@@ -240,13 +273,18 @@ def _workers(pks: set[int]) -> dict[int, Worker]:
 def lead_facts(
     date_range: DateRange, leads: QuerySet | None = None, *, now: dt.datetime | None = None
 ) -> list[LeadFacts]:
-    """Every lead in the range, oldest first, in three queries whatever their number."""
+    """Every lead in the range, oldest first, in four queries whatever their number."""
     now = now or timezone.now()
     hours = centre_hours()
     in_range = leads_in(date_range, leads)
     rows = list(in_range.order_by("created_at", "pk").values_list(*_COLUMNS))
     attempts = _attempts_per_lead(in_range)
-    workers = _workers({pk for seen in attempts.values() for pk in seen.workers} | {row[-1] for row in rows} - {None})
+    admitted_by = _admitted_by(in_range)
+    workers = _workers(
+        {pk for seen in attempts.values() for pk in seen.workers}
+        | ({row[-1] for row in rows} - {None})
+        | set(admitted_by.values())
+    )
     nobody = _Attempts(set())
     facts = []
     for (
@@ -264,7 +302,8 @@ def lead_facts(
         assigned_to,
     ) in rows:
         seen = attempts.get(pk, nobody)
-        worked_by = [workers[w] for w in (seen.workers if assigned_to is None else seen.workers | {assigned_to})]
+        admitter = admitted_by.get(pk, assigned_to) if status == LeadStatus.ADMITTED else None
+        worked_by = [workers[w] for w in seen.workers | {assigned_to, admitter} - {None}]
         if len(worked_by) > 1:
             worked_by.sort()
         local = created_at.astimezone(date_range.tz)
@@ -287,6 +326,7 @@ def lead_facts(
                 assigned_to=workers.get(assigned_to),
                 first_caller=workers.get(seen.first_caller),
                 worked_by=tuple(worked_by),
+                admitted_by=workers.get(admitter),
             )
         )
     return facts
@@ -319,9 +359,14 @@ def percent(part: int, whole: int) -> int | None:
 
 
 def minutes_text(value: float | None) -> str:
-    """'4.5 min', '38 min': tenths only where they matter. One spelling for chart, table and card."""
+    """A wait of `value` minutes in words: '4.5 min', '38 min', and past an hour and a half
+    '2.5 h', '12 h' (a night's wait in minutes is a number nobody reads). Tenths only where they
+    matter. One spelling for chart, table and card."""
     if value is None:
         return ""
+    if value >= HOURS_FROM_MINUTES:
+        hours = value / 60
+        return f"{math.floor(hours + 0.5)} h" if hours >= 10 else f"{math.floor(hours * 10 + 0.5) / 10:g} h"
     if value >= 10:
         return f"{math.floor(value + 0.5)} min"
     return f"{math.floor(value * 10 + 0.5) / 10:g} min"

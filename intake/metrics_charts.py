@@ -9,8 +9,8 @@ screen's width, and text set along one line never has to squeeze between narrow 
 import math
 from dataclasses import dataclass
 
-from .metrics import minutes_text
-from .metrics_figures import LeadMetrics, OutcomeBreakdown
+from .metrics import HOURS_FROM_MINUTES, minutes_text
+from .metrics_figures import IN_HOURS, LeadMetrics, OutcomeBreakdown, SpeedSplit
 
 # Geometry in SVG user units; the drawing scales to its container's width (capped in CSS).
 WIDTH = 360
@@ -113,7 +113,8 @@ def bar_chart(
         "bottom": bottom,
         "texts": texts,
         "rects": rects,
-        "hatched": any(len(bars) > 1 for _, bars in rows),
+        # The legend's swatch needs the hatching even when no row has a second bar (no calls yet).
+        "hatched": any(len(bars) > 1 for _, bars in rows) or any("hatched" in cls for cls, _ in legend or []),
         "legend": legend or [],
         "ticks": [
             {
@@ -154,27 +155,36 @@ def periods_chart(m: LeadMetrics) -> dict:
     )
 
 
-def speed_chart(m: LeadMetrics) -> dict:
+def speed_chart(split: SpeedSplit, chart_id: str) -> dict:
+    """Median and 90th percentile of one group of requests (in or out of call-back hours), on a
+    scale in hours once the longest bar passes an hour and a half."""
+    peak = max((row.p90_minutes for row in split.rows if row.p90_minutes is not None), default=0)
+    unit = 60 if peak >= HOURS_FROM_MINUTES else 1
     rows = []
-    for row in [m.overall] + [row for split in m.speed for row in split.rows]:
+    for row in split.rows:
         if row.median_minutes is None:
             bars = [Bar(None, "no calls yet" if row.leads else "no leads")]
         else:
             bars = [
-                Bar(row.median_minutes, f"median {minutes_text(row.median_minutes)}"),
-                Bar(row.p90_minutes, f"90% by {minutes_text(row.p90_minutes)}"),
+                Bar(row.median_minutes / unit, f"median {minutes_text(row.median_minutes)}"),
+                Bar(row.p90_minutes / unit, f"90% by {minutes_text(row.p90_minutes)}"),
             ]
+            if row.not_called:
+                # The figures above are of the called leads only: say who is missing from them.
+                bars.append(Bar(None, f"{row.not_called} not called yet"))
         rows.append((row.name, bars))
+    words = "Hours" if unit == 60 else "Minutes"
+    requests = "in call-back hours" if split.heading == IN_HOURS else "out of hours"
     return bar_chart(
-        "speed",
-        title="Speed to lead: minutes from request to first call",
-        summary="Median and 90th percentile for all leads, by request type, urgency and hours. "
-        "The table beside the chart has the same figures and the share called within target.",
-        axis_title="Minutes from request to first call",
+        chart_id,
+        title=f"Speed to lead of requests made {requests}",
+        summary=f"Median and 90th percentile of the called leads among requests made {requests}, for all of "
+        "them, by request type and by urgency. The table below the chart has the same figures.",
+        axis_title=f"{words} from request to first call",
         rows=rows,
         legend=[
-            ("chart-bar", "Median: half were called sooner"),
-            ("chart-bar-hatched", "90th percentile: 9 in 10 were called by then"),
+            ("chart-bar", "Median: half of the called leads were called sooner"),
+            ("chart-bar-hatched", "90th percentile: 9 in 10 of the called leads were called by then"),
         ],
     )
 

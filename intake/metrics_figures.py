@@ -53,6 +53,11 @@ class SpeedRow:
         )
 
     @property
+    def not_called(self) -> int:
+        """Leads nobody has called yet: the median and percentile are of the called ones only."""
+        return self.leads - self.contacted
+
+    @property
     def sla_share(self) -> float | None:
         return share(self.sla_met, self.sla_judged)
 
@@ -94,6 +99,18 @@ def speed_splits(facts: list[LeadFacts]) -> list[SpeedSplit]:
         _split("Urgency", facts, lambda f: "Urgent" if f.urgent else "Not urgent", ["Urgent", "Not urgent"]),
         _split("When they asked", facts, lambda f: IN_HOURS if f.in_hours else OUT_OF_HOURS, [IN_HOURS, OUT_OF_HOURS]),
     ]
+
+
+def speed_within_hours(facts: list[LeadFacts]) -> list[SpeedSplit]:
+    """Speed to lead of the requests made in call-back hours, then of those made out of hours, each
+    by request type and urgency. Charted apart: out of hours the target runs from the next opening,
+    so those waits run to hours and on one scale would shrink the in-hours minutes to slivers."""
+    splits = []
+    for heading, in_hours in ((IN_HOURS, True), (OUT_OF_HOURS, False)):
+        group = [f for f in facts if f.in_hours is in_hours]
+        by_kind, by_urgency, _ = speed_splits(group)
+        splits.append(SpeedSplit(heading, [SpeedRow.of("All leads", group), *by_kind.rows, *by_urgency.rows]))
+    return splits
 
 
 # --- Outcomes -----------------------------------------------------------------------------------
@@ -182,10 +199,14 @@ class WorkerRow:
     worker: Worker
     # Leads the worker made an attempt on or is assigned to.
     leads_worked: int
-    # Leads whose first attempt the worker made, and how long those people waited for it.
+    # Leads whose first attempt the worker made.
     first_calls: int
+    # Of those, the ones asked for in call-back hours, and how long those people waited. Requests
+    # from the night wait for the opening whoever calls, so counting them would charge the
+    # morning shift with the hours the centre was closed.
+    in_hours_first_calls: int
     median_first_call_minutes: float | None
-    # Admitted leads assigned to the worker.
+    # Admitted leads the worker recorded as admitted (older ones: assigned to the worker).
     admissions: int
 
     @property
@@ -195,21 +216,25 @@ class WorkerRow:
 
 def worker_rows(facts: Iterable[LeadFacts]) -> list[WorkerRow]:
     worked: dict[Worker, int] = Counter()
-    first_calls: dict[Worker, list[float]] = defaultdict(list)
+    first_calls: dict[Worker, int] = Counter()
+    in_hours_waits: dict[Worker, list[float]] = defaultdict(list)
     admissions: dict[Worker, int] = Counter()
     for fact in facts:
         for worker in fact.worked_by:
             worked[worker] += 1
         if fact.first_caller is not None and fact.minutes_to_contact is not None:
-            first_calls[fact.first_caller].append(fact.minutes_to_contact)
-        if fact.status == LeadStatus.ADMITTED and fact.assigned_to is not None:
-            admissions[fact.assigned_to] += 1
+            first_calls[fact.first_caller] += 1
+            if fact.in_hours:
+                in_hours_waits[fact.first_caller].append(fact.minutes_to_contact)
+        if fact.admitted_by is not None:
+            admissions[fact.admitted_by] += 1
     rows = [
         WorkerRow(
             worker=worker,
             leads_worked=count,
-            first_calls=len(first_calls[worker]),
-            median_first_call_minutes=median(first_calls[worker]),
+            first_calls=first_calls[worker],
+            in_hours_first_calls=len(in_hours_waits[worker]),
+            median_first_call_minutes=median(in_hours_waits[worker]),
             admissions=admissions[worker],
         )
         for worker, count in worked.items()
@@ -270,6 +295,7 @@ class LeadMetrics:
     per_day: list[tuple[dt.date, int]] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     speed: list[SpeedSplit] = field(default_factory=list)
+    speed_within_hours: list[SpeedSplit] = field(default_factory=list)
     by_kind: OutcomeBreakdown | None = None
     by_source: OutcomeBreakdown | None = None
     by_landing_page: OutcomeBreakdown | None = None
@@ -297,6 +323,7 @@ class LeadMetrics:
                 if status != LeadStatus.MERGED
             ],
             speed=speed_splits(facts),
+            speed_within_hours=speed_within_hours(facts),
             by_kind=outcome_breakdown(
                 facts, lambda f: f.kind_label, id="kinds", heading="request type", column="Request type", plural="types"
             ),

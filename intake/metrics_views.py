@@ -29,12 +29,19 @@ CSV_HEADER = [
     "status",
     "minutes to first contact",
     "within target",
+    # "met", "missed", "not due yet" or "no target": "within target" is blank for the last two.
+    "target",
     "attempts",
     "reached",
     "first call by",
     "assigned to",
+    "admitted by",
     "worked by",
 ]
+
+
+# The speed charts of requests made in call-back hours and out of hours, in that order.
+SPEED_CHART_IDS = ("speed-in-hours", "speed-out-of-hours")
 
 
 def _range_query(date_range: DateRange) -> str:
@@ -58,7 +65,10 @@ def metrics(request: HttpRequest) -> HttpResponse:
             "field_to": typed["to"] if errors else date_range.end.isoformat(),
             "m": figures,
             "period_chart": periods_chart(figures),
-            "speed_chart": speed_chart(figures),
+            "speed_charts": [
+                {"id": chart_id, "split": split, "chart": speed_chart(split, chart_id)}
+                for chart_id, split in zip(SPEED_CHART_IDS, figures.speed_within_hours, strict=True)
+            ],
             # The first group is every lead, without a heading of its own.
             "speed_table": [SpeedSplit("", [figures.overall]), *figures.speed],
             "outcome_chart": outcomes_chart(figures),
@@ -95,10 +105,12 @@ def _csv_row(fact: LeadFacts, date_range: DateRange) -> list:
         fact.status_label,
         "" if minutes is None else f"{minutes:.1f}",
         _yes_no(fact.within_sla),
+        fact.target,
         fact.attempts,
         _yes_no(fact.reached),
         _name(fact.first_caller),
         _name(fact.assigned_to),
+        _name(fact.admitted_by),
         "; ".join(_name(worker) for worker in fact.worked_by),
     ]
 

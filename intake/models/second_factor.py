@@ -7,6 +7,7 @@ in the database: the TOTP key is encrypted with the field keys (and so rotated b
 """
 
 import hmac
+import logging
 import math
 import secrets
 import time
@@ -16,8 +17,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import quote, urlencode
 
+import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django_otp import devices_for_user, match_token
 from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
@@ -26,6 +31,10 @@ from django_otp.oath import TOTP
 from ..crypto import EncryptedCharField, keyed_hash
 from .staff import end_sessions
 
+log = logging.getLogger(__name__)
+
+# What a Redis cache raises when it cannot be reached (config.cache).
+CACHE_DOWN = (redis.RedisError, OSError)
 KEY_BYTES = 20  # 160 bits, as RFC 4226 recommends for HMAC-SHA1
 RECOVERY_CODE_COUNT = 10
 # 32 letters and digits without look-alikes (0/o, 1/l/i): ten of them are 50 random bits.
@@ -34,6 +43,9 @@ RECOVERY_CODE_LENGTH = 10
 # Fewer unused recovery codes than this and their owner is warned on every staff page: one more
 # lost phone and they could not sign in without an administrator.
 RECOVERY_CODES_LOW = 3
+# The count behind that warning is cached per user and forgotten whenever a code is used or made,
+# wherever that happens (another device, the admin); the lifetime only bounds a missed change.
+RECOVERY_LEFT_CACHE_SECONDS = 15 * 60
 
 
 def new_totp_key() -> str:
@@ -181,6 +193,7 @@ class RecoveryCodes(SecondFactor):
             RecoveryCode.objects.bulk_create(
                 RecoveryCode(device=device, code_hash=recovery_code_hash(code)) for code in codes
             )
+            forget_recovery_codes_left(user.pk)  # bulk_create sends no signal
         return codes
 
     def _accept(self, token: str) -> bool:
@@ -201,6 +214,50 @@ class RecoveryCode(models.Model):
 
 def recovery_codes_left(user) -> int:
     return RecoveryCode.objects.filter(device__user=user).count()
+
+
+def _recovery_left_cache_key(user_pk: int) -> str:
+    return f"recovery-codes-left:{user_pk}"
+
+
+def cached_recovery_codes_left(user) -> int:
+    """recovery_codes_left, read from the cache when it can be: the warning on every staff page
+    costs a cache read, not a query, and is never staler than the last code used or made. With
+    the cache down it is counted, so the page still shows."""
+    key = _recovery_left_cache_key(user.pk)
+    try:
+        left = cache.get(key)
+    except CACHE_DOWN as exc:
+        log.warning("Could not read the recovery codes left from the cache: %s", type(exc).__name__)
+        return recovery_codes_left(user)
+    if left is None:
+        left = recovery_codes_left(user)
+        _quietly(cache.set, key, left, RECOVERY_LEFT_CACHE_SECONDS)
+    return left
+
+
+def forget_recovery_codes_left(user_pk: int) -> None:
+    """Drop the cached count now and again once the change is committed: a page read in between
+    would otherwise cache the count from before the change."""
+    key = _recovery_left_cache_key(user_pk)
+    _quietly(cache.delete, key)
+    transaction.on_commit(lambda: _quietly(cache.delete, key))
+
+
+def _quietly(cache_call, *args) -> None:
+    # A cache outage must not fail a sign-in: the cached count then lives out its short lifetime.
+    try:
+        cache_call(*args)
+    except CACHE_DOWN as exc:
+        log.warning("Could not update the cached recovery codes left: %s", type(exc).__name__)
+
+
+@receiver(post_delete, sender=RecoveryCode)
+def _recovery_code_gone(sender, instance: RecoveryCode, **kwargs) -> None:
+    # A code used at sign-in, a set replaced, a reset or an admin's delete all come through here.
+    user_pk = RecoveryCodes.objects.filter(pk=instance.device_id).values_list("user_id", flat=True).first()
+    if user_pk is not None:
+        forget_recovery_codes_left(user_pk)
 
 
 class CodeRefused(StrEnum):

@@ -290,10 +290,12 @@ def test_it_exports_one_row_per_lead_without_phi_and_audits_the_export(client, s
         "status",
         "minutes to first contact",
         "within target",
+        "target",
         "attempts",
         "reached",
         "first call by",
         "assigned to",
+        "admitted by",
         "worked by",
     ]
     a, b, c, d, e = (march[k].reference for k in "abcde")
@@ -301,15 +303,15 @@ def test_it_exports_one_row_per_lead_without_phi_and_audits_the_export(client, s
     # fmt: off
     assert rows[1:] == [
         [a, "2026-03-02T09:00:00-05:00", "Callback", "no", "yes", "google", "/detox/", "Reached",
-         "4.0", "yes", "1", "yes", avery, avery, avery],
+         "4.0", "yes", "met", "1", "yes", avery, avery, "", avery],
         [b, "2026-03-02T10:00:00-05:00", "Callback", "no", "yes", "google", "/detox/", "Contacting",
-         "10.0", "yes", "2", "no", blake, blake, blake],
+         "10.0", "yes", "met", "2", "no", blake, blake, "", blake],
         [c, "2026-03-02T23:30:00-05:00", "Callback", "yes", "no", "www.bing.com", "/", "Admitted",
-         "30.0", "no", "2", "yes", avery, blake, f"{avery}; {blake}"],
+         "30.0", "no", "missed", "2", "yes", avery, blake, blake, f"{avery}; {blake}"],
         [d, "2026-03-04T07:00:00-05:00", "Insurance verification", "no", "no", "Direct", "Unknown", "Unreachable",
-         "60.0", "", "1", "no", avery, "", avery],
+         "60.0", "", "no target", "1", "no", avery, "", "", avery],
         [e, "2026-03-04T09:00:00-05:00", "Insurance verification", "yes", "yes", "google", "/verify/", "New",
-         "", "no", "0", "no", "", blake, blake],
+         "", "no", "missed", "0", "no", "", blake, "", blake],
     ]
     # fmt: on
     for name, phone in PEOPLE.values():
@@ -337,7 +339,7 @@ def test_it_exports_a_source_that_looks_like_a_formula_as_plain_text(client, sta
 
     rows = list(csv.reader(io.StringIO(client.get(reverse("staff:metrics_csv")).content.decode())))
 
-    assert rows[1][5] == '\'=HYPERLINK("http://evil.example","x")'
+    assert rows[1][5] == '\'=hyperlink("http://evil.example","x")'
 
 
 @pytest.mark.django_db

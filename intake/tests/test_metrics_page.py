@@ -97,8 +97,9 @@ def test_it_shows_supervisors_the_key_figures_for_the_chosen_range(response, pag
     cards = re.findall(r'<p class="metric-value">([^<]+)</p>\s*<p class="metric-note">([^<]+)</p>', page)
     assert cards == [
         ("5", "3 still open"),
-        ("20 min", "over 4 called leads"),
-        ("60 min", "9 in 10 were first called within this"),
+        # e was never called: the median and percentile are of the other four, and say so.
+        ("20 min", "over 4 called leads; 1 not called yet"),
+        ("60 min", "9 in 10 of the called leads were first called within this; 1 not called yet"),
         ("50%", "2 of 4"),
         ("40%", "2 of 5 spoken to"),
         ("20%", "1 of 5 admitted"),
@@ -112,32 +113,53 @@ def test_it_shows_supervisors_the_key_figures_for_the_chosen_range(response, pag
 def test_it_tables_speed_to_lead_by_request_type_urgency_and_hours(page):
     speed = Page(page).rows("speed-table")
 
-    # Count, median, 90th percentile, called within target (met of judged).
+    # Count, median and 90th percentile of the called ones, not called yet, called within target.
     assert speed == {
-        "All leads": ["5", "20 min", "60 min", "50% (2 of 4)"],
-        "Callback": ["3", "10 min", "30 min", "67% (2 of 3)"],
-        "Insurance verification": ["2", "60 min", "60 min", "0% (0 of 1)"],
-        "Urgent": ["2", "30 min", "30 min", "0% (0 of 2)"],
-        "Not urgent": ["3", "10 min", "60 min", "100% (2 of 2)"],
-        "In call-back hours": ["3", "7 min", "10 min", "67% (2 of 3)"],
-        "Out of hours": ["2", "45 min", "60 min", "0% (0 of 1)"],
+        "All leads": ["5", "20 min", "60 min", "1", "50% (2 of 4)"],
+        "Callback": ["3", "10 min", "30 min", "0", "67% (2 of 3)"],
+        "Insurance verification": ["2", "60 min", "60 min", "1", "0% (0 of 1)"],
+        "Urgent": ["2", "30 min", "30 min", "1", "0% (0 of 2)"],
+        "Not urgent": ["3", "10 min", "60 min", "0", "100% (2 of 2)"],
+        "In call-back hours": ["3", "7 min", "10 min", "1", "67% (2 of 3)"],
+        "Out of hours": ["2", "45 min", "60 min", "0", "0% (0 of 1)"],
     }
     headings = [row[0] for row in Page(page).tables["speed-table"] if len(row) == 1]
     assert headings == ["Request type", "Urgency", "When they asked"]
 
 
 @pytest.mark.django_db
-def test_it_draws_speed_to_lead_with_a_scale_in_minutes_and_both_values_on_every_bar(page):
-    chart = Page(page).charts["speed"]
+def test_it_draws_speed_to_lead_in_and_out_of_hours_on_scales_of_their_own_with_both_values_on_every_bar(page):
+    parsed = Page(page)
+    in_hours, out_of_hours = parsed.charts["speed-in-hours"], parsed.charts["speed-out-of-hours"]
 
-    assert "Minutes from request to first call" in chart
-    assert chart[:4] == ["0", "20", "40", "60"]  # the scale's marks
-    for group, median, p90 in [("All leads", 20, 60), ("Callback", 10, 30), ("Out of hours", 45, 60)]:
-        at = chart.index(group)
-        assert chart[at + 1 : at + 3] == [f"median {median} min", f"90% by {p90} min"]
+    # In hours a (4 min) and b (10 min) were called, e not yet; out of hours c (30) and d (60).
+    assert in_hours[:3] == ["0", "5", "10"] and out_of_hours[:4] == ["0", "20", "40", "60"]
+    assert "Minutes from request to first call" in in_hours and "Minutes from request to first call" in out_of_hours
+    at = in_hours.index("All leads")
+    assert in_hours[at + 1 : at + 4] == ["median 7 min", "90% by 10 min", "1 not called yet"]
+    assert in_hours[in_hours.index("Insurance verification") + 1] == "no calls yet"
+    at = out_of_hours.index("All leads")
+    assert out_of_hours[at + 1 : at + 3] == ["median 45 min", "90% by 60 min"]
+    assert out_of_hours[at + 3] == "Callback"  # everyone was called: nothing more to say
     # The second series is told apart by its hatching and by its words, never by colour alone.
-    assert 'fill="url(#speed-hatch)"' in page
-    assert "90th percentile: 9 in 10 were called by then" in page
+    assert 'fill="url(#speed-in-hours-hatch)"' in page
+    assert "90th percentile: 9 in 10 of the called leads were called by then" in page
+    # Each chart has its table, folded beneath it, with the same figures.
+    assert parsed.folded["speed-in-hours-table"] and parsed.folded["speed-out-of-hours-table"]
+    assert parsed.rows("speed-in-hours-table") == {
+        "All leads": ["3", "7 min", "10 min", "1", "67% (2 of 3)"],
+        "Callback": ["2", "7 min", "10 min", "0", "100% (2 of 2)"],
+        "Insurance verification": ["1", "no calls yet", "1", "0% (0 of 1)"],
+        "Urgent": ["1", "no calls yet", "1", "0% (0 of 1)"],
+        "Not urgent": ["2", "7 min", "10 min", "0", "100% (2 of 2)"],
+    }
+    assert parsed.rows("speed-out-of-hours-table") == {
+        "All leads": ["2", "45 min", "60 min", "0", "0% (0 of 1)"],
+        "Callback": ["1", "30 min", "30 min", "0", "0% (0 of 1)"],
+        "Insurance verification": ["1", "60 min", "60 min", "0", "—"],
+        "Urgent": ["1", "30 min", "30 min", "0", "0% (0 of 1)"],
+        "Not urgent": ["1", "60 min", "60 min", "0", "—"],
+    }
 
 
 @pytest.mark.django_db
@@ -160,14 +182,15 @@ def test_it_gives_each_chart_a_text_alternative_a_scale_and_a_table_with_the_sam
     parsed = Page(page)
 
     assert set(parsed.charts) == {
-        "speed",
+        "speed-in-hours",
+        "speed-out-of-hours",
         "periods",
         "outcomes",
         "admitted-kinds",
         "admitted-sources",
         "admitted-pages",
     }
-    assert page.count('role="img"') == 6
+    assert page.count('role="img"') == 7
     for chart_id in parsed.charts:
         assert f'<desc id="{chart_id}-desc">' in page
     # A bar a day: Tuesday had none, and says 0 rather than leaving a gap.
@@ -200,8 +223,9 @@ def test_it_tables_outcomes_by_request_type_source_and_landing_page(page):
 @pytest.mark.django_db
 def test_it_lists_each_worker_by_full_name_with_what_they_did(page):
     assert Page(page).rows("workers-table") == {
-        "Avery Okafor": ["3", "3", "30 min", "0"],
-        "Blake Lindqvist": ["3", "1", "10 min", "1"],
+        # Avery's median first-call time is a's alone: c and d came out of call-back hours.
+        "Avery Okafor": ["3", "3", "4 min (of 1)", "0"],
+        "Blake Lindqvist": ["3", "1", "10 min (of 1)", "1"],
     }
     assert "casey" not in page
 
@@ -211,15 +235,21 @@ def _csv(client) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
 
 
+GROUP_COLUMNS = {"Urgent": ("urgent", "yes"), "Not urgent": ("urgent", "no")}
+
+
 def _speed_cells(rows: list[dict]) -> list[str]:
     minutes = [float(r["minutes to first contact"]) for r in rows if r["minutes to first contact"]]
     judged = [r["within target"] for r in rows if r["within target"]]
     met = judged.count("yes")
+    pending = [r for r in rows if r["target"] == "not due yet"]
+    within = f"{percent(met, len(judged))}% ({met} of {len(judged)})" if judged else "—"
+    called = [minutes_text(statistics.median(minutes)), minutes_text(percentile(minutes, 90))] if minutes else []
     return [
         str(len(rows)),
-        minutes_text(statistics.median(minutes)),
-        minutes_text(percentile(minutes, 90)),
-        f"{percent(met, len(judged))}% ({met} of {len(judged)})",
+        *(called or ["no calls yet"]),
+        str(len(rows) - len(minutes)),
+        within + (f" {len(pending)} not due yet" if pending else ""),
     ]
 
 
@@ -239,6 +269,13 @@ def test_it_exports_a_csv_from_which_every_figure_on_the_page_is_worked_out_agai
         ("in call-back hours", "no", "Out of hours"),
     ]:
         assert speed[group] == _speed_cells([r for r in rows if r[column] == value]), group
+    for table, hours in [("speed-in-hours-table", "yes"), ("speed-out-of-hours-table", "no")]:
+        within = [r for r in rows if r["in call-back hours"] == hours]
+        chart_rows = parsed.rows(table)
+        assert chart_rows.pop("All leads") == _speed_cells(within), table
+        for group, cells in chart_rows.items():
+            column, value = GROUP_COLUMNS.get(group, ("kind", group))
+            assert cells == _speed_cells([r for r in within if r[column] == value]), (table, group)
 
     for table, column in [("kinds-table", "kind"), ("sources-table", "source"), ("pages-table", "landing page")]:
         for name, cells in parsed.rows(table).items():
@@ -256,15 +293,19 @@ def test_it_exports_a_csv_from_which_every_figure_on_the_page_is_worked_out_agai
     worked, admissions, first_calls = Counter(), Counter(), defaultdict(list)
     for r in rows:
         worked.update(r["worked by"].split("; ") if r["worked by"] else [])
-        if r["status"] == "Admitted":
-            admissions[r["assigned to"]] += 1
+        if r["admitted by"]:
+            admissions[r["admitted by"]] += 1
         if r["first call by"]:
-            first_calls[r["first call by"]].append(float(r["minutes to first contact"]))
+            first_calls[r["first call by"]].append(r)
+    in_hours = {
+        name: [float(r["minutes to first contact"]) for r in calls if r["in call-back hours"] == "yes"]
+        for name, calls in first_calls.items()
+    }
     assert parsed.rows("workers-table") == {
         name: [
             str(count),
             str(len(first_calls[name])),
-            minutes_text(statistics.median(first_calls[name])),
+            f"{minutes_text(statistics.median(in_hours[name]))} (of {len(in_hours[name])})",
             str(admissions[name]),
         ]
         for name, count in worked.items()

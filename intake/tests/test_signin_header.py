@@ -19,8 +19,14 @@ def header_of(response) -> str:
     return re.search(r"<header.*?</header>", response.content.decode(), re.S)[0]
 
 
+def brand_link(header: str) -> str:
+    return re.search(r'<a class="brand[^"]*" href="([^"]*)">', header)[1]
+
+
 def assert_only_brand_and(header: str, *, sign_out: bool) -> None:
     assert "Admissions</a>" in header  # the brand
+    # Before the second factor the brand leads back to the step Sam is at, never into the queue.
+    assert brand_link(header) == ("/staff/login/verify/" if sign_out else "/staff/login/")
     assert "<nav" not in header and "Signed in as" not in header
     for link in STAFF_LINKS:
         assert f'href="{link}"' not in header, link
@@ -67,3 +73,4 @@ def test_it_shows_the_navigation_and_the_full_name_once_both_factors_are_done(st
     for link in STAFF_LINKS:
         assert f'href="{link}"' in header, link
     assert "Signed in as Samira Haddad" in header and "Sign out" in header
+    assert brand_link(header) == "/staff/"

@@ -5,6 +5,9 @@ security page) and makes new codes in one click, told what becomes of the old on
 import re
 
 import pytest
+import redis
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from conftest import authenticator_for
 from intake.models import RecoveryCode, RecoveryCodes
@@ -108,3 +111,68 @@ def test_it_makes_new_codes_only_by_a_post(client, staff):
 
     assert client.get(NEW_CODES).status_code == 405
     assert RecoveryCode.objects.filter(device__user=staff["avery"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_it_says_a_lost_phone_locks_her_out_only_once_the_codes_left_are_used(staff):
+    codes_left(staff["avery"], 2)
+
+    warning = warning_on(signed_in_with_phone(staff["avery"]).get("/staff/").content.decode())
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", warning).split())
+    assert "Only 2 recovery codes left. Once those are used, if you lose your phone, you cannot sign in" in text
+
+
+@pytest.mark.django_db
+def test_it_warns_on_this_device_when_a_code_is_used_on_another(staff):
+    code = codes_left(staff["avery"], 3)[0]
+    laptop = signed_in_with_phone(staff["avery"])
+    assert warning_on(laptop.get("/staff/").content.decode()) is None
+
+    # Her phone's browser signs in with a recovery code: the laptop's session is not touched.
+    assert password_session("avery").post(VERIFY, {"token": code, "next": "/staff/"})["Location"] == "/staff/"
+
+    assert "Only 2 recovery codes left." in warning_on(laptop.get("/staff/").content.decode())
+
+
+@pytest.mark.django_db
+def test_it_warns_a_session_that_began_before_the_count_was_kept(client, staff):
+    codes_left(staff["avery"], 1)
+    client.force_login(staff["avery"])  # a session that never passed through the sign-in views
+
+    assert "Only 1 recovery code left." in warning_on(client.get("/staff/roster/").content.decode())
+
+
+@pytest.mark.django_db
+def test_it_counts_the_codes_left_without_a_query_on_every_page(staff):
+    codes_left(staff["avery"], 2)
+    avery = signed_in_with_phone(staff["avery"])
+    avery.get("/staff/roster/")
+
+    with CaptureQueriesContext(connection) as queries:
+        html = avery.get("/staff/roster/").content.decode()
+
+    assert "Only 2 recovery codes left." in warning_on(html)
+    assert not [q for q in queries if "recoverycode" in q["sql"]]
+
+
+class DownCache:
+    """A cache whose Redis cannot be reached."""
+
+    def __getattr__(self, name):
+        def refuse(*args, **kwargs):
+            raise redis.ConnectionError("Redis is down")
+
+        return refuse
+
+
+@pytest.mark.django_db
+def test_it_signs_in_with_a_recovery_code_and_warns_while_the_cache_is_down(staff, monkeypatch):
+    authenticator_for(staff["avery"], "phone")
+    code = codes_left(staff["avery"], 3)[0]
+    monkeypatch.setattr("intake.models.second_factor.cache", DownCache())
+    avery = password_session("avery")
+
+    assert avery.post(VERIFY, {"token": code, "next": "/staff/"})["Location"] == "/staff/"
+
+    assert "Only 2 recovery codes left." in warning_on(avery.get("/staff/").content.decode())

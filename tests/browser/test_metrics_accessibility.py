@@ -62,7 +62,7 @@ def test_it_has_no_serious_axe_violations_on_the_metrics_page(live_server, page_
 
     audit.assert_clean()
     assert requests.foreign() == []
-    assert page.locator("svg[role=img]").count() == 6
+    assert page.locator("svg[role=img]").count() == 7  # speed in and out of hours charted apart
     assert (
         page.get_by_role("cell", name="Avery Okafor").count()
         + page.get_by_role("rowheader", name="Avery Okafor").count()
