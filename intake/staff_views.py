@@ -29,6 +29,8 @@ from .models import (
     WorkflowError,
     is_supervisor,
 )
+from .models.events import moment
+from .models.timeline import fold_older_alerts
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
     AssignForm,
@@ -64,10 +66,12 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
     accessed.send(sender=Lead, instance=lead)
     # The requests are read once: for the timeline, and for the names and emails "also given".
     prefetch_related_objects([lead], "requests")
+    timeline, earlier_alerts = fold_older_alerts(lead.timeline())
     same_phone = Lead.objects.for_phone(lead.phone).exclude(pk=lead.pk).exclude(status="merged").order_by("-created_at")
     context = {
         "lead": lead,
-        "timeline": lead.timeline(),
+        "timeline": timeline,
+        "earlier_alerts": earlier_alerts,
         "outcome": lead.outcome(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "sla": lead.sla_state(),
@@ -328,7 +332,8 @@ def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return _back(lead)
     if when:
-        messages.success(request, f"Follow-up set for {timezone.localtime(when):%a %b %-d, %-I:%M %p}.")
+        written = moment(when)  # "… 2 p.m." already ends the sentence
+        messages.success(request, f"Follow-up set for {written}{'' if written.endswith('.') else '.'}")
     else:
         messages.success(request, "Follow-up cleared.")
     return _back(lead)

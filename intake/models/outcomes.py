@@ -4,9 +4,9 @@ A lead is closed only with what happened: admitted (the date and the level of ca
 programme), referred elsewhere (to whom), not a fit (a reason from NotAFitReason, a note for
 "other"), unreachable (after UNREACHABLE_AFTER_ATTEMPTS calls since it was last reopened: calls
 before an earlier outcome justify nothing now). The worker confirms the facts after seeing them
-(`confirmation_token`). Reopening says why. Each change
-leaves a LeadEvent in the same transaction; the facts are kept on the closing event (free text
-encrypted), and the admission date also on the lead itself (`admitted_on`) for the queue.
+(`confirmation_token`). Reopening says why. Each change leaves a LeadEvent in the same
+transaction; the facts are kept on the closing event (free text encrypted), and the admission
+date also on the lead itself (`admitted_on`) for the queue.
 """
 
 import datetime as dt
