@@ -94,6 +94,7 @@ def test_attempts_from_before_a_reopening_do_not_justify_unreachable(worker, sta
     lead.log_attempt(by=avery, outcome="no_answer")
     page = text_of(worker.get(close_url(lead) + "?outcome=unreachable").content.decode())
     justified = page.split("The attempts that justify it", 1)[1].split("Anything to add", 1)[0]
+    assert "Only the calls since it was last reopened count." in justified
     assert justified.count("by avery") == 3 and "Reached" not in justified
 
     confirm_through_the_page(worker, lead, {"status": "unreachable"})
