@@ -2,6 +2,8 @@
 
 from django import forms
 from django.contrib.auth.models import User
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 from django.utils import timezone
 
 from .crypto import keyed_hash
@@ -19,6 +21,7 @@ from .models import (
     OutcomeFacts,
     StaffProfile,
     is_supervisor,
+    staff_name,
 )
 from .models.queries import NAME_SEARCH_SCAN
 from .phones import normalise_phone
@@ -180,14 +183,28 @@ class FollowUpForm(forms.Form):
         return value
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """Colleagues as the staff pages name them (staff_name), in the order of those names."""
+
+    def label_from_instance(self, obj) -> str:
+        return staff_name(obj)
+
+
+def by_staff_name(users):
+    """`users` ordered as staff_name reads: the full name, else the username; case aside."""
+    full_name = Trim(Concat("first_name", Value(" "), "last_name"))
+    return users.annotate(sort_name=Lower(Coalesce(NullIf(full_name, Value("")), "username"))).order_by(
+        "sort_name", "username"
+    )
+
+
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody")
+    assignee = StaffChoiceField(queryset=User.objects.none(), required=False, empty_label="Nobody")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = (
-            User.objects.filter(is_active=True, groups__name=ADMISSIONS_GROUP).distinct().order_by("username")
-        )
+        team = User.objects.filter(is_active=True, groups__name=ADMISSIONS_GROUP).distinct()
+        self.fields["assignee"].queryset = by_staff_name(team)
 
 
 class MergeForm(forms.Form):

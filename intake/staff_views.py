@@ -18,7 +18,19 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .extensions import page_panels
-from .models import AttemptOutcome, Lead, LeadMerge, LeadStatus, OutcomeRefused, WorkflowError, is_supervisor
+from .models import (
+    AttemptOutcome,
+    EventKind,
+    Lead,
+    LeadMerge,
+    LeadStatus,
+    OutcomeFacts,
+    OutcomeRefused,
+    WorkflowError,
+    is_supervisor,
+)
+from .models.events import moment
+from .models.timeline import fold_older_alerts
 from .permissions import admissions_required, supervisor_required
 from .staff_forms import (
     AssignForm,
@@ -54,10 +66,12 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
     accessed.send(sender=Lead, instance=lead)
     # The requests are read once: for the timeline, and for the names and emails "also given".
     prefetch_related_objects([lead], "requests")
+    timeline, earlier_alerts = fold_older_alerts(lead.timeline())
     same_phone = Lead.objects.for_phone(lead.phone).exclude(pk=lead.pk).exclude(status="merged").order_by("-created_at")
     context = {
         "lead": lead,
-        "timeline": lead.timeline(),
+        "timeline": timeline,
+        "earlier_alerts": earlier_alerts,
         "outcome": lead.outcome(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "sla": lead.sla_state(),
@@ -225,7 +239,9 @@ def change_status(request: HttpRequest, lead_id: int) -> HttpResponse:
 @_for_whoever_works_it
 def close_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Closing needs the outcome's facts, then a look at what will be recorded: the form posts
-    to itself for the confirmation step, and only "Confirm" closes the lead."""
+    to itself for the confirmation step, and only "Confirm" with the token of that very review
+    closes the lead (a post that skips the review, or changes a fact after it, is shown the
+    review again)."""
     lead = _lead_or_404(lead_id)
     status = request.POST.get("status") or request.GET.get("outcome", "")
     if status not in lead.closing_outcomes():
@@ -237,8 +253,9 @@ def close_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
     form = OutcomeForm(request.POST, lead=lead, status=status)
     if not form.is_valid():
         return _render_close(request, lead, form, status=400)
-    if "confirm" not in request.POST:
-        return _render_close(request, lead, form, preview=form.facts.as_event(lead, by=request.user))
+    confirmed = form.facts.confirmed_by(request.POST.get("token", ""), lead, by=request.user)
+    if "confirm" not in request.POST or not confirmed:
+        return _render_close(request, lead, form, preview=form.facts, changed="confirm" in request.POST)
     try:
         event = lead.close(form.facts, by=request.user)
     except OutcomeRefused as exc:
@@ -254,7 +271,16 @@ def close_lead(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _back(lead)
 
 
-def _render_close(request: HttpRequest, lead: Lead, form: OutcomeForm, status: int = 200, preview=None):
+def _render_close(
+    request: HttpRequest,
+    lead: Lead,
+    form: OutcomeForm,
+    status: int = 200,
+    preview: OutcomeFacts | None = None,
+    changed: bool = False,
+):
+    """The facts form, or (`preview`) what they will record with its Confirm button; `changed`:
+    a confirmation arrived for facts other than those reviewed."""
     # The page names the person (so the right lead is closed) and echoes what was typed: audited.
     accessed.send(sender=Lead, instance=lead)
     context = {
@@ -262,8 +288,11 @@ def _render_close(request: HttpRequest, lead: Lead, form: OutcomeForm, status: i
         "form": form,
         "outcome": form.fields["status"].initial,
         "outcome_label": LeadStatus(form.fields["status"].initial).label,
-        "preview": preview,
-        "attempts": lead.attempts.select_related("staff").order_by("-created_at"),
+        "preview": preview.as_event(lead, by=request.user) if preview else None,
+        "token": preview.confirmation_token(lead, by=request.user) if preview else "",
+        "changed": changed,
+        "attempts": lead.attempts_since_reopened().select_related("staff").order_by("-created_at"),
+        "reopened": lead.events.filter(kind=EventKind.REOPENED).exists(),
     }
     return render(request, "staff/lead_close.html", context, status=status)
 
@@ -303,7 +332,8 @@ def follow_up(request: HttpRequest, lead_id: int) -> HttpResponse:
         messages.error(request, str(exc))
         return _back(lead)
     if when:
-        messages.success(request, f"Follow-up set for {timezone.localtime(when):%a %b %-d, %-I:%M %p}.")
+        written = moment(when)  # "… 2 p.m." already ends the sentence
+        messages.success(request, f"Follow-up set for {written}{'' if written.endswith('.') else '.'}")
     else:
         messages.success(request, "Follow-up cleared.")
     return _back(lead)

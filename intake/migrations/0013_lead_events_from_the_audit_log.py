@@ -3,7 +3,10 @@ from the audit log, so that their timelines say who moved them and when.
 
 The audit log holds what is needed: a claim, an assignment or a release as an entry written by
 hand (additional_data["event"]), a status change as a tracked change of the lead's "status",
-each with its actor and time. Closings found this way have no facts (nobody was asked for them):
+each with its actor and time. The most common claim has no entry of its own: logging the first
+call of an unassigned lead made the caller its owner in the same tracked save as the call's
+figures (an owner from nobody to someone beside a new "last_attempt_at"). A hand-over to someone
+whose username has since changed keeps `owner_unknown`, so that it is not read as unassigning. Closings found this way have no facts (nobody was asked for them):
 they are marked `backfilled`, and the lead page says the details were not recorded. Merges are
 left out (their LeadMerge rows are on the timeline already), and so are follow-ups (the log keeps
 their times as text in the server's format of the day). Reading only UPDATE entries of leads, in
@@ -17,6 +20,7 @@ from django.db import migrations
 CLOSED = {"admitted", "referred", "not_a_fit", "unreachable"}
 UPDATE = 1  # auditlog's LogEntry.Action.UPDATE
 BATCH = 2000
+NOBODY = (None, "None", "")  # how a tracked change writes an empty foreign key
 
 
 def _changes(entry) -> dict:
@@ -35,17 +39,36 @@ def events_from(entry, user_ids: dict) -> list[dict]:
     if kind:
         details = {"backfilled": True}
         if kind != "claimed":
-            details |= {"owner": user_ids.get(data.get("owner")), "previous_owner": user_ids.get(data.get("previous_owner"))}
+            owner, previous = data.get("owner"), data.get("previous_owner")
+            details |= {"owner": user_ids.get(owner), "previous_owner": user_ids.get(previous)}
+            if owner and owner not in user_ids:
+                details["owner_unknown"] = True
         return [{"kind": kind, "details": details}]
-    status = _changes(entry).get("status")
+    changes = _changes(entry)
+    events = []
+    if _claimed_by_a_call(changes):
+        events.append({"kind": "claimed", "details": {"by_call": True, "backfilled": True}})
+    status = changes.get("status")
     if not isinstance(status, list) or len(status) != 2 or "merged" in status:
-        return []
+        return events
     before, after = status
     if after in CLOSED:
-        return [{"kind": "closed", "details": {"from": before, "to": after, "backfilled": True}}]
-    if before in CLOSED:
-        return [{"kind": "reopened", "details": {"from": before, "backfilled": True}}]
-    return [{"kind": "status", "details": {"from": before, "to": after, "backfilled": True}}]
+        events.append({"kind": "closed", "details": {"from": before, "to": after, "backfilled": True}})
+    elif before in CLOSED:
+        events.append({"kind": "reopened", "details": {"from": before, "backfilled": True}})
+    else:
+        events.append({"kind": "status", "details": {"from": before, "to": after, "backfilled": True}})
+    return events
+
+
+def _claimed_by_a_call(changes: dict) -> bool:
+    """An owner from nobody to someone, saved with a call's figures: the first call's claim. (A
+    supervisor's hand-over saved only the owner, and wrote its own entry.)"""
+    owner = changes.get("assigned_to")
+    if not isinstance(owner, list) or len(owner) != 2 or "last_attempt_at" not in changes:
+        return False
+    before, after = owner
+    return before in NOBODY and after not in NOBODY
 
 
 def backfill(apps, schema_editor) -> None:

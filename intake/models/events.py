@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 
 from ..crypto import EncryptedTextField
 from .choices import LeadStatus, LevelOfCare, NotAFitReason
@@ -86,7 +86,12 @@ class LeadEvent(models.Model):
             return f"Released back to the queue{_from(people, d.get('previous_owner'))}"
         if self.kind == EventKind.ASSIGNED:
             to = people.get(d.get("owner"))
-            what = f"Assigned to {staff_name(to)}" if to else "Unassigned by a supervisor"
+            if to:
+                what = f"Assigned to {staff_name(to)}"
+            elif d.get("owner") or d.get("owner_unknown"):  # their account is gone, or was renamed
+                what = "Assigned (to someone no longer on the roster)"
+            else:
+                what = "Unassigned"
             return what + _from(people, d.get("previous_owner"))
         if self.kind == EventKind.STATUS:
             after = " after the call" if d.get("after_call") else ""
@@ -96,8 +101,7 @@ class LeadEvent(models.Model):
         if self.kind == EventKind.REOPENED:
             return f"Reopened (it was {_status(d.get('from')).lower()})"
         if self.kind == EventKind.FOLLOW_UP_SET:
-            when = timezone.localtime(parse_datetime(d["follow_up_at"]))
-            return f"Follow-up scheduled for {when:%a %b %-d, %-I:%M %p}"  # as the page said when it was set
+            return f"Follow-up scheduled for {moment(parse_datetime(d['follow_up_at']))}"
         if self.kind == EventKind.FOLLOW_UP_CLEARED:
             return "Follow-up cleared"
         if self.kind == EventKind.CONTACT_PREFERENCES:
@@ -148,6 +152,11 @@ class LeadEvent(models.Model):
 
     def staff_ids(self) -> set[int]:
         return {self.details[key] for key in ("owner", "previous_owner") if self.details.get(key)}
+
+
+def moment(value: dt.datetime) -> str:
+    """A date and time as the staff pages write them ("Dec. 3, 2026, 2 p.m."), in the centre's time."""
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT")
 
 
 def day(value: dt.date) -> str:

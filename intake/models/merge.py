@@ -27,7 +27,7 @@ from ..extensions import part_relations
 from .choices import LeadStatus, WorkflowError
 from .lead import Lead
 from .records import LeadNote
-from .staff import is_supervisor
+from .staff import is_supervisor, staff_name
 
 # The rows that belong to the person and follow them: reverse relations of Lead, intake's own
 # here and other apps' from their lead parts (moved_relations). A Part 2 revocation follows the
@@ -147,7 +147,7 @@ class LeadMerge(models.Model):
             leads = Lead.objects.select_for_update().in_bulk([self.source_id, self.target_id])
             source, target = leads[self.source_id], leads[self.target_id]
             if self.undone_at:
-                raise WorkflowError(f"This merge was already undone by {self.undone_by.get_username()}.")
+                raise WorkflowError(f"This merge was already undone by {staff_name(self.undone_by)}.")
             if source.is_anonymised or target.is_anonymised:
                 raise WorkflowError("A lead of this merge was anonymised under the retention policy; it stays merged.")
             if target.status == LeadStatus.MERGED:

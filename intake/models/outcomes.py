@@ -2,20 +2,28 @@
 
 A lead is closed only with what happened: admitted (the date and the level of care, perhaps a
 programme), referred elsewhere (to whom), not a fit (a reason from NotAFitReason, a note for
-"other"), unreachable (after UNREACHABLE_AFTER_ATTEMPTS calls). Reopening says why. Each change
-leaves a LeadEvent in the same transaction; the facts are kept on the closing event (free text
-encrypted), and the admission date also on the lead itself (`admitted_on`) for the queue.
+"other"), unreachable (after UNREACHABLE_AFTER_ATTEMPTS calls since it was last reopened: calls
+before an earlier outcome justify nothing now). The worker confirms the facts after seeing them
+(`confirmation_token`). Reopening says why. Each change leaves a LeadEvent in the same
+transaction; the facts are kept on the closing event (free text encrypted), and the admission
+date also on the lead itself (`admitted_on`) for the queue.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import signing
 from django.utils import timezone
 
+from ..crypto import keyed_hash
 from .choices import CLOSED_STATUSES, TRANSITIONS, LeadStatus, LevelOfCare, NotAFitReason, WorkflowError
 from .events import EventKind, LeadEvent, day
+
+CONFIRMATION_SALT = "intake.close-lead"
+CONFIRMATION_MAX_AGE = 2 * 60 * 60  # a review left open over a long call still confirms
 
 
 class OutcomeRefused(WorkflowError):
@@ -76,9 +84,27 @@ class OutcomeFacts:
         elif self.status == LeadStatus.NOT_A_FIT:
             details["reason"] = self.reason
         else:
-            details["attempts"] = lead.attempt_count
+            details["attempts"] = lead.attempts_since_reopened().count()
         at = at or timezone.now()
         return LeadEvent(lead=lead, kind=EventKind.CLOSED, actor=by, at=at, text=text, details=details)
+
+    def confirmation_token(self, lead, *, by: User) -> str:
+        """Carried by the confirmation step: proof that `by` saw these very facts for this lead.
+        It holds a keyed hash of the facts, never the facts (free text is PHI)."""
+        return signing.dumps({"lead": lead.pk, "by": by.pk, "facts": self._fingerprint()}, salt=CONFIRMATION_SALT)
+
+    def confirmed_by(self, token: str, lead, *, by: User) -> bool:
+        """Whether `token` was made when `by` reviewed exactly these facts for this lead, lately."""
+        try:
+            seen = signing.loads(token or "", salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+        except signing.BadSignature:
+            return False
+        return seen == {"lead": lead.pk, "by": by.pk, "facts": self._fingerprint()}
+
+    def _fingerprint(self) -> str:
+        facts = asdict(self)
+        facts["admitted_on"] = self.admitted_on.isoformat() if self.admitted_on else None
+        return keyed_hash(json.dumps(facts, sort_keys=True))
 
 
 class LeadWorkflow:
@@ -86,9 +112,21 @@ class LeadWorkflow:
 
     def allowed_transitions(self) -> list[str]:
         allowed = list(TRANSITIONS.get(self.status, []))
-        if LeadStatus.UNREACHABLE in allowed and self.attempt_count < settings.UNREACHABLE_AFTER_ATTEMPTS:
+        if LeadStatus.UNREACHABLE in allowed and not self._tried_enough():
             allowed.remove(LeadStatus.UNREACHABLE)
         return allowed
+
+    def attempts_since_reopened(self):
+        """The calls made since this lead was last reopened (all of them if it never was): only
+        these justify closing it as unreachable now."""
+        reopened = self.events.filter(kind=EventKind.REOPENED).order_by("-at").values_list("at", flat=True).first()
+        attempts = self.attempts.all()
+        return attempts.filter(created_at__gt=reopened) if reopened else attempts
+
+    def _tried_enough(self) -> bool:
+        needed = settings.UNREACHABLE_AFTER_ATTEMPTS
+        # attempt_count counts every call ever made: too few of those settles it without a query.
+        return self.attempt_count >= needed and self.attempts_since_reopened().count() >= needed
 
     def next_statuses(self) -> list[str]:
         """The open statuses a worker may move this lead to by hand."""
@@ -167,8 +205,8 @@ class LeadWorkflow:
         if to in self.allowed_transitions():
             return
         if to == LeadStatus.UNREACHABLE and to in TRANSITIONS.get(self.status, []):
-            raise WorkflowError(
-                f"Make at least {settings.UNREACHABLE_AFTER_ATTEMPTS} attempts before marking a lead unreachable."
-            )
+            needed = settings.UNREACHABLE_AFTER_ATTEMPTS
+            since = " since it was reopened" if self.events.filter(kind=EventKind.REOPENED).exists() else ""
+            raise WorkflowError(f"Make at least {needed} attempts{since} before marking a lead unreachable.")
         target = LeadStatus(to).label.lower() if to in LeadStatus.values else "that"
         raise WorkflowError(f"A lead that is {self.get_status_display().lower()} cannot become {target}.")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..consent import PART2_CONSENT_DAYS, part2_consent_terms
 from ..crypto import EncryptedTextField
+from .staff import staff_name
 
 
 class DisclosureRefused(Exception):
@@ -117,7 +118,7 @@ class ConsentRevocation(models.Model):
 
     def describe(self) -> str:
         said = f"{self.said_on:%B} {self.said_on.day}, {self.said_on.year}"
-        who = self.recorded_by.get_username()
+        who = staff_name(self.recorded_by)
         return f"The person revoked their consent {self.get_method_display().lower()} on {said} (recorded by {who})."
 
 

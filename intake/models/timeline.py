@@ -17,7 +17,11 @@ from .events import EventKind, LeadEvent
 from .notification import Notification
 from .staff import staff_name
 
-__all__ = ["Timeline", "TimelineEntry", "timeline_of"]
+__all__ = ["Timeline", "TimelineEntry", "fold_older_alerts", "timeline_of"]
+
+# Alerts kept in the timeline itself; older ones fold away (a night of escalations and reminders
+# would otherwise bury the calls and notes).
+ALERTS_SHOWN = 5
 
 ALERT_NAMES = {
     Notification.Kind.NEW_LEAD: "New-request alert",
@@ -101,4 +105,14 @@ def _add_alerts(timeline: Timeline, lead) -> None:
             how = "texted" if alert.channel == Notification.Channel.SMS else "emailed"
             sent = f"{name} {how} to {staff_name(alert.recipient)}"
         outcome = ALERT_OUTCOMES.get(alert.status, alert.get_status_display().lower())
+        if alert.attempts > 1:
+            done = alert.status in (Notification.Status.SENT, Notification.Status.FAILED)
+            outcome += f"{'' if done else ','} after {alert.attempts} tries"
         timeline.add("alert", alert.finished_at or alert.created_at, f"{sent}: {outcome}", item=alert)
+
+
+def fold_older_alerts(entries: list[TimelineEntry], shown: int = ALERTS_SHOWN):
+    """(the timeline with only its latest `shown` alerts, the older alerts), both newest first."""
+    alerts = [entry for entry in entries if entry.kind == "alert"][shown:]
+    folded = {id(entry) for entry in alerts}
+    return [entry for entry in entries if id(entry) not in folded], alerts

@@ -42,6 +42,14 @@ def close_url(lead) -> str:
     return f"/staff/leads/{lead.pk}/close/"
 
 
+def confirm_through_the_page(client, lead, facts: dict, **kwargs):
+    """What a worker does: review the facts, then press Confirm on the page that shows them."""
+    review = client.post(close_url(lead), facts).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', review)
+    assert token, "the review page carries what was checked"
+    return client.post(close_url(lead), {**facts, "token": token[1], "confirm": "1"}, **kwargs)
+
+
 def error_next_to(page: str, field: str) -> str:
     """The message crispy renders under a field ("" if none)."""
     found = re.search(rf'id="error_1_id_{field}"><strong>(.*?)</strong>', page)
@@ -106,7 +114,7 @@ def test_it_shows_what_will_be_recorded_and_closes_only_on_confirm(worker, lead,
     again = worker.post(close_url(lead), {**facts, "programme": "Evergreen", "change": "1"}).content.decode()
     assert 'value="Evergreen"' in again and '<option value="residential" selected>' in again
 
-    done = worker.post(close_url(lead), {**facts, "programme": "Evergreen", "confirm": "1"}, follow=True)
+    done = confirm_through_the_page(worker, lead, {**facts, "programme": "Evergreen"}, follow=True)
 
     lead.refresh_from_db()
     assert (lead.status, lead.admitted_on) == (LeadStatus.ADMITTED, today)
@@ -122,7 +130,7 @@ def test_it_records_a_referral_with_its_destination_kept_encrypted(worker, lead)
     refused = worker.post(close_url(lead), {"status": "referred", "referred_to": "  ", "confirm": "1"})
     assert error_next_to(refused.content.decode(), "referred_to").startswith("Say where they were referred")
 
-    worker.post(close_url(lead), {"status": "referred", "referred_to": "Harbor House, Dr Ruiz", "confirm": "1"})
+    confirm_through_the_page(worker, lead, {"status": "referred", "referred_to": "Harbor House, Dr Ruiz"})
 
     lead.refresh_from_db()
     assert lead.status == LeadStatus.REFERRED
@@ -141,8 +149,8 @@ def test_it_asks_why_a_lead_is_not_a_fit_and_a_note_for_other(worker, lead):
     assert error_next_to(page, "note") == "You chose “Other”: say why in the note."
     assert re.search(r'value="other"[^>]*checked', page)
 
-    facts = {"status": "not_a_fit", "reason": "medical", "note": "Needs dialysis three times a week", "confirm": "1"}
-    worker.post(close_url(lead), facts)
+    facts = {"status": "not_a_fit", "reason": "medical", "note": "Needs dialysis three times a week"}
+    confirm_through_the_page(worker, lead, facts)
 
     page = text_of(worker.get(f"/staff/leads/{lead.pk}/").content.decode())
     assert "Not a fit: medical needs beyond what the centre can manage — recorded by Avery Lee" in page
@@ -166,7 +174,7 @@ def test_it_shows_the_attempts_that_justify_unreachable_and_keeps_the_attempts_r
 
     review = text_of(worker.post(close_url(lead), {"status": "unreachable"}).content.decode())
     assert "Unreachable after 3 attempts" in review
-    worker.post(close_url(lead), {"status": "unreachable", "confirm": "1"})
+    confirm_through_the_page(worker, lead, {"status": "unreachable"})
     lead.refresh_from_db()
     assert lead.status == LeadStatus.UNREACHABLE
 

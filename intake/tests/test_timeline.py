@@ -9,6 +9,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.apps import apps as django_apps
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from intake.audit import acting_as
 from intake.models import EventKind, Lead, LeadEvent, Notification, OutcomeFacts
@@ -84,7 +85,9 @@ def test_it_shows_every_step_of_a_lead_with_who_and_when_newest_first(client, te
     entry(entries, "Status: Contacting → Reached after the call by Avery Lee")
     entry(entries, "The person said on a call: texts allowed, voicemail not allowed by Avery Lee")
     entry(entries, "Note by Avery Lee Prefers evenings after six")
-    entry(entries, f"Follow-up scheduled for {timezone.localtime(follow_up):%a %b %-d, %-I:%M %p} by Avery Lee")
+    entry(
+        entries, f"Follow-up scheduled for {date_format(timezone.localtime(follow_up), 'DATETIME_FORMAT')} by Avery Lee"
+    )
     entry(entries, "Follow-up cleared by Avery Lee")
     entry(entries, "Status: Reached → Assessment scheduled by Avery Lee")
     entry(entries, f"{twin.reference} merged into {lead.reference} by Avery Lee")

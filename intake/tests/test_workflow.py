@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from intake.models import Lead, LeadStatus, Notification, OutcomeFacts, StaffProfile, WorkflowError, on_duty_admissions
 from intake.tasks import escalate_overdue_leads, remind_due_follow_ups
+from intake.tests.test_outcomes import confirm_through_the_page
 from intake.timing import first_call_target
 
 
@@ -148,8 +149,8 @@ def test_it_walks_a_lead_from_new_to_admitted(client, staff, lead):
     response = worker.post(f"/staff/leads/{lead.pk}/status/", {"status": "assessment_scheduled"}, follow=True)
     assert response.redirect_chain[-1] == (f"/staff/leads/{lead.pk}/", 302)
     today = timezone.localdate().isoformat()
-    facts = {"status": "admitted", "admitted_on": today, "level_of_care": "detox", "confirm": "1"}
-    response = worker.post(f"/staff/leads/{lead.pk}/close/", facts, follow=True)
+    facts = {"status": "admitted", "admitted_on": today, "level_of_care": "detox"}
+    response = confirm_through_the_page(worker, lead, facts, follow=True)
     assert response.redirect_chain[-1] == (f"/staff/leads/{lead.pk}/", 302)
     lead.refresh_from_db()
     assert lead.status == "admitted" and lead.closed_at is not None
