@@ -18,6 +18,8 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Q
 from django.db.models.signals import pre_delete, pre_save
 from django.utils import timezone
 
@@ -69,6 +71,23 @@ def record_change(request, obj, **details):
     """A staff member changed `obj` in a way auditlog's field tracking does not see (a bulk
     move, a claim made with a conditional UPDATE, a roster change)."""
     return record(obj, get_logentry_model().Action.UPDATE, request=request, **details)
+
+
+def entries_about_lead(lead):
+    """Every entry a lead's audit page lists: changes to it and its records (`lead_id`), and every
+    view that showed it among others, such as a queue page naming the leads on it (`lead_ids`)."""
+    LogEntry = get_logentry_model()
+    about = Q(content_type=ContentType.objects.get_for_model(lead), object_id=lead.pk) | Q(
+        additional_data__lead_id=lead.pk
+    )
+    if connection.features.supports_json_field_contains:
+        # PostgreSQL answers this from the GIN index on additional_data -> 'lead_ids' (intake 0015).
+        about |= Q(additional_data__lead_ids__contains=[lead.pk])
+    else:
+        # SQLite (make run) has no JSON containment: the listing views are read and matched here.
+        listings = LogEntry.objects.filter(additional_data__has_key="lead_ids").values_list("pk", "additional_data")
+        about |= Q(pk__in=[pk for pk, data in listings if lead.pk in data["lead_ids"]])
+    return LogEntry.objects.filter(about)
 
 
 # --- The admin: view only --------------------------------------------------------------------

@@ -6,17 +6,16 @@ caching (StaffNoStoreMiddleware), and an audit row for each look at a lead.
 
 from functools import wraps
 
-from auditlog.models import LogEntry
 from auditlog.signals import accessed
 from django.contrib import messages
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .audit import entries_about_lead
 from .extensions import page_panels
 from .models import (
     AttemptOutcome,
@@ -381,11 +380,6 @@ def undo_merge(request: HttpRequest, lead_id: int, merge_id: int) -> HttpRespons
 def lead_audit(request: HttpRequest, lead_id: int) -> HttpResponse:
     """Who looked at or changed this lead, its requests, attempts and notes, and from where."""
     lead = _lead_or_404(lead_id)
-    lead_type = ContentType.objects.get_for_model(Lead)
-    entries = (
-        LogEntry.objects.filter(Q(content_type=lead_type, object_id=lead.pk) | Q(additional_data__lead_id=lead.pk))
-        .select_related("actor", "content_type")
-        .order_by("-timestamp")
-    )
+    entries = entries_about_lead(lead).select_related("actor", "content_type").order_by("-timestamp")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "staff/lead_audit.html", {"lead": lead, "page": page})

@@ -311,3 +311,18 @@ def test_an_active_staff_account_cannot_be_saved_without_an_email(client, staff)
     assert "An active account needs an email address" in page.content.decode()
     avery.refresh_from_db()
     assert avery.email
+
+
+@pytest.mark.django_db
+def test_a_leads_audit_page_lists_the_queue_views_that_showed_its_name_and_no_others(client, staff):
+    shown = Lead.objects.create(**JORDAN)
+    client.force_login(staff["avery"])
+    client.get("/staff/")  # the queue shows Jordan's first name
+    later = Lead.objects.create(name="Sam Ortiz", phone="+14155552672")
+    client.force_login(staff["sam"])
+
+    shown_page = client.get(f"/staff/leads/{shown.pk}/audit/").content.decode()
+    later_page = client.get(f"/staff/leads/{later.pk}/audit/").content.decode()
+
+    assert shown_page.count("Staff queue") == 1 and "avery" in shown_page
+    assert "Staff queue" not in later_page  # it was not on the queue Avery saw
