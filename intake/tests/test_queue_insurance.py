@@ -65,7 +65,7 @@ def test_each_row_says_where_its_insurance_check_stands(avery_client):
     cases[lead] = "Plan inactive: to review"
     lead, request = lead_with(8, status=Status.NEEDS_INFO)
     answered(request, "rejected")
-    cases[lead] = "Payer found no match: needs details"
+    cases[lead] = "Payer found no match: check details"
     callback = make_lead(9)
 
     html = avery_client.get("/staff/").content.decode()
@@ -98,6 +98,6 @@ def test_the_insurance_results_of_a_page_are_read_in_one_query(avery_client, dja
     avery_client.get("/staff/")
 
     # As many queries as the queue with no verification at all (test_queue's count): none per row.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         html = avery_client.get("/staff/").content.decode()
     assert html.count("Plan active: to review") == 25
