@@ -37,7 +37,7 @@ DATES = {"57", "60", "61", "62", "63"}
 NO_MATCH = Fact("Payer found no match: check details", "warning")
 REJECTION_FACTS = [
     (VISITOR_DETAILS, NO_MATCH),
-    (OUR_SETUP, Fact("Payer refused our provider details: not the visitor's", "danger")),
+    (OUR_SETUP, Fact("Payer refused our provider details: nothing to ask the visitor", "danger")),
     (PAYER_UNAVAILABLE, Fact("Payer could not answer: try again", "warning")),
     (DATES, Fact("Payer refused the date asked: run again", "warning")),
 ]

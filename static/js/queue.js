@@ -62,7 +62,7 @@
   function announce(added) {
     unannounced += added;
     if (!announcer || !unannounced || Date.now() - lastAnnounced < ANNOUNCE_EVERY) return;
-    announcer.textContent = unannounced + " request" + (unannounced === 1 ? "" : "s") + " new or asked again in the queue.";
+    announcer.textContent = unannounced + " new request" + (unannounced === 1 ? "" : "s") + " in the queue.";
     lastAnnounced = Date.now();
     unannounced = 0;
   }
