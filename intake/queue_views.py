@@ -40,9 +40,17 @@ class QueuePaginator(Paginator):
 
     COUNT_CAP = 1000
 
+    def __init__(self, *args, count_in_order: bool = False, **kwargs):
+        # Closed leads are rows updated since they came in: they sit at the far end of the table,
+        # and an unordered count reads past every open lead to reach them (15 ms at 50,000). Counted
+        # in the list's own order, the count walks the closed leads' index instead (under 1 ms).
+        self.count_in_order = count_in_order
+        super().__init__(*args, **kwargs)
+
     @cached_property
     def count(self) -> int:
-        return self.object_list.order_by()[: self.COUNT_CAP + 1].count()
+        leads = self.object_list if self.count_in_order else self.object_list.order_by()
+        return leads[: self.COUNT_CAP + 1].count()
 
     def get_page(self, number):
         if str(number or "1") != "1":
@@ -158,7 +166,7 @@ def _render_queue(
     now = timezone.now()
     leads = form.filter(Lead.objects.select_related("assigned_to"), request.user)
     ordered = form.in_order(leads).defer(*QUEUE_FIELDS_DEFERRED)
-    page = QueuePaginator(ordered, QUEUE_PAGE_SIZE).get_page(page_number)
+    page = QueuePaginator(ordered, QUEUE_PAGE_SIZE, count_in_order=form.shows_closed).get_page(page_number)
     shown = list(page.object_list)
     refreshing = bool(request.headers.get("X-Queue-Refresh"))
     _record_queue_view(request, shown, view=f"{query}#{page.number}", refreshing=refreshing)

@@ -54,28 +54,32 @@ def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
         .alias(closed_last=closed_last)
         .order_by("lead_id", "closed_last", "-created_at", "-pk")
         .distinct("lead_id")
-        .annotate(
-            coverage=models.Subquery(newest_check.values("coverage_status")[:1]),
-            check_id=models.Subquery(newest_check.values("pk")[:1]),
-        )
+        .annotate(coverage=models.Subquery(newest_check.values("coverage_status")[:1]))
         .only("lead_id", "status", "outcome", "by_phone")
     )
     requests = list(newest)
-    rejected = [r.check_id for r in requests if _rejected(r)]
+    rejected = [request.pk for request in requests if _rejected(request)]
     reasons = _rejection_reasons(rejected) if rejected else {}
-    return {request.lead_id: _result(request, reasons.get(request.check_id, "")) for request in requests}
+    return {request.lead_id: _result(request, reasons.get(request.pk, "")) for request in requests}
 
 
 def _rejected(request) -> bool:
     return request.status not in (Status.VERIFIED, Status.CLOSED) and request.coverage == CoverageStatus.REJECTED
 
 
-def _rejection_reasons(check_ids: list[int]) -> dict[int, str]:
-    """The first reject reason of each check (its summary is encrypted: read for these rows only)."""
+def _rejection_reasons(request_ids: list[int]) -> dict[int, str]:
+    """The first reject reason of each request's newest check, by request (the summary is
+    encrypted: read and decrypted for these rows only)."""
+    newest = (
+        EligibilityCheck.objects.filter(verification_id__in=request_ids)
+        .order_by("verification_id", "-created_at")
+        .distinct("verification_id")
+        .only("verification_id", "summary_json")
+    )
     reasons = {}
-    for check in EligibilityCheck.objects.filter(pk__in=check_ids).only("summary_json"):
+    for check in newest:
         rejections = json.loads(check.summary_json).get("rejections") if check.summary_json else None
-        reasons[check.pk] = (rejections or [{}])[0].get("code", "")
+        reasons[check.verification_id] = (rejections or [{}])[0].get("code", "")
     return reasons
 
 
