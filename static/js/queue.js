@@ -67,7 +67,8 @@
     unannounced = 0;
   }
 
-  // The tab's title counts what arrived since the worker last looked at the page.
+  // The tab's title counts what arrived since the worker last looked at the page: cleared when
+  // they come back to the tab or touch the page.
   function showUnseen() {
     document.title = unseen ? "(" + unseen + " new) " + title : title;
   }
@@ -112,7 +113,7 @@
         region.replaceChildren.apply(region, Array.prototype.slice.call(next.childNodes));
         markNew();
         var added = arrived(region);
-        if (added > 0 && (document.hidden || !document.hasFocus())) {
+        if (added > 0) {
           unseen += added;
           showUnseen();
         }
@@ -129,4 +130,6 @@
     }
   });
   window.addEventListener("focus", seen);
+  document.addEventListener("pointerdown", seen);
+  document.addEventListener("keydown", seen);
 })();
