@@ -35,18 +35,21 @@ INSERT = (
 )
 BEST_TIMES = ["asap", "asap", "morning", "evening"]
 VERIFIED_EVERY = 5
+# Closed leads beside the open backlog: the queue's "All closed" view reads them, newest closed first.
+CLOSED_COUNT = 10_000
+CLOSED_STATUSES = ["admitted", "referred", "not_a_fit", "unreachable"]
 
 
-def seed(count: int) -> None:
-    """`count` open leads in the queue, the newest a minute apart."""
+def seed(count: int, closed: int = 0) -> None:
+    """`count` open leads in the queue, the newest a minute apart, and `closed` older ones closed."""
     existing = Lead.objects.count()
-    if existing >= count:
+    if existing >= count + closed:
         return
     now = timezone.now()
     name, phone = encrypt("Bench Person"), encrypt("+13125550100")
     worker = bench_worker()
     rows = []
-    for n in range(existing, count):
+    for n in range(count + closed - 1, existing - 1, -1):  # oldest first: the closed ones get the lowest ids
         created = now - dt.timedelta(minutes=n)
         rows.append(
             (
@@ -68,6 +71,13 @@ def seed(count: int) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 5000):
             cursor.executemany(INSERT, rows[start : start + 5000])
+        if closed:
+            cursor.execute(
+                "UPDATE intake_lead SET status = (%s::text[])[1 + id %% 4],"
+                " closed_at = created_at + interval '2 hours', first_contacted_at = created_at + interval '10 minutes'"
+                " WHERE id IN (SELECT id FROM intake_lead ORDER BY id LIMIT %s)",
+                [CLOSED_STATUSES, closed],
+            )
     insurance_checks()
     with connection.cursor() as cursor:
         # Fresh statistics, as autovacuum would have by now: without them the page's insurance
@@ -144,7 +154,7 @@ def staff_session() -> str:
 
 
 def main() -> None:
-    seed(50_000)
+    seed(50_000, closed=CLOSED_COUNT)
     articles(200)
     session = staff_session()
     secret = _get_new_csrf_string()
@@ -154,3 +164,6 @@ def main() -> None:
     print(f"csrf_token={_mask_cipher_secret(secret)}")
     print("article=bench-article-0")
     print(f"payer={payer.pk}")
+    # The queue's live refresh sends the moment of its last look; five minutes ago, as a worker back
+    # from a call would.
+    print(f"queue_since={int((timezone.now() - dt.timedelta(minutes=5)).timestamp() * 1000)}")

@@ -36,9 +36,14 @@ TARGETS = {  # name: (minimum ratio of baseline rps, maximum p99 ms)
     "uncached article": (0.3, None),
     "callback POST": (0.25, None),
     "staff queue": (None, 50.0),
+    "staff queue, closed": (None, 50.0),
+    "staff queue, one type": (None, 50.0),
+    "staff queue, mine": (None, 50.0),
+    "staff queue, full page": (None, 50.0),
 }
-# Only these pages (names as in run_all, comma-separated), beside the two baselines: a quick check of
-# one target. The alert runs are skipped, the table is printed, and docs/performance.md is left alone.
+# Only these pages (names as in run_all, comma-separated; "staff queue" takes each of its views), beside
+# the two baselines: a quick check of one target. The alert runs are skipped, the table is printed, and
+# docs/performance.md is left alone.
 PAGES = [name.strip() for name in os.environ.get("BENCH_PAGES", "").split(",") if name.strip()]
 CALLBACK_CPU_TARGET_MS = 15.0  # issue 14
 ALERT_P99_TARGET_S = 2.0  # issue 14
@@ -146,6 +151,8 @@ def run_all(base: str, facts: dict, groups, world) -> dict:
         f"&phone={{PHONE}}&payer={facts['payer']}&member_id=LNT100001&relationship=self&consent=on"
     )
     staff_cookie = f"Cookie: sessionid={facts['session']}"
+    # What the queue page's script sends every 10 s: the moment of its last look, so new arrivals are counted.
+    refresh = [staff_cookie, "X-Queue-Refresh: 1", f"X-Queue-Since: {facts['queue_since']}"]
     # Served by bench/urls.py only: the article view with its page cache off.
     uncached = f"{base}/bench/uncached/articles/{facts['article']}/"
     runs = [
@@ -160,13 +167,18 @@ def run_all(base: str, facts: dict, groups, world) -> dict:
          {**csrf, "BENCH_FORM": verify_form, "BENCH_PATH": "/verify/"}, []),
         # The queue's target is latency, not throughput: two workers' queues refreshing back to
         # back (a team polls every 10 s each), not 16 connections queueing behind one another.
-        ("staff queue", f"{base}/staff/", get, None, [staff_cookie, "X-Queue-Refresh: 1"], STAFF_CONNECTIONS),
+        ("staff queue", f"{base}/staff/", get, None, refresh, STAFF_CONNECTIONS),
+        ("staff queue, closed", f"{base}/staff/?status=closed", get, None, refresh, STAFF_CONNECTIONS),
+        ("staff queue, one type", f"{base}/staff/?kind=verification", get, None, refresh, STAFF_CONNECTIONS),
+        ("staff queue, mine", f"{base}/staff/?show=mine", get, None, refresh, STAFF_CONNECTIONS),
+        # The whole page, as on opening it: each load writes its audit entry.
+        ("staff queue, full page", f"{base}/staff/", get, None, [staff_cookie], STAFF_CONNECTIONS),
         # Again at the end: ratios use the better of the two, so a busy moment at the start can't
         # flatter every page.
         ("baseline, again at the end", f"{base}/bench/hello/", get, None, []),
     ]  # fmt: skip
     if PAGES:
-        runs = [run for run in runs if run[0] in PAGES or run[0].startswith("baseline")]
+        runs = [run for run in runs if run[0].split(",")[0] in PAGES or run[0].startswith("baseline")]
     results = {}
     for name, url, script, extra, headers, *connections in runs:
         print(f"  {name}…", flush=True)
@@ -203,7 +215,8 @@ def report(results: dict, memory: dict, workers: int, latency: Latency, drain: D
         "",
         f"Measured by `make bench` on {dt.date.today():%Y-%m-%d}: gunicorn ({workers} sync workers) with production",
         "settings on a private PostgreSQL and Redis on loopback, a Celery worker and beat running, 200 articles",
-        "and 50,000 open leads, one admissions worker on duty with email alerts (to a fake SMTP server); wrk,",
+        "and 50,000 open leads (and 10,000 closed), one admissions worker on duty with email alerts (to a fake",
+        "SMTP server); wrk, "
         f"2 threads, {CONNECTIONS} connections ({STAFF_CONNECTIONS} for the staff queue), {DURATION} s per page.",
         "Ratios are to the bare Django view in the same run (timed first and last; the better of the two counts).",
         "",
@@ -215,7 +228,9 @@ def report(results: dict, memory: dict, workers: int, latency: Latency, drain: D
         "  POST alerts the worker on duty by email.",
         "- *staff queue*: the table the queue page polls, as a signed-in worker with a verified second factor:",
         "  25 rows with first names decrypted, for whom, best time, insurance results (a check on one lead in",
-        "  five), assignees; a refresh showing the same leads writes no audit entry.",
+        "  five), assignees; a refresh showing the same leads writes no audit entry. Also its closed view (newest",
+        "  closed first), one request type, the worker's own leads, and the full page as first opened (with",
+        "  its audit entry).",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}.",
         "",

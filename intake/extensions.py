@@ -37,9 +37,10 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
-class QueueResult:
-    """What a part says of a lead on its queue row, in a word or two ("Covered", "Checking").
-    `tone` (good, warning, danger, plain) styles it; the words alone must say it."""
+class Fact:
+    """A few words and how they should look: each fact on a queue row, and what a part says of a
+    lead there ("Covered", "Checking"). `tone` (good, warning, danger, plain) styles it; the words
+    alone must say it."""
 
     words: str
     tone: str = "plain"
@@ -77,7 +78,7 @@ class LeadPart:
     def page_context(self, lead) -> dict:
         return {}
 
-    def queue_results(self, lead_ids: list[int]) -> dict[int, QueueResult]:
+    def queue_results(self, lead_ids: list[int]) -> dict[int, Fact]:
         """For one page of the staff queue: the part's result per lead that has one, read in one
         query for the whole page (the queue refreshes every 10 seconds)."""
         return {}
@@ -115,9 +116,9 @@ def part_timeline(lead) -> list[TimelineEntry]:
     return [entry for part in _parts.values() for entry in part.timeline(lead)]
 
 
-def queue_results(lead_ids: list[int]) -> dict[int, QueueResult]:
+def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
     """Each lead's queue result, from the first part that has one."""
-    results: dict[int, QueueResult] = {}
+    results: dict[int, Fact] = {}
     for part in _parts.values():
         for lead_id, result in part.queue_results(lead_ids).items():
             results.setdefault(lead_id, result)

@@ -79,6 +79,21 @@ class QueueFilterForm(forms.Form):
             leads = _search(leads, query, text=self.text_search)
         return leads
 
+    @property
+    def shows_closed(self) -> bool:
+        status = self.cleaned_data.get("status") if self.is_valid() else ""
+        return status == "closed" or status in (*CLOSED_STATUSES, LeadStatus.MERGED)
+
+    def in_order(self, leads):
+        """Open leads in the order to call them; closed ones newest closed first (a worker looks
+        there for what just happened, not for a first-call target long past)."""
+        return leads.newest_closed_first() if self.shows_closed else leads.queue_order()
+
+    def order_words(self) -> str:
+        if self.shows_closed:
+            return "Newest closed first."
+        return "Those still waiting for a first call come first: urgent, then by when the first call is due."
+
     def caption(self) -> str:
         """What the list holds, in the words of its filters: "Closed requests, assigned to you"."""
         data = self.cleaned_data if self.is_valid() else {}

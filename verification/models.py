@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from config.crash import crash_report
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
-from intake.extensions import QueueResult
 from intake.front_door import Submission
 from intake.models import BestTime, DisclosureRefused, Lead, LeadKind, LeadRequest, Part2Consent, disclosure_refusal
 from outbox.broker import nudge
@@ -47,48 +46,6 @@ class Outcome(models.TextChoices):
 class VerificationQuerySet(models.QuerySet):
     def with_lead(self):
         return self.select_related("lead", "payer")
-
-    # --- The insurance result on the staff queue's rows -------------------------------------
-
-    QUEUE_VERDICTS = {
-        Outcome.COVERED: QueueResult("Covered", "good"),
-        Outcome.PARTIAL: QueueResult("Partly covered", "warning"),
-        Outcome.NOT_COVERED: QueueResult("Not covered", "danger"),
-    }
-    # What the payer said, before staff have reviewed it: an active plan is not yet a covered stay.
-    QUEUE_ANSWERS = {
-        CoverageStatus.ACTIVE: QueueResult("Plan active: to review"),
-        CoverageStatus.INACTIVE: QueueResult("Plan inactive: to review", "danger"),
-        CoverageStatus.REJECTED: QueueResult("Payer found no match: needs details", "warning"),
-    }
-
-    def queue_results(self, lead_ids: list[int]) -> dict[int, QueueResult]:
-        """Each lead's newest request in a few words, with its newest check's answer: one query
-        for a page of the queue."""
-        newest_check = EligibilityCheck.objects.filter(verification=models.OuterRef("pk")).order_by("-created_at")
-        newest = (
-            self.filter(lead_id__in=lead_ids)
-            .order_by("lead_id", "-created_at", "-pk")
-            .distinct("lead_id")
-            .annotate(coverage=models.Subquery(newest_check.values("coverage_status")[:1]))
-            .only("lead_id", "status", "outcome", "by_phone")
-        )
-        results = {request.lead_id: self._queue_result(request) for request in newest}
-        return {lead_id: result for lead_id, result in results.items() if result is not None}
-
-    def _queue_result(self, request) -> QueueResult | None:
-        status = VerificationRequest.Status
-        if request.status == status.VERIFIED:
-            return self.QUEUE_VERDICTS.get(request.outcome)
-        if request.status == status.CLOSED:
-            return None
-        if request.by_phone:
-            return QueueResult("By phone: insurer not contacted")
-        if request.status in (status.SUBMITTED, status.CHECKING):
-            return QueueResult("Checking")
-        if request.status == status.NEEDS_INFO:
-            return self.QUEUE_ANSWERS[CoverageStatus.REJECTED]
-        return self.QUEUE_ANSWERS.get(request.coverage or "", QueueResult("To review: no payer answer"))
 
 
 class VerificationRequest(models.Model):

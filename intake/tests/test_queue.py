@@ -5,9 +5,11 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from intake.models import Lead
+from intake.models import OPEN_STATUSES, Lead
 from intake.queue_views import QueuePaginator
 
 
@@ -42,8 +44,8 @@ def test_it_lists_leads_awaiting_a_call_first_urgent_then_oldest_with_sla_in_wor
     # Waiting for a first call: urgent, then oldest. Then the ones already called.
     positions = [html.index(lead.reference) for lead in (urgent, old, fresh, in_progress)]
     assert positions == sorted(positions)
-    assert "First call overdue by 25 min" in html  # 40 minutes old, 15 minute target
-    assert "First call due in 13 min" in html
+    assert "First call overdue by 25 minutes" in html  # 40 minutes old, 15 minute target
+    assert "First call due in 13 minutes" in html
     assert "Unassigned" in html and "No call yet" in html
 
 
@@ -105,18 +107,38 @@ def test_it_serves_just_the_table_to_the_auto_refresh(avery_client):
     response = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1")
     html = response.content.decode()
     assert lead.reference in html
-    assert "<html" not in html and "1 lead ·" in html and f'data-queue-latest="{lead.pk}"' in html
+    assert "<html" not in html and "1 lead ·" in html and "data-queue-looked=" in html
     assert "no-store" in response["Cache-Control"]
 
 
+def millis(moment: dt.datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
 @pytest.mark.django_db
-def test_the_auto_refresh_counts_the_requests_that_arrived_since_its_last_look(avery_client):
-    seen = make_lead(1)
-    newer = [make_lead(n) for n in (2, 3)]
-    html = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE=str(seen.pk)).content.decode()
-    assert 'data-queue-arrived="2"' in html and f'data-queue-latest="{newer[-1].pk}"' in html
-    html = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE=str(newer[-1].pk)).content.decode()
-    assert 'data-queue-arrived="0"' in html
+def test_the_auto_refresh_marks_and_counts_what_was_asked_for_since_its_last_look(avery_client):
+    now = timezone.now()
+    looked = now - dt.timedelta(minutes=1)
+    earlier = now - dt.timedelta(minutes=5)
+    seen = make_lead(5, last_requested_at=earlier)
+    arrived = make_lead(0)
+    # A person on screen for half an hour asks again; another, already called, reports danger.
+    again = make_lead(30, last_requested_at=now, request_count=2)
+    danger = make_lead(
+        40, urgent=True, request_count=2, last_requested_at=now, danger_reported_at=now, first_contacted_at=earlier
+    )
+
+    html = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE=millis(looked)).content.decode()
+
+    assert 'data-queue-arrived="3"' in html
+    marks = dict(re.findall(r'data-lead-id="(\d+)" data-new="([^"]+)"', html))
+    assert marks == {str(arrived.pk): "New", str(again.pk): "Asked again", str(danger.pk): "Danger reported again"}
+    assert str(seen.pk) not in marks
+    next_look = re.search(r'data-queue-looked="(\d+)"', html)[1]
+    html = avery_client.get("/staff/", HTTP_X_QUEUE_REFRESH="1", HTTP_X_QUEUE_SINCE=next_look).content.decode()
+    assert 'data-queue-arrived="0"' in html and "data-new=" not in html
+    # The first load of the page marks nothing: everything on it is what the worker sees first.
+    assert "data-new=" not in avery_client.get("/staff/").content.decode()
 
 
 @pytest.mark.django_db
@@ -130,7 +152,7 @@ def test_a_huge_backlog_is_counted_up_to_a_cap(avery_client, monkeypatch):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("count", [10, 200])
+@pytest.mark.parametrize("count", [30, 200])
 def test_it_uses_the_same_number_of_queries_however_long_the_queue(
     avery_client, staff, django_assert_num_queries, count
 ):
@@ -150,12 +172,55 @@ def test_it_uses_the_same_number_of_queries_however_long_the_queue(
         for n in range(count)
     )
     avery_client.get("/staff/")  # the first request of a session stamps it; measure the next one
-    # session, user, second-factor device, session generation, role check, count (capped), page
-    # of leads (with assignees), the page's insurance results, its audit entry, the newest lead's
-    # id, whether alerts are reaching anyone, the navigation's role check
-    with django_assert_num_queries(12):
+    # session, user, second-factor device, session generation, role check, page of leads (with
+    # assignees), count (capped), the page's insurance results, its audit entry, whether alerts are
+    # reaching anyone, the navigation's role check
+    with django_assert_num_queries(11):
         response = avery_client.get("/staff/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_list_that_fits_on_one_page_or_is_empty_is_not_counted_again(avery_client, staff):
+    for n in range(3):
+        make_lead(n + 1, kind="callback")
+    avery_client.get("/staff/")
+    since = {"HTTP_X_QUEUE_REFRESH": "1", "HTTP_X_QUEUE_SINCE": millis(timezone.now())}
+
+    with CaptureQueriesContext(connection) as short:
+        html = avery_client.get("/staff/", **since).content.decode()
+    with CaptureQueriesContext(connection) as empty:
+        nothing = avery_client.get("/staff/", {"kind": "verification", "show": "unassigned"}, **since).content.decode()
+
+    assert "3 leads ·" in html and "0 leads ·" in nothing
+
+    def lead_queries(captured):
+        return [query["sql"] for query in captured.captured_queries if "intake_lead" in query["sql"]]
+
+    # A short list: itself and the count of what arrived since the last look; no count of the list.
+    assert len(lead_queries(short)) == 2 and "LIMIT 1001" not in " ".join(lead_queries(short))
+    # An empty list: nothing to count, nothing arrived.
+    assert len(lead_queries(empty)) == 1, lead_queries(empty)
+
+
+@pytest.mark.django_db
+def test_the_closed_view_is_read_newest_closed_first_from_its_own_index(avery_client):
+    now = timezone.now()
+    long_ago = make_lead(1, status="admitted", closed_at=now - dt.timedelta(days=30), sla_due_at=now)
+    yesterday = make_lead(2, status="referred", closed_at=now - dt.timedelta(days=1), sla_due_at=now)
+    today = make_lead(3, status="not_a_fit", closed_at=now - dt.timedelta(hours=1), sla_due_at=now)
+
+    html = avery_client.get("/staff/", {"status": "closed"}).content.decode()
+
+    positions = [html.index(lead.reference) for lead in (today, yesterday, long_ago)]
+    assert positions == sorted(positions)
+    assert "Newest closed first." in html and "waiting for a first call" not in html
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off")
+        sql, params = Lead.objects.exclude(status__in=OPEN_STATUSES).newest_closed_first()[:25].query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "lead_closed_newest_first" in plan and "Sort" not in plan, plan
 
 
 @pytest.mark.django_db

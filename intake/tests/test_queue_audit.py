@@ -69,3 +69,21 @@ def test_an_empty_queue_shows_no_one_and_records_nothing(avery_client):
     make_lead(1, status="admitted")
     avery_client.get("/staff/")
     assert queue_views() == []
+
+
+@pytest.mark.django_db
+def test_two_tabs_refreshing_side_by_side_add_no_entry_after_their_first(avery_client, staff):
+    for n in range(30):
+        make_lead(n + 1, assigned_to=staff["avery"] if n % 2 else None)
+    avery_client.get("/staff/")
+    avery_client.get("/staff/", {"page": 2})
+    avery_client.get("/staff/", {"show": "mine"})
+    assert len(queue_views()) == 3
+
+    # A shift of refreshes: page 1, page 2 and "Mine", in turn, every 10 seconds.
+    for _ in range(5):
+        avery_client.get("/staff/", **REFRESH)
+        avery_client.get("/staff/", {"page": 2}, **REFRESH)
+        avery_client.get("/staff/", {"show": "mine"}, **REFRESH)
+
+    assert len(queue_views()) == 3

@@ -1,6 +1,7 @@
 """The insurance result on a queue row: what a worker can tell the caller before opening the lead."""
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -65,7 +66,7 @@ def test_each_row_says_where_its_insurance_check_stands(avery_client):
     cases[lead] = "Plan inactive: to review"
     lead, request = lead_with(8, status=Status.NEEDS_INFO)
     answered(request, "rejected")
-    cases[lead] = "Payer found no match: needs details"
+    cases[lead] = "Payer found no match: check details"
     callback = make_lead(9)
 
     html = avery_client.get("/staff/").content.decode()
@@ -98,6 +99,42 @@ def test_the_insurance_results_of_a_page_are_read_in_one_query(avery_client, dja
     avery_client.get("/staff/")
 
     # As many queries as the queue with no verification at all (test_queue's count): none per row.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         html = avery_client.get("/staff/").content.decode()
     assert html.count("Plan active: to review") == 25
+
+
+@pytest.mark.django_db
+def test_a_request_closed_by_staff_does_not_hide_an_earlier_result(avery_client):
+    lead = make_lead(1, kind="verification")
+    verification(lead, status=Status.VERIFIED, outcome="covered", created_minutes_ago=60)
+    verification(lead, status=Status.CLOSED, created_minutes_ago=5)  # a duplicate, closed
+    only_closed = make_lead(2, kind="verification")
+    verification(only_closed, status=Status.CLOSED)
+
+    html = avery_client.get("/staff/").content.decode()
+
+    assert "Covered" in row_of(html, lead) and "No check asked" not in row_of(html, lead)
+    assert "Insurance: Check closed" in row_of(html, only_closed)
+
+
+def rejected_for(request, code: str):
+    check = answered(request, "rejected")
+    check.summary_json = json.dumps({"status": "rejected", "rejections": [{"loop": "2100C", "code": code}]})
+    check.save()
+
+
+@pytest.mark.django_db
+def test_a_rejection_is_worded_from_its_reason_not_always_as_the_visitors_details(avery_client):
+    member_id = make_lead(1, kind="verification")
+    rejected_for(verification(member_id, status=Status.NEEDS_INFO), "72")
+    our_npi = make_lead(2, kind="verification")
+    rejected_for(verification(our_npi, status=Status.NEEDS_INFO), "43")
+    payer_down = make_lead(3, kind="verification")
+    rejected_for(verification(payer_down, status=Status.NEEDS_REVIEW), "42")
+
+    html = avery_client.get("/staff/").content.decode()
+
+    assert "Payer found no match: check details" in row_of(html, member_id)
+    assert "Payer refused our provider details: nothing to ask the visitor" in row_of(html, our_npi)
+    assert "details" not in row_of(html, payer_down) and "Payer could not answer: try again" in row_of(html, payer_down)

@@ -28,6 +28,11 @@ def row_of(html: str, lead: Lead) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", match[0]).split())
 
 
+def time_cell(html: str, lead: Lead) -> str:
+    """The words of the row's "Waiting / outcome" cell."""
+    return row_of(html, lead).split("Waiting / outcome: ")[1].split(" First call: ")[0]
+
+
 @pytest.mark.django_db
 def test_a_row_shows_the_first_name_for_whom_and_urgency_but_not_the_surname(avery_client):
     jordan = make_lead(1, name="Jordan Whitlock", for_whom="loved_one", urgent=True)
@@ -35,8 +40,8 @@ def test_a_row_shows_the_first_name_for_whom_and_urgency_but_not_the_surname(ave
 
     html = avery_client.get("/staff/").content.decode()
 
-    assert "Jordan for a loved one Urgent" in row_of(html, jordan)
-    assert "Sam for themself" in row_of(html, sam)
+    assert f"Jordan {jordan.reference} for a loved one Urgent" in row_of(html, jordan)
+    assert f"Sam {sam.reference} for themself" in row_of(html, sam)
     assert "Whitlock" not in html  # the first name is enough to greet them; the rest stays on the lead page
 
 
@@ -60,12 +65,12 @@ def test_a_first_call_that_missed_its_target_says_by_how_much_in_a_warning_style
 
     html = avery_client.get("/staff/").content.decode()
 
-    assert "First call 90 min after request: target missed by 30 min" in row_of(html, late)
-    assert re.search(r'class="fact fact-warning">First call 90 min', html)
-    assert "First call 8 min after request: on target" in row_of(html, prompt)
-    assert re.search(r'class="fact fact-good">First call 8 min', html)
+    assert "First call 1 hour 30 minutes after request: target missed by 30 minutes" in row_of(html, late)
+    assert re.search(r'class="fact fact-warning">First call 1 hour 30 minutes', html)
+    assert "First call 8 minutes after request: on target" in row_of(html, prompt)
+    assert re.search(r'class="fact fact-good">First call 8 minutes', html)
     # Once called, the person is no longer "waiting": the row says when they asked.
-    assert "Asked 2 hours ago" in row_of(html, late) and "Waiting" not in row_of(html, late)
+    assert "Asked 2 hours ago" in row_of(html, late) and "Waiting " not in time_cell(html, late)
 
 
 @pytest.mark.django_db
@@ -85,10 +90,11 @@ def test_a_closed_lead_says_what_happened_and_when_never_how_long_it_waits(avery
 
     row = row_of(html, admitted)
     assert f"Admitted 3 Dec {closed_at.year}" in row  # closed last year: the year says so
-    assert "Waiting" not in row and "overdue" not in row.lower()
+    assert "Waiting " not in time_cell(html, admitted) and "overdue" not in row.lower()
     assert "Closed requests" in html and "Open requests" not in html
     # Closed this year, without a call: no "overdue" on a lead nobody will call now.
-    assert f"Not a fit {just_now:%-d %b} Closed without a call" in row_of(html, never_called)
+    assert time_cell(html, never_called) == f"Not a fit {just_now:%-d %b}"
+    assert "First call: Closed without a call" in row_of(html, never_called)
 
 
 @pytest.mark.django_db
@@ -152,7 +158,9 @@ def test_the_best_time_says_whether_its_window_is_open_now(settings):
 
     assert (rows[evening.pk].words, rows[evening.pk].tone) == ("Evening (5–8 p.m.): open now", "good")
     assert rows[morning.pk].words == "Morning (8 a.m.–12 p.m.): opens 8 a.m. tomorrow"
-    assert rows[soon.pk].words == "As soon as possible"
+    assert (rows[soon.pk].words, rows[soon.pk].tone) == ("As soon as possible: call-back hours open now", "good")
+    nine_pm = queue_rows([Lead.objects.get(pk=soon.pk)], six_pm + dt.timedelta(hours=3))[0]
+    assert nine_pm.best_time.words == "As soon as possible: call-back hours open 8 a.m. tomorrow"
     # Inside the evening window but outside call-back hours (the centre closes at 7 on Sundays here).
     settings.CENTRE_HOURS = "mon-sat 08:00-20:00; sun 09:00-19:00"
     sunday_half_seven = dt.datetime(2026, 12, 6, 19, 30, tzinfo=NEW_YORK)

@@ -7,38 +7,52 @@
   var announcer = document.getElementById("queue-announcer");
   if (!region || !window.fetch) return;
   var INTERVAL = 10000;
-  // A row that was not on the page before stays marked "New" this long (a worker may be looking away).
+  // A background tab still counts new requests for its title, less often.
+  var HIDDEN_INTERVAL = 30000;
+  // A row the server flagged (asked for since the last look: new, asked again, danger reported
+  // again) stays marked this long after the worker could first see it.
   var NEW_FOR = 120000;
-  var known = {};
-  var arrivedAt = {};
+  var marked = {}; // lead id -> {words, since (ms; 0 while the tab is hidden)}
+  var title = document.title;
+  var unseen = 0;
 
-  function rows() {
-    return Array.prototype.slice.call(region.querySelectorAll("tr[data-lead-id]"));
+  // The "alerts are reaching nobody" banner lives outside the refreshed region: replaced only when
+  // it changes, so a screen reader reads it once, not on every refresh.
+  var alerts = region.querySelector("[data-queue-alerts]");
+  if (alerts) region.parentNode.insertBefore(alerts, region);
+  function takeAlerts(fragment) {
+    var next = fragment.querySelector("[data-queue-alerts]");
+    if (!next) return;
+    next.parentNode.removeChild(next);
+    if (!alerts) {
+      alerts = next;
+      region.parentNode.insertBefore(alerts, region);
+    } else if (alerts.innerHTML !== next.innerHTML) {
+      alerts.replaceWith(next);
+      alerts = next;
+    }
   }
 
-  // Words, not colour alone: a "New" badge (read out with the row), and a highlight that repeats it.
+  // Words, not colour alone: a badge saying why (read out with the row), and a highlight that repeats it.
   function markNew() {
     var now = Date.now();
-    rows().forEach(function (row) {
+    Array.prototype.forEach.call(region.querySelectorAll("tr[data-lead-id]"), function (row) {
       var id = row.getAttribute("data-lead-id");
-      if (!known[id]) {
-        known[id] = true;
-        arrivedAt[id] = now;
-      }
-      if (arrivedAt[id] && now - arrivedAt[id] < NEW_FOR) {
-        row.classList.add("queue-new");
-        var badge = document.createElement("span");
-        badge.className = "badge queue-new-badge";
-        badge.textContent = "New";
-        var who = row.querySelector("th");
-        if (who) {
-          who.insertBefore(document.createTextNode(" "), who.firstChild);
-          who.insertBefore(badge, who.firstChild);
-        }
+      var words = row.getAttribute("data-new");
+      if (words) marked[id] = { words: words, since: document.hidden ? 0 : now };
+      var mark = marked[id];
+      if (!mark || (mark.since && now - mark.since >= NEW_FOR)) return;
+      row.classList.add("queue-new");
+      var badge = document.createElement("span");
+      badge.className = "badge queue-new-badge";
+      badge.textContent = mark.words;
+      var who = row.querySelector("th");
+      if (who) {
+        who.insertBefore(document.createTextNode(" "), who.firstChild);
+        who.insertBefore(badge, who.firstChild);
       }
     });
   }
-  rows().forEach(function (row) { known[row.getAttribute("data-lead-id")] = true; });
 
   // Screen readers hear of arrivals at most every 30 seconds, the ones since then added up: a busy
   // evening must not talk over a worker on a call every 10 seconds.
@@ -53,18 +67,38 @@
     unannounced = 0;
   }
 
-  // The newest lead id this filter has shown; the server counts those that arrived after it.
-  function read(el, name) {
-    var node = el.querySelector("[data-queue-" + name + "]");
-    return node ? parseInt(node.getAttribute("data-queue-" + name), 10) || 0 : 0;
+  // The tab's title counts what arrived since the worker last looked at the page: cleared when
+  // they come back to the tab or touch the page.
+  function showUnseen() {
+    document.title = unseen ? "(" + unseen + " new) " + title : title;
+  }
+  function seen() {
+    if (document.hidden) return;
+    unseen = 0;
+    showUnseen();
+    var now = Date.now();
+    Object.keys(marked).forEach(function (id) { if (!marked[id].since) marked[id].since = now; });
   }
 
+  // The moment of the server's last look at this view: it flags and counts what was asked for since.
+  function looked(el) {
+    var node = el.querySelector("[data-queue-looked]");
+    return node ? node.getAttribute("data-queue-looked") : "";
+  }
+  function arrived(el) {
+    var node = el.querySelector("[data-queue-arrived]");
+    return node ? parseInt(node.getAttribute("data-queue-arrived"), 10) || 0 : 0;
+  }
+
+  var lastFetch = 0;
   function refresh() {
-    if (document.hidden) return;
+    var now = Date.now();
+    if (document.hidden && now - lastFetch < HIDDEN_INTERVAL - 1000) return;
     // Don't move rows under a worker who is pressing a link in the table.
-    if (region.contains(document.activeElement) && document.activeElement !== region) return;
+    if (!document.hidden && region.contains(document.activeElement) && document.activeElement !== region) return;
+    lastFetch = now;
     fetch(region.getAttribute("data-refresh-url"), {
-      headers: { "X-Queue-Refresh": "1", "X-Queue-Since": String(read(region, "latest")) },
+      headers: { "X-Queue-Refresh": "1", "X-Queue-Since": looked(region) },
       credentials: "same-origin",
       cache: "no-store",
     })
@@ -75,11 +109,13 @@
       .then(function (html) {
         var next = document.createElement("div");
         next.innerHTML = html;
+        takeAlerts(next);
         region.replaceChildren.apply(region, Array.prototype.slice.call(next.childNodes));
         markNew();
-        var added = read(region, "arrived");
+        var added = arrived(region);
         if (added > 0) {
-          document.title = "(" + added + " new) " + document.title.replace(/^\(\d+ new\) /, "");
+          unseen += added;
+          showUnseen();
         }
         announce(added);
       })
@@ -87,5 +123,13 @@
   }
 
   window.setInterval(refresh, INTERVAL);
-  document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      seen();
+      refresh();
+    }
+  });
+  window.addEventListener("focus", seen);
+  document.addEventListener("pointerdown", seen);
+  document.addEventListener("keydown", seen);
 })();

@@ -242,7 +242,7 @@ def test_it_shows_a_worker_a_new_request_without_a_reload_and_lets_them_work_it(
     worker = page_factory(viewport=DESKTOP)
     sign_in_staff(worker, live_server.url, staff["avery"])
     worker.goto(f"{live_server.url}/staff/")
-    expect(worker.locator("[data-queue-latest]")).to_have_attribute("data-queue-latest", "0")
+    expect(worker.locator("[data-queue-looked]")).to_have_count(1)  # the page the script refreshes
     navigations = []
     worker.on("framenavigated", lambda frame: frame == worker.main_frame and navigations.append(frame.url))
     shot(worker, "journey-queue-1-empty")
