@@ -31,6 +31,7 @@ from .models import (
 from .models.events import moment
 from .models.timeline import fold_older_alerts
 from .permissions import admissions_required, supervisor_required
+from .queue_rows import first_call_words
 from .staff_forms import (
     AssignForm,
     AttemptForm,
@@ -73,7 +74,7 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
         "earlier_alerts": earlier_alerts,
         "outcome": lead.outcome(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
-        "sla": lead.sla_state(),
+        "first_call": first_call_words(lead, timezone.now()),
         "attempt_form": forms.get("attempt_form") or AttemptForm(lead=lead),
         "note_form": forms.get("note_form") or NoteForm(),
         "preferences_form": ContactPreferencesForm(

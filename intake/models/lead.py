@@ -111,6 +111,15 @@ class Lead(LeadOwnership, LeadWorkflow, models.Model):
                 name="lead_queue_by_target",
                 condition=Q(status__in=OPEN_STATUSES),
             ),
+            # The queue's closed views, newest closed first (LeadQuerySet.newest_closed_first).
+            models.Index(
+                F("closed_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="lead_closed_newest_first",
+                condition=~Q(status__in=OPEN_STATUSES),
+            ),
+            # The live refresh's count of leads asked for since the worker's last look.
+            models.Index(fields=["last_requested_at"], name="lead_last_requested"),
         ]
 
     def __str__(self) -> str:
@@ -243,33 +252,6 @@ class Lead(LeadOwnership, LeadWorkflow, models.Model):
         ):
             return None
         return self.danger_reported_at + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
-
-    def sla_state(self, now: dt.datetime | None = None) -> tuple[str, str]:
-        """(code, words) for the queue: contacted / on time / due soon / overdue."""
-        now = now or timezone.now()
-        danger_due = self.danger_call_due() if self.first_contacted_at else None
-        if danger_due:
-            seconds = (danger_due - now).total_seconds()
-            if seconds < 0:
-                return "overdue", f"Danger reported again: overdue by {int(-seconds // 60)} min"
-            return "due", f"Danger reported again: call in {int(seconds // 60)} min"
-        if self.first_contacted_at:
-            minutes = int((self.first_contacted_at - self.created_at).total_seconds() // 60)
-            met = self.sla_due_at is None or self.first_contacted_at <= self.sla_due_at
-            return ("met" if met else "missed"), f"First call after {minutes} min"
-        if self.sla_due_at is None:
-            return "none", "No target"
-        seconds = (self.sla_due_at - now).total_seconds()
-        if seconds < 0:
-            return "overdue", f"Overdue by {int(-seconds // 60)} min"
-        left = int(seconds // 60)
-        if left <= 5:
-            return "due", f"Due in {left} min"
-        if left <= 60:
-            return "ok", f"{left} min left"
-        due = timezone.localtime(self.sla_due_at)
-        day = "" if due.date() == timezone.localtime(now).date() else f"{due:%a} "
-        return "ok", f"Due by {day}{due:%-I:%M %p}"
 
     # --- What people told us --------------------------------------------------------------
 

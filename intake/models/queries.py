@@ -55,7 +55,7 @@ class LeadQuerySet(models.QuerySet):
         )
 
     def newest_closed_first(self):
-        """Read from the index of closed leads (migration 0014), so the "All closed" view of a long
+        """Read from the index of closed leads (lead_closed_newest_first), so the "All closed" view of a long
         history is not a sort of every closed lead."""
         return self.order_by(F("closed_at").desc(nulls_last=True), "-pk")
 

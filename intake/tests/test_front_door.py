@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from intake.hours import DAYS
 from intake.models import Lead, Notification, StaffProfile
+from intake.queue_rows import first_call_words
 from intake.tasks import escalate_overdue_leads
 from intake.timing import call_expectation, first_call_target
 from tests.support import wait_until
@@ -155,7 +156,7 @@ def test_an_evening_request_is_promised_and_queued_for_the_evening(client, staff
     soon = Lead.objects.exclude(pk=lead.pk).get()
     assert list(Lead.objects.open().queue_order()) == sorted([lead, soon], key=lambda x: x.sla_due_at)
     client.force_login(staff["avery"])
-    assert "Asked for evening (5–8 p.m.)" in client.get(reverse("staff:queue")).content.decode()
+    assert "Evening (5–8 p.m.):" in client.get(reverse("staff:queue")).content.decode()
 
 
 # --- Urgent means minutes, at any hour ------------------------------------------------------
@@ -281,7 +282,7 @@ def test_danger_reported_on_a_lead_already_called_needs_a_new_call_within_minute
     client.post("/callback/", {**jordan, "in_danger": "yes"})
     lead.refresh_from_db()
     assert lead.urgent and lead.danger_call_due() == lead.danger_reported_at + dt.timedelta(minutes=10)
-    assert lead.sla_state()[1].startswith("Danger reported again")
+    assert first_call_words(lead, timezone.now()).words.startswith("Danger reported again: call within")
     assert list(Lead.objects.open().queue_order())[0] == lead
 
     # Ten minutes pass with no call: the supervisors hear of it, once.

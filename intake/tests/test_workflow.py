@@ -136,7 +136,7 @@ def test_it_records_speed_to_lead_and_moves_status_as_calls_are_logged(client, s
     assert (lead.status, lead.attempt_count, lead.first_contacted_at) == (LeadStatus.REACHED, 2, first)
     assert lead.last_attempt_outcome == "reached"
     html = worker.get("/staff/").content.decode()
-    assert "Reached" in html and "(2)" in html
+    assert "Reached under a minute ago (2 attempts)" in html
 
 
 # --- Status workflow --------------------------------------------------------------------------
