@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='lead',
-            index=models.Index(models.OrderBy(models.F('closed_at'), descending=True, nulls_last=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['new', 'contacting', 'reached', 'assessment_scheduled']), _negated=True), name='lead_closed_newest_first'),
+            index=models.Index(models.OrderBy(models.F('closed_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['new', 'contacting', 'reached', 'assessment_scheduled']), _negated=True), name='lead_closed_newest_first'),
         ),
         migrations.AddIndex(
             model_name='lead',

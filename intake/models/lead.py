@@ -112,8 +112,9 @@ class Lead(LeadOwnership, LeadWorkflow, models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
             ),
             # The queue's closed views, newest closed first (LeadQuerySet.newest_closed_first).
+            # Plain DESC: SQLite's CREATE INDEX has no NULLS LAST, and a closed lead has a closed_at.
             models.Index(
-                F("closed_at").desc(nulls_last=True),
+                F("closed_at").desc(),
                 F("id").desc(),
                 name="lead_closed_newest_first",
                 condition=~Q(status__in=OPEN_STATUSES),

@@ -57,7 +57,7 @@ class LeadQuerySet(models.QuerySet):
     def newest_closed_first(self):
         """Read from the index of closed leads (lead_closed_newest_first), so the "All closed" view of a long
         history is not a sort of every closed lead."""
-        return self.order_by(F("closed_at").desc(nulls_last=True), "-pk")
+        return self.order_by(F("closed_at").desc(), "-pk")
 
     def receive(self, submission) -> tuple["Lead", "LeadRequest"]:
         """The one way in for every request (see intake.front_door)."""
