@@ -49,18 +49,22 @@ def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
     for a page of the queue, and one more only when a row shows a payer's rejection."""
     newest_check = EligibilityCheck.objects.filter(verification=models.OuterRef("pk")).order_by("-created_at")
     closed_last = models.Case(models.When(status=Status.CLOSED, then=1), default=0)
-    newest = (
+    # Every request of the page's leads (a lead has one or a few), best first, and the first of each
+    # lead kept here: DISTINCT ON would do it in the database, but SQLite (make run) has none.
+    requests = (
         VerificationRequest.objects.filter(lead_id__in=lead_ids)
         .alias(closed_last=closed_last)
         .order_by("lead_id", "closed_last", "-created_at", "-pk")
-        .distinct("lead_id")
         .annotate(coverage=models.Subquery(newest_check.values("coverage_status")[:1]))
         .only("lead_id", "status", "outcome", "by_phone")
     )
-    requests = list(newest)
-    rejected = [request.pk for request in requests if _rejected(request)]
+    first_of_each: dict[int, VerificationRequest] = {}
+    for request in requests:
+        first_of_each.setdefault(request.lead_id, request)
+    newest = list(first_of_each.values())
+    rejected = [request.pk for request in newest if _rejected(request)]
     reasons = _rejection_reasons(rejected) if rejected else {}
-    return {request.lead_id: _result(request, reasons.get(request.pk, "")) for request in requests}
+    return {request.lead_id: _result(request, reasons.get(request.pk, "")) for request in newest}
 
 
 def _rejected(request) -> bool:
@@ -69,13 +73,12 @@ def _rejected(request) -> bool:
 
 def _rejection_reasons(request_ids: list[int]) -> dict[int, str]:
     """The first reject reason of each request's newest check, by request (the summary is
-    encrypted: read and decrypted for these rows only)."""
-    newest = (
-        EligibilityCheck.objects.filter(verification_id__in=request_ids)
-        .order_by("verification_id", "-created_at")
-        .distinct("verification_id")
-        .only("verification_id", "summary_json")
+    encrypted: only those checks are read and decrypted)."""
+    newest_check = EligibilityCheck.objects.filter(verification=models.OuterRef("pk")).order_by("-created_at", "-pk")
+    newest_ids = VerificationRequest.objects.filter(pk__in=request_ids).values(
+        newest=models.Subquery(newest_check.values("pk")[:1])
     )
+    newest = EligibilityCheck.objects.filter(pk__in=newest_ids).only("verification_id", "summary_json")
     reasons = {}
     for check in newest:
         rejections = json.loads(check.summary_json).get("rejections") if check.summary_json else None

@@ -74,6 +74,16 @@ def test_it_runs_the_site_and_worker_on_embedded_defaults(embedded_env, tmp_path
         # admissions and supervisor are on duty; other mail (escalations of demo leads) may come too
         text = _wait_for_mail(tmp_path / "mail", "Subject: New callback request L-", count=2)
         assert "Robin" not in text and "Marsh" not in text and "555-0187" not in text
+
+        # The demo supervisor works a shift on SQLite: the queue (rows, insurance results, the
+        # audit of whom it showed), a lead and its timeline, its audit page, the metrics.
+        password = re.search(r"password for each: (\S+)\)", seeded).group(1)
+        queue = _sign_in(opener, base, embedded_env, "supervisor", password)
+        assert "Robin" in queue and "for themself" in queue
+        lead_path = re.search(r'href="(/staff/leads/\d+/)"', queue).group(1)
+        assert "Callback request" in opener.open(f"{base}{lead_path}", timeout=10).read().decode()
+        assert "Staff queue" in opener.open(f"{base}{lead_path}audit/", timeout=10).read().decode()
+        assert "Speed to lead" in opener.open(f"{base}/staff/metrics/", timeout=10).read().decode()
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does
         try:
@@ -85,6 +95,22 @@ def test_it_runs_the_site_and_worker_on_embedded_defaults(embedded_env, tmp_path
     assert proc.returncode is not None
     with pytest.raises(OSError):
         urllib.request.urlopen(f"{base}/healthz", timeout=2)
+
+
+def _post(opener, url: str, page: str, data: dict) -> str:
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **data}).encode()
+    return opener.open(urllib.request.Request(url, data=body, headers={"Referer": url}), timeout=10).read().decode()
+
+
+def _sign_in(opener, base: str, env: dict, username: str, password: str) -> str:
+    """Both factors, as a person would: the password, then the authenticator's current code."""
+    login = f"{base}/staff/login/"
+    second_step = _post(
+        opener, login, opener.open(login, timeout=10).read().decode(), {"username": username, "password": password}
+    )
+    code = _manage(env, "demo_code", username).split()[0]
+    return _post(opener, f"{base}/staff/login/verify/", second_step, {"token": code})
 
 
 def _wait_for_page(opener, url: str, timeout: float = 60) -> str:
