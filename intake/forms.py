@@ -13,7 +13,7 @@ from .models import BestTime, ForWhom
 from .phones import normalise_phone
 from .timing import offered_best_times
 
-PHONE_ERROR = "Enter a phone number we can call, with area code, like (555) 201-4567."
+PHONE_ERROR = "Enter a phone number we can call, with area code, like (312) 555-0134."
 
 
 class TelInput(forms.TextInput):

@@ -1,6 +1,7 @@
 """Opening hours, phone numbers and encryption: the small parts the journey leans on."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,8 +9,10 @@ from cryptography.fernet import Fernet, InvalidToken
 from django.db import connection
 
 from intake import crypto
+from intake.forms import PHONE_ERROR
 from intake.hours import Hours
 from intake.models import Lead
+from intake.phones import normalise_phone
 from intake.timing import call_expectation
 
 NY = ZoneInfo("America/New_York")
@@ -76,3 +79,8 @@ def test_it_finds_a_lead_by_phone_through_the_keyed_hash_only(staff):
     lead = Lead.objects.create(name="Jordan", phone="+14155552671")
     assert list(Lead.objects.for_phone("+14155552671")) == [lead]
     assert lead.phone_hash != "+14155552671" and "4155552671" not in lead.phone_hash
+
+
+def test_the_phone_error_gives_an_example_the_form_accepts():
+    example = re.search(r"like (\(\d{3}\) \d{3}-\d{4})", PHONE_ERROR).group(1)
+    assert normalise_phone(example) is not None
