@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .audit import entries_about_lead
 from .extensions import page_panels
 from .models import (
+    OPEN_STATUSES,
     AttemptOutcome,
     EventKind,
     Lead,
@@ -85,7 +86,7 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
         or FollowUpForm(initial={"follow_up_at": timezone.localtime(lead.follow_up_at) if lead.follow_up_at else None}),
         "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": lead.assigned_to_id}),
         "merge_form": forms.get("merge_form") or MergeForm(lead=lead),
-        "transitions": [(value, LeadStatus(value).label) for value in lead.next_statuses()],
+        "transitions": [(value, _move_words(lead, value)) for value in lead.next_statuses()],
         "closing": [(value, LeadStatus(value).label) for value in lead.closing_outcomes()],
         "same_phone": same_phone[:5],
         "is_supervisor": is_supervisor(request.user),
@@ -93,6 +94,13 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
         "lead_panels": page_panels(lead),
     }
     return render(request, "staff/lead_detail.html", context, status=status)
+
+
+def _move_words(lead: Lead, to: str) -> str:
+    """A status button says what it does: "Move to Reached", or "Move back to Reached" from a
+    later step (it must not read as the lead's current status)."""
+    back = to in OPEN_STATUSES and OPEN_STATUSES.index(to) < OPEN_STATUSES.index(lead.status)
+    return f"Move {'back ' if back else ''}to {LeadStatus(to).label}"
 
 
 def _back(lead: Lead) -> HttpResponse:

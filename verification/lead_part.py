@@ -75,7 +75,7 @@ class Verifications(LeadPart):
                 if check.status == EligibilityCheck.Status.SENT:
                     answer = ANSWERS.get(check.coverage_status, "answered")
                     how = " (entered after a call to the payer)" if check.manual else ""
-                    what = f"Insurance answer from {payer}{how}: {answer}"
+                    what = f"Insurance answer from {payer}{how}: {answer}{_carved_out(check)}"
                     entries.append(TimelineEntry("part", check.finished_at or check.created_at, what, check.entered_by))
                 elif check.status == EligibilityCheck.Status.FAILED:
                     at = check.finished_at or check.created_at
@@ -85,3 +85,13 @@ class Verifications(LeadPart):
                 what = f"Insurance marked verified: {verification.get_outcome_display().lower() or 'verified'}"
                 entries.append(TimelineEntry("part", verification.verified_at, what, verification.verified_by))
         return entries
+
+
+def _carved_out(check: EligibilityCheck) -> str:
+    """ "; treatment handled by HARBORLIGHT": an active plan whose behavioural care another company
+    manages is not an answer about treatment, and the timeline must not read as one."""
+    if check.coverage_status != CoverageStatus.ACTIVE:
+        return ""
+    levels = check.summary.levels.values() if check.summary_json else []
+    companies = sorted({care.carved_out_to for care in levels if care.carved_out_to})
+    return f"; treatment handled by {', '.join(companies)}: call them" if companies else ""

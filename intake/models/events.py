@@ -16,7 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format, time_format
+from django.utils.formats import date_format
 
 from ..crypto import EncryptedTextField
 from .choices import LeadStatus, LevelOfCare, NotAFitReason
@@ -132,13 +132,9 @@ class LeadEvent(models.Model):
         return f"Closed as {_status(status).lower()}"
 
     def recorded_by(self) -> str:
-        """The line under an outcome: "recorded by Avery Lee at 2:02 p.m." (and the day, unless it
-        is the admission's), the time written as the rest of the staff pages write it."""
-        at = timezone.localtime(self.at)
-        when = f"at {time_format(at)}"
-        if self.details.get("admitted_on") != at.date().isoformat():
-            when += f" on {day(at.date())}"
-        return f"recorded by {staff_name(self.actor) or 'a former staff member'} {when}"
+        """The line under an outcome: "recorded by Avery Lee, Dec. 3, 2026, 2:02 p.m.": always with
+        its day, since the admission's own date stands beside it."""
+        return f"recorded by {staff_name(self.actor) or 'a former staff member'}, {moment(self.at)}"
 
     @property
     def note(self) -> str:
@@ -160,8 +156,8 @@ def moment(value: dt.datetime) -> str:
 
 
 def day(value: dt.date) -> str:
-    """3 Dec 2026."""
-    return f"{value.day} {value:%b %Y}"
+    """A date as the staff pages write them ("Dec. 3, 2026")."""
+    return date_format(value, "DATE_FORMAT")
 
 
 def _status(value: str | None) -> str:

@@ -6,8 +6,7 @@ import re
 
 import pytest
 from auditlog.models import LogEntry
-from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils import dateformat, timezone
 
 from intake.models import EventKind, Lead, LeadEvent, LeadStatus, OutcomeFacts, WorkflowError
 from intake.retention import anonymise_lead
@@ -61,7 +60,8 @@ def text_of(page: str) -> str:
 
 
 def day(value: dt.date) -> str:
-    return f"{value.day} {value:%b %Y}"
+    """As every staff page writes a date: "Nov. 30, 2026"."""
+    return dateformat.format(value, "N j, Y")
 
 
 @pytest.mark.django_db
@@ -120,9 +120,9 @@ def test_it_shows_what_will_be_recorded_and_closes_only_on_confirm(worker, lead,
     assert (lead.status, lead.admitted_on) == (LeadStatus.ADMITTED, today)
     event = lead.outcome()
     assert event.actor == staff["avery"] and event.details["level_of_care"] == "residential"
-    at = timezone.localtime(event.at)
     page = text_of(done.content.decode())
-    assert f"Admitted to Residential (Evergreen) on {day(today)} — recorded by Avery Lee at {time_format(at)}" in page
+    recorded = dateformat.format(timezone.localtime(event.at), "N j, Y, P")
+    assert f"Admitted to Residential (Evergreen) on {day(today)} — recorded by Avery Lee, {recorded}" in page
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ import re
 import pytest
 from auditlog.models import LogEntry
 from django.apps import apps as django_apps
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.formats import date_format
 
 from intake.audit import acting_as
@@ -93,7 +93,7 @@ def test_it_shows_every_step_of_a_lead_with_who_and_when_newest_first(client, te
     entry(entries, f"{twin.reference} merged into {lead.reference} by Avery Lee")
     undone = entry(entries, f"Merge of {twin.reference} into {lead.reference} undone by Sam Reyes")
     assert "Reason: Two different people sharing a phone" in undone
-    entry(entries, f"Admitted to Residential on {today.day} {today:%b %Y} by Avery Lee")
+    entry(entries, f"Admitted to Residential on {dateformat.format(today, 'N j, Y')} by Avery Lee")
     assert "Reason given: Left on day two" in entry(entries, "Reopened (it was admitted) by Sam Reyes")
 
     times = [when for when, _ in entries]

@@ -324,3 +324,15 @@ def test_it_lets_staff_edit_only_their_own_roster_row_unless_supervisor(client, 
     assert client.get(f"/staff/roster/{blake.pk}/").status_code == 403
     bad = client.post(f"/staff/roster/{avery.pk}/", {"shift_hours": "whenever"})
     assert "expected e.g." in bad.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_status_buttons_say_what_they_do_and_never_read_as_the_current_status(client, staff, lead):
+    worker = as_user(client, staff["avery"])
+    lead.log_attempt(by=staff["avery"], outcome="reached")
+    lead.transition("assessment_scheduled", by=staff["avery"])
+
+    html = worker.get(f"/staff/leads/{lead.pk}/").content.decode()
+
+    assert "Now: <strong>Assessment scheduled</strong>" in html
+    assert 'value="reached">Move back to Reached</button>' in html

@@ -283,7 +283,7 @@ def test_it_shows_a_worker_a_new_request_without_a_reload_and_lets_them_work_it(
     assert Lead.objects.get().status == LeadStatus.REACHED
     shot(worker, "journey-queue-3-reached")
 
-    worker.get_by_role("button", name="Assessment scheduled").click()
+    worker.get_by_role("button", name="Move to Assessment scheduled").click()
     expect(messages).to_contain_text(f"{lead.reference} is now assessment scheduled.")
     assert Lead.objects.get().status == LeadStatus.ASSESSMENT_SCHEDULED
 

@@ -36,7 +36,7 @@ def test_it_takes_a_lead_to_admitted_with_its_facts_and_shows_every_step_by_name
     worker.get_by_role("radio", name="Reached").check()
     worker.get_by_role("button", name="Log attempt").click()
     expect(messages).to_contain_text("Logged: reached.")
-    worker.get_by_role("button", name="Assessment scheduled").click()
+    worker.get_by_role("button", name="Move to Assessment scheduled").click()
     expect(messages).to_contain_text(f"{lead.reference} is now assessment scheduled.")
 
     # Admitted is not one click: it asks for the facts, and says what is missing next to the field.

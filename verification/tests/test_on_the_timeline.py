@@ -3,6 +3,7 @@
 
 import datetime as dt
 import html as htmllib
+import json
 import re
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 from intake.models import Lead
 from intake.tests.helpers import JORDAN
 from verification.models import EligibilityCheck, Payer, VerificationRequest
+from verification.tests.test_eligibility_sandbox import check as sandbox_answer
 
 
 def timeline_text(page: str) -> list[str]:
@@ -53,6 +55,30 @@ def test_it_shows_each_payer_answer_and_the_verification_with_who_and_when(clien
     assert "Insurance marked verified: partially covered by Avery Lee" in entries[0]
     manual = "Insurance answer from Acme Health (entered after a call to the payer): coverage not active"
     assert f"{manual} by Blake Ortiz" in entries[1]
-    assert "Insurance answer from Acme Health: coverage active by Lantern" in entries[2]
-    assert "Insurance check with Acme Health failed by Lantern The payer did not answer in time." in entries[3]
+    assert "Insurance answer from Acme Health: coverage active (automatic check)" in entries[2]
+    assert "Insurance check with Acme Health failed (automatic check) The payer did not answer in time." in entries[3]
     assert "LNT100001" not in " ".join(entries) and "Okonkwo" not in " ".join(entries)
+
+
+@pytest.mark.django_db
+def test_an_active_plan_whose_treatment_another_company_handles_says_so_on_the_timeline(client, staff):
+    carved_out = sandbox_answer("LNT100002").summary
+    company = next(care.carved_out_to for care in carved_out.levels.values() if care.carved_out_to)
+    lead = Lead.objects.create(name="Maya", phone=JORDAN["phone"], kind="verification")
+    verification = VerificationRequest.objects.create(
+        lead=lead, first_name="Maya", last_name="Okonkwo", date_of_birth=dt.date(1991, 3, 14), member_id="LNT100002"
+    )
+    EligibilityCheck.objects.create(
+        verification=verification,
+        gateway="sandbox",
+        status="done",
+        coverage_status="active",
+        finished_at=timezone.now(),
+        summary_json=json.dumps(carved_out.to_dict()),
+    )
+
+    client.force_login(staff["avery"])
+    entries = timeline_text(client.get(f"/staff/leads/{lead.pk}/").content.decode())
+
+    answer = f"Insurance answer from the insurer: coverage active; treatment handled by {company}: call them"
+    assert answer in entries[0]
