@@ -70,6 +70,21 @@ def test_it_explains_inactive_not_found_and_carved_out_answers(
 
 
 @pytest.mark.django_db
+def test_the_payers_answer_comes_before_the_forms_so_a_phone_shows_it_first(
+    client, staff, patient_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        verification = submit(client, patient_data, member_id="LNT100001")
+    run_checks(verification)
+
+    client.force_login(staff["avery"])
+    html = client.get(f"/staff/verifications/{verification.pk}/").content.decode()
+
+    # The columns stack in page order on a phone: the answer, then the next steps and phone form.
+    assert html.index('id="answer-h"') < html.index('id="actions-h"') < html.index('id="manual-h"')
+
+
+@pytest.mark.django_db
 def test_it_retries_when_the_payer_is_unavailable(client, staff, patient_data, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         verification = submit(client, patient_data, member_id="LNT400001")
