@@ -115,6 +115,8 @@ class LevelReadout:
     details: list[str] = field(default_factory=list)
     # The reader's plain words about this level's values that cannot be right: never quoted.
     warnings: list[str] = field(default_factory=list)
+    # The company that handles this level instead of the payer (a carve-out), if any.
+    carved_out_to: str = ""
 
 
 @dataclass
@@ -135,6 +137,11 @@ class Readout:
     carve_outs: list[CarveOutContact]
     not_stated: list[str]
     warnings: list[str]
+
+    @property
+    def carved_out_levels(self) -> list[str]:
+        """The levels another company handles: the plan's figures say nothing of them."""
+        return [level.label for level in self.levels if level.carved_out_to]
 
     @property
     def benefits_elsewhere(self) -> bool:
@@ -167,6 +174,7 @@ def read_out(summary: BenefitSummary, stays: dict[str, TypicalStay]) -> Readout:
             estimate=_estimate(care, stays),
             details=_details(care, shared),
             warnings=list(care.warnings),
+            carved_out_to=care.carved_out_to,
         )
         for level, care in _read_levels(cares)
     ]

@@ -70,6 +70,26 @@ def test_it_explains_inactive_not_found_and_carved_out_answers(
 
 
 @pytest.mark.django_db
+def test_a_carved_out_answer_never_reads_as_the_payers_own_figures_for_treatment(
+    client, staff, patient_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        verification = submit(client, patient_data, member_id="LNT100002")
+    run_checks(verification)
+
+    client.force_login(staff["avery"])
+    html = client.get(f"/staff/verifications/{verification.pk}/").content.decode()
+
+    residential = html[html.index('data-level="residential"') :]
+    residential = residential[: residential.index("</article>")]
+    assert "Handled by another company" in residential and "Coverage not stated" not in residential
+    # The plan's medical figures stand beside a warning that they are not the treatment's.
+    warning = html[html.index('class="alert alert-warning py-2 small carved-out-figures"') :]
+    assert warning.index("Not for Detox, Residential") < warning.index("do not quote these")
+    assert html.index("carved-out-figures") < html.index('class="table table-sm shared-figures"')
+
+
+@pytest.mark.django_db
 def test_the_payers_answer_comes_before_the_forms_so_a_phone_shows_it_first(
     client, staff, patient_data, django_capture_on_commit_callbacks
 ):
