@@ -175,6 +175,8 @@ class LeadFacts(NamedTuple):
     # Who recorded the admission of an admitted lead; for leads admitted before admissions were
     # recorded as events, their assignee. None: not admitted, or nobody known.
     admitted_by: Worker | None = None
+    # When the first call was due: from the request, or from the best time the person chose.
+    first_call_due: dt.datetime | None = None
 
     @property
     def reference(self) -> str:
@@ -327,6 +329,7 @@ def lead_facts(
                 first_caller=workers.get(seen.first_caller),
                 worked_by=tuple(worked_by),
                 admitted_by=workers.get(admitter),
+                first_call_due=sla_due_at,
             )
         )
     return facts

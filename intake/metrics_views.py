@@ -5,6 +5,7 @@ Neither shows PHI; the export is audited all the same, since it lists every lead
 """
 
 import csv
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -37,6 +38,8 @@ CSV_HEADER = [
     "assigned to",
     "admitted by",
     "worked by",
+    # The target's deadline: a request for an evening call is due in the evening, not in 15 minutes.
+    "first call due",
 ]
 
 
@@ -96,7 +99,7 @@ def _csv_row(fact: LeadFacts, date_range: DateRange) -> list:
     minutes = fact.minutes_to_contact
     return [
         fact.reference,
-        timezone.localtime(fact.created_at, date_range.tz).isoformat(timespec="seconds"),
+        _local_time(fact.created_at, date_range),
         fact.kind_label,
         _yes_no(fact.urgent),
         _yes_no(fact.in_hours),
@@ -112,7 +115,12 @@ def _csv_row(fact: LeadFacts, date_range: DateRange) -> list:
         _name(fact.assigned_to),
         _name(fact.admitted_by),
         "; ".join(_name(worker) for worker in fact.worked_by),
+        _local_time(fact.first_call_due, date_range),
     ]
+
+
+def _local_time(value: dt.datetime | None, date_range: DateRange) -> str:
+    return timezone.localtime(value, date_range.tz).isoformat(timespec="seconds") if value else ""
 
 
 @supervisor_required

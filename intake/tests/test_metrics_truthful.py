@@ -178,3 +178,19 @@ def test_it_exports_why_a_target_is_blank_and_one_source_whatever_its_case(clien
     assert cards(html)["Called within target"] == ("100%", f"1 of 1; {pending} not due yet")
     assert {r["source"] for r in rows} == {"google"}
     assert Page(html).rows("sources-table") == {"google": ["3", "0", "0", "0%", "0", "0", "0", "3"]}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("workers")
+def test_the_export_says_when_each_first_call_was_due_so_a_met_target_can_be_checked(client, staff):
+    asked = timezone.now() - minutes(120)
+    due = asked + minutes(100)  # asked for an evening call: due later than the usual 15 minutes
+    Lead.objects.create(
+        name="Pat", phone="+14155550704", created_at=asked, first_contacted_at=asked + minutes(90), sla_due_at=due
+    )
+    client.force_login(staff["sam"])
+
+    (row,) = csv.DictReader(io.StringIO(client.get(reverse("staff:metrics_csv")).content.decode()))
+
+    assert (row["minutes to first contact"], row["target"]) == ("90.0", "met")
+    assert dt.datetime.fromisoformat(row["first call due"]) == due.replace(microsecond=0)
