@@ -267,7 +267,7 @@ def test_a_web_no_after_the_persons_own_yes_is_not_shown_as_theirs(worker, staff
     lead.refresh_from_db()
     assert not lead.ok_to_text and lead.ok_to_voicemail
     page = worker.get(reverse("staff:lead", args=[lead.pk])).content.decode()
-    assert "The person asked us not to" not in page and "A form from this phone did not allow it" in page
+    assert "The person asked us not to" not in page and "It was not allowed on a request sent from this number" in page
 
 
 # --- Danger reported again, and nobody on shift ---------------------------------------------------
