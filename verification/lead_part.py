@@ -92,6 +92,7 @@ def _carved_out(check: EligibilityCheck) -> str:
     manages is not an answer about treatment, and the timeline must not read as one."""
     if check.coverage_status != CoverageStatus.ACTIVE:
         return ""
-    levels = check.summary.levels.values() if check.summary_json else []
+    summary = check.summary  # None once retention has removed it
+    levels = summary.levels.values() if summary else []
     companies = sorted({care.carved_out_to for care in levels if care.carved_out_to})
     return f"; treatment handled by {', '.join(companies)}: call them" if companies else ""

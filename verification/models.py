@@ -13,6 +13,7 @@ from config.crash import crash_report
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
 from intake.front_door import Submission
 from intake.models import BestTime, DisclosureRefused, Lead, LeadKind, LeadRequest, Part2Consent, disclosure_refusal
+from intake.retention import REMOVED
 from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
@@ -277,8 +278,16 @@ class EligibilityCheck(Delivery):
         return {"lead_id": self.verification.lead_id}
 
     @property
+    def summary_data(self) -> dict | None:
+        """The stored summary as JSON data; None when there is none, or retention removed it."""
+        if not self.summary_json or self.summary_json == REMOVED:
+            return None
+        return json.loads(self.summary_json)
+
+    @property
     def summary(self):
-        return BenefitSummary.from_dict(json.loads(self.summary_json)) if self.summary_json else None
+        data = self.summary_data
+        return BenefitSummary.from_dict(data) if data is not None else None
 
     def perform(self, context) -> None:
         """Ask the payer, and list the disclosure in the lead's accounting whatever happened."""

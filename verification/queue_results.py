@@ -6,8 +6,6 @@ only some reasons are about the visitor's details; others are ours to fix (our p
 our account with the payer) or the payer's (its system did not answer).
 """
 
-import json
-
 from django.db import models
 
 from intake.extensions import Fact
@@ -81,7 +79,8 @@ def _rejection_reasons(request_ids: list[int]) -> dict[int, str]:
     newest = EligibilityCheck.objects.filter(pk__in=newest_ids).only("verification_id", "summary_json")
     reasons = {}
     for check in newest:
-        rejections = json.loads(check.summary_json).get("rejections") if check.summary_json else None
+        data = check.summary_data  # None once retention has removed it
+        rejections = data.get("rejections") if data else None
         reasons[check.verification_id] = (rejections or [{}])[0].get("code", "")
     return reasons
 

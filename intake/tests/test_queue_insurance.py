@@ -7,6 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from intake.retention import anonymise_expired
 from verification.models import EligibilityCheck, VerificationRequest
 
 from .test_queue import make_lead
@@ -138,3 +139,20 @@ def test_a_rejection_is_worded_from_its_reason_not_always_as_the_visitors_detail
     assert "Payer found no match: check details" in row_of(html, member_id)
     assert "Payer refused our provider details: nothing to ask the visitor" in row_of(html, our_npi)
     assert "details" not in row_of(html, payer_down) and "Payer could not answer: try again" in row_of(html, payer_down)
+
+
+@pytest.mark.django_db
+def test_a_closed_view_shows_an_anonymised_leads_rejected_check_without_reading_what_retention_removed(
+    avery_client, settings
+):
+    settings.RETENTION_DAYS = 30
+    lead = make_lead(1, kind="verification", status="not_a_fit", closed_at=timezone.now() - dt.timedelta(days=31))
+    request = verification(lead, status=Status.NEEDS_INFO)
+    check = answered(request, "rejected")
+    EligibilityCheck.objects.filter(pk=check.pk).update(summary_json=json.dumps({"rejections": [{"code": "72"}]}))
+    assert anonymise_expired().leads == 1
+
+    response = avery_client.get("/staff/", {"status": "closed"})
+
+    assert response.status_code == 200
+    assert "Payer found no match" in row_of(response.content.decode(), lead)

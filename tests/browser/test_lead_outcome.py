@@ -3,8 +3,7 @@ admitted with its date and level of care after a confirmation, and a timeline th
 step with the worker's name. Screenshots: artifacts/lead-outcome-*.png."""
 
 import pytest
-from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
 from intake.models import Lead, LeadStatus
@@ -49,7 +48,7 @@ def test_it_takes_a_lead_to_admitted_with_its_facts_and_shows_every_step_by_name
     worker.select_option("#id_level_of_care", "residential")
     worker.get_by_role("button", name="Review before closing").click()
 
-    sentence = f"Admitted to Residential (Evergreen) on {today.day} {today:%b %Y}"
+    sentence = f"Admitted to Residential (Evergreen) on {dateformat.format(today, 'N j, Y')}"
     expect(worker.locator(".lead-outcome")).to_have_text(sentence)
     shot(worker, "lead-outcome-1-confirm")
     assert Lead.objects.get(pk=lead.pk).status == LeadStatus.ASSESSMENT_SCHEDULED
@@ -57,7 +56,7 @@ def test_it_takes_a_lead_to_admitted_with_its_facts_and_shows_every_step_by_name
     expect(messages).to_contain_text(f"{lead.reference} closed as admitted.")
 
     at = timezone.localtime(Lead.objects.get(pk=lead.pk).outcome().at)
-    recorded = f"{sentence} — recorded by Avery Lee at {time_format(at)}"
+    recorded = f"{sentence} — recorded by Avery Lee, {dateformat.format(at, 'N j, Y, P')}"
     expect(worker.locator("section.lead-outcome")).to_contain_text(recorded)
     timeline = worker.locator(".timeline > li")
     steps = [
