@@ -28,6 +28,7 @@ from .models import (
     OutcomeRefused,
     WorkflowError,
     is_supervisor,
+    staff_name,
 )
 from .models.events import moment
 from .models.timeline import fold_older_alerts
@@ -166,7 +167,7 @@ def assign(request: HttpRequest, lead_id: int) -> HttpResponse:
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return _back(lead)
-    who = form.cleaned_data["assignee"] or "nobody"
+    who = staff_name(form.cleaned_data["assignee"]) or "nobody"
     messages.success(request, f"{lead.reference} assigned to {who}.")
     return _back(lead)
 

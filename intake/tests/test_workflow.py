@@ -87,9 +87,14 @@ def test_it_lets_only_the_assignee_or_a_supervisor_release_or_assign(client, sta
     assert "Claimed by avery; ask them or a supervisor" in response.content.decode()
     assert as_user(client, staff["blake"]).post(f"/staff/leads/{lead.pk}/assign/", {"assignee": ""}).status_code == 403
 
-    as_user(client, staff["sam"]).post(f"/staff/leads/{lead.pk}/assign/", {"assignee": staff["blake"].pk})
+    staff["blake"].first_name, staff["blake"].last_name = "Blake", "Ortiz"
+    staff["blake"].save()
+    done = as_user(client, staff["sam"]).post(
+        f"/staff/leads/{lead.pk}/assign/", {"assignee": staff["blake"].pk}, follow=True
+    )
     lead.refresh_from_db()
     assert lead.assigned_to == staff["blake"]
+    assert f"{lead.reference} assigned to Blake Ortiz." in done.content.decode()
 
 
 # --- Attempts and the voicemail / text guard ------------------------------------------------
