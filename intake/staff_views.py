@@ -20,7 +20,6 @@ from .extensions import page_panels
 from .models import (
     OPEN_STATUSES,
     AttemptOutcome,
-    EventKind,
     Lead,
     LeadMerge,
     LeadStatus,
@@ -69,6 +68,7 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
     # The requests are read once: for the timeline, and for the names and emails "also given".
     prefetch_related_objects([lead], "requests")
     timeline, earlier_alerts = fold_older_alerts(lead.timeline())
+    moves, closing = lead.moves()
     same_phone = Lead.objects.for_phone(lead.phone).exclude(pk=lead.pk).exclude(status="merged").order_by("-created_at")
     context = {
         "lead": lead,
@@ -87,8 +87,8 @@ def _render_lead(request: HttpRequest, lead: Lead, status: int = 200, **forms) -
         or FollowUpForm(initial={"follow_up_at": timezone.localtime(lead.follow_up_at) if lead.follow_up_at else None}),
         "assign_form": forms.get("assign_form") or AssignForm(initial={"assignee": lead.assigned_to_id}),
         "merge_form": forms.get("merge_form") or MergeForm(lead=lead),
-        "transitions": [(value, _move_words(lead, value)) for value in lead.next_statuses()],
-        "closing": [(value, LeadStatus(value).label) for value in lead.closing_outcomes()],
+        "transitions": [(value, _move_words(lead, value)) for value in moves],
+        "closing": [(value, LeadStatus(value).label) for value in closing],
         "same_phone": same_phone[:5],
         "is_supervisor": is_supervisor(request.user),
         # What other apps keep about the lead (verification's requests), each in its own template.
@@ -292,6 +292,7 @@ def _render_close(
     a confirmation arrived for facts other than those reviewed."""
     # The page names the person (so the right lead is closed) and echoes what was typed: audited.
     accessed.send(sender=Lead, instance=lead)
+    reopened_at = lead.last_reopened_at()
     context = {
         "lead": lead,
         "form": form,
@@ -300,8 +301,8 @@ def _render_close(
         "preview": preview.as_event(lead, by=request.user) if preview else None,
         "token": preview.confirmation_token(lead, by=request.user) if preview else "",
         "changed": changed,
-        "attempts": lead.attempts_since_reopened().select_related("staff").order_by("-created_at"),
-        "reopened": lead.events.filter(kind=EventKind.REOPENED).exists(),
+        "attempts": lead.attempts_since_reopened(reopened_at).select_related("staff").order_by("-created_at"),
+        "reopened": reopened_at is not None,
     }
     return render(request, "staff/lead_close.html", context, status=status)
 

@@ -116,25 +116,32 @@ class LeadWorkflow:
             allowed.remove(LeadStatus.UNREACHABLE)
         return allowed
 
-    def attempts_since_reopened(self):
+    def last_reopened_at(self) -> dt.datetime | None:
+        """When this lead was last reopened; None if it never was."""
+        return self.events.filter(kind=EventKind.REOPENED).order_by("-at").values_list("at", flat=True).first()
+
+    def attempts_since_reopened(self, reopened_at: dt.datetime | None = None):
         """The calls made since this lead was last reopened (all of them if it never was): only
-        these justify closing it as unreachable now."""
-        reopened = self.events.filter(kind=EventKind.REOPENED).order_by("-at").values_list("at", flat=True).first()
+        these justify closing it as unreachable now. `reopened_at`: last_reopened_at(), if read."""
+        reopened_at = reopened_at or self.last_reopened_at()
         attempts = self.attempts.all()
-        return attempts.filter(created_at__gt=reopened) if reopened else attempts
+        return attempts.filter(created_at__gt=reopened_at) if reopened_at else attempts
 
     def _tried_enough(self) -> bool:
         needed = settings.UNREACHABLE_AFTER_ATTEMPTS
         # attempt_count counts every call ever made: too few of those settles it without a query.
         return self.attempt_count >= needed and self.attempts_since_reopened().count() >= needed
 
-    def next_statuses(self) -> list[str]:
-        """The open statuses a worker may move this lead to by hand."""
-        return [s for s in self.allowed_transitions() if s not in CLOSED_STATUSES] if self.is_open else []
+    def moves(self) -> tuple[list[str], list[str]]:
+        """What a worker may do with this lead's status now, from one reading of the workflow:
+        the open statuses to move it to by hand, and the outcomes to close it with."""
+        allowed = self.allowed_transitions()
+        closing = [s for s in allowed if s in CLOSED_STATUSES]
+        return ([s for s in allowed if s not in CLOSED_STATUSES] if self.is_open else []), closing
 
     def closing_outcomes(self) -> list[str]:
         """The outcomes this lead may be closed with now."""
-        return [s for s in self.allowed_transitions() if s in CLOSED_STATUSES]
+        return self.moves()[1]
 
     def transition(self, to: str, by: User) -> None:
         """Move an open lead to another open status. Closing (`close`) needs the outcome's facts,
@@ -206,7 +213,7 @@ class LeadWorkflow:
             return
         if to == LeadStatus.UNREACHABLE and to in TRANSITIONS.get(self.status, []):
             needed = settings.UNREACHABLE_AFTER_ATTEMPTS
-            since = " since it was reopened" if self.events.filter(kind=EventKind.REOPENED).exists() else ""
+            since = " since it was reopened" if self.last_reopened_at() else ""
             raise WorkflowError(f"Make at least {needed} attempts{since} before marking a lead unreachable.")
         target = LeadStatus(to).label.lower() if to in LeadStatus.values else "that"
         raise WorkflowError(f"A lead that is {self.get_status_display().lower()} cannot become {target}.")
