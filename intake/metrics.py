@@ -163,7 +163,6 @@ class LeadFacts(NamedTuple):
     # True / False: first attempt by / after the deadline (or the deadline passed untried);
     # None: no deadline, or the deadline has not come yet and nobody has called.
     within_sla: bool | None
-    has_deadline: bool
     attempts: int
     reached: bool
     assigned_to: Worker | None = None
@@ -181,6 +180,10 @@ class LeadFacts(NamedTuple):
     @property
     def reference(self) -> str:
         return f"L-{self.pk:06d}"
+
+    @property
+    def has_deadline(self) -> bool:
+        return self.first_call_due is not None
 
     @property
     def target(self) -> str:
@@ -322,7 +325,6 @@ def lead_facts(
                 landing_page=landing_page.strip() or UNKNOWN_PAGE,
                 minutes_to_contact=_minutes(created_at, first_contacted_at),
                 within_sla=_within_sla(first_contacted_at, sla_due_at, now),
-                has_deadline=sla_due_at is not None,
                 attempts=attempt_count,
                 reached=seen.reached,
                 assigned_to=workers.get(assigned_to),

@@ -82,7 +82,7 @@ class QueueFilterForm(forms.Form):
     @property
     def shows_closed(self) -> bool:
         status = self.cleaned_data.get("status") if self.is_valid() else ""
-        return status == "closed" or status in (*CLOSED_STATUSES, LeadStatus.MERGED)
+        return bool(status) and status not in OPEN_STATUSES  # as `filter` reads it: not open
 
     def in_order(self, leads):
         """Open leads in the order to call them; closed ones newest closed first (a worker looks
