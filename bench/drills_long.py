@@ -18,6 +18,7 @@ from bench.drill_harness import (
     latency_figures,
     not_taken,
     note_duplicates,
+    running,
     saved_phones,
     staff_page,
     time_limit,
@@ -145,15 +146,11 @@ def drill_soak(harness: Harness, result: Result) -> None:
 
         sampler = threading.Thread(target=sample, name="rss")
         started = time.monotonic()
-        sampler.start()
-        try:
+        with running([sampler], stop):
             answers = submit_callbacks(stack.site, total, CONCURRENCY, count)
             posting = time.monotonic() - started
             behind = ALERTS_PER_LEAD * len(answers) - len(stack.sinks.accepted())
             report = wait_for_deliveries(stack.sinks, timeout=900)
-        finally:
-            stop.set()
-            sampler.join()
         write_answers(stack.logdir / "answers.tsv", answers)
         (stack.logdir / "rss.tsv").write_text(
             "".join(f"{t - started:.1f}\t{role}\t{pid}\t{mb:.1f}\n" for t, role, pid, mb in samples)
