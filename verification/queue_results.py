@@ -45,7 +45,7 @@ REJECTED_OTHERWISE = Fact("Payer rejected the request: see the lead", "warning")
 def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
     """Each lead's newest open request in a few words, with its newest check's answer: one query
     for a page of the queue, and one more only when a row shows a payer's rejection."""
-    newest_check = EligibilityCheck.objects.filter(verification=models.OuterRef("pk")).order_by("-created_at")
+    newest_check = EligibilityCheck.objects.filter(verification=models.OuterRef("pk")).order_by("-created_at", "-pk")
     closed_last = models.Case(models.When(status=Status.CLOSED, then=1), default=0)
     # Every request of the page's leads (a lead has one or a few), best first, and the first of each
     # lead kept here: DISTINCT ON would do it in the database, but SQLite (make run) has none.
@@ -53,14 +53,17 @@ def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
         VerificationRequest.objects.filter(lead_id__in=lead_ids)
         .alias(closed_last=closed_last)
         .order_by("lead_id", "closed_last", "-created_at", "-pk")
-        .annotate(coverage=models.Subquery(newest_check.values("coverage_status")[:1]))
+        .annotate(
+            coverage=models.Subquery(newest_check.values("coverage_status")[:1]),
+            newest_check_id=models.Subquery(newest_check.values("pk")[:1]),
+        )
         .only("lead_id", "status", "outcome", "by_phone")
     )
     first_of_each: dict[int, VerificationRequest] = {}
     for request in requests:
         first_of_each.setdefault(request.lead_id, request)
     newest = list(first_of_each.values())
-    rejected = [request.pk for request in newest if _rejected(request)]
+    rejected = [request.newest_check_id for request in newest if _rejected(request)]
     reasons = _rejection_reasons(rejected) if rejected else {}
     return {request.lead_id: _result(request, reasons.get(request.pk, "")) for request in newest}
 
@@ -69,16 +72,11 @@ def _rejected(request) -> bool:
     return request.status not in (Status.VERIFIED, Status.CLOSED) and request.coverage == CoverageStatus.REJECTED
 
 
-def _rejection_reasons(request_ids: list[int]) -> dict[int, str]:
-    """The first reject reason of each request's newest check, by request (the summary is
-    encrypted: only those checks are read and decrypted)."""
-    newest_check = EligibilityCheck.objects.filter(verification=models.OuterRef("pk")).order_by("-created_at", "-pk")
-    newest_ids = VerificationRequest.objects.filter(pk__in=request_ids).values(
-        newest=models.Subquery(newest_check.values("pk")[:1])
-    )
-    newest = EligibilityCheck.objects.filter(pk__in=newest_ids).only("verification_id", "summary_json")
+def _rejection_reasons(check_ids: list[int]) -> dict[int, str]:
+    """The first reject reason of each of these checks (each request's newest), by request. The
+    summary is encrypted: only these checks are read and decrypted."""
     reasons = {}
-    for check in newest:
+    for check in EligibilityCheck.objects.filter(pk__in=check_ids).only("verification_id", "summary_json"):
         data = check.summary_data  # None once retention has removed it
         rejections = data.get("rejections") if data else None
         reasons[check.verification_id] = (rejections or [{}])[0].get("code", "")
