@@ -90,7 +90,7 @@ def estimate(care: CareLevel, stay: TypicalStay | None) -> Estimate:
         )
         return result
     if terms is None:
-        sent = sent_unusable(care.unusable, [name for name in care.unusable if name != "limits"])
+        sent = unusable_costs_sent(care)
         result.not_estimated = f"Not estimated: the payer sent {sent}." if sent else NO_COSTS
         return result
     if column == "network_unstated":
@@ -160,6 +160,11 @@ def sent_unusable(reasons: dict[str, str], names: list[str]) -> str:
             article = "an" if words[0] in "aeiou" else "a"
             phrases.append(f"{article} " + UNUSABLE_WORDS[reasons[name]].format(figure=words))
     return join_words(phrases)
+
+
+def unusable_costs_sent(care: CareLevel) -> str:
+    """The cost figures (not limits) the payer sent for this level in a form that cannot be used."""
+    return sent_unusable(care.unusable, [name for name in care.unusable if name != "limits"])
 
 
 def persons_own_left(individual: Money) -> Decimal | None:

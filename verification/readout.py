@@ -34,6 +34,7 @@ from .estimate import (
     quoted_terms,
     sent_unusable,
     unusable,
+    unusable_costs_sent,
 )
 from .stays import TypicalStay
 
@@ -228,7 +229,7 @@ def sentence(care: CareLevel, label: str) -> str:
 
 def _no_costs(care: CareLevel) -> str:
     """A level the payer gave no usable cost for: whether it is covered, and why there are no costs."""
-    sent = sent_unusable(care.unusable, [name for name in care.unusable if name != "limits"])
+    sent = unusable_costs_sent(care)
     costs = f"no cost can be quoted: the payer sent {sent}" if sent else ""
     if care.covered:
         return f"covered, but {costs}" if costs else "covered, but the payer gave no costs for it"
