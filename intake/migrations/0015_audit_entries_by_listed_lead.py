@@ -18,18 +18,34 @@ INDEXES = {
 
 
 def create_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    # Built CONCURRENTLY: every audited page writes to this table, and a plain CREATE INDEX would
+    # hold those writes for as long as a long log takes to index. A build cut off halfway leaves an
+    # invalid index that IF NOT EXISTS would keep: such a leftover is dropped first.
+    with schema_editor.connection.cursor() as cursor:
         for name, how in INDEXES.items():
-            schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON auditlog_logentry {how}")
+            cursor.execute(
+                "SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid"
+                " WHERE relname = %s AND NOT indisvalid",
+                [name],
+            )
+            if cursor.fetchone():
+                cursor.execute(f"DROP INDEX CONCURRENTLY {name}")
+            cursor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON auditlog_logentry {how}")
 
 
 def drop_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for name in INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+        with schema_editor.connection.cursor() as cursor:
+            for name in INDEXES:
+                cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 class Migration(migrations.Migration):
+    # CREATE INDEX CONCURRENTLY cannot run inside a transaction.
+    atomic = False
+
     dependencies = [
         ("intake", "0014_queue_closed_index"),
         ("auditlog", "0017_add_actor_email"),
