@@ -80,14 +80,11 @@
     Object.keys(marked).forEach(function (id) { if (!marked[id].since) marked[id].since = now; });
   }
 
-  // The moment of the server's last look at this view: it flags and counts what was asked for since.
-  function looked(el) {
-    var node = el.querySelector("[data-queue-looked]");
-    return node ? node.getAttribute("data-queue-looked") : "";
-  }
-  function arrived(el) {
-    var node = el.querySelector("[data-queue-arrived]");
-    return node ? parseInt(node.getAttribute("data-queue-arrived"), 10) || 0 : 0;
+  // What the server wrote in the region: data-queue-looked (the moment of its last look at this
+  // view, so it flags and counts what was asked for since) and data-queue-arrived (that count).
+  function queueData(el, name) {
+    var node = el.querySelector("[data-queue-" + name + "]");
+    return node ? node.getAttribute("data-queue-" + name) : "";
   }
 
   var lastFetch = 0;
@@ -98,7 +95,7 @@
     if (!document.hidden && region.contains(document.activeElement) && document.activeElement !== region) return;
     lastFetch = now;
     fetch(region.getAttribute("data-refresh-url"), {
-      headers: { "X-Queue-Refresh": "1", "X-Queue-Since": looked(region) },
+      headers: { "X-Queue-Refresh": "1", "X-Queue-Since": queueData(region, "looked") },
       credentials: "same-origin",
       cache: "no-store",
     })
@@ -112,7 +109,7 @@
         takeAlerts(next);
         region.replaceChildren.apply(region, Array.prototype.slice.call(next.childNodes));
         markNew();
-        var added = arrived(region);
+        var added = parseInt(queueData(region, "arrived"), 10) || 0;
         if (added > 0) {
           unseen += added;
           showUnseen();
