@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from intake.templatetags.lantern import money, percent
 
-from .eligibility.codes import join_words
+from .eligibility.codes import join_words, with_article
 from .eligibility.levels import FIGURE_WORDS
 from .eligibility.sources import PLAN_DESCRIPTION
 from .eligibility.summary import CareLevel, Limit, Money, NetworkTerms
@@ -156,9 +156,7 @@ def sent_unusable(reasons: dict[str, str], names: list[str]) -> str:
     phrases = []
     for name in names:
         if reasons.get(name) in UNUSABLE_WORDS:
-            words = FIGURE_WORDS[name]
-            article = "an" if words[0] in "aeiou" else "a"
-            phrases.append(f"{article} " + UNUSABLE_WORDS[reasons[name]].format(figure=words))
+            phrases.append(with_article(UNUSABLE_WORDS[reasons[name]].format(figure=FIGURE_WORDS[name])))
     return join_words(phrases)
 
 

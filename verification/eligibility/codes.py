@@ -225,6 +225,11 @@ def join_words(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+def with_article(words: str) -> str:
+    """ "a deductible", "an out-of-pocket maximum": as a sentence names one figure."""
+    return f"{'an' if words[:1].lower() in 'aeiou' else 'a'} {words}" if words else ""
+
+
 def follow_up_code(text: str) -> str:
     """The AAA04 code for a follow-up written out in words (clearinghouse JSON), or ""."""
     wanted = _normalise(text)

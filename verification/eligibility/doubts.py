@@ -13,7 +13,7 @@ an amount in the wrong element, and the one warning says that.
 
 from decimal import Decimal
 
-from .codes import join_words
+from .codes import join_words, with_article
 from .summary import BenefitRow
 
 # Rows whose figure is an amount of money: a percent on them is an amount in the wrong element.
@@ -79,9 +79,10 @@ def _doubt(row: BenefitRow, element: str, warnings: list[str], sentence: str) ->
 
 
 def _what(row: BenefitRow) -> str:
-    kind = WHAT.get(row.eb01, row.eb01_description or "a benefit")
+    kind = WHAT.get(row.eb01, row.eb01_description or "benefit")
     services = join_words(row.service_type_descriptions[:3]) or "the plan"
-    return f"A {kind} row for {services}"
+    named = with_article(kind)
+    return f"{named[0].upper()}{named[1:]} row for {services}"
 
 
 def _plain(value: Decimal | None) -> str:

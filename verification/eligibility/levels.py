@@ -28,7 +28,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .carve_outs import carved_out_to
-from .codes import ACTIVE_CODES, FAMILY_LEVELS, INACTIVE_CODES, INDIVIDUAL_LEVELS, MET_PERIODS, REMAINING_PERIODS
+from .codes import (
+    ACTIVE_CODES,
+    FAMILY_LEVELS,
+    INACTIVE_CODES,
+    INDIVIDUAL_LEVELS,
+    MET_PERIODS,
+    REMAINING_PERIODS,
+    with_article,
+)
 from .limits import is_limit, limit_of
 from .sources import SOURCES, Source, matches
 from .summary import BenefitRow, CareLevel, CarveOut, Money, NetworkTerms
@@ -185,8 +193,8 @@ def _note_unusable(care: CareLevel, figure: Figure, matched: Matched, stating: S
                 continue
             if element in row.doubtful:
                 care.unusable.setdefault(figure.name, "doubtful")
-                words = FIGURE_WORDS[figure.name]
-                sentence = f"The payer sent a {words} for this care that cannot be right ({row.doubtful[element]})."
+                sent = f"{with_article(FIGURE_WORDS[figure.name])} for this care"
+                sentence = f"The payer sent {sent} that cannot be right ({row.doubtful[element]})."
                 if sentence not in care.warnings:
                     care.warnings.append(sentence)
             elif source is not stating and figure.name != "limits":

@@ -4,7 +4,7 @@ Staff quote these figures on the phone; a figure the payer never gave must not l
 did. So every gap is written out, one sentence per kind of gap naming all the levels it affects.
 """
 
-from .codes import join_words
+from .codes import join_words, with_article
 from .levels import FIGURE_WORDS
 from .sources import PLAN_DESCRIPTION
 from .summary import CareLevel, NetworkTerms, SubscriberSummary
@@ -102,12 +102,11 @@ def _add_plan_level_figures(unsaid: _Sentences, level: str, care: CareLevel) -> 
 def _add_unusable(unsaid: _Sentences, level: str, care: CareLevel) -> None:
     """Say which figures the payer sent rows for without a usable amount, rather than that it said nothing."""
     for name, reason in care.unusable.items():
-        words = FIGURE_WORDS[name]
-        article = "an" if words[0] in "aeiou" else "a"
+        figure = with_article(FIGURE_WORDS[name])
         if reason == "missing":
-            sentence = f"The payer sent {article} {words} row without an amount for {{levels}}"
+            sentence = f"The payer sent {figure} row without an amount for {{levels}}"
         else:
-            sentence = f"The payer sent {article} {words} for {{levels}} that cannot be right"
+            sentence = f"The payer sent {figure} for {{levels}} that cannot be right"
         if name in care.sources:
             sentence += "; the figures shown come from its other rows"
         unsaid.add(sentence + ".", level)

@@ -1,6 +1,7 @@
 """Standard X12 codes are described in words, never as "unknown code" (issue 16: reject reason 70, REF EJ)."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,11 @@ from verification.eligibility.codes import (
     SERVICE_TYPES,
     TIME_PERIODS,
     describe,
+    with_article,
 )
+from verification.eligibility.doubts import check_row
 from verification.eligibility.rejections import make_rejection
+from verification.eligibility.summary import BenefitRow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -88,3 +92,18 @@ def test_it_knows_the_standard_codes_of_each_list(table, codes):
 def test_it_still_says_when_a_payer_sends_a_code_no_list_has():
     assert describe(SERVICE_TYPES, "ZX") == "unknown code ZX"
     assert make_rejection("2100C", "Q9").text == "The payer rejected the request (unknown code Q9)."
+
+
+def test_a_figure_is_named_with_the_article_its_first_sound_takes():
+    assert with_article("deductible") == "a deductible"
+    assert with_article("out-of-pocket maximum") == "an out-of-pocket maximum"
+    assert with_article("") == ""
+
+
+def test_an_impossible_out_of_pocket_row_is_told_in_good_english():
+    row = BenefitRow(eb01="G", percent=Decimal("0.2"), service_types=["30"])
+    warnings = []
+
+    check_row(row, warnings)
+
+    assert warnings and warnings[0].startswith("An out-of-pocket maximum row for ")
