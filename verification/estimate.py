@@ -16,7 +16,6 @@ from intake.templatetags.lantern import money, percent
 
 from .eligibility.codes import join_words, with_article
 from .eligibility.levels import FIGURE_WORDS
-from .eligibility.sources import PLAN_DESCRIPTION
 from .eligibility.summary import CareLevel, Limit, Money, NetworkTerms
 from .eligibility.unsaid import PHRASES
 from .stays import StayUnit, TypicalStay
@@ -113,20 +112,13 @@ def quoted_terms(care: CareLevel) -> tuple[str, NetworkTerms | None]:
     return "", None
 
 
-def from_plan(care: CareLevel, figure: str) -> bool:
-    """`figure` came from the plan-as-a-whole rows, not rows about this kind of care. The reader
-    records where each figure came from only as the source's name: this is the one place that
-    compares it."""
-    return care.sources.get(figure) == PLAN_DESCRIPTION
-
-
 def plan_coinsurance_beside_own_copay(care: CareLevel, terms: NetworkTerms) -> bool:
     """The coinsurance is the plan's as a whole while the level has a copay of its own.
 
     The plan's 20 % is not known to apply on top of a visit's own $35 copay: read out and charged
     as one, it would double what the person is told they pay.
     """
-    plan = from_plan(care, "coinsurance") and not from_plan(care, "copay")
+    plan = care.figure_from_plan("coinsurance") and not care.figure_from_plan("copay")
     return plan and terms.copay is not None and terms.coinsurance is not None
 
 

@@ -27,7 +27,6 @@ from .estimate import (
     accumulator_left,
     charged_coinsurance,
     estimate,
-    from_plan,
     impossible_share,
     persons_own_left,
     plan_coinsurance_beside_own_copay,
@@ -222,7 +221,7 @@ def sentence(care: CareLevel, label: str) -> str:
     share = _share(care, terms) or _unusable_share(care, terms) or "a share the payer did not state"
     head = f"{label}: {covered} {NETWORK_WORDS[column]}, {deductible}, then {share}"
     tail = _accumulator_words(care, terms, "out_of_pocket")
-    if care.level != "plan" and _from_plan_only(care):
+    if care.level != "plan" and care.costs_from_plan_only():
         tail += "; these are the plan's figures, none were given for this care"
     return f"{head}, {clauses}; {tail}."
 
@@ -304,11 +303,6 @@ def _limit_words(limits: list[Limit]) -> list[str]:
         else:
             phrases.append(f"a limit of {format_quantity(total.quantity)} {unit}{period}")
     return phrases
-
-
-def _from_plan_only(care: CareLevel) -> bool:
-    costs = [name for name in care.sources if name not in ("covered", "limits", "prior_auth")]
-    return bool(costs) and all(from_plan(care, name) for name in costs)
 
 
 # --- Said once: the plan's figures and each level's extras -----------------------------------------

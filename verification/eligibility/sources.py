@@ -52,7 +52,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from .codes import CARVE_OUT_CODES
-from .summary import BenefitRow
+from .summary import PLAN_DESCRIPTION, BenefitRow
 
 SUBSTANCE_USE = frozenset({"AI", "AJ", "AK"})
 # Substance-abuse and mental-health facility codes name a setting of their own.
@@ -66,7 +66,6 @@ OUTPATIENT_FOR_IOP = frozenset({"A8", "CF", "CH", "CJ"})
 OUTPATIENT = OUTPATIENT_FOR_IOP | {"A6", "BD"}
 OFFICE_VISITS = frozenset({"MH", "A4", "98"})
 PLAN_CODES = frozenset({"30"})
-PLAN_DESCRIPTION = "plan-level benefits (30)"
 
 # Places of service (CMS codes) that say where behavioural care is given.
 _PLACE_SETTINGS = {

@@ -18,6 +18,8 @@ from .codes import PAYER_UNAVAILABLE
 from .coverage import CoverageStatus
 from .stored_json import from_json, to_json
 
+# How a figure from the plan-as-a-whole rows names its source (`CareLevel.sources`).
+PLAN_DESCRIPTION = "plan-level benefits (30)"
 LEVELS = ("detox", "residential", "php", "iop", "outpatient", "plan")
 DEFAULT_SERVICE_TYPES = ["30", "AI", "AJ", "AK", "MH", "A8", "RT", "BB"]
 RELATIONSHIPS = ("self", "spouse", "child", "other")
@@ -237,6 +239,20 @@ class CareLevel:
     # The payer's messages (MSG) on the rows this level's figures came from, as written: staff read
     # them, the reader never does (a message never decides a level of care, see `sources`).
     notes: list[str] = field(default_factory=list)
+
+    def cost_figures(self) -> list[str]:
+        """The cost figures this level states (not its coverage, limits or prior authorization)."""
+        return [name for name in self.sources if name not in ("covered", "limits", "prior_auth")]
+
+    def figure_from_plan(self, figure: str) -> bool:
+        """`figure` came from the plan-as-a-whole rows, not rows about this kind of care. The reader
+        records where a figure came from only as its source's description: compared here alone."""
+        return self.sources.get(figure) == PLAN_DESCRIPTION
+
+    def costs_from_plan_only(self) -> bool:
+        """Every cost figure this level states is the plan's as a whole."""
+        costs = self.cost_figures()
+        return bool(costs) and all(self.figure_from_plan(name) for name in costs)
 
 
 @dataclass

@@ -6,7 +6,6 @@ did. So every gap is written out, one sentence per kind of gap naming all the le
 
 from .codes import join_words, with_article
 from .levels import FIGURE_WORDS
-from .sources import PLAN_DESCRIPTION
 from .summary import CareLevel, NetworkTerms, SubscriberSummary
 
 # How each level reads inside a sentence.
@@ -88,11 +87,10 @@ def not_stated(person: SubscriberSummary) -> list[str]:
 
 def _add_plan_level_figures(unsaid: _Sentences, level: str, care: CareLevel) -> None:
     """Say which of a level's figures are the plan's as a whole, not the level's own."""
-    plan_figures = [name for name, source in care.sources.items() if source == PLAN_DESCRIPTION]
+    plan_figures = [name for name in care.sources if care.figure_from_plan(name)]
     if not plan_figures:
         return
-    costs = [name for name in care.sources if name not in ("covered", "limits", "prior_auth")]
-    if len(plan_figures) == len(costs):
+    if len(plan_figures) == len(care.cost_figures()):
         unsaid.add("The payer gave no costs specific to {levels}; the plan-level (30) figures are shown.", level)
     else:
         figures = join_words([FIGURE_WORDS[name] for name in plan_figures])
