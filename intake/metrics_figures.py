@@ -95,9 +95,15 @@ IN_HOURS, OUT_OF_HOURS = "In call-back hours", "Out of hours"
 
 def speed_splits(facts: list[LeadFacts]) -> list[SpeedSplit]:
     return [
+        *_by_kind_and_urgency(facts),
+        _split("When they asked", facts, lambda f: IN_HOURS if f.in_hours else OUT_OF_HOURS, [IN_HOURS, OUT_OF_HOURS]),
+    ]
+
+
+def _by_kind_and_urgency(facts: list[LeadFacts]) -> list[SpeedSplit]:
+    return [
         _split("Request type", facts, lambda f: f.kind_label, [label for _, label in LeadKind.choices]),
         _split("Urgency", facts, lambda f: "Urgent" if f.urgent else "Not urgent", ["Urgent", "Not urgent"]),
-        _split("When they asked", facts, lambda f: IN_HOURS if f.in_hours else OUT_OF_HOURS, [IN_HOURS, OUT_OF_HOURS]),
     ]
 
 
@@ -108,7 +114,7 @@ def speed_within_hours(facts: list[LeadFacts]) -> list[SpeedSplit]:
     splits = []
     for heading, in_hours in ((IN_HOURS, True), (OUT_OF_HOURS, False)):
         group = [f for f in facts if f.in_hours is in_hours]
-        by_kind, by_urgency, _ = speed_splits(group)
+        by_kind, by_urgency = _by_kind_and_urgency(group)
         splits.append(SpeedSplit(heading, [SpeedRow.of("All leads", group), *by_kind.rows, *by_urgency.rows]))
     return splits
 
