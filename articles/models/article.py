@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .rendering import reading_minutes, render_markdown, table_of_contents
+from ..rendering import reading_minutes, render_markdown, table_of_contents
 
 
 class Category(models.Model):
