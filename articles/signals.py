@@ -3,11 +3,12 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from .cache import retire_all_pages
-from .models import Article, Category, Source, Tag
+from .models import Article, ArticleImage, Category, Source, Tag
 
 
 @receiver([post_save, post_delete], sender=Article)
 @receiver([post_save, post_delete], sender=Source)
+@receiver([post_save, post_delete], sender=ArticleImage)
 @receiver([post_save, post_delete], sender=Category)
 @receiver([post_save, post_delete], sender=Tag)
 @receiver(m2m_changed, sender=Article.tags.through)

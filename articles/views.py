@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.files.storage import default_storage
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
@@ -9,6 +10,7 @@ from intake.forms import ArticleCallbackForm
 
 from .cache import CachedPageMixin
 from .models import Article, Category
+from .renditions import largest_jpeg
 
 
 class ArticleListView(CachedPageMixin, ListView):
@@ -76,6 +78,9 @@ class ArticleDetailView(CachedPageMixin, DetailView):
 
     def get_context_data(self, **kwargs) -> dict:
         canonical = absolute_url(self.object.get_absolute_url())
+        if image := share_image(self.object):
+            # Without a hero the page keeps the site's default `og_image` (a context processor's).
+            kwargs["og_image"] = image
         return super().get_context_data(
             related=list(self.object.related()),
             callback_form=ArticleCallbackForm(),
@@ -84,6 +89,16 @@ class ArticleDetailView(CachedPageMixin, DetailView):
             json_ld=json_ld(self.object, canonical),
             **kwargs,
         )
+
+
+def share_image(article: Article) -> dict | None:
+    """The hero's widest JPEG copy (1200 px where the original allows) for link previews: JPEG,
+    since not every site that draws a preview reads AVIF."""
+    copy = largest_jpeg(article.hero_renditions)
+    if not copy:
+        return None
+    name, width, height = copy
+    return {"url": absolute_url(default_storage.url(name)), "width": width, "height": height, "alt": article.hero_alt}
 
 
 def json_ld(article: Article, canonical: str) -> dict:
@@ -111,8 +126,8 @@ def json_ld(article: Article, canonical: str) -> dict:
         data["lastReviewed"] = article.last_reviewed.isoformat()
     if article.author:
         data["author"] = {"@type": "Person", "name": article.author.get_full_name() or article.author.get_username()}
-    if article.hero_image:
-        data["image"] = absolute_url(article.hero_image.url)
+    if image := share_image(article):
+        data["image"] = {"@type": "ImageObject", **{key: image[key] for key in ("url", "width", "height")}}
     return data
 
 

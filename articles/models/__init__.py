@@ -1,5 +1,6 @@
 """The articles app's models, one module per concern; import them from here."""
 
 from .article import Article, ArticleQuerySet, Category, Source, Tag
+from .images import ArticleImage
 
-__all__ = ["Article", "ArticleQuerySet", "Category", "Source", "Tag"]
+__all__ = ["Article", "ArticleImage", "ArticleQuerySet", "Category", "Source", "Tag"]

@@ -9,7 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from ..rendering import reading_minutes, render_markdown, table_of_contents
+from ..rendering import Heading, reading_minutes, render_markdown, table_of_contents
+from ..renditions import Picture, picture, prepare, renditions_for, validate_article_image
+
+# The hero sits in the article column (at most 856 px wide) and is in the first screen.
+HERO_SIZES = "(min-width: 1400px) 856px, (min-width: 1200px) 736px, (min-width: 992px) 616px, calc(100vw - 1.5rem)"
 
 
 class Category(models.Model):
@@ -95,9 +99,19 @@ class Article(models.Model):
     title = models.CharField(max_length=160)
     slug = models.SlugField(max_length=160, unique=True)
     summary = models.CharField(max_length=300, help_text="One or two sentences, shown in lists and search results.")
-    body = models.TextField(help_text="Markdown. Use ## and ### headings: they make the table of contents.")
+    body = models.TextField(
+        help_text="Markdown. Use ## and ### headings: they make the table of contents. To show an image "
+        "uploaded under Images, put ![](image:short-name) on a line of its own."
+    )
     body_html = models.TextField(editable=False, blank=True)
-    hero_image = models.ImageField(upload_to="articles/", blank=True)
+    hero_image = models.ImageField(
+        upload_to="articles/",
+        blank=True,
+        validators=[validate_article_image],
+        help_text="JPEG, PNG or WebP, up to 10 MB; shown at the top and in link previews. "
+        "Location and camera details are removed.",
+    )
+    hero_renditions = models.JSONField(default=dict, blank=True, editable=False)
     hero_alt = models.CharField("hero image description", max_length=200, blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
@@ -130,7 +144,9 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body_html = render_markdown(self.body)
+        prepare(self.hero_image)
+        self.hero_renditions = renditions_for(self.hero_image, self.hero_renditions)
+        self.body_html = render_markdown(self.body, self.body_images())
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -142,12 +158,26 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and not self.reviewer_id:
             raise ValidationError({"reviewer": "A published article needs a medical reviewer."})
 
+    def body_images(self) -> dict:
+        """The images uploaded for the text, by short name (what `![](image:name)` refers to)."""
+        return {image.name: image for image in self.images.all()} if self.pk else {}
+
+    def show_body_images(self) -> None:
+        """Render the text again after one of its images was added, replaced or removed."""
+        self.body_html = render_markdown(self.body, self.body_images())
+        Article.objects.filter(pk=self.pk).update(body_html=self.body_html)
+
+    @property
+    def hero_picture(self) -> Picture | None:
+        # Above the fold: fetched first and at once, never lazily.
+        return picture(self.hero_renditions, self.hero_alt, sizes=HERO_SIZES, lazy=False, priority=True)
+
     @property
     def is_live(self) -> bool:
         return self.status == self.Status.PUBLISHED and self.publish_at <= timezone.now()
 
     @property
-    def toc(self) -> list[dict]:
+    def toc(self) -> list[Heading]:
         return table_of_contents(self.body_html)
 
     @property
