@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from intake.signals import seed_demo_content
 
+from .demo_images import add_demo_images
 from .models import Article, Category, Source, Tag
 
 DEMO_ARTICLES = Path(__file__).resolve().parent / "demo_articles"
@@ -99,5 +100,6 @@ def seed_demo_articles(sender, **kwargs) -> str | None:
         article.tags.set([Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in data["tags"]])
         for position, source in enumerate(data["sources"]):
             Source.objects.create(article=article, position=position, **source)
+        add_demo_images(article)
         created += 1
     return f"Created {created} demo articles" if created else None

@@ -102,18 +102,22 @@ def _place_images(clean: str, references: _ImageReferences, images: Mapping[str,
         caption = format_html('<figcaption class="figure-caption">{}</figcaption>', image.caption)
         return format_html(
             '<figure class="figure d-block">{}{}</figure>',
-            render_to_string("articles/_picture.html", {"picture": image.picture}),
+            _picture_html(image.picture),
             caption if image.caption else "",
         )
 
     def inline(match: re.Match) -> str:
         image = image_of(match)
-        return render_to_string("articles/_picture.html", {"picture": image.picture}) if image else ""
+        return _picture_html(image.picture) if image else ""
 
     token = references.token
     # A reference on a line of its own is a figure (with its caption); one inside a sentence, just the picture.
     placed = re.sub(rf"<p>{token}(\d+){token}</p>", figure, clean)
     return re.sub(rf"{token}(\d+){token}", inline, placed)
+
+
+def _picture_html(picture: Picture) -> str:
+    return render_to_string("articles/_picture.html", {"picture": picture}).strip()
 
 
 @dataclass
