@@ -19,6 +19,7 @@ import markdown
 import nh3
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
@@ -116,8 +117,9 @@ def _place_images(clean: str, references: _ImageReferences, images: Mapping[str,
     return re.sub(rf"{token}(\d+){token}", inline, placed)
 
 
-def _picture_html(picture: Picture) -> str:
-    return render_to_string("articles/_picture.html", {"picture": picture}).strip()
+def _picture_html(picture: Picture) -> SafeString:
+    # The template escapes every value in it; strip() only drops its last line break.
+    return mark_safe(render_to_string("articles/_picture.html", {"picture": picture}).strip())  # noqa: S308
 
 
 @dataclass

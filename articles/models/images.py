@@ -28,7 +28,7 @@ class ArticleImage(models.Model):
     )
     alt = models.CharField(
         "alt text",
-        max_length=300,
+        max_length=500,
         help_text="What the image shows, for people who can't see it (read aloud by screen readers).",
     )
     caption = models.CharField(max_length=300, blank=True, help_text="Optional; shown under the image.")

@@ -20,3 +20,10 @@ def withdrawal(db):
     from articles.models import Category
 
     return Category.objects.create(name="Withdrawal", slug="withdrawal")
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Uploaded and drawn images (the demo heroes too) go to the test's own folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
