@@ -111,11 +111,11 @@ def still_lake_at_dawn() -> Image.Image:
 def withdrawal_timeline_chart() -> Image.Image:
     """How symptoms typically build and fade, as the article describes it: an illustration of a
     rough course, with no scale on the vertical axis because there is no exact one."""
-    width, height, left, right, top, bottom = 1200, 675, 90, 1160, 60, 520
+    width, height, left, right, top, bottom = 1200, 750, 40, 1170, 80, 560
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=26)
-    small = ImageFont.load_default(size=22)
+    font = ImageFont.load_default(size=44)
+    small = ImageFont.load_default(size=32)
     stages = [
         ("Stage 1", "First day"),
         ("Stage 2", "Hardest days"),
@@ -126,13 +126,13 @@ def withdrawal_timeline_chart() -> Image.Image:
     for index, (name, label) in enumerate(stages):
         x0 = left + index * band
         draw.rectangle((x0, top, x0 + band, bottom), fill=(244, 247, 250) if index % 2 else (232, 239, 245))
-        draw.text((x0 + band / 2, bottom + 40), name, font=font, fill=(33, 37, 41), anchor="mm")
-        draw.text((x0 + band / 2, bottom + 76), label, font=small, fill=(73, 80, 87), anchor="mm")
+        draw.text((x0 + band / 2, bottom + 52), name, font=font, fill=(33, 37, 41), anchor="mm")
+        draw.text((x0 + band / 2, bottom + 110), label, font=small, fill=(73, 80, 87), anchor="mm")
     points = [(left + t / 200 * (right - left), bottom - _strength(t / 200) * (bottom - top)) for t in range(201)]
     draw.polygon([*points, (right, bottom), (left, bottom)], fill=(190, 214, 232))
     draw.line(points, fill=(13, 94, 138), width=6, joint="curve")
     draw.line([(left, top), (left, bottom), (right, bottom)], fill=(33, 37, 41), width=3)
-    draw.text((left, top - 20), "How strong symptoms feel", font=small, fill=(33, 37, 41), anchor="ls")
+    draw.text((left, top - 24), "How strong symptoms feel", font=font, fill=(33, 37, 41), anchor="ls")
     return image
 
 

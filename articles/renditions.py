@@ -12,6 +12,7 @@ and a later save of the same original makes nothing new.
 """
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -22,6 +23,8 @@ from django.core.files.storage import Storage, default_storage
 from django.db.models.fields.files import FieldFile
 from django.utils.text import slugify
 from PIL import Image, ImageOps, UnidentifiedImageError, features
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -98,7 +101,8 @@ def prepare(field: FieldFile) -> None:
     """Store a freshly uploaded image cleaned (before the model row is saved), so that the
     renditions can be made from the stored file in the same save."""
     if field and not field._committed:
-        field.save(field.name, cleaned_upload(field.file, field.name), save=False)
+        cleaned = cleaned_upload(field.file, field.name)
+        field.save(cleaned.name, cleaned, save=False)
 
 
 def _widths(original_width: int) -> list[int]:
@@ -145,7 +149,13 @@ def renditions_for(field: FieldFile | None, record: dict | None) -> dict:
     if record and record.get("source") == field.name:
         return record
     _remove(record)
-    return make_renditions(field.name, field.storage)
+    try:
+        return make_renditions(field.name, field.storage)
+    except (OSError, UnidentifiedImageError):
+        # The original is missing or unreadable (a database restored without its media): the
+        # page shows the plain original, and the next save tries again.
+        log.warning("Renditions of an article image could not be made", exc_info=True)
+        return {}
 
 
 def _remove(record: dict | None) -> None:
