@@ -194,7 +194,7 @@ def picture(record: dict, alt: str, *, sizes: str, lazy: bool = True, priority: 
         if content_type != FALLBACK[2]
     ]
     # width and height of the largest copy: the browser reserves the box's shape before any byte.
-    width, height, largest = fallback[-1]
+    width, height, _largest = fallback[-1]
     middle = fallback[min(1, len(fallback) - 1)][2]
     return Picture(
         sources=modern,

@@ -101,7 +101,7 @@ class Article(models.Model):
     summary = models.CharField(max_length=300, help_text="One or two sentences, shown in lists and search results.")
     body = models.TextField(
         help_text="Markdown. Use ## and ### headings: they make the table of contents. To show an image "
-        "uploaded under Images, put ![](image:short-name) on a line of its own."
+        'uploaded under "Images in the text", put ![](image:short-name) on a line of its own.'
     )
     body_html = models.TextField(editable=False, blank=True)
     hero_image = models.ImageField(
