@@ -260,3 +260,35 @@ def test_it_gives_demo_articles_drawn_heroes_and_the_heroin_article_its_timeline
     page = client.get(heroin.get_absolute_url()).content.decode()
     assert f'alt="{TIMELINE_ALT}"' in page and "A rough guide, not a schedule" in page
     assert page.count("<picture>") == 2
+
+
+def site_share_image(request) -> dict:
+    """What a site-wide context processor (the centre's) is expected to offer: the default og_image."""
+    return {
+        "og_image": {
+            "url": f"{settings.SITE_URL}/media/centre/share.jpg",
+            "width": 1200,
+            "height": 630,
+            "alt": "Our centre",
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_it_previews_an_article_without_a_hero_with_the_sites_default_share_image(client, article, settings):
+    engine = settings.TEMPLATES[0]
+    processors = [*engine["OPTIONS"]["context_processors"], f"{__name__}.site_share_image"]
+    settings.TEMPLATES = [{**engine, "OPTIONS": {**engine["OPTIONS"], "context_processors": processors}}]
+    with_hero = make_article(
+        article.category, article.reviewer, 2, hero_image=photo(name="hero.jpg"), hero_alt="Hills at sunrise."
+    )
+
+    parsed, parsed_hero = _Pictures(), _Pictures()
+    parsed.feed(client.get(article.get_absolute_url()).content.decode())
+    parsed_hero.feed(client.get(with_hero.get_absolute_url()).content.decode())
+
+    assert parsed.meta["og:image"] == f"{settings.SITE_URL}/media/centre/share.jpg"
+    assert parsed.meta["og:image:alt"] == "Our centre"
+    assert (
+        parsed_hero.meta["og:image"].endswith("/1200.jpg") and parsed_hero.meta["og:image:alt"] == "Hills at sunrise."
+    )
