@@ -121,16 +121,16 @@ def make_renditions(source_name: str, storage: Storage = default_storage) -> dic
     folder = f"{RENDITIONS_DIR}/{source_name.removeprefix('articles/')}"
     record = {"source": source_name, "width": image.width, "height": image.height, "files": {}}
     for extension, kind, content_type in (MODERN, FALLBACK):
+        if has_alpha and kind == "JPEG":
+            # JPEG has no transparency: a transparent graphic goes onto the page's white.
+            base = Image.new("RGB", image.size, "white")
+            base.paste(image.convert("RGBA"), mask=image.convert("RGBA"))
+        else:
+            base = image.convert("RGBA" if has_alpha else "RGB")
         files = []
         for width in _widths(image.width):
             height = max(1, round(image.height * width / image.width))
-            resized = image.convert("RGBA" if has_alpha and kind != "JPEG" else "RGB")
-            if has_alpha and kind == "JPEG":
-                # JPEG has no transparency: a transparent graphic goes onto the page's white.
-                backdrop = Image.new("RGB", image.size, "white")
-                backdrop.paste(image.convert("RGBA"), mask=image.convert("RGBA"))
-                resized = backdrop
-            resized = resized.resize((width, height), Image.Resampling.LANCZOS)
+            resized = base.resize((width, height), Image.Resampling.LANCZOS)
             out = io.BytesIO()
             resized.save(out, format=kind, **_ENCODE[kind])
             name = f"{folder}/{width}.{extension}"
