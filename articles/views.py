@@ -40,7 +40,9 @@ class ArticleListView(CachedPageMixin, ListView):
         if "category_slug" in self.kwargs:
             self.category = get_object_or_404(Category, slug=self.kwargs["category_slug"])
             articles = articles.filter(category=self.category)
-        return articles.search(self.query) if self.query else articles
+        # Kept for the page: what the query was read as ("Showing results for withdrawal").
+        self.search = articles.understand(self.query) if self.query else None
+        return articles.search(self.search) if self.search else articles
 
     def get_paginate_by(self, queryset) -> int:
         return settings.ARTICLES_PER_PAGE
@@ -54,13 +56,18 @@ class ArticleListView(CachedPageMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs) -> dict:
-        return super().get_context_data(
+        context = super().get_context_data(
             category=self.category,
             categories=Category.objects.all(),
             query=self.query,
+            search=self.search,
             canonical=absolute_url(self.request.path),
             **kwargs,
         )
+        if self.search and not context["page_obj"].paginator.count:
+            # Nothing matched: the nearest articles instead, from every category.
+            context["suggestions"] = self.search.closest(Article.objects.published().for_listing())
+        return context
 
 
 class ArticleDetailView(CachedPageMixin, DetailView):

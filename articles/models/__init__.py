@@ -1,5 +1,6 @@
 """The articles app's models, one module per concern; import them from here."""
 
 from .article import Article, ArticleQuerySet, Category, Source, Tag
+from .search import SearchSynonym
 
-__all__ = ["Article", "ArticleQuerySet", "Category", "Source", "Tag"]
+__all__ = ["Article", "ArticleQuerySet", "Category", "SearchSynonym", "Source", "Tag"]
