@@ -9,6 +9,7 @@ from intake.forms import ArticleCallbackForm
 
 from .cache import CachedPageMixin
 from .models import Article, Category
+from .search import indexed_search
 
 
 class ArticleListView(CachedPageMixin, ListView):
@@ -24,6 +25,12 @@ class ArticleListView(CachedPageMixin, ListView):
         self.page_number = max(int(asked) if asked.isascii() and asked.isdigit() and len(asked) <= 5 else 1, 1)
         # NUL can't reach PostgreSQL (and means nothing in a search anyway).
         self.query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+
+    def get(self, request, *args, **kwargs):
+        if not self.query:
+            return super().get(request, *args, **kwargs)
+        with indexed_search():  # every query of the page, rendering included
+            return super().get(request, *args, **kwargs)
 
     def page_params(self) -> dict[str, str] | None:
         if self.query:

@@ -6,6 +6,7 @@
 # The starter synonyms are a data migration rather than demo content: a real centre needs them from
 # its first day, and admins then edit them like any other row.
 
+import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
@@ -14,11 +15,11 @@ from articles.rendering import reading_minutes
 CREATE = """
 CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger AS $$
 BEGIN
-    NEW.search_vector :=
+    NEW.heading_vector :=
         setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A')
         || setweight(to_tsvector('english', coalesce(NEW.terms, '')), 'B')
-        || setweight(to_tsvector('english', coalesce(NEW.summary, '')), 'C')
-        || setweight(to_tsvector('english', coalesce(NEW.body, '')), 'D');
+        || setweight(to_tsvector('english', coalesce(NEW.summary, '')), 'C');
+    NEW.search_vector := NEW.heading_vector || setweight(to_tsvector('english', coalesce(NEW.body, '')), 'D');
     RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
@@ -132,6 +133,11 @@ class Migration(migrations.Migration):
             model_name='article',
             name='terms',
             field=models.CharField(blank=True, help_text='Other words people search for this with, comma-separated (e.g. cost of rehab, paying for treatment). Never shown; searched after the title.', max_length=300, verbose_name='search terms'),
+        ),
+        migrations.AddField(
+            model_name='article',
+            name='heading_vector',
+            field=django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
         ),
         migrations.RunPython(on_postgresql(CREATE), on_postgresql(DROP)),
         migrations.RunPython(store_reading_minutes, migrations.RunPython.noop),

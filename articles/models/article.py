@@ -114,6 +114,9 @@ class Article(models.Model):
     # trigger fills it on every insert and update, whatever the path (admin, bulk_create, update()),
     # and a GIN index serves it: see migrations 0002 and 0003. Elsewhere (SQLite) it stays empty.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The same trigger's title, terms and summary alone: small enough to stay in the row, so the
+    # ranking of hundreds of matches never reads (and decompresses) their bodies' vectors.
+    heading_vector = SearchVectorField(null=True, editable=False)
     terms = models.CharField(
         "search terms",
         max_length=300,
