@@ -1,14 +1,18 @@
 """Search as a frightened visitor types it: questions, brand names, typos, words in any order."""
 
+import datetime as dt
 import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.demo import seed_demo_articles
 from articles.models import Article, SearchSynonym
-from articles.search import TOKENS, understand
+from articles.search import TOKENS, indexed_search, understand
 from articles.tests.test_articles import make_article
 
 
@@ -193,3 +197,35 @@ def test_search_pages_are_kept_out_of_search_engines_and_lists_are_not(client, w
     assert '<meta name="robots" content="noindex">' in client.get("/articles/", {"q": "article"}).content.decode()
     assert '<meta name="robots" content="noindex">' in client.get("/articles/", {"q": "zzzz"}).content.decode()
     assert "noindex" not in client.get("/articles/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", ["alchohol withdrawl", "detox", "zqxv kitesurfing"])
+def test_a_search_finds_articles_through_the_indexes_not_by_reading_every_one(client, withdrawal, reviewer, query):
+    topics = ["Kratom", "Gabapentin", "Sleep", "Family meetings", "Naloxone", "Relapse", "Nutrition", "Work"]
+    Article.objects.bulk_create(
+        Article(
+            title=f"{'Alcohol withdrawal' if n % 50 == 0 else topics[n % len(topics)]}, part {n}",
+            slug=f"part-{n}",
+            summary="A summary.",
+            body=f"Notes, part {n}." + (" Medical detox helps." if n % 40 == 0 else ""),
+            category=withdrawal,
+            reviewer=reviewer,
+            status=Article.Status.PUBLISHED,
+            publish_at=timezone.now() - dt.timedelta(hours=n),
+        )
+        for n in range(2000)  # the size the issue asks search to stay fast at
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")  # as autovacuum keeps a live table's statistics
+    with CaptureQueriesContext(connection) as page:
+        client.get("/articles/", {"q": query})
+    searching = [q["sql"] for q in page.captured_queries if re.search(r"@@|%>| % ", q["sql"])]
+    assert searching
+
+    with indexed_search(), connection.cursor() as cursor:
+        for sql in searching:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "Seq Scan on articles_article" not in plan, plan
+            assert "articles_article_search_vector_gin" in plan or "_trgm" in plan, plan
