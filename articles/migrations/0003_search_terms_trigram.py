@@ -12,18 +12,33 @@ from django.db import migrations, models
 
 from articles.rendering import reading_minutes
 
-CREATE = """
+
+def weighted(**weights: str) -> str:
+    """The trigger's text-search expression: each column's words under its weight."""
+    return " || ".join(
+        f"setweight(to_tsvector('english', coalesce(NEW.{column}, '')), '{weight}')"
+        for column, weight in weights.items()
+    )
+
+
+def trigger_function(body: str) -> str:
+    return f"""
 CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger AS $$
 BEGIN
-    NEW.heading_vector :=
-        setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A')
-        || setweight(to_tsvector('english', coalesce(NEW.terms, '')), 'B')
-        || setweight(to_tsvector('english', coalesce(NEW.summary, '')), 'C');
-    NEW.search_vector := NEW.heading_vector || setweight(to_tsvector('english', coalesce(NEW.body, '')), 'D');
+    {body}
     RETURN NEW;
 END
 $$ LANGUAGE plpgsql;
 UPDATE articles_article SET search_vector = NULL;
+"""
+
+
+CREATE = (
+    trigger_function(
+        f"NEW.heading_vector := {weighted(title='A', terms='B', summary='C')};\n"
+        f"    NEW.search_vector := NEW.heading_vector || {weighted(body='D')};"
+    )
+    + """
 CREATE INDEX articles_article_title_trgm ON articles_article USING gin (title gin_trgm_ops) WITH (fastupdate = off);
 CREATE INDEX articles_article_terms_trgm ON articles_article USING gin (terms gin_trgm_ops) WITH (fastupdate = off);
 -- Articles are written a few times a day: each write goes straight into the indexes rather than a
@@ -32,22 +47,13 @@ CREATE INDEX articles_article_terms_trgm ON articles_article USING gin (terms gi
 ALTER INDEX articles_article_search_vector_gin SET (fastupdate = off);
 SELECT gin_clean_pending_list('articles_article_search_vector_gin');
 """
-# Back to migration 0002's function (the terms column goes after this runs).
+)
+# Back to migration 0002's function (the terms and heading columns go after this runs).
 DROP = """
 ALTER INDEX articles_article_search_vector_gin RESET (fastupdate);
 DROP INDEX IF EXISTS articles_article_terms_trgm;
 DROP INDEX IF EXISTS articles_article_title_trgm;
-CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger AS $$
-BEGIN
-    NEW.search_vector :=
-        setweight(to_tsvector('english', coalesce(NEW.title, '')), 'A')
-        || setweight(to_tsvector('english', coalesce(NEW.summary, '')), 'B')
-        || setweight(to_tsvector('english', coalesce(NEW.body, '')), 'C');
-    RETURN NEW;
-END
-$$ LANGUAGE plpgsql;
-UPDATE articles_article SET search_vector = NULL;
-"""
+""" + trigger_function(f"NEW.search_vector := {weighted(title='A', summary='B', body='C')};")
 
 # What people type -> what our articles call it. Brand names, street words, abbreviations and the
 # misspellings seen most in searches for help.
