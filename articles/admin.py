@@ -47,7 +47,7 @@ class ArticleAdmin(VersionAdmin):
     actions = ["publish_now", "unpublish"]
     readonly_fields = ["preview_link", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "category", "tags"]}),
+        (None, {"fields": ["title", "slug", "summary", "body", "category", "tags", "terms"]}),
         ("Image", {"fields": ["hero_image", "hero_alt"], "classes": ["collapse"]}),
         ("Publishing", {"fields": ["status", "publish_at", "author", "preview_link", "updated_at"]}),
         ("Medical review", {"fields": ["reviewer", "reviewer_credentials", "last_reviewed", "review_by"]}),

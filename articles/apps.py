@@ -7,4 +7,4 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         # Here, not at the top: they import models, which exist only once apps are loaded.
-        from . import demo, signals  # noqa: F401
+        from . import admin_search, demo, signals  # noqa: F401

@@ -46,6 +46,7 @@ def demo_articles() -> list[dict]:
         article = {key: fields[key][0] for key in ["slug", "title", "seo_title", "seo_description", "summary"]}
         article["category"] = fields["category"][0]
         article["tags"] = fields["tags"][0].split(", ")
+        article["terms"] = fields.get("terms", [""])[0]
         article["days_ago"] = int(fields["published"][0].removesuffix(" days ago"))
         article["body"] = body
         article["sources"] = [_source(line) for line in fields.get("source", [])]
@@ -88,6 +89,7 @@ def seed_demo_articles(sender, **kwargs) -> str | None:
             seo_title=data["seo_title"],
             seo_description=data["seo_description"],
             summary=data["summary"],
+            terms=data["terms"],
             body=data["body"],
             category=categories[data["category"]],
             reviewer=reviewer,

@@ -11,6 +11,7 @@ from intake.forms import ArticleCallbackForm
 from .cache import CachedPageMixin
 from .models import Article, Category
 from .renditions import largest_jpeg
+from .search import indexed_search
 
 
 class ArticleListView(CachedPageMixin, ListView):
@@ -27,6 +28,12 @@ class ArticleListView(CachedPageMixin, ListView):
         # NUL can't reach PostgreSQL (and means nothing in a search anyway).
         self.query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
 
+    def get(self, request, *args, **kwargs):
+        if not self.query:
+            return super().get(request, *args, **kwargs)
+        with indexed_search():  # every query of the page, rendering included
+            return super().get(request, *args, **kwargs)
+
     def page_params(self) -> dict[str, str] | None:
         if self.query:
             return None  # every query would be a page of its own
@@ -42,7 +49,9 @@ class ArticleListView(CachedPageMixin, ListView):
         if "category_slug" in self.kwargs:
             self.category = get_object_or_404(Category, slug=self.kwargs["category_slug"])
             articles = articles.filter(category=self.category)
-        return articles.search(self.query) if self.query else articles
+        # Kept for the page: what the query was read as ("Showing results for withdrawal").
+        self.search = articles.understand(self.query) if self.query else None
+        return articles.search(self.search) if self.search else articles
 
     def get_paginate_by(self, queryset) -> int:
         return settings.ARTICLES_PER_PAGE
@@ -56,13 +65,18 @@ class ArticleListView(CachedPageMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs) -> dict:
-        return super().get_context_data(
+        context = super().get_context_data(
             category=self.category,
             categories=Category.objects.all(),
             query=self.query,
+            search=self.search,
             canonical=absolute_url(self.request.path),
             **kwargs,
         )
+        if self.search and not context["page_obj"].paginator.count:
+            # Nothing matched: the nearest articles instead, from every category.
+            context["suggestions"] = self.search.closest(Article.objects.published().for_listing())
+        return context
 
 
 class ArticleDetailView(CachedPageMixin, DetailView):

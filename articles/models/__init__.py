@@ -2,5 +2,6 @@
 
 from .article import Article, ArticleQuerySet, Category, Source, Tag
 from .images import ArticleImage
+from .search import SearchSynonym
 
-__all__ = ["Article", "ArticleImage", "ArticleQuerySet", "Category", "Source", "Tag"]
+__all__ = ["Article", "ArticleImage", "ArticleQuerySet", "Category", "SearchSynonym", "Source", "Tag"]

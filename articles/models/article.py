@@ -1,16 +1,18 @@
 import datetime as dt
 
 from django.contrib.auth.models import User
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from ..rendering import Heading, reading_minutes, render_markdown, table_of_contents
 from ..renditions import Picture, picture, prepare, renditions_for, validate_article_image
+from ..search import SearchPlan, understand
+from .search import SearchSynonym
 
 # The hero sits in the article column (at most 856 px wide) and is in the first screen.
 HERO_SIZES = "(min-width: 1400px) 856px, (min-width: 1200px) 736px, (min-width: 992px) 616px, calc(100vw - 1.5rem)"
@@ -58,22 +60,15 @@ class ArticleQuerySet(models.QuerySet):
         listed = self.select_related("category").prefetch_related("tags").defer("search_vector")
         return listed.order_by("-publish_at", "-pk")
 
-    def search(self, query: str):
-        """Full-text search ranked title > summary > body on PostgreSQL; a plain match elsewhere."""
-        if connection.vendor == "postgresql":
-            # The stored, indexed vector (migration 0002): @@ finds the matches through the index,
-            # and only those are ranked.
-            terms = SearchQuery(query, search_type="websearch", config="english")
-            matches = self.filter(search_vector=terms)
-            return matches.annotate(rank=SearchRank(F("search_vector"), terms)).order_by("-rank", "-publish_at")
-        matches = Q(title__icontains=query) | Q(summary__icontains=query) | Q(body__icontains=query)
-        rank = Case(
-            When(title__icontains=query, then=Value(3)),
-            When(summary__icontains=query, then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return self.filter(matches).annotate(rank=rank).order_by("-rank", "-publish_at")
+    def search(self, query: "str | SearchPlan"):
+        """Every word in any order, synonyms and typos understood, ranked title > terms > summary >
+        body, then newest (articles/search.py). A plan from `understand()` saves reading it twice."""
+        plan = query if isinstance(query, SearchPlan) else self.understand(query)
+        return plan.matches(self)
+
+    def understand(self, query: str) -> SearchPlan:
+        """What a query means among these articles (corrections, synonyms, words left out)."""
+        return understand(query, within=self, synonyms=SearchSynonym.objects.table())
 
     def review_overdue(self, today: dt.date | None = None):
         today = today or timezone.localdate()
@@ -129,10 +124,22 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     seo_title = models.CharField(max_length=70, blank=True)
     seo_description = models.CharField(max_length=160, blank=True)
-    # What the public search matches and ranks (title > summary > body). On PostgreSQL a trigger
-    # fills it on every insert and update, whatever the path (admin, bulk_create, update()), and
-    # a GIN index serves it: see migration 0002. Elsewhere (SQLite) it stays empty.
+    # What the public search matches and ranks (title > terms > summary > body). On PostgreSQL a
+    # trigger fills it on every insert and update, whatever the path (admin, bulk_create, update()),
+    # and a GIN index serves it: see migrations 0002 and 0003. Elsewhere (SQLite) it stays empty.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The same trigger's title, terms and summary alone: small enough to stay in the row, so the
+    # ranking of hundreds of matches never reads (and decompresses) their bodies' vectors.
+    heading_vector = SearchVectorField(null=True, editable=False)
+    terms = models.CharField(
+        "search terms",
+        max_length=300,
+        blank=True,
+        help_text="Other words people search for this with, comma-separated (e.g. cost of rehab, paying for "
+        "treatment). Never shown; searched after the title.",
+    )
+    # Filled on save, so lists show "N min read" without reading every body.
+    reading_minutes = models.PositiveSmallIntegerField(default=1, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -147,6 +154,7 @@ class Article(models.Model):
         prepare(self.hero_image)
         self.hero_renditions = renditions_for(self.hero_image, self.hero_renditions)
         self.body_html = render_markdown(self.body, self.body_images())
+        self.reading_minutes = reading_minutes(self.body_html)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -179,10 +187,6 @@ class Article(models.Model):
     @property
     def toc(self) -> list[Heading]:
         return table_of_contents(self.body_html)
-
-    @property
-    def reading_minutes(self) -> int:
-        return reading_minutes(self.body_html)
 
     @property
     def page_title(self) -> str:
