@@ -17,11 +17,12 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("", include("verification.urls")),
     path("staff/", include("intake.staff_urls")),
+    path("", include("centre.urls")),
     path("", include("intake.urls")),
 ]
 
-# Article images (public uploads only; card photos live elsewhere and have their own view).
+# Article and centre images (public uploads only; card photos live elsewhere and have their own view).
 # Served by Django so the compose stack needs no extra web server; a CDN or proxy may cache them.
 urlpatterns += [
-    re_path(r"^media/(?P<path>articles/.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+    re_path(r"^media/(?P<path>(?:articles|centre)/.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
 ]
