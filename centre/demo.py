@@ -6,7 +6,6 @@ drawn in code (centre.pictures) and written to MEDIA_ROOT the first time.
 """
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.dispatch import receiver
 
 from articles.models import Article
@@ -112,9 +111,9 @@ def seed_demo_centre(sender, **kwargs) -> str | None:
     created = profile is None
     if created:
         profile = CentreProfile(name=settings.CENTRE_NAME, **DEMO_PROFILE)
-        profile.photo.save("centre.jpg", ContentFile(pictures.jpeg(pictures.centre_landscape())), save=False)
+        profile.photo.save("centre.jpg", pictures.jpeg_file(pictures.centre_landscape(), "centre.jpg"), save=False)
         share = pictures.share_picture(profile.name)
-        profile.share_image.save("share.jpg", ContentFile(pictures.jpeg(share)), save=False)
+        profile.share_image.save("share.jpg", pictures.jpeg_file(share, "share.jpg"), save=False)
         profile.save()
         for position, (name, note) in enumerate(DEMO_INSURANCE):
             InsurancePlan.objects.create(profile=profile, name=name, note=note, position=position)
@@ -136,8 +135,8 @@ def seed_demo_centre(sender, **kwargs) -> str | None:
             photo_alt=f"Illustration: the initials of {name} on a coloured circle",
             position=position,
         )
-        avatar = pictures.jpeg(pictures.initials_avatar(name, position), quality=85)
-        member.photo.save(f"team-{position + 1}.jpg", ContentFile(avatar), save=False)
+        avatar = pictures.jpeg_file(pictures.initials_avatar(name, position), f"team-{position + 1}.jpg", quality=85)
+        member.photo.save(avatar.name, avatar, save=False)
         member.save()
     if created:
         for position, slug in enumerate(DEMO_FEATURED):

@@ -5,6 +5,7 @@ import io
 import math
 import random
 
+from django.core.files.base import ContentFile
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 # Dusk colours, dark enough behind white initials for a contrast ratio above 4.5:1.
@@ -110,7 +111,7 @@ def jpeg(image: Image.Image, quality: int = 78) -> bytes:
     return out.getvalue()
 
 
-def png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
+def jpeg_file(image: Image.Image, name: str, quality: int = 78) -> ContentFile:
+    """A JPEG ready for an ImageField. Named: Django fills the width and height fields only
+    for a file with a name."""
+    return ContentFile(jpeg(image, quality), name=name)
