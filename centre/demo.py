@@ -71,7 +71,7 @@ DEMO_PROGRAMMES = [
         "Regular appointments, usually once or twice a week, with a counsellor and, if you need it, a doctor who "
         "can prescribe medication for addiction.",
         "People with a steady routine who want ongoing support, or anyone finishing a more intensive programme.",
-        "As long as it helps; often several months",
+        "Often several months",
     ),
 ]
 
@@ -90,7 +90,7 @@ DEMO_INSURANCE = [
 ]
 
 DEMO_TEAM = [
-    ("Dr. Maren Holt", "MD, addiction medicine (demo)", "Medical director",
+    ("Maren Holt", "MD, addiction medicine (demo)", "Medical director",
      "Leads medical care in detox and prescribes medication for opioid and alcohol use disorder."),
     ("Luis Ortega", "LCSW (demo)", "Clinical director",
      "Runs the therapy programme and the weekly family sessions."),

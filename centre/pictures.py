@@ -87,7 +87,7 @@ def centre_landscape(size: tuple[int, int] = (1200, 800), seed: int = 17) -> Ima
 
 def initials_avatar(name: str, colour_index: int, size: int = 192) -> Image.Image:
     """A coloured disc with the person's initials: an illustration, clearly not a photo."""
-    initials = "".join(part[0] for part in name.replace("Dr. ", "").split()[:2]).upper()
+    initials = "".join(part[0] for part in name.split()[:2]).upper()
     colour = AVATAR_COLOURS[colour_index % len(AVATAR_COLOURS)]
     image = Image.new("RGB", (size, size), (246, 241, 233))
     draw = ImageDraw.Draw(image)
