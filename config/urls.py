@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("intake.urls")),
 ]
 
+
 # Article and centre images (public uploads only; card photos live elsewhere and have their own view).
 # Served by Django so the compose stack needs no extra web server; a CDN or proxy may cache them.
 def public_media(request: HttpRequest, path: str) -> HttpResponse:
