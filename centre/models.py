@@ -174,7 +174,9 @@ class FeaturedArticle(models.Model):
         return str(self.article)
 
 
-class ProgrammeQuerySet(models.QuerySet):
+class ShownQuerySet(models.QuerySet):
+    """For what admins can hide from the site without deleting it (a programme, a team member)."""
+
     def shown(self):
         return self.filter(shown=True)
 
@@ -194,7 +196,7 @@ class Programme(models.Model):
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
     shown = models.BooleanField("shown on the site", default=True)
 
-    objects = ProgrammeQuerySet.as_manager()
+    objects = ShownQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
@@ -213,11 +215,6 @@ class Programme(models.Model):
         return f"programme-{self.level}"
 
 
-class TeamMemberQuerySet(models.QuerySet):
-    def shown(self):
-        return self.filter(shown=True)
-
-
 class TeamMember(models.Model):
     name = models.CharField(max_length=120)
     credentials = models.CharField(max_length=120, blank=True, help_text='e.g. "MD, addiction medicine" or "LCSW".')
@@ -228,7 +225,7 @@ class TeamMember(models.Model):
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
     shown = models.BooleanField("shown on the site", default=True)
 
-    objects = TeamMemberQuerySet.as_manager()
+    objects = ShownQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]
