@@ -299,3 +299,23 @@ def test_it_seeds_a_demo_centre_once_and_leaves_an_admins_edits_alone(client, me
     for member in TeamMember.objects.all():
         assert f'src="{member.photo.url}" alt="{member.photo_alt}"' in body
         assert client.get(member.photo.url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_lets_an_admin_hide_a_team_member_from_the_list_and_the_home_page_follows(client, profile, staff):
+    from django.test import Client
+
+    visitor = Client()
+    assert "Ada Brook" in visitor.get("/").content.decode()
+    ada = TeamMember.objects.get(name="Ada Brook")
+    hidden = TeamMember.objects.get(name="Hidden Person")
+    client.force_login(staff["admin"])
+    assert 'name="form-0-shown"' in client.get("/admin/centre/teammember/").content.decode()
+
+    rows = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2", "form-MAX_NUM_FORMS": "1000", "_save": "Save"}
+    for n, member in enumerate([ada, hidden]):
+        rows |= {f"form-{n}-id": str(member.pk), f"form-{n}-position": str(n)}  # shown: unticked for both
+    assert client.post("/admin/centre/teammember/", rows).status_code == 302
+
+    assert "Ada Brook" not in visitor.get("/").content.decode()
+    assert client.get("/admin/centre/programme/").status_code == 200
