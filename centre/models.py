@@ -116,8 +116,9 @@ class CentreProfile(models.Model):
 
     def live_featured_articles(self) -> list[Article]:
         """The featured articles visitors may read now, in the admins' order."""
-        live = Article.objects.published().for_listing()
-        return list(live.filter(featuredarticle__profile=self).order_by("featuredarticle__position", "-publish_at"))
+        # Title, summary and reading time only: no category, tags or search column to fetch.
+        live = Article.objects.published().filter(featuredarticle__profile=self).defer("body", "search_vector")
+        return list(live.order_by("featuredarticle__position", "-publish_at"))
 
 
 class InsurancePlan(models.Model):
