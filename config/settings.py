@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "intake",
     "verification",
     "articles",
+    # What the public site says about the centre; a layer above articles and intake.
+    "centre",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +91,8 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "intake.context_processors.centre",
+                # intake's centre facts with the name admins gave the centre (centre.story).
+                "centre.story.centre_story",
                 "intake.context_processors.staff",
             ],
         },

@@ -5,12 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
 from articles import sitemaps as articles
+from centre import sitemaps as centre
 from intake import sitemaps as intake
 from verification import sitemaps as verification
 
 from .absolute import absolute_url
 
-CONTRIBUTORS = [intake, verification, articles]
+CONTRIBUTORS = [intake, centre, verification, articles]
 SITEMAPS = {name: sitemap for app in CONTRIBUTORS for name, sitemap in app.SITEMAPS.items()}
 # The staff side and the admin are mounted by config/urls.py: no crawler has business there.
 ROBOTS_DISALLOW = ["/staff/", "/admin/", *(path for app in CONTRIBUTORS for path in app.ROBOTS_DISALLOW)]

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -17,11 +18,16 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("", include("verification.urls")),
     path("staff/", include("intake.staff_urls")),
+    path("", include("centre.urls")),
     path("", include("intake.urls")),
 ]
 
-# Article images (public uploads only; card photos live elsewhere and have their own view).
+
+# Article and centre images (public uploads only; card photos live elsewhere and have their own view).
 # Served by Django so the compose stack needs no extra web server; a CDN or proxy may cache them.
-urlpatterns += [
-    re_path(r"^media/(?P<path>articles/.+)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
-]
+def public_media(request: HttpRequest, path: str) -> HttpResponse:
+    # MEDIA_ROOT read per request, not once at import: tests give each run a folder of its own.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+urlpatterns += [re_path(r"^media/(?P<path>(?:articles|centre)/.+)$", public_media, name="media")]

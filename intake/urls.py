@@ -4,7 +4,6 @@ from django.views.generic import TemplateView
 from . import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("callback/", views.callback, name="callback"),
     path("callback/thanks/", views.callback_thanks, name="callback_thanks"),
     path("privacy/", TemplateView.as_view(template_name="privacy.html"), name="privacy"),

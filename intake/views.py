@@ -97,10 +97,6 @@ def _someone_on_hand_for_danger() -> bool | None:
         return None
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
-
-
 def server_error(request: HttpRequest) -> HttpResponse:
     """A friendly error page with the phone number. Rendered from settings alone: the database
     or the cache may be what failed."""

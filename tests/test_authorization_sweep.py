@@ -40,6 +40,7 @@ from .conftest import sign_in
 # Pages anybody may open. Everything else is protected.
 PUBLIC = {
     "home",
+    "programmes",
     "callback",
     "callback_thanks",
     "verification:verify",

@@ -26,5 +26,5 @@ def test_it_lists_every_public_page_and_keeps_crawlers_out_of_the_private_ones(c
     ]
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     pages = {url.find(f"{namespace}loc").text: url.find(f"{namespace}priority").text for url in ET.fromstring(sitemap)}
-    paths = ["/", "/callback/", "/verify/", "/articles/", "/privacy/", "/patient-notice/", "/terms/"]
+    paths = ["/", "/programmes/", "/callback/", "/verify/", "/articles/", "/privacy/", "/patient-notice/", "/terms/"]
     assert pages == {f"{SITE}{path}": "1.0" for path in paths}

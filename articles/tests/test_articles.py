@@ -261,8 +261,8 @@ def test_it_renders_list_and_detail_in_a_constant_number_of_queries(
         for n in range(count // 3):
             Source.objects.create(article=article, title=f"S{n}", publisher="NIDA", url="https://nida.nih.gov/")
     cache.clear()
-    # list: version, count, page, tags, categories, next publication
-    with django_assert_num_queries(5):
+    # list: the centre's name (its cache was just emptied), count, page, tags, categories, next publication
+    with django_assert_num_queries(6):
         client.get("/articles/")
     # detail: article, sources, tags, related, next publication
     with django_assert_num_queries(5):

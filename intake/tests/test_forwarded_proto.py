@@ -18,6 +18,7 @@ def test_a_direct_client_that_claims_https_is_sent_to_https(client, https_behind
     assert response["Location"].startswith("https://")
 
 
+@pytest.mark.django_db  # the page shows the centre's name, read from its profile
 def test_the_trusted_proxy_is_believed_when_it_says_https(client, https_behind_proxy):
     response = client.get("/privacy/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="10.0.0.2")
 

@@ -1,0 +1,11 @@
+"""What the centre's pages tell crawlers (config/sitemaps.py puts every app's entries together)."""
+
+from config.absolute import PagesSitemap
+
+
+class CentrePagesSitemap(PagesSitemap):
+    pages = ["programmes"]  # the home page stays in intake's list, where it always was
+
+
+SITEMAPS = {"centre": CentrePagesSitemap}
+ROBOTS_DISALLOW: list[str] = []
