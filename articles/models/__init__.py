@@ -1,5 +1,31 @@
 """The articles app's models, one module per concern; import them from here."""
 
 from .article import Article, ArticleQuerySet, Category, Source, Tag
+from .redirects import ArticleRedirect
+from .review import (
+    REVIEWERS_GROUP,
+    ArticleApproval,
+    MedicalReviewer,
+    PublishingRefused,
+    ReviewError,
+    ensure_reviewer_group,
+    revision_of,
+)
+from .review_queue import ArticleAwaitingReview
 
-__all__ = ["Article", "ArticleQuerySet", "Category", "Source", "Tag"]
+__all__ = [
+    "REVIEWERS_GROUP",
+    "Article",
+    "ArticleApproval",
+    "ArticleAwaitingReview",
+    "ArticleQuerySet",
+    "ArticleRedirect",
+    "Category",
+    "MedicalReviewer",
+    "PublishingRefused",
+    "ReviewError",
+    "Source",
+    "Tag",
+    "ensure_reviewer_group",
+    "revision_of",
+]
