@@ -121,8 +121,9 @@ class ArticleAdmin(VersionAdmin):
             return "Save the article, then ask its reviewer for review."
         approval = article.current_approval
         if approval:
-            who = approval.approved_by.get_full_name() if approval.approved_by else "carried over"
-            return f"Approved as it stands by {approval.reviewer.name} ({who}) on {timezone.localtime(approval.approved_at):%B %-d, %Y, %-I:%M %p}."
+            when = f"{timezone.localtime(approval.approved_at):%B %-d, %Y, %-I:%M %p}"
+            how = "" if approval.approved_by else " (carried over from before sign-offs were recorded)"
+            return f"Approved as it stands by {approval.reviewer.name} on {when}{how}."
         waiting = (
             f" Asked for review on {timezone.localtime(article.review_requested_at):%B %-d, %-I:%M %p}."
             if article.review_requested_at

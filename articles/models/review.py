@@ -222,12 +222,14 @@ class ReviewedContent(models.Model):
         if self.approval_of(revision):
             return ""
         earlier = self.approvals.filter(reviewer_id=self.reviewer_id).first() if self.pk else None
+        name = self.reviewer.name
         if earlier:
+            when = f"{timezone.localtime(earlier.approved_at):%B %-d, %Y}"
             return (
-                f"The text changed after {self.reviewer.name} approved it on {timezone.localtime(earlier.approved_at):%B %-d, %Y}. "
+                f"The text changed after {name} approved it on {when}. "
                 "Ask for review again: it can be published once they approve this version."
             )
-        return f"{self.reviewer.name} has not approved this article yet. Ask for review: it can be published once they approve it."
+        return f"{name} has not approved this article yet. Ask for review: it can be published once they approve it."
 
     def refuse_unapproved_publishing(self, revision: str | None = None) -> None:
         problem = self.publishing_problem(revision)
