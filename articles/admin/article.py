@@ -150,7 +150,8 @@ class ArticleAdmin(VersionAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix) -> dict:
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, SourceInline) and request.method == "GET":
+        # On the POST too: an untouched empty row must still match what the page showed in it.
+        if isinstance(inline, SourceInline):
             taken = list(obj.sources.values_list("position", flat=True)) if obj and obj.pk else []
             start = max(taken, default=-1) + 1
             kwargs["initial"] = [{"position": start + n} for n in range(inline.extra)]
@@ -183,13 +184,16 @@ class ArticleAdmin(VersionAdmin):
         if removed:
             self.message_user(request, removed, messages.WARNING)
 
+    # After Django's own "was added/changed" message, so the two read in the order they happened.
     def response_add(self, request, obj: Article, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
         self._ask_if_asked(request, obj)
-        return super().response_add(request, obj, post_url_continue)
+        return response
 
     def response_change(self, request, obj: Article):
+        response = super().response_change(request, obj)
         self._ask_if_asked(request, obj)
-        return super().response_change(request, obj)
+        return response
 
     def _ask_if_asked(self, request, article: Article) -> None:
         if ASK_FOR_REVIEW not in request.POST:

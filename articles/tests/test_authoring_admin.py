@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from articles.models import Article, ArticleRedirect
 
@@ -167,3 +168,18 @@ def test_the_admin_index_names_every_section_in_words(client, staff):
     for unreadable in (">Axes<", "OTP_STATIC", "OTP_TOTP", "Otp_"):
         assert unreadable not in page
     assert "Awaiting review" in page and "Medical reviewers" in page and "Old addresses (redirects)" in page
+
+
+@pytest.mark.django_db
+def test_an_untouched_empty_source_row_is_no_new_source(client, withdrawal, reviewer, staff):
+    from .test_review_workflow import change_form
+
+    article = make_article(withdrawal, reviewer, 1, status="draft")
+    client.force_login(staff["admin"])
+    # The page's empty row, posted as the browser sends it: with the next position filled in.
+    today = timezone.localdate().isoformat()  # a callable default: the page carries it twice
+    empty_row = {"sources-TOTAL_FORMS": "2", "sources-1-position": "1", "sources-1-accessed": today,
+                 "initial-sources-1-accessed": today}  # fmt: skip
+    saved = client.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, **empty_row))
+    assert saved.status_code == 302
+    assert article.sources.count() == 1

@@ -347,7 +347,7 @@ def test_it_lets_an_admin_publish_an_article_that_visitors_find(live_server, pag
     expect(admin.locator(".messagelist .success").first).to_contain_text("was added successfully")
     # Her sign-off (test_article_writing.py walks through it in the browser), then the admin publishes.
     Article.objects.get().approve(by=staff["sam"])
-    admin.get_by_role("link", name=title).click()
+    admin.locator("#result_list").get_by_role("link", name=title).click()
     admin.select_option("#id_status", label="Published")
     admin.locator("input[name=_save]").click()
     admin.wait_for_url("**/admin/articles/article/")
