@@ -8,6 +8,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from intake.audit import ReadOnlyAdminMixin
+
 from ..models import ArticleApproval, ArticleAwaitingReview, MedicalReviewer, ReviewError
 
 
@@ -24,7 +26,7 @@ class MedicalReviewerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleAwaitingReview)
-class AwaitingReviewAdmin(admin.ModelAdmin):
+class AwaitingReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Admins (who may see every article) see everything that waits; a reviewer sees their own queue."""
 
     list_display = ["title", "reviewer", "asked", "asked_by", "review_link"]
@@ -36,15 +38,6 @@ class AwaitingReviewAdmin(admin.ModelAdmin):
         if request.user.has_perm("articles.view_article"):
             return articles.awaiting_review()
         return articles.awaiting_review_by(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="Asked", ordering="review_requested_at")
     def asked(self, article: ArticleAwaitingReview) -> str:
@@ -81,7 +74,8 @@ class AwaitingReviewAdmin(admin.ModelAdmin):
             except ReviewError as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
             else:
-                self.message_user(request, f"You approved “{article}” as it stands. It can now be published.")
+                then = "" if article.is_live else " It can now be published."
+                self.message_user(request, f"You approved “{article}” as it stands.{then}")
                 return redirect("admin:articles_articleawaitingreview_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -96,7 +90,7 @@ class AwaitingReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(ArticleApproval)
-class ArticleApprovalAdmin(admin.ModelAdmin):
+class ArticleApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of sign-offs, for auditors: written only by the review page, never edited."""
 
     list_display = ["article", "reviewer", "approved_by", "approved_at", "short_revision", "note"]
@@ -107,12 +101,3 @@ class ArticleApprovalAdmin(admin.ModelAdmin):
     @admin.display(description="Revision")
     def short_revision(self, approval: ArticleApproval) -> str:
         return approval.revision[:12]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

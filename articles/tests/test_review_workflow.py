@@ -216,3 +216,22 @@ def test_the_preview_says_where_the_article_stands_and_never_published_on_a_draf
     assert banner().startswith("Scheduled for ")
     draft.publish()
     assert banner() == "Published (live)."
+
+
+@pytest.mark.django_db
+def test_the_overdue_review_email_leads_the_reviewer_to_approve_the_live_text_again(
+    client, withdrawal, reviewer, mailbox
+):
+    from articles.tasks import remind_overdue_reviews
+
+    live = make_article(withdrawal, reviewer, 1, review_by=timezone.localdate() - dt.timedelta(days=1))
+    assert remind_overdue_reviews() == 1
+    review_url = f"/admin/articles/articleawaitingreview/{live.pk}/review/"
+    assert review_url in mailbox.wait_for(1, timeout=3)[0]["data"]
+
+    client.force_login(reviewer.user)
+    assert "Approve again: it still holds" in client.get(review_url).content.decode()
+    client.post(review_url, {"note": "Checked against the 2026 guidance."})
+    live.refresh_from_db()
+    assert live.last_reviewed == timezone.localdate() and live.is_live
+    assert live.approvals.count() == 2
