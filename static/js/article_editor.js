@@ -202,7 +202,8 @@
     heading.textContent = "Live preview (not saved, not published)";
     var status = document.createElement("p");
     status.className = "article-editor-status";
-    status.setAttribute("role", "status");
+    // Not a live region: "updating… up to date" after every pause would talk over the writer.
+    // What the sanitiser removed is one (below): that is worth hearing.
     var removed = document.createElement("p");
     removed.className = "article-editor-removed";
     removed.setAttribute("role", "status");
