@@ -7,6 +7,7 @@ read and correct them like any article; this module only reads them and saves th
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.dispatch import receiver
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils import timezone
 from intake.signals import seed_demo_content
 
 from .demo_images import add_demo_images
-from .models import Article, Category, Source, Tag
+from .models import Article, Category, MedicalReviewer, Source, Tag, ensure_reviewer_group
 
 DEMO_ARTICLES = Path(__file__).resolve().parent / "demo_articles"
 # The number in front of a file's name is its place in the seeding order (the order of the ids).
@@ -65,12 +66,33 @@ def _source(line: str) -> dict:
     }
 
 
-@receiver(seed_demo_content)
-def seed_demo_articles(sender, **kwargs) -> str | None:
-    reviewer, _ = User.objects.get_or_create(
+def demo_reviewer() -> MedicalReviewer:
+    """An invented clinician, labelled as demo content wherever the name shows, with the `reviewer`
+    login (seed_demo prints it with the others) that approves the demo articles."""
+    user, _ = User.objects.get_or_create(
         username="reviewer",
         defaults={"first_name": "Demo", "last_name": "Reviewer", "email": "reviewer@lantern.example"},
     )
+    user.is_staff, user.is_active = True, True
+    user.set_password(settings.DEMO_PASSWORD)
+    user.save()
+    user.groups.add(ensure_reviewer_group())
+    reviewer, _ = MedicalReviewer.objects.update_or_create(
+        user=user,
+        defaults={
+            "name": "Demo Reviewer",
+            "credentials": "MD (demo content)",
+            "licence_state": "NY",
+            "licence_number": "DEMO-0000",
+            "bio": "An invented reviewer for the demo site. Real articles name a real, licensed clinician.",
+        },
+    )
+    return reviewer
+
+
+@receiver(seed_demo_content)
+def seed_demo_articles(sender, **kwargs) -> str | None:
+    reviewer = demo_reviewer()
     categories = {}
     for position, data in enumerate(demo_categories()):
         categories[data["slug"]], _ = Category.objects.update_or_create(
@@ -93,15 +115,16 @@ def seed_demo_articles(sender, **kwargs) -> str | None:
             body=data["body"],
             category=categories[data["category"]],
             reviewer=reviewer,
-            reviewer_credentials="MD (demo content)",
-            last_reviewed=(published + dt.timedelta(days=1)).date(),
             review_by=(published + dt.timedelta(days=365)).date(),
-            status=Article.Status.PUBLISHED,
             publish_at=published,
         )
         article.tags.set([Tag.objects.get_or_create(name=name, defaults={"slug": name})[0] for name in data["tags"]])
         for position, source in enumerate(data["sources"]):
             Source.objects.create(article=article, position=position, **source)
         add_demo_images(article)
+        # Demo articles arrive as a real one goes live: approved by their reviewer, then published.
+        article.approve(by=reviewer.user, note="Demo content.")
+        article.status = Article.Status.PUBLISHED
+        article.save()
         created += 1
     return f"Created {created} demo articles" if created else None

@@ -3,6 +3,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 
 from intake.channels import render_email
 
@@ -22,7 +23,8 @@ def remind_overdue_reviews() -> int:
             continue
         context = {
             "article": article,
-            "url": f"{settings.SITE_URL}/admin/articles/article/{article.pk}/change/",
+            # The review page: a reviewer may read and approve there, without access to every article.
+            "url": f"{settings.SITE_URL}{reverse('admin:articles_articleawaitingreview_review', args=[article.pk])}",
             "centre_name": settings.CENTRE_NAME,
         }
         subject, text, html = render_email("article-review-due", context)

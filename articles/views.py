@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
@@ -9,7 +10,7 @@ from config.absolute import absolute_url
 from intake.forms import ArticleCallbackForm
 
 from .cache import CachedPageMixin
-from .models import Article, Category
+from .models import Article, ArticleRedirect, Category
 from .renditions import largest_jpeg
 from .search import indexed_search
 
@@ -90,6 +91,17 @@ class ArticleDetailView(CachedPageMixin, DetailView):
         articles = Article.objects.all() if self.preview else Article.objects.published()
         return articles.select_related("category", "reviewer", "author").prefetch_related("sources", "tags")
 
+    def get(self, request, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A renamed article's old address: permanently to its page (only on a miss, so an
+            # article that takes an old slug for itself is served, never redirected away).
+            moved = None if self.preview else ArticleRedirect.objects.target_of(kwargs.get("slug", ""))
+            if moved is None:
+                raise
+            return HttpResponsePermanentRedirect(moved.get_absolute_url())
+
     def get_context_data(self, **kwargs) -> dict:
         canonical = absolute_url(self.object.get_absolute_url())
         if image := share_image(self.object):
@@ -135,7 +147,9 @@ def json_ld(article: Article, canonical: str) -> dict:
         ],
     }  # fmt: skip
     if article.reviewer:
-        data["reviewedBy"] = {"@type": "Person", "name": article.reviewer_name}
+        data["reviewedBy"] = {"@type": "Person", "name": article.reviewer.name}
+        if article.reviewer.credentials:
+            data["reviewedBy"]["honorificSuffix"] = article.reviewer.credentials
     if article.last_reviewed:
         data["lastReviewed"] = article.last_reviewed.isoformat()
     if article.author:

@@ -185,7 +185,7 @@ def seed() -> None:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from articles.models import Article, Category
+    from articles.models import Article, Category, MedicalReviewer
     from intake.models import AuthenticatorApp, StaffProfile, ensure_staff_groups
 
     user = User.objects.create_user("drill-admissions", email=STAFF_EMAIL, first_name="Drill", last_name="Worker")
@@ -193,15 +193,18 @@ def seed() -> None:
     StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": True, "notify_by_email": True})
     AuthenticatorApp.objects.create(user=user, name="drill")
     category, _ = Category.objects.get_or_create(slug="drills", defaults={"name": "Drills"})
-    Article.objects.create(
+    reviewer, _ = MedicalReviewer.objects.get_or_create(user=user, defaults={"name": "Drill Reviewer"})
+    article = Article.objects.create(
         title="What to expect in the first week of treatment",
         slug=ARTICLE_SLUG,
         summary="A drill article: read by the load while the database restarts.",
         body="## Arriving\n\nWhat happens on the first day.\n\n## The first week\n\nWhat the days look like.",
         category=category,
-        status=Article.Status.PUBLISHED,
+        reviewer=reviewer,
         publish_at=timezone.now() - dt.timedelta(days=1),
     )
+    article.approve(by=user)  # live articles carry their reviewer's sign-off
+    article.publish()
 
 
 def close_db() -> None:

@@ -15,7 +15,7 @@ from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, MedicalReviewer, Source
 from intake.crypto import encrypt, keyed_hash
 from intake.models import AuthenticatorApp, Lead, StaffProfile, ensure_staff_groups
 from verification.models import EligibilityCheck, Payer, VerificationRequest
@@ -121,7 +121,8 @@ def bench_worker() -> User:
 
 def articles(count: int) -> None:
     category, _ = Category.objects.get_or_create(slug="withdrawal", defaults={"name": "Withdrawal"})
-    reviewer, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"first_name": "Bench"})
+    login, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"first_name": "Bench"})
+    reviewer, _ = MedicalReviewer.objects.get_or_create(user=login, defaults={"name": "Bench Reviewer"})
     body = "\n\n".join(f"## Part {n}\n\nWithdrawal symptoms and treatment, paragraph {n}. " * 3 for n in range(12))
     for n in range(Article.objects.count(), count):
         article = Article.objects.create(
@@ -131,10 +132,11 @@ def articles(count: int) -> None:
             body=body,
             category=category,
             reviewer=reviewer,
-            status=Article.Status.PUBLISHED,
             publish_at=timezone.now() - dt.timedelta(days=n + 1),
         )
         Source.objects.create(article=article, title="Source", publisher="NIDA", url="https://nida.nih.gov/")
+        article.approve(by=login)  # published articles carry their reviewer's sign-off
+        article.publish()
 
 
 def staff_session() -> str:

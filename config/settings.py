@@ -42,7 +42,8 @@ INSTALLED_APPS = [
     "reversion",
     # Only django-otp's core: the devices are intake's own (keys encrypted, recovery codes hashed).
     "django_otp",
-    "axes",
+    # django-axes, named for the admin index (config/apps.py).
+    "config.apps.SignInLockoutsConfig",
     "outbox",
     "intake",
     "verification",

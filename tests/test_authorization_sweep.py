@@ -30,7 +30,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, path
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
-from articles.models import Article, Category
+from articles.models import Article, Category, MedicalReviewer
 from config.urls import urlpatterns as project_urlpatterns
 from intake.models import ContactAttempt, Lead, LeadNote, Part2Consent, StaffProfile
 from verification.models import EligibilityCheck, Payer, VerificationRequest
@@ -371,11 +371,12 @@ def sweep(world: World, nobody: User, select=lambda route: True) -> list[str]:
 @pytest.fixture
 def world(staff) -> World:
     category = Category.objects.create(name="Withdrawal", slug="withdrawal-sweep")
-    reviewer = User.objects.create_user("dr-sweep", "sweep@lantern.example", "x", is_staff=True)
+    reviewer_login = User.objects.create_user("dr-sweep", "sweep@lantern.example", "x", is_staff=True)
+    reviewer = MedicalReviewer.objects.create(name="Dr Sweep", user=reviewer_login)
     common = {"category": category, "reviewer": reviewer, "body": "## Part\n\nText.", "summary": "S"}
-    article = Article.objects.create(
-        title="Live", slug="live-sweep", status=Article.Status.PUBLISHED, publish_at=timezone.now(), **common
-    )
+    article = Article.objects.create(title="Live", slug="live-sweep", publish_at=timezone.now(), **common)
+    article.approve(by=reviewer_login)
+    article.publish()
     draft = Article.objects.create(title="Draft", slug="draft-sweep", status=Article.Status.DRAFT, **common)
     lead = Lead.objects.create(
         name="Jordan Whitlock",

@@ -17,6 +17,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
@@ -24,7 +25,7 @@ from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from articles.models import Article, Category
+from articles.models import Article, Category, MedicalReviewer
 from intake.models import Lead, LeadRequest, Notification
 from verification.cards import card_root
 from verification.models import EligibilityCheck, Payer, VerificationRequest
@@ -326,16 +327,20 @@ def test_it_refuses_a_form_posted_without_its_csrf_token(staff, visitor_data):
 @pytest.fixture
 def some_articles(db):
     category = Category.objects.create(name="Detox", slug="detox")
+    login = User.objects.create_user("dr-fuzz", is_staff=True)
+    reviewer = MedicalReviewer.objects.create(name="Dr Fuzz", user=login)
     for n in range(12):
-        Article.objects.create(
+        article = Article.objects.create(
             title=f"Alcohol detox, part {n}",
             slug=f"alcohol-detox-{n}",
             summary="What happens in the first days",
             body="## Withdrawal\n\nShaking, sweating and what helps.",
             category=category,
-            status=Article.Status.PUBLISHED,
+            reviewer=reviewer,
             publish_at=timezone.now(),
         )
+        article.approve(by=login)
+        article.publish()
 
 
 @pytest.mark.django_db

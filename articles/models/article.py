@@ -12,6 +12,8 @@ from django.utils.text import slugify
 from ..rendering import Heading, reading_minutes, render_markdown, table_of_contents
 from ..renditions import Picture, picture, prepare, renditions_for, validate_article_image
 from ..search import SearchPlan, understand
+from .redirects import ArticleRedirect
+from .review import PublishingRefused, ReviewedContent, ReviewQuerySet
 from .search import SearchSynonym
 
 # The hero sits in the article column (at most 856 px wide) and is in the first screen.
@@ -50,7 +52,7 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ReviewQuerySet):
     def published(self, now: dt.datetime | None = None):
         """Live now: published, and its publish time has come. Scheduling needs no cron job:
         a future publish_at simply keeps the article out of this query until then."""
@@ -86,7 +88,7 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
-class Article(models.Model):
+class Article(ReviewedContent, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         PUBLISHED = "published", "Published"
@@ -111,11 +113,7 @@ class Article(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="articles")
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     author = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    reviewer = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text="The medical reviewer."
-    )
-    reviewer_credentials = models.CharField(max_length=80, blank=True, help_text='e.g. "MD, addiction medicine"')
-    last_reviewed = models.DateField(null=True, blank=True)
+    last_reviewed = models.DateField(null=True, blank=True, help_text="Set when the reviewer approves the article.")
     review_by = models.DateField(null=True, blank=True, help_text="The reviewer is reminded once this date passes.")
     review_reminded_for = models.DateField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -151,11 +149,19 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        self.revision = self.compute_revision()
+        # Whatever the path (admin form, action, shell, import): live text is approved text. Refused
+        # before any image work, so a refusal leaves no renditions behind.
+        if self.status == self.Status.PUBLISHED:
+            self.refuse_unapproved_publishing(self.revision)
         prepare(self.hero_image)
         self.hero_renditions = renditions_for(self.hero_image, self.hero_renditions)
         self.body_html = render_markdown(self.body, self.body_images())
         self.reading_minutes = reading_minutes(self.body_html)
+        before = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
         super().save(*args, **kwargs)
+        if before and before["status"] == self.Status.PUBLISHED:
+            ArticleRedirect.objects.follow_slug_change(self, old_slug=before["slug"])
 
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.slug])
@@ -163,8 +169,11 @@ class Article(models.Model):
     def clean(self) -> None:
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError({"hero_alt": "Describe the image for people who cannot see it."})
-        if self.status == self.Status.PUBLISHED and not self.reviewer_id:
-            raise ValidationError({"reviewer": "A published article needs a medical reviewer."})
+        if self.status == self.Status.PUBLISHED:
+            # The stored sources here; the admin's sources inline checks the ones being edited.
+            problem = self.publishing_problem()
+            if problem:
+                raise ValidationError({"status": problem})
 
     def body_images(self) -> dict:
         """The images uploaded for the text, by short name (what `![](image:name)` refers to)."""
@@ -198,10 +207,28 @@ class Article(models.Model):
 
     @property
     def reviewer_name(self) -> str:
-        if not self.reviewer:
-            return ""
-        name = self.reviewer.get_full_name() or self.reviewer.get_username()
-        return f"{name}, {self.reviewer_credentials}" if self.reviewer_credentials else name
+        return self.reviewer.display_name if self.reviewer else ""
+
+    @property
+    def stage(self) -> str:
+        """Where the article is on its way to visitors, in the words the preview and admin use."""
+        if self.status == self.Status.PUBLISHED:
+            if self.is_live:
+                return "Published (live)"
+            return f"Scheduled for {timezone.localtime(self.publish_at):%B %-d, %Y, %-I:%M %p}"
+        if self.pk and self.reviewer_id and self.current_approval:
+            return "Approved, not yet published"
+        return "Awaiting review" if self.review_requested_at else "Draft"
+
+    def publish(self) -> None:
+        """Publish now (or keep a future time): refused unless the reviewer approved this revision."""
+        before = self.status, self.publish_at
+        self.status, self.publish_at = self.Status.PUBLISHED, min(self.publish_at, timezone.now())
+        try:
+            self.save()
+        except PublishingRefused:
+            self.status, self.publish_at = before
+            raise
 
     def related(self, limit: int = 3):
         # A subquery, not a join on tags: no DISTINCT over whole rows, so PostgreSQL walks the

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 
-from articles.models import Category
+from articles.models import Category, MedicalReviewer
 from articles.tests.test_articles import make_article
 from intake.consent import (
     CURRENT_ARTICLE_CALLBACK_CONSENT,
@@ -20,7 +20,8 @@ CENTRE = "Lantern Recovery Center"
 
 @pytest.fixture
 def article(db):
-    reviewer = User.objects.create_user("dr-okafor", "okafor@lantern.example", "x", is_staff=True)
+    user = User.objects.create_user("dr-okafor", "okafor@lantern.example", "x", is_staff=True)
+    reviewer = MedicalReviewer.objects.create(name="Samira Okafor", credentials="MD", user=user)
     category = Category.objects.create(name="Detox", slug="detox")
     return make_article(category, reviewer, 1, title="What detox feels like")
 

@@ -14,8 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.html import escape
 from PIL import Image
 
-from articles.admin import ArticleAdmin
-from articles.admin_images import ALT_REQUIRED, ArticleImageInline
+from articles.admin_images import ALT_REQUIRED
 from articles.demo import seed_demo_articles
 from articles.demo_images import TIMELINE_ALT
 from articles.models import Article, ArticleImage
@@ -44,14 +43,6 @@ def on_disk(name: str) -> Path:
 @pytest.fixture
 def article(withdrawal, reviewer):
     return make_article(withdrawal, reviewer, body="## Timeline\n\nIt varies.\n\n![](image:timeline)\n\n## After\n")
-
-
-@pytest.fixture
-def images_in_article_admin(monkeypatch):
-    """The Images inline on the article editor. ArticleAdmin lists it once the two lines in
-    articles/admin.py are merged (import and `inlines`); until then this adds it for the test."""
-    if ArticleImageInline not in ArticleAdmin.inlines:
-        monkeypatch.setattr(ArticleAdmin, "inlines", [*ArticleAdmin.inlines, ArticleImageInline])
 
 
 class _Form(HTMLParser):
@@ -98,9 +89,7 @@ def change_form(client, article: Article) -> dict:
 
 
 @pytest.mark.django_db
-def test_it_refuses_an_image_without_alt_text_with_the_message_next_to_the_field(
-    client, staff, article, images_in_article_admin
-):
+def test_it_refuses_an_image_without_alt_text_with_the_message_next_to_the_field(client, staff, article):
     client.force_login(staff["admin"])
     data = change_form(client, article)
     assert data["images-TOTAL_FORMS"] == "0"

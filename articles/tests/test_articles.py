@@ -25,15 +25,20 @@ def make_article(category, reviewer, n=1, **fields) -> Article:
         "body": f"## Part one\n\nBody {n}.\n\n### Detail\n\nMore.\n",
         "category": category,
         "reviewer": reviewer,
-        "reviewer_credentials": "MD",
         "last_reviewed": dt.date(2026, 10, 1),
         "status": Article.Status.PUBLISHED,
         "publish_at": timezone.now() - dt.timedelta(days=n),
     }
-    article = Article.objects.create(**{**defaults, **fields})
+    wanted = {**defaults, **fields}
+    status = wanted.pop("status")
+    article = Article.objects.create(**wanted)
     Source.objects.create(
         article=article, title="Opioid overdose", publisher="NIDA", url="https://nida.nih.gov/research-topics/opioids"
     )
+    if status == Article.Status.PUBLISHED:  # as it goes live for real: approved by its reviewer first
+        article.approve(by=reviewer.user)
+        article.status, article.last_reviewed = status, wanted["last_reviewed"]
+        article.save()
     return article
 
 
@@ -57,7 +62,7 @@ def test_it_hides_drafts_and_scheduled_articles_from_the_public_but_not_from_sta
     assert client.get(live.get_absolute_url()).status_code == 200
 
     assert client.get(f"/articles/preview/{draft.pk}/").status_code == 302  # to the admin sign-in
-    client.force_login(reviewer)
+    client.force_login(reviewer.user)
     preview = client.get(f"/articles/preview/{later.pk}/").content.decode()
     assert "Out tomorrow" in preview and "Scheduled for" in preview
 
@@ -148,7 +153,7 @@ def test_it_describes_the_page_as_a_reviewed_medical_web_page_in_json_ld(client,
     block = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1)
     data = json.loads(block)
     assert data["@type"] == "MedicalWebPage" and data["name"] == "Alcohol </script> withdrawal"
-    assert data["reviewedBy"] == {"@type": "Person", "name": "Elena Reyes, MD"}
+    assert data["reviewedBy"] == {"@type": "Person", "name": "Elena Reyes", "honorificSuffix": "MD"}
     assert data["lastReviewed"] == "2026-10-01"
     assert data["citation"][0]["url"] == "https://nida.nih.gov/research-topics/opioids"
 
@@ -196,7 +201,7 @@ def test_it_serves_anonymous_pages_from_cache_and_retires_them_on_edit_and_unpub
     assert client.get(url)["X-Cache"] == "miss"
     assert client.get(url)["X-Cache"] == "hit"
 
-    article.title = "Corrected title"
+    article.seo_title = "Corrected title"  # the text itself would need the reviewer's approval again
     article.save()
     response = client.get(url)
     assert response["X-Cache"] == "miss" and "Corrected title" in response.content.decode()

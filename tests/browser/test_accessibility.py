@@ -15,7 +15,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from articles.demo import demo_articles, demo_categories
-from articles.models import Article, Category, Source
+from articles.models import Article, Category, MedicalReviewer, Source
 from intake.models import Lead, LeadStatus
 
 from .conftest import AXE, DESKTOP, PHONE, shot, sign_in_staff
@@ -30,8 +30,10 @@ VIEWPORTS = [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop"
 
 def publish_demo_articles() -> list[Article]:
     """The demo articles as an admin would publish them: categories, a medical reviewer, sources."""
-    reviewer = User.objects.create_user(
-        "dr-reyes", "reyes@lantern.example", "x", first_name="Elena", last_name="Reyes", is_staff=True
+    reviewer = MedicalReviewer.objects.create(
+        name="Elena Reyes",
+        credentials="MD, addiction medicine",
+        user=User.objects.create_user("dr-reyes", "reyes@lantern.example", "x", is_staff=True),
     )
     categories = {
         data["slug"]: Category.objects.create(
@@ -50,13 +52,12 @@ def publish_demo_articles() -> list[Article]:
             body=data["body"],
             category=categories[data["category"]],
             reviewer=reviewer,
-            reviewer_credentials="MD, addiction medicine",
-            last_reviewed=(published + dt.timedelta(days=1)).date(),
-            status=Article.Status.PUBLISHED,
             publish_at=published,
         )
         for position, source in enumerate(data["sources"]):
             Source.objects.create(article=article, position=position, **source)
+        article.approve(by=reviewer.user)  # published only once its reviewer signed it off
+        article.publish()
         articles.append(article)
     return articles
 

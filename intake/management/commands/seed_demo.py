@@ -108,11 +108,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {password})"))
         self.stdout.write("Each asks for a second step: add the TOTP key to an authenticator app, or get the")
         self.stdout.write("current code with `DEBUG=1 .venv/bin/python manage.py demo_code USER`.")
-        for username, where, path in (
+        logins = [
             ("admissions", "admissions worker", "/staff/login/"),
             ("supervisor", "supervisor       ", "/staff/login/"),
             ("admin", "admin            ", "/admin/"),
-        ):
+        ]
+        # Made by the articles app's demo content (intake knows only the name).
+        if User.objects.filter(username="reviewer").exists():
+            logins.append(("reviewer", "medical reviewer ", "/admin/"))
+        for username, where, path in logins:
             secret = demo_totp_secret(User.objects.get(username=username))
             self.stdout.write(f"  {where}  {settings.SITE_URL}{path:<14} user: {username:<10} TOTP key: {secret}")
 

@@ -1,0 +1,237 @@
+"""Medical sign-off: an article goes live only as its reviewer approved it, revision by revision."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from articles.models import Article, ArticleApproval, MedicalReviewer, PublishingRefused, ReviewError, Source
+
+from .test_articles import make_article
+
+
+@pytest.fixture
+def draft(withdrawal, reviewer):
+    return make_article(withdrawal, reviewer, 1, title="Alcohol withdrawal", status="draft")
+
+
+def change_form(article: Article, **changes) -> dict:
+    """The admin's change form for `article` as a browser would post it, with `changes`."""
+    sources = list(article.sources.all())
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "summary": article.summary,
+        "body": article.body,
+        "category": article.category_id,
+        "reviewer": article.reviewer_id or "",
+        "review_by": "",
+        "status": article.status,
+        "publish_at_0": timezone.localtime(article.publish_at).strftime("%Y-%m-%d"),
+        "publish_at_1": timezone.localtime(article.publish_at).strftime("%H:%M:%S"),
+        "author": "",
+        "seo_title": "",
+        "seo_description": "",
+        "hero_alt": "",
+        "sources-TOTAL_FORMS": str(len(sources)),
+        "sources-INITIAL_FORMS": str(len(sources)),
+        "sources-MIN_NUM_FORMS": "0",
+        "sources-MAX_NUM_FORMS": "1000",
+    }
+    for n, source in enumerate(sources):
+        data.update({f"sources-{n}-id": source.pk, f"sources-{n}-article": article.pk,
+                     f"sources-{n}-position": source.position, f"sources-{n}-title": source.title,
+                     f"sources-{n}-publisher": source.publisher, f"sources-{n}-url": source.url,
+                     f"sources-{n}-accessed": source.accessed.isoformat()})  # fmt: skip
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_publish_a_revision_its_reviewer_has_not_approved(draft):
+    draft.status = Article.Status.PUBLISHED
+    with pytest.raises(PublishingRefused, match="Elena Reyes has not approved this article yet"):
+        draft.save()
+    with pytest.raises(PublishingRefused):
+        Article.objects.get(pk=draft.pk).publish()
+    assert Article.objects.get(pk=draft.pk).status == Article.Status.DRAFT
+    assert not Article.objects.published().exists()
+
+
+@pytest.mark.django_db
+def test_it_publishes_once_the_reviewer_approves_and_records_who_when_and_what(draft, reviewer):
+    draft.ask_for_review(by=reviewer.user)
+    assert list(Article.objects.awaiting_review()) == [draft]
+    assert list(Article.objects.awaiting_review_by(reviewer.user)) == [draft]
+
+    approval = draft.approve(by=reviewer.user, note="Checked the dosing table.")
+    draft.publish()
+
+    assert Article.objects.published().get() == draft
+    assert not Article.objects.awaiting_review().exists()
+    assert (approval.reviewer, approval.approved_by) == (reviewer, reviewer.user)
+    assert approval.note == "Checked the dosing table."
+    assert approval.revision == Article.objects.get(pk=draft.pk).revision
+    assert Article.objects.get(pk=draft.pk).last_reviewed == timezone.localdate()
+
+
+@pytest.mark.django_db
+def test_an_edit_after_approval_needs_a_new_approval_even_a_changed_source(draft, reviewer):
+    draft.approve(by=reviewer.user)
+    draft.body += "\n\nA new paragraph nobody reviewed."
+    draft.save()
+    draft.status = Article.Status.PUBLISHED
+    with pytest.raises(PublishingRefused, match="The text changed after Elena Reyes approved it"):
+        draft.save()
+
+    draft.refresh_from_db()
+    draft.approve(by=reviewer.user)
+    Source.objects.create(article=draft, title="Unchecked", publisher="A blog", url="https://blog.example/")
+    draft.refresh_from_db()
+    assert draft.stage == "Draft" and draft.current_approval is None
+    with pytest.raises(PublishingRefused):
+        draft.publish()
+
+    # Blank lines at the ends and Windows line ends are not a new version.
+    draft.refresh_from_db()
+    draft.approve(by=reviewer.user)
+    draft.body = draft.body.replace("\n", "\r\n") + "\r\n\r\n"
+    draft.publish()
+    assert draft.is_live
+
+
+@pytest.mark.django_db
+def test_only_the_articles_own_reviewer_can_approve_not_an_admin_or_another_reviewer(draft, staff):
+    other = MedicalReviewer.objects.create(name="Ravi Shah", credentials="DO", user=staff["sam"])
+    for someone in (staff["admin"], staff["sam"], staff["avery"]):
+        with pytest.raises(ReviewError, match="Only Elena Reyes"):
+            draft.approve(by=someone)
+    assert not ArticleApproval.objects.exists()
+
+    # An approval counts only for the reviewer who gave it: choosing another reviewer needs theirs.
+    draft.approve(by=draft.reviewer.user)
+    draft.reviewer = other
+    draft.status = Article.Status.PUBLISHED
+    with pytest.raises(PublishingRefused, match="Ravi Shah has not approved"):
+        draft.save()
+
+
+@pytest.mark.django_db
+def test_the_admin_form_refuses_publishing_an_unapproved_article_with_the_reason(client, draft, staff, reviewer):
+    client.force_login(staff["admin"])
+    url = f"/admin/articles/article/{draft.pk}/change/"
+
+    refused = client.post(url, change_form(draft, status="published"))
+    assert refused.status_code == 200
+    assert "Elena Reyes has not approved this article yet" in refused.content.decode()
+    assert Article.objects.get(pk=draft.pk).status == "draft"
+
+    draft.approve(by=reviewer.user)
+    # A source changed in the same form is a new version too.
+    changed_source = change_form(draft, status="published", **{"sources-0-title": "Another study"})
+    refused = client.post(url, changed_source)
+    assert "These source changes make a new version of the article" in refused.content.decode()
+    assert Article.objects.get(pk=draft.pk).status == "draft"
+
+    published = client.post(url, change_form(draft, status="published"))
+    assert published.status_code == 302
+    assert Article.objects.get(pk=draft.pk).is_live
+
+
+@pytest.mark.django_db
+def test_the_publish_now_action_publishes_approved_articles_and_names_the_refused_ones(
+    client, withdrawal, reviewer, staff
+):
+    approved = make_article(withdrawal, reviewer, 1, title="Approved piece", status="draft")
+    approved.approve(by=reviewer.user)
+    unapproved = make_article(withdrawal, reviewer, 2, title="Unreviewed piece", status="draft")
+    client.force_login(staff["admin"])
+
+    response = client.post(
+        "/admin/articles/article/",
+        {"action": "publish_now", "_selected_action": [approved.pk, unapproved.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Published 1 article(s)." in page
+    assert "Not published: “Unreviewed piece”: Elena Reyes has not approved this article yet" in page
+    assert list(Article.objects.published()) == [approved]
+
+
+@pytest.mark.django_db
+def test_an_editor_asks_for_review_and_the_reviewer_approves_from_their_queue(client, draft, staff, reviewer):
+    client.force_login(staff["admin"])
+    asked = client.post(f"/admin/articles/article/{draft.pk}/change/", {**change_form(draft), "_ask_for_review": "1"})
+    assert asked.status_code == 302
+    assert list(Article.objects.awaiting_review()) == [draft]
+    queue = client.get("/admin/articles/articleawaitingreview/").content.decode()
+    assert "Alcohol withdrawal" in queue  # admins see everything that waits
+
+    # The admin may read the review page, but the button is the reviewer's alone.
+    review_url = f"/admin/articles/articleawaitingreview/{draft.pk}/review/"
+    assert "Approve this version" not in client.get(review_url).content.decode()
+    assert client.post(review_url, {"note": "ok"}).status_code == 403
+
+    client.force_login(reviewer.user)
+    assert "Alcohol withdrawal" in client.get("/admin/articles/articleawaitingreview/").content.decode()
+    assert client.get("/admin/articles/article/").status_code == 403  # only their queue, not every article
+    page = client.get(review_url).content.decode()
+    assert "Approve this version" in page and "Body 1." in page
+    approved = client.post(review_url, {"note": "Accurate."}, follow=True)
+    assert "You approved “Alcohol withdrawal” as it stands" in approved.content.decode()
+    assert ArticleApproval.objects.get().note == "Accurate."
+    assert not Article.objects.awaiting_review().exists()
+
+
+@pytest.mark.django_db
+def test_a_reviewers_queue_holds_only_their_own_articles(client, withdrawal, reviewer, staff):
+    mine = make_article(withdrawal, reviewer, 1, title="Mine to review", status="draft")
+    other = MedicalReviewer.objects.create(name="Ravi Shah", user=User.objects.create_user("dr-shah", is_staff=True))
+    theirs = make_article(withdrawal, other, 2, title="Someone else's", status="draft")
+    for article in (mine, theirs):
+        article.ask_for_review(by=staff["admin"])
+
+    client.force_login(reviewer.user)
+    queue = client.get("/admin/articles/articleawaitingreview/").content.decode()
+    assert "Mine to review" in queue and "Someone else" not in queue
+    assert client.get(f"/admin/articles/articleawaitingreview/{theirs.pk}/review/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_preview_says_where_the_article_stands_and_never_published_on_a_draft(client, draft, staff, reviewer):
+    client.force_login(staff["admin"])
+
+    def banner() -> str:
+        page = client.get(f"/articles/preview/{draft.pk}/").content.decode()
+        return page.split("<strong>Preview: ", 1)[1].split("</strong>", 1)[0]
+
+    assert banner() == "Draft."
+    draft.ask_for_review(by=staff["admin"])
+    assert banner() == "Awaiting review."
+    draft.approve(by=reviewer.user)
+    assert banner() == "Approved, not yet published."
+    draft.publish_at = timezone.now() + dt.timedelta(days=2)
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    assert banner().startswith("Scheduled for ")
+    draft.publish()
+    assert banner() == "Published (live)."
+
+
+@pytest.mark.django_db
+def test_the_overdue_review_email_leads_the_reviewer_to_approve_the_live_text_again(
+    client, withdrawal, reviewer, mailbox
+):
+    from articles.tasks import remind_overdue_reviews
+
+    live = make_article(withdrawal, reviewer, 1, review_by=timezone.localdate() - dt.timedelta(days=1))
+    assert remind_overdue_reviews() == 1
+    review_url = f"/admin/articles/articleawaitingreview/{live.pk}/review/"
+    assert review_url in mailbox.wait_for(1, timeout=3)[0]["data"]
+
+    client.force_login(reviewer.user)
+    assert "Approve again: it still holds" in client.get(review_url).content.decode()
+    client.post(review_url, {"note": "Checked against the 2026 guidance."})
+    live.refresh_from_db()
+    assert live.last_reviewed == timezone.localdate() and live.is_live
+    assert live.approvals.count() == 2
