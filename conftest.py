@@ -241,6 +241,20 @@ def staff(db):
 
 
 @pytest.fixture
+def reviewer(db):
+    """Dr Elena Reyes, the medical reviewer, who signs in as `dr-reyes` to approve articles."""
+    from django.contrib.auth.models import User
+
+    from articles.models import MedicalReviewer, ensure_reviewer_group
+
+    user = User.objects.create_user(
+        "dr-reyes", "reyes@lantern.example", "x", first_name="Elena", last_name="Reyes", is_staff=True
+    )
+    user.groups.add(ensure_reviewer_group())
+    return MedicalReviewer.objects.create(name="Elena Reyes", credentials="MD", user=user)
+
+
+@pytest.fixture
 def visitor_data():
     """What Jordan, a frightened visitor, types into the callback form."""
     return {

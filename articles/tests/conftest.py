@@ -1,23 +1,9 @@
-"""The people and categories the article tests share.
+"""The categories the article tests share (the reviewer, Dr Reyes, is in the root conftest).
 
 Models are imported inside the fixtures: pytest loads this file before Django is set up when it
 is given `articles` (or `articles/tests`) on the command line."""
 
 import pytest
-
-
-@pytest.fixture
-def reviewer(db):
-    """Dr Elena Reyes, the medical reviewer, who signs in as `dr-reyes` to approve articles."""
-    from django.contrib.auth.models import User
-
-    from articles.models import MedicalReviewer, ensure_reviewer_group
-
-    user = User.objects.create_user(
-        "dr-reyes", "reyes@lantern.example", "x", first_name="Elena", last_name="Reyes", is_staff=True
-    )
-    user.groups.add(ensure_reviewer_group())
-    return MedicalReviewer.objects.create(name="Elena Reyes", credentials="MD", user=user)
 
 
 @pytest.fixture

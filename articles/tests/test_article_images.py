@@ -165,7 +165,7 @@ def test_it_makes_avif_and_jpeg_copies_at_each_width_once_and_again_only_for_a_n
 
     image.caption = "Timing varies from person to person."
     image.save()
-    article.title = "Edited title"
+    article.seo_title = "Edited title"  # a save of the article (its reviewed text unchanged)
     article.save()
 
     image.refresh_from_db()

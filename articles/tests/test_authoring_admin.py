@@ -134,6 +134,8 @@ def test_saving_an_article_says_what_the_sanitiser_removed(client, withdrawal, r
             "publish_at_1": "10:00:00",
             "sources-TOTAL_FORMS": "0",
             "sources-INITIAL_FORMS": "0",
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
         },
         follow=True,
     )

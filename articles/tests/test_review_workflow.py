@@ -38,6 +38,9 @@ def change_form(article: Article, **changes) -> dict:
         "sources-INITIAL_FORMS": str(len(sources)),
         "sources-MIN_NUM_FORMS": "0",
         "sources-MAX_NUM_FORMS": "1000",
+        "terms": article.terms,
+        "images-TOTAL_FORMS": "0",
+        "images-INITIAL_FORMS": "0",
     }
     for n, source in enumerate(sources):
         data.update({f"sources-{n}-id": source.pk, f"sources-{n}-article": article.pk,

@@ -31,17 +31,25 @@ def main(html: str) -> str:
     return html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
 
 
-def make_article(category, n: int, **fields) -> Article:
+def make_article(category, reviewer, n: int, **fields) -> Article:
+    """A live article (or a draft / scheduled one), as they go live for real: approved first."""
     defaults = {
         "title": f"Article {n}",
         "slug": f"article-{n}",
         "summary": f"Summary {n}",
         "body": "## Part one\n\n" + "word " * 450,
         "category": category,
-        "status": Article.Status.PUBLISHED,
+        "reviewer": reviewer,
         "publish_at": timezone.now() - dt.timedelta(days=n),
     }
-    return Article.objects.create(**{**defaults, **fields})
+    wanted = {**defaults, **fields}
+    status = wanted.pop("status", Article.Status.PUBLISHED)
+    article = Article.objects.create(**wanted)
+    if status == Article.Status.PUBLISHED:
+        article.approve(by=reviewer.user)
+        article.status = status
+        article.save()
+    return article
 
 
 def profile_form(profile: CentreProfile, **changes) -> dict:
@@ -97,11 +105,13 @@ def test_it_explains_each_shown_programme_with_a_way_to_ask(client, profile):
 
 
 @pytest.mark.django_db
-def test_it_shows_only_live_featured_articles_in_the_admins_order_with_their_reading_time(client, profile, category):
-    second = make_article(category, 1, title="What detox feels like")
-    first = make_article(category, 2, title="Paying for treatment")
-    draft = make_article(category, 3, title="A draft nobody may see", status=Article.Status.DRAFT)
-    later = make_article(category, 4, title="Out next week", publish_at=timezone.now() + dt.timedelta(days=7))
+def test_it_shows_only_live_featured_articles_in_the_admins_order_with_their_reading_time(
+    client, profile, category, reviewer
+):
+    second = make_article(category, reviewer, 1, title="What detox feels like")
+    first = make_article(category, reviewer, 2, title="Paying for treatment")
+    draft = make_article(category, reviewer, 3, title="A draft nobody may see", status=Article.Status.DRAFT)
+    later = make_article(category, reviewer, 4, title="Out next week", publish_at=timezone.now() + dt.timedelta(days=7))
     for position, article in enumerate([first, second, draft, later]):
         FeaturedArticle.objects.create(profile=profile, article=article, position=position)
 
