@@ -41,14 +41,24 @@ PUBLIC_SCRIPTS: tuple[str, ...] = ()
 # Classes that need no CSS of their own, and why. Everything else a public template names must be in
 # the built stylesheet (tests/test_public_css.py).
 NEEDS_NO_CSS = {
-    "page-link-current": "a hook for tests and scripts; the look comes from .page-link and aria-current",
-    "help-bar-call": "a hook for the browser test: the bar's Call link, styled as .btn",
-    "help-bar-request": "a hook for the browser test: the bar's Request a call link, styled as .btn",
-    "phone-status": "a hook: the header's answered-now line, styled by .small and .d-block",
-    "brand-logo": "the logo image: sized by its width and height attributes",
+    # Names for a part of a page, for tests and anyone reading the HTML; styled by their neighbours.
+    "article": "the article's <article>",
+    "article-meta": "the reviewed-by line (.small .text-body-secondary)",
+    "reviewed": "the reviewer's name within it",
+    "article-cta-top": "the first call to action (.article-cta)",
+    "toc-2": "a heading's entry in the contents: the list's own style (a sub-heading's, .toc-3, is indented)",
+    "article-card": "an article in the list (.card)",
+    "article-search": "the list's search form (.row .g-2)",
+    "reference": "the reference on a thank-you page (<strong>)",
+    "next-steps": "the list of next steps on a thank-you page",
+    "card-at-hand": "the have-your-card note on the verification thank-you page",
+    "prose": "the privacy, terms and patient-notice text",
+    "part2-notice": "the federal confidentiality notice",
+    "kept-photo": "a card photo kept from a failed submit (.form-check)",
+    "card-photo-field": "a card photo's field (.mb-3)",
 }
 # Classes built from a variable in a template: every value the variable can take.
-DYNAMIC_CLASSES = {"toc-{{ item.level }}": ("toc-2", "toc-3", "toc-4")}
+DYNAMIC_CLASSES = {"toc-{{ item.level }}": ("toc-2", "toc-3")}  # ## and ### headings (articles/rendering.py)
 
 _EXTENDS = re.compile(r"""{%\s*extends\s+["']([^"']+)["']""")
 _INCLUDES = re.compile(r"""{%\s*include\s+["']([^"']+)["']""")
