@@ -11,8 +11,8 @@ import environ
 from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
-from config.stylesheet import csp_hash
 from config.environment import DEV_FIELD_KEY, DEV_HASH_KEY, mailer, refuse_unnamed_clearinghouse, refuse_unsafe_keys
+from config.stylesheet import csp_hash
 
 env = environ.Env()
 BASE_DIR = Path(__file__).resolve().parent.parent

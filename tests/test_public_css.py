@@ -79,7 +79,8 @@ def test_it_leaves_staff_pages_on_the_full_bootstrap(client):
 @pytest.mark.django_db
 def test_it_shows_the_help_bar_on_reading_pages_but_not_under_the_forms_own_submit(client):
     def bar(url: str) -> str | None:
-        found = re.search(r'<nav class="help-bar" aria-label="([^"]+)">(.*?)</nav>', client.get(url).content.decode(), re.S)
+        page = client.get(url).content.decode()
+        found = re.search(r'<nav class="help-bar" aria-label="([^"]+)">(.*?)</nav>', page, re.S)
         return found and htmllib.unescape(re.sub(r"<[^>]+>|\s+", " ", found.group(2)))
 
     home = bar("/")
