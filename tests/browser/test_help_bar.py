@@ -22,11 +22,11 @@ TEXT_BOXES = """(selector) => {
     const range = document.createRange();
     range.selectNodeContents(node);
     for (const r of range.getClientRects()) if (r.width && r.height)
-      boxes.push({top: r.top, bottom: r.bottom, left: r.left, right: r.right, text: node.textContent.trim().slice(0, 40)});
+      boxes.push({top: r.top, bottom: r.bottom, text: node.textContent.trim().slice(0, 40)});
   }
   return boxes;
 }"""
-BOX = "(el) => { const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }"
+BOX = "(el) => { const r = el.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; }"
 
 
 def settled(page, selector: str) -> dict:
