@@ -152,10 +152,20 @@ def _inline(path: str) -> str:
     return mark_safe(Path(path).read_text())  # noqa: S308 - our own built CSS, hashed into the CSP
 
 
+LOGO = "img/logo.svg"
+LOGO_HEIGHT = 40  # px, as .brand-logo draws it (2.5rem)
+
+
 @functools.cache
-def _logo() -> str | None:
-    # The centre's logo, once an admin's artwork is in static/img/; until then base.html shows the name.
-    return "img/logo.svg" if finders.find("img/logo.svg") else None
+def _logo() -> dict | None:
+    """The centre's logo once its artwork is in static/img/ (until then base.html shows the name), with
+    the width and height it is drawn at, so the header never moves when it arrives."""
+    path = finders.find(LOGO)
+    if not path:
+        return None
+    box = re.search(r"""viewBox=["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)""", Path(path).read_text())
+    ratio = float(box.group(1)) / float(box.group(2)) if box and float(box.group(2)) else 4.0
+    return {"url": LOGO, "width": round(LOGO_HEIGHT * ratio), "height": LOGO_HEIGHT}
 
 
 def public_page(request) -> dict[str, str | None]:
