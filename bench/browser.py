@@ -63,7 +63,8 @@ TRANSFER = """() => {
   const blocking = other.filter(r => r.renderBlockingStatus === 'blocking');
   const sum = list => list.reduce((n, r) => n + r.transferSize, 0);
   return {document: nav.transferSize, onWire: nav.responseEnd - nav.requestStart,
-          beforeImages: nav.transferSize + sum(other), blocking: nav.transferSize + sum(blocking), images: sum(images), requests: rest.length + 1};
+          beforeImages: nav.transferSize + sum(other), blocking: nav.transferSize + sum(blocking),
+          images: sum(images), requests: rest.length + 1};
 }"""
 
 
