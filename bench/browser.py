@@ -7,12 +7,13 @@ the longest demo article, the article list and the callback form as a phone on a
 browser context: empty cache, no cookies). First and largest contentful paint come from the page's
 own PerformanceObserver entries.
 
-Each page's floor is what no server could beat on that link: one round trip, plus the bytes it needs
-before anything paints (the document and every render-blocking file, compressed as sent) at the link's
-speed, plus the time the slowed CPU takes to parse and paint them. That last part is measured, not
-guessed: the same page loaded with the CPU slowed but the network unthrottled (loopback), its LCP less
-the time from sending the request to the document's last byte: the browser's own work (starting the
-navigation, parse, style, layout, paint), no waiting on the wire or the server.
+Each page's floor is what no server could beat for that page on that link: the same page's bytes,
+exactly as production sent them (gzipped, same headers), answered at once from memory by a server that
+does nothing else, loaded the same way (alternating with the real runs, so a busy moment on the
+machine falls on both). Its parts: one round trip plus the bytes needed before anything paints (the
+document and any render-blocking file) at the link's speed ("wire"), and the slowed CPU's parse, style,
+layout and paint that does not overlap the wire ("render" = floor - wire). LCP over the floor is what
+the stack adds: server time, extra requests, anything render-blocking.
 
 Writes its own section of docs/performance.md (bench/run.py writes the rest; `make bench` runs this
 after it).
@@ -25,9 +26,12 @@ import os
 import re
 import shutil
 import statistics
+import threading
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bench.app import App, Servers
-from bench.stack import ROOT, manage
+from bench.stack import ROOT, free_port, manage
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
 
 RUNS = int(os.environ.get("BENCH_BROWSER_RUNS", "5"))
@@ -62,9 +66,8 @@ TRANSFER = """() => {
   const other = rest.filter(r => !images.includes(r));
   const blocking = other.filter(r => r.renderBlockingStatus === 'blocking');
   const sum = list => list.reduce((n, r) => n + r.transferSize, 0);
-  return {document: nav.transferSize, onWire: nav.responseEnd - nav.requestStart,
-          beforeImages: nav.transferSize + sum(other), blocking: nav.transferSize + sum(blocking),
-          images: sum(images), requests: rest.length + 1};
+  return {document: nav.transferSize, beforeImages: nav.transferSize + sum(other),
+          blocking: nav.transferSize + sum(blocking), images: sum(images), requests: rest.length + 1};
 }"""
 
 
@@ -77,17 +80,16 @@ def longest_article(env: dict) -> str:
     return manage(env, "shell", "-c", script).strip().splitlines()[-1]
 
 
-def load(browser, url: str, throttle_network: bool) -> dict:
-    """One cold load: a fresh context, the phone's CPU; its paints and bytes."""
+def load(browser, url: str) -> dict:
+    """One cold load on the phone profile (a fresh context: empty cache, no cookies): paints and bytes."""
     context = browser.new_context(viewport=PHONE, device_scale_factor=3, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
-        if throttle_network:
-            conditions = {"offline": False, "latency": LATENCY_MS,
-                          "downloadThroughput": LINK_BYTES_PER_S, "uploadThroughput": LINK_BYTES_PER_S}  # fmt: skip
-            cdp.send("Network.emulateNetworkConditions", conditions)
+        conditions = {"offline": False, "latency": LATENCY_MS,
+                      "downloadThroughput": LINK_BYTES_PER_S, "uploadThroughput": LINK_BYTES_PER_S}  # fmt: skip
+        cdp.send("Network.emulateNetworkConditions", conditions)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
         page.goto(url, wait_until="load")
         return {**page.evaluate(PAINTS), **page.evaluate(TRANSFER)}
@@ -95,38 +97,91 @@ def load(browser, url: str, throttle_network: bool) -> dict:
         context.close()
 
 
+class CopyServer:
+    """The floor's server: each page's document exactly as production sent it (gzipped, same headers),
+    answered from memory at once; anything else the page asks for is fetched from the app."""
+
+    def __init__(self, app_base: str):
+        self.app_base = app_base
+        self.documents: dict[str, tuple[dict, bytes]] = {}
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), self._handler())
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def capture(self, path: str) -> None:
+        with self._fetch(path, "gzip") as response:
+            self.documents[path] = (dict(response.headers), response.read())
+
+    def _fetch(self, path: str, encoding: str):
+        request = urllib.request.Request(self.app_base + path, headers={"Accept-Encoding": encoding})  # noqa: S310
+        return urllib.request.urlopen(request, timeout=30)  # noqa: S310 - loopback
+
+    def _handler(self):
+        copy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                if self.path in copy.documents:
+                    headers, body = copy.documents[self.path]
+                else:
+                    with copy._fetch(self.path, self.headers.get("Accept-Encoding", "")) as response:
+                        headers, body = dict(response.headers), response.read()
+                self.send_response(200)
+                for name, value in headers.items():
+                    if name.lower() not in ("date", "server", "set-cookie", "connection", "transfer-encoding"):
+                        self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def measure(base: str, pages: dict[str, str]) -> dict[str, dict]:
     from playwright.sync_api import sync_playwright
 
     results = {}
+    copy = CopyServer(base)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for name, path in pages.items():
-                load(browser, base + path, throttle_network=False)  # warm the server's page cache
-                phone = [load(browser, base + path, throttle_network=True) for _ in range(RUNS)]
-                render = [load(browser, base + path, throttle_network=False) for _ in range(RUNS)]
-                results[name] = summarise(path, phone, render)
+                load(browser, base + path)  # warm the server's page cache
+                copy.capture(path)
+                # Alternating, so a busy moment on the machine falls on both alike.
+                phone, floor = [], []
+                for _ in range(RUNS):
+                    phone.append(load(browser, base + path))
+                    floor.append(load(browser, copy.base + path))
+                results[name] = summarise(path, phone, floor)
                 row = results[name]
                 print(f"  {name}: LCP {row['lcp_median']:.0f} ms, floor {row['floor']:.0f} ms", flush=True)
         finally:
             browser.close()
+            copy.stop()
     return results
 
 
-def summarise(path: str, phone: list[dict], render: list[dict]) -> dict:
+def summarise(path: str, phone: list[dict], floor: list[dict]) -> dict:
     blocking = statistics.median(run["blocking"] for run in phone)
-    render_ms = statistics.median(run["lcp"] - run["onWire"] for run in render)
-    floor = LATENCY_MS + blocking / LINK_BYTES_PER_S * 1000 + render_ms
+    floor_ms = statistics.median(run["lcp"] for run in floor)
+    wire = LATENCY_MS + blocking / LINK_BYTES_PER_S * 1000
     return {
         "path": path,
         "fcp_median": statistics.median(run["fcp"] for run in phone),
         "fcp_max": max(run["fcp"] for run in phone),
         "lcp_median": statistics.median(run["lcp"] for run in phone),
         "lcp_max": max(run["lcp"] for run in phone),
-        "render": render_ms,
+        "wire": wire,
+        "render": floor_ms - wire,
         "blocking": blocking,
-        "floor": floor,
+        "floor": floor_ms,
         "before_images": max(run["beforeImages"] for run in phone),
         "images": max(run["images"] for run in phone),
         "requests": max(run["requests"] for run in phone),
@@ -148,13 +203,13 @@ def report(results: dict) -> tuple[str, list[str]]:
         f" {RUNS} cold loads per page",
         "(new context: empty cache, no cookies). Times in ms from navigation start, median / slowest.",
         "",
-        "*Floor*: one round trip + the bytes needed before the first paint (document and render-blocking",
-        "files, as sent) at the link's speed + *render*: with the same CPU but no network throttling, LCP less",
-        "the time from the request to the document's last byte (the browser's own work: navigation, parse,",
-        "style, layout, paint). *Bytes*: everything sent before images, headers included. The machine is",
+        "*Floor*: LCP of the same page's bytes, as production sent them, answered at once from memory on the",
+        "same profile. *Wire*: one round trip + the bytes needed before the first paint (document and",
+        "render-blocking files, as sent) at the link's speed; *render* = floor - wire: the slowed CPU's parse,",
+        "style, layout and paint. *Bytes*: everything sent before images, headers included. The machine is",
         "shared (2 CPUs): a slow outlier shows in the maximum.",
         "",
-        "| page | FCP | LCP | floor (render) | LCP / floor | bytes before images | LCP element |",
+        "| page | FCP | LCP | floor = wire + render | LCP / floor | bytes before images | LCP element |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, row in results.items():
@@ -165,7 +220,8 @@ def report(results: dict) -> tuple[str, list[str]]:
         element = ", ".join(row["elements"]) + (" (image)" if row["lcp_images"] else "")
         lines.append(
             f"| {name} (`{row['path']}`) | {row['fcp_median']:.0f} / {row['fcp_max']:.0f}"
-            f" | {row['lcp_median']:.0f} / {row['lcp_max']:.0f} | {row['floor']:.0f} ({row['render']:.0f})"
+            f" | {row['lcp_median']:.0f} / {row['lcp_max']:.0f}"
+            f" | {row['floor']:.0f} = {row['wire']:.0f} + {row['render']:.0f}"
             f" | {ratio:.2f} {'ok' if ok else 'MISSED'} | {row['before_images'] / 1024:.1f} KB"
             f" in {row['requests']} request(s) | {element} |"
         )
