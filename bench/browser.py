@@ -182,6 +182,8 @@ def summarise(path: str, phone: list[dict], floor: list[dict]) -> dict:
         "render": floor_ms - wire,
         "blocking": blocking,
         "floor": floor_ms,
+        # Each real load over the floor load beside it: a busy moment on the machine slows both.
+        "ratio": statistics.median(run["lcp"] / beside["lcp"] for run, beside in zip(phone, floor, strict=True)),
         "before_images": max(run["beforeImages"] for run in phone),
         "images": max(run["images"] for run in phone),
         "requests": max(run["requests"] for run in phone),
@@ -206,14 +208,15 @@ def report(results: dict) -> tuple[str, list[str]]:
         "*Floor*: LCP of the same page's bytes, as production sent them, answered at once from memory on the",
         "same profile. *Wire*: one round trip + the bytes needed before the first paint (document and",
         "render-blocking files, as sent) at the link's speed; *render* = floor - wire: the slowed CPU's parse,",
-        "style, layout and paint. *Bytes*: everything sent before images, headers included. The machine is",
-        "shared (2 CPUs): a slow outlier shows in the maximum.",
+        "style, layout and paint. *LCP / floor*: the median of each load's LCP over that of the floor load",
+        "run just after it (the machine is shared, 2 CPUs: a busy moment slows both; a slow outlier shows in",
+        "the maximum). *Bytes*: everything sent before images, headers included.",
         "",
         "| page | FCP | LCP | floor = wire + render | LCP / floor | bytes before images | LCP element |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, row in results.items():
-        ratio = row["lcp_median"] / row["floor"]
+        ratio = row["ratio"]
         ok = ratio <= LCP_TARGET and row["before_images"] < TRANSFER_TARGET and not row["lcp_images"]
         if not ok:
             missed.append(name)
