@@ -5,9 +5,9 @@ Public pages (templates/base.html and everything that extends it or is included 
 the CSS they use: bin/build-css purges Bootstrap and lantern.css against the classes found here and
 commits the result as static/css/public.css. Staff pages keep the full Bootstrap and lantern.css.
 
-The built file is small enough (about 6 KB gzipped) that inlining the whole of it beats a separate
+The built file is small enough (about 7.5 KB gzipped) that inlining the whole of it beats a separate
 request on a slow phone link: a stylesheet costs a round trip (150 ms on the benchmark's profile)
-before anything paints, inlined it costs its bytes (about 30 ms). See docs/performance.md.
+before anything paints, inlined it costs its bytes (under 40 ms). See docs/performance.md.
 
 config/settings.py imports csp_hash from here: nothing at import time may read a setting.
 """
