@@ -13,11 +13,13 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lantern
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint install install-dev browser-deps bench drills stack-deps
+.PHONY: help run test lint install install-dev browser-deps bench bench-browser css drills stack-deps
 
 help:
 	@echo "make run   set up and start Lantern with a worker on the embedded defaults (http://127.0.0.1:$(PORT))"
 	@echo "make test  set up and run lint, migration check and the whole test suite"
+	@echo "make css   rebuild static/css/public.css (the public pages' purged, inline stylesheet; needs npm) and commit it"
+	@echo "make bench-browser  paint times of the public pages in Chromium on a slow phone profile"
 	@echo "make drills  fault drills and a soak on private PostgreSQL and Redis (about 75 minutes; DRILLS=\"soak\" for one)"
 
 $(PY):
@@ -78,6 +80,19 @@ bench: install-dev stack-deps
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 		else echo "make bench needs wrk: sudo apt-get install wrk"; exit 1; fi; }
 	$(PY) -m bench.run
+	$(MAKE) --no-print-directory bench-browser
+
+# The public pages in a real browser on a slow phone profile (about 3 minutes); writes its own section
+# of docs/performance.md, after bench.run has written the rest.
+bench-browser: install-dev stack-deps browser-deps
+	$(PY) -m bench.browser
+
+# The public pages' stylesheet: Bootstrap and lantern.css purged to the classes public templates use
+# (bin/build-css), committed, so neither `make run` nor `make test` needs npm. Rerun after changing a
+# public template or lantern.css; tests/test_public_css.py fails while it is out of date.
+css: install
+	cd tools/css && npm ci --no-audit --no-fund --silent
+	$(PY) bin/build-css
 
 # bench/'s private servers start from the installed binaries on free ports.
 stack-deps:

@@ -12,6 +12,7 @@ from django.core.management.utils import get_random_secret_key
 from django.utils.csp import CSP
 
 from config.environment import DEV_FIELD_KEY, DEV_HASH_KEY, mailer, refuse_unnamed_clearinghouse, refuse_unsafe_keys
+from config.stylesheet import csp_hash
 
 env = environ.Env()
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -57,6 +58,9 @@ MIDDLEWARE = [
     "intake.clientip.ForwardedProtoMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise (which serves its own pre-compressed files), above everything that writes a
+    # body: public pages gzipped, staff pages never (SECURITY.md, "Compression").
+    "config.compression.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, whose check reads the whole body: a blocked client's POST is refused unread.
@@ -95,6 +99,7 @@ TEMPLATES = [
                 # intake's centre facts with the name admins gave the centre (centre.story).
                 "centre.story.centre_story",
                 "intake.context_processors.staff",
+                "config.stylesheet.public_page",
             ],
         },
     },
@@ -258,12 +263,19 @@ AXES_CLIENT_IP_CALLABLE = "intake.clientip.client_ip"
 
 # --- Security headers --------------------------------------------------------------------
 
+# Public pages carry their whole stylesheet inline (bin/build-css builds it; config/stylesheet.py says
+# why): the CSP allows exactly that text by its hash. A nonce would not do: cached pages are shared.
+PUBLIC_CSS_FILE = BASE_DIR / "static" / "css" / "public.css"
+PUBLIC_CSS_HASH = csp_hash(PUBLIC_CSS_FILE)
 SECURE_CSP = {
     **{name: [CSP.SELF] for name in ("default-src", "font-src", "connect-src", "form-action")},
-    **{name: [CSP.SELF, CSP.NONCE] for name in ("script-src", "style-src")},
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE, PUBLIC_CSS_HASH],
     "img-src": [CSP.SELF, "data:"],
     **{name: [CSP.NONE] for name in ("frame-ancestors", "base-uri", "object-src")},
 }
+# Never gzipped (config/compression.py): pages that carry PHI beside reflected input.
+UNCOMPRESSED_PATH_PREFIXES = ("/staff/", "/admin/")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -7,9 +7,8 @@ image is the editor's choice and is sized when uploaded). Sizes are what product
   so each body is compressed here with gzip at level 6; production's WhiteNoise serves files that
   `collectstatic` precompressed at level 9 (Brotli is not installed), so this is a little more than
   the real transfer, never less.
-- HTML is counted uncompressed: Django's pages are not compressed in production (no GZipMiddleware,
-  on purpose: pages carrying a CSRF token are open to BREACH when compressed, and gunicorn does not
-  compress). Its gzip size is reported too, for the day a proxy does.
+- HTML is counted uncompressed, though public pages go out gzipped to visitors (config/compression.py):
+  a ceiling, not the transfer. Their stylesheet is inline (config/stylesheet.py), so it is counted here.
 
 The figures go to artifacts/page-weight.txt and to stdout (`pytest -s`).
 """
@@ -94,7 +93,7 @@ def test_it_keeps_the_landing_pages_under_100_kb_and_on_our_own_server(live_serv
     for name, weight in weights.items():
         assert weight["foreign"] == [], f"{name} asked another host for {weight['foreign']}"
         kinds = {row["kind"] for row in weight["rows"]}
-        assert "document" in kinds and "stylesheet" in kinds, f"{name}: nothing was measured ({kinds})"
+        assert "document" in kinds, f"{name}: nothing was measured ({kinds})"
         assert weight["served"] <= BUDGET, f"{name} weighs {kb(weight['served'])}, over {kb(BUDGET)}:\n{text}"
     # The article page is the one search engines send people to: the budget matters most there.
     assert weights["article page"]["served"] <= BUDGET
