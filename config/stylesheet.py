@@ -35,6 +35,8 @@ RENDERED_BY_CODE = (
 )
 # Python modules that set classes on public pages (crispy layouts' css_class, widget attrs).
 PUBLIC_CODE = ("intake/forms.py", "verification/forms.py")
+# Code that writes HTML of its own into public pages (an article's figures and their captions).
+PUBLIC_MARKUP_CODE = ("articles/rendering.py",)
 # Scripts loaded by public pages; classes they add (classList.add/toggle, className) must be styled too.
 PUBLIC_SCRIPTS: tuple[str, ...] = ()
 
@@ -46,9 +48,10 @@ NEEDS_NO_CSS = {
     "article-meta": "the reviewed-by line (.small .text-body-secondary)",
     "reviewed": "the reviewer's name within it",
     "article-cta-top": "the first call to action (.article-cta)",
-    "toc-2": "a heading's entry in the contents: the list's own style (a sub-heading's, .toc-3, is indented)",
     "article-card": "an article in the list (.card)",
     "article-search": "the list's search form (.row .g-2)",
+    "search-summary": "the line saying how a search was read (.small)",
+    "no-results": "the suggestions when a search found nothing (its cards are .card)",
     "reference": "the reference on a thank-you page (<strong>)",
     "next-steps": "the list of next steps on a thank-you page",
     "card-at-hand": "the have-your-card note on the verification thank-you page",
@@ -58,7 +61,7 @@ NEEDS_NO_CSS = {
     "card-photo-field": "a card photo's field (.mb-3)",
 }
 # Classes built from a variable in a template: every value the variable can take.
-DYNAMIC_CLASSES = {"toc-{{ item.level }}": ("toc-2", "toc-3")}  # ## and ### headings (articles/rendering.py)
+DYNAMIC_CLASSES: dict[str, tuple[str, ...]] = {}
 
 _EXTENDS = re.compile(r"""{%\s*extends\s+["']([^"']+)["']""")
 _INCLUDES = re.compile(r"""{%\s*include\s+["']([^"']+)["']""")
@@ -124,6 +127,9 @@ def public_classes() -> dict[str, set[str]]:
         add(classes_in_template(_template_text(name)), f"templates/{name}")
     for path in PUBLIC_CODE:
         for value in _CODE_CLASS.findall((ROOT / path).read_text()):
+            add(value.split(), path)
+    for path in PUBLIC_MARKUP_CODE:
+        for value in _CLASS_ATTR.findall((ROOT / path).read_text()):
             add(value.split(), path)
     for path in PUBLIC_SCRIPTS:
         for args, assigned in _SCRIPT_CLASS.findall((ROOT / path).read_text()):

@@ -5,7 +5,6 @@ import gzip
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.middleware.csrf import _unmask_cipher_token
 
 from articles.models import Category
@@ -15,8 +14,7 @@ GZIP = {"HTTP_ACCEPT_ENCODING": "gzip, deflate, br"}
 
 
 @pytest.fixture
-def article(db):
-    reviewer = User.objects.create_user("dr-okafor", "okafor@lantern.example", "x", is_staff=True)
+def article(reviewer):
     return make_article(Category.objects.create(name="Detox", slug="detox"), reviewer, 1, title="What detox feels like")
 
 
