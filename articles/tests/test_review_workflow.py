@@ -1,6 +1,7 @@
 """Medical sign-off: an article goes live only as its reviewer approved it, revision by revision."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -208,11 +209,17 @@ def test_the_preview_says_where_the_article_stands_and_never_published_on_a_draf
         page = client.get(f"/articles/preview/{draft.pk}/").content.decode()
         return page.split("<strong>Preview: ", 1)[1].split("</strong>", 1)[0]
 
+    def byline() -> str:
+        page = client.get(f"/articles/preview/{draft.pk}/").content.decode()
+        return " ".join(re.sub(r"<[^>]+>", "", page.split('article-meta">', 1)[1].split("</p>", 1)[0]).split())
+
     assert banner() == "Draft."
+    assert byline().startswith("Not yet published")  # neither "Published" nor a sign-off it lacks
     draft.ask_for_review(by=staff["admin"])
     assert banner() == "Awaiting review."
     draft.approve(by=reviewer.user)
     assert banner() == "Approved, not yet published."
+    assert byline().startswith("Medically reviewed by Elena Reyes, MD")
     draft.publish_at = timezone.now() + dt.timedelta(days=2)
     draft.status = Article.Status.PUBLISHED
     draft.save()
