@@ -34,3 +34,13 @@ class NumberedSourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["position"].widget.attrs.update({"class": "source-position", "min": 0})
+        # The table's column headings are not labels: each input is named for screen readers.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label).capitalize())
+
+    def has_changed(self) -> bool:
+        # A row added on the page arrives with its position (article_editor.js) and today's date
+        # filled in: left otherwise blank, it is no new source, not three "required" errors.
+        if self.instance.pk is None:
+            return bool(set(self.changed_data) - {"position", "accessed"})
+        return super().has_changed()

@@ -2,6 +2,7 @@
 the sources inline, and an admin index in words."""
 
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -185,3 +186,26 @@ def test_an_untouched_empty_source_row_is_no_new_source(client, withdrawal, revi
     saved = client.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, **empty_row))
     assert saved.status_code == 302
     assert article.sources.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_source_row_added_on_the_page_and_left_blank_is_no_new_source(client, withdrawal, reviewer, staff):
+    from .test_review_workflow import change_form
+
+    article = make_article(withdrawal, reviewer, 1, status="draft")
+    client.force_login(staff["admin"])
+    # "Add another Source" clicked, the script numbered the row, nothing else typed.
+    added_row = {"sources-TOTAL_FORMS": "2", "sources-1-position": "7", "sources-1-accessed": ""}
+    saved = client.post(f"/admin/articles/article/{article.pk}/change/", change_form(article, **added_row))
+    assert saved.status_code == 302
+    assert article.sources.count() == 1
+
+
+@pytest.mark.django_db
+def test_each_source_input_is_named_for_screen_readers(client, withdrawal, reviewer, staff):
+    article = make_article(withdrawal, reviewer, 1, status="draft")
+    client.force_login(staff["admin"])
+    page = client.get(f"/admin/articles/article/{article.pk}/change/").content.decode()
+    for field, column in [("position", "Position"), ("title", "Title"), ("url", "Url"), ("accessed", "Accessed")]:
+        tag = re.search(rf'<input[^>]*name="sources-0-{field}"[^>]*>', page)[0]
+        assert f'aria-label="{column}"' in tag, tag
