@@ -198,6 +198,8 @@ def summarise(path: str, phone: list[dict], floor: list[dict]) -> dict:
         "requests": max(run["requests"] for run in phone),
         "elements": sorted({run["element"] or "?" for run in phone}),
         "lcp_images": sorted({run["image"] for run in phone if run["image"]}),
+        # How long the largest paint waited after the first one: what a picture as the LCP cost.
+        "after_first_paint": statistics.median(run["lcp"] - run["fcp"] for run in phone),
     }
 
 
@@ -226,10 +228,14 @@ def report(results: dict) -> tuple[str, list[str]]:
     ]
     for name, row in results.items():
         ratio = row["ratio"]
-        ok = ratio <= LCP_TARGET and row["before_images"] < TRANSFER_TARGET and not row["lcp_images"]
+        # A hero picture may be the largest element: it must then not hold the LCP past the target. The
+        # floor load fetches the same picture, so the ratio already charges whatever it waits for.
+        ok = ratio <= LCP_TARGET and row["before_images"] < TRANSFER_TARGET
         if not ok:
             missed.append(name)
-        element = ", ".join(row["elements"]) + (" (image)" if row["lcp_images"] else "")
+        element = ", ".join(row["elements"])
+        if row["lcp_images"]:
+            element += f" (image, painted {row['after_first_paint']:.0f} ms after the first paint)"
         lines.append(
             f"| {name} (`{row['path']}`) | {row['fcp_median']:.0f} / {row['fcp_max']:.0f}"
             f" | {row['lcp_median']:.0f} / {row['lcp_max']:.0f}"
@@ -240,7 +246,8 @@ def report(results: dict) -> tuple[str, list[str]]:
     lines += [
         "",
         f"Targets: LCP within {round((LCP_TARGET - 1) * 100)} % of the floor, under"
-        f" {TRANSFER_TARGET // 1024} KB before images, no image as the LCP element's cause of delay.",
+        f" {TRANSFER_TARGET // 1024} KB before images; an image as the LCP element is sized, preloaded from the"
+        " head and fetched first, and must keep within the same target.",
         "",
         *HISTORY,
         END,

@@ -147,15 +147,21 @@ def classes_in_css(css: str) -> set[str]:
 # --- The built file, inline in every public page ---------------------------------------------------
 
 
+@functools.cache
+def _built(path: str) -> bytes:
+    # Read once per process: the CSP hash (worked out as settings load) and the text pages carry come
+    # from the same bytes, so a file replaced while the process runs can never split them.
+    return Path(path).read_bytes()
+
+
 def csp_hash(path: Path) -> str:
     """The CSP source that allows exactly the file's text in a <style> element."""
-    digest = hashlib.sha256(path.read_bytes()).digest()
+    digest = hashlib.sha256(_built(str(path))).digest()
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
-@functools.cache
 def _inline(path: str) -> str:
-    return mark_safe(Path(path).read_text())  # noqa: S308 - our own built CSS, hashed into the CSP
+    return mark_safe(_built(path).decode())  # noqa: S308 - our own built CSS, hashed into the CSP
 
 
 LOGO = "img/logo.svg"
@@ -163,15 +169,23 @@ LOGO_HEIGHT = 40  # px, as .brand-logo draws it (2.5rem)
 
 
 @functools.cache
-def _logo() -> dict | None:
-    """The centre's logo once its artwork is in static/img/ (until then base.html shows the name), with
-    the width and height it is drawn at, so the header never moves when it arrives."""
+def _logo() -> str | None:
+    """The centre's mark, inline in the header beside its name: under a kilobyte, where a file of its
+    own cost every first visit another request on a slow link (make bench-browser). Decorative (the
+    name beside it is the link's text), so its title goes and screen readers skip it."""
     path = finders.find(LOGO)
     if not path:
         return None
-    box = re.search(r"""viewBox=["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)""", Path(path).read_text())
-    ratio = float(box.group(1)) / float(box.group(2)) if box and float(box.group(2)) else 4.0
-    return {"url": LOGO, "width": round(LOGO_HEIGHT * ratio), "height": LOGO_HEIGHT}
+    svg = Path(path).read_text()
+    box = re.search(r"""viewBox=["']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)""", svg)
+    ratio = float(box.group(1)) / float(box.group(2)) if box and float(box.group(2)) else 1.0
+    drawing = re.sub(r"<!--.*?-->|<title\b.*?</title>", "", svg[svg.index("<svg") :], flags=re.S)
+    opening = re.match(r"<svg\b[^>]*>", drawing)[0]
+    body = "".join(line.strip() for line in drawing[len(opening) :].splitlines())
+    opening = re.sub(r"\s(?:width|height|role|aria-labelledby|class)=\"[^\"]*\"", "", opening)
+    size = f'width="{round(LOGO_HEIGHT * ratio)}" height="{LOGO_HEIGHT}"'
+    opening = opening.replace("<svg", f'<svg class="brand-logo" {size} aria-hidden="true" focusable="false"', 1)
+    return mark_safe(opening + body)  # noqa: S308 - our own artwork from static/, scripts can't be in it unnoticed
 
 
 def public_page(request) -> dict[str, str | None]:

@@ -206,13 +206,16 @@ def test_it_shows_the_hero_at_once_and_body_images_lazily_all_sized_with_respons
 
     parsed = _Pictures()
     parsed.feed(page)
-    hero, chart = [img for img in parsed.imgs if "brand-logo" not in img.get("class", "")]  # the header's mark aside
+    hero, chart = parsed.imgs
     assert hero["alt"] == "The sun rising over green hills." and chart["alt"] == "A chart of symptoms over time"
     for img in (hero, chart):
         assert (img["width"], img["height"]) == ("1200", "675")
         assert re.fullmatch(r"(/media/articles/renditions/\S+\.jpg \d+w, ){2}/media/\S+/1200\.jpg 1200w", img["srcset"])
         assert img["sizes"]
     assert hero["fetchpriority"] == "high" and "loading" not in hero
+    # ... and its fetch starts from the head, in the best format, before the parser reaches the <img>.
+    preload = re.search(r'<link rel="preload" as="image" type="image/(avif|webp)" imagesrcset="([^"]+)"', page)
+    assert preload and preload[2] == parsed.sources[0]["srcset"]
     assert chart["loading"] == "lazy" and chart["decoding"] == "async" and "fetchpriority" not in chart
     assert [source["type"] for source in parsed.sources] == ["image/avif", "image/avif"]
 
