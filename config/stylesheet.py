@@ -184,7 +184,7 @@ def _logo() -> str | None:
     body = "".join(line.strip() for line in drawing[len(opening) :].splitlines())
     opening = re.sub(r"\s(?:width|height|role|aria-labelledby|class)=\"[^\"]*\"", "", opening)
     size = f'width="{round(LOGO_HEIGHT * ratio)}" height="{LOGO_HEIGHT}"'
-    opening = opening.replace("<svg", f'<svg class="brand-logo" {size} aria-hidden="true" focusable="false"', 1)
+    opening = opening.replace("<svg", f'<svg {size} aria-hidden="true" focusable="false"', 1)
     return mark_safe(opening + body)  # noqa: S308 - our own artwork from static/, scripts can't be in it unnoticed
 
 
