@@ -70,9 +70,12 @@ class AwaitingReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if not may_approve:
                 raise PermissionDenied
             try:
-                article.approve(by=request.user, note=request.POST.get("note", ""))
+                # The fingerprint of the version this reviewer was shown: a missing one approves nothing.
+                shown = request.POST.get("revision", "")
+                article.approve(by=request.user, note=request.POST.get("note", ""), revision=shown)
             except ReviewError as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
+                return redirect("admin:articles_articleawaitingreview_review", pk=article.pk)
             else:
                 then = "" if article.is_live else " It can now be published."
                 self.message_user(request, f"You approved “{article}” as it stands.{then}")
@@ -83,6 +86,7 @@ class AwaitingReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": f"Review “{article.title}”",
             "article": article,
             "approval": article.current_approval,
+            "revision": article.compute_revision(),
             "may_approve": may_approve,
             "sources": article.sources.all(),
         }

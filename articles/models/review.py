@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 REVIEWERS_GROUP = "Medical reviewers"
@@ -193,25 +193,32 @@ class ReviewedContent(models.Model):
             review_requested_at=self.review_requested_at, review_requested_by=by
         )
 
-    def approve(self, by: User, note: str = "") -> ArticleApproval:
+    def approve(self, by: User, note: str = "", revision: str | None = None) -> ArticleApproval:
         """`by` signs off the article exactly as it is stored now. Only the account linked to the
-        article's reviewer may; a reviewer is a person, so an admin cannot approve on their behalf."""
+        article's reviewer may; a reviewer is a person, so an admin cannot approve on their behalf.
+        `revision` is the fingerprint of the version the reviewer read (the review page sends it):
+        when an editor saved a change in the meantime, the approval is refused, never moved onto
+        text the reviewer has not seen. The row stays locked until the approval is recorded, so no
+        save can slip in between the check and the sign-off."""
         if not self.pk:
             raise ReviewError("Save the article before it is approved.")
         if not self.reviewer_id:
             raise ReviewError("This article has no medical reviewer.")
         if not self.may_be_approved_by(by):
             raise ReviewError(f"Only {self.reviewer.name}, its medical reviewer, can approve this article.")
-        stored = type(self).objects.get(pk=self.pk)
-        revision = stored.compute_revision()
-        approval = ArticleApproval.objects.create(
-            article=stored, reviewer=stored.reviewer, approved_by=by, revision=revision, note=note.strip()
-        )
-        self.revision, self.review_requested_at, self.review_requested_by = revision, None, None
-        self.last_reviewed = timezone.localdate(approval.approved_at)
-        type(self).objects.filter(pk=self.pk).update(
-            revision=revision, review_requested_at=None, review_requested_by=None, last_reviewed=self.last_reviewed
-        )
+        with transaction.atomic():
+            stored = type(self).objects.select_for_update().get(pk=self.pk)
+            current = stored.compute_revision()
+            if revision is not None and revision != current:
+                raise ReviewError("The article changed while you were reading it: read the new version.")
+            approval = ArticleApproval.objects.create(
+                article=stored, reviewer=stored.reviewer, approved_by=by, revision=current, note=note.strip()
+            )
+            self.revision, self.review_requested_at, self.review_requested_by = current, None, None
+            self.last_reviewed = timezone.localdate(approval.approved_at)
+            type(self).objects.filter(pk=self.pk).update(
+                revision=current, review_requested_at=None, review_requested_by=None, last_reviewed=self.last_reviewed
+            )
         return approval
 
     def publishing_problem(self, revision: str | None = None) -> str:

@@ -1,6 +1,7 @@
 """Medical sign-off: an article goes live only as its reviewer approved it, revision by revision."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -180,10 +181,38 @@ def test_an_editor_asks_for_review_and_the_reviewer_approves_from_their_queue(cl
     assert client.get("/admin/articles/article/").status_code == 403  # only their queue, not every article
     page = client.get(review_url).content.decode()
     assert "Approve this version" in page and "Body 1." in page
-    approved = client.post(review_url, {"note": "Accurate."}, follow=True)
+    approved = client.post(review_url, {"note": "Accurate.", "revision": shown_revision(page)}, follow=True)
     assert "You approved “Alcohol withdrawal” as it stands" in approved.content.decode()
     assert ArticleApproval.objects.get().note == "Accurate."
     assert not Article.objects.awaiting_review().exists()
+
+
+def shown_revision(page: str) -> str:
+    """The fingerprint the review page put in its form: the version the reviewer was shown."""
+    return re.search(r'name="revision" value="([0-9a-f]{64})"', page).group(1)
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_approval_when_the_article_changed_while_the_reviewer_was_reading(client, draft, staff, reviewer):
+    draft.ask_for_review(by=staff["admin"])
+    review_url = f"/admin/articles/articleawaitingreview/{draft.pk}/review/"
+    client.force_login(reviewer.user)
+    page = client.get(review_url).content.decode()
+    assert "Body 1." in page
+
+    draft.body = "Body 1. A dose the reviewer never read."
+    draft.save()  # an editor saves while the page is open
+
+    refused = client.post(review_url, {"note": "Accurate.", "revision": shown_revision(page)}, follow=True)
+    assert "The article changed while you were reading it: read the new version" in refused.content.decode()
+    assert not ArticleApproval.objects.exists()
+    assert "A dose the reviewer never read" in refused.content.decode()  # back on the page, with the new text
+    assert client.post(review_url, {"note": "Accurate."}).status_code == 302
+    assert not ArticleApproval.objects.exists()  # a form without the version read approves nothing
+
+    again = client.get(review_url).content.decode()
+    client.post(review_url, {"revision": shown_revision(again)})
+    assert ArticleApproval.objects.get().revision == Article.objects.get(pk=draft.pk).revision
 
 
 @pytest.mark.django_db
@@ -233,8 +262,9 @@ def test_the_overdue_review_email_leads_the_reviewer_to_approve_the_live_text_ag
     assert review_url in mailbox.wait_for(1, timeout=3)[0]["data"]
 
     client.force_login(reviewer.user)
-    assert "Approve again: it still holds" in client.get(review_url).content.decode()
-    client.post(review_url, {"note": "Checked against the 2026 guidance."})
+    page = client.get(review_url).content.decode()
+    assert "Approve again: it still holds" in page
+    client.post(review_url, {"note": "Checked against the 2026 guidance.", "revision": shown_revision(page)})
     live.refresh_from_db()
     assert live.last_reviewed == timezone.localdate() and live.is_live
     assert live.approvals.count() == 2
