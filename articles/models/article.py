@@ -160,6 +160,9 @@ class Article(ReviewedContent, models.Model):
         self.reading_minutes = reading_minutes(self.body_html)
         before = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
         super().save(*args, **kwargs)
+        if self.compute_revision() != self.revision:  # a new hero upload is fingerprinted by its stored name
+            self.revision = self.compute_revision()
+            Article.objects.filter(pk=self.pk).update(revision=self.revision)
         if before and before["status"] == self.Status.PUBLISHED:
             ArticleRedirect.objects.follow_slug_change(self, old_slug=before["slug"])
 
@@ -182,7 +185,8 @@ class Article(ReviewedContent, models.Model):
     def show_body_images(self) -> None:
         """Render the text again after one of its images was added, replaced or removed."""
         self.body_html = render_markdown(self.body, self.body_images())
-        Article.objects.filter(pk=self.pk).update(body_html=self.body_html)
+        self.revision = self.compute_revision()  # the images are part of what the reviewer approves
+        Article.objects.filter(pk=self.pk).update(body_html=self.body_html, revision=self.revision)
 
     @property
     def hero_picture(self) -> Picture | None:

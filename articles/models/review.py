@@ -31,15 +31,29 @@ class PublishingRefused(ValidationError):
     """Publishing a revision its medical reviewer has not approved."""
 
 
-def revision_of(title: str, summary: str, body: str, sources: Iterable[Iterable[str]]) -> str:
-    """The fingerprint of what a reviewer signs off. Browsers send text areas with CRLF line ends and
-    editors leave stray blanks at the ends: neither is a change a reviewer must see again. Sources
-    count by what they cite (title, publisher, address), not by their order in the list."""
+def revision_of(
+    title: str,
+    summary: str,
+    body: str,
+    sources: Iterable[Iterable[str]],
+    images: Iterable[Iterable[str]] = (),
+    hero: Iterable[str] = ("", ""),
+    seo: Iterable[str] = ("", ""),
+) -> str:
+    """The fingerprint of what a reviewer signs off: the text and its sources, and everything else a
+    reader is shown or told (body images as name, stored file, alt text and caption; the hero image's
+    file and description; the search title and description). Browsers send text areas with CRLF line
+    ends and editors leave stray blanks at the ends: neither is a change a reviewer must see again.
+    Sources and images count by what they are, not by their order in the list.
+    Migration 0005 keeps its own copy of this formula: change both together."""
     content = [
         title.strip(),
         summary.strip(),
         (body or "").replace("\r\n", "\n").strip(),
         sorted([str(part).strip() for part in source] for source in sources),
+        sorted([str(part or "").strip() for part in image] for image in images),
+        [str(part or "").strip() for part in hero],
+        [str(part or "").strip() for part in seo],
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
@@ -163,10 +177,24 @@ class ReviewedContent(models.Model):
             return []
         return list(self.sources.model.objects.filter(article_id=self.pk).values_list("title", "publisher", "url"))
 
-    def compute_revision(self, sources: Iterable[Iterable[str]] | None = None) -> str:
-        """This article's revision as it is in memory, with `sources` (or the stored ones)."""
-        sources = self.stored_sources() if sources is None else sources
-        return revision_of(self.title, self.summary, self.body, sources)
+    def stored_images(self) -> list[tuple[str, str, str, str]]:
+        if not self.pk:
+            return []
+        return list(self.images.model.objects.filter(article_id=self.pk).values_list("name", "image", "alt", "caption"))
+
+    def compute_revision(
+        self, sources: Iterable[Iterable[str]] | None = None, images: Iterable[Iterable[str]] | None = None
+    ) -> str:
+        """This article's revision as it is in memory, with `sources` and `images` (or the stored ones)."""
+        return revision_of(
+            self.title,
+            self.summary,
+            self.body,
+            self.stored_sources() if sources is None else sources,
+            self.stored_images() if images is None else images,
+            hero=(self.hero_image.name if self.hero_image else "", self.hero_alt),
+            seo=(self.seo_title, self.seo_description),
+        )
 
     def approval_of(self, revision: str) -> ArticleApproval | None:
         if not self.pk or not self.reviewer_id:

@@ -109,6 +109,13 @@ def test_it_refuses_an_image_without_alt_text_with_the_message_next_to_the_field
 
     data["images-0-image"] = photo()
     data["images-0-alt"] = "A chart of how symptoms rise over two days and then fade."
+    # The article is live: a new image is a new version, which its reviewer has not approved.
+    refused = client.post(f"/admin/articles/article/{article.pk}/change/", data).content.decode()
+    assert "These image changes make a new version of the article" in refused
+    assert not ArticleImage.objects.exists()
+
+    data["images-0-image"] = photo()
+    data["status"] = "draft"
     assert client.post(f"/admin/articles/article/{article.pk}/change/", data).status_code == 302
     assert ArticleImage.objects.get().alt.startswith("A chart")
 
@@ -165,7 +172,11 @@ def test_it_makes_avif_and_jpeg_copies_at_each_width_once_and_again_only_for_a_n
 
     image.caption = "Timing varies from person to person."
     image.save()
-    article.seo_title = "Edited title"  # a save of the article (its reviewed text unchanged)
+    article.refresh_from_db()
+    article.approve(by=article.reviewer.user)  # the new caption is part of what the reviewer signs off
+    article.seo_title = "Edited title"
+    Article.objects.filter(pk=article.pk).update(seo_title="Edited title")
+    article.approve(by=article.reviewer.user)
     article.save()
 
     image.refresh_from_db()
@@ -197,8 +208,12 @@ class _Pictures(HTMLParser):
 
 @pytest.mark.django_db
 def test_it_shows_the_hero_at_once_and_body_images_lazily_all_sized_with_responsive_copies(client, article):
+    article.status = Article.Status.DRAFT  # a new hero is a new version: saved, approved, published
     article.hero_image = photo(name="hero.jpg")
     article.hero_alt = "The sun rising over green hills."
+    article.save()
+    article.approve(by=article.reviewer.user)
+    article.status = Article.Status.PUBLISHED
     article.save()
     ArticleImage.objects.create(article=article, name="timeline", image=photo(), alt="A chart of symptoms over time")
 
