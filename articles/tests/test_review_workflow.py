@@ -268,3 +268,35 @@ def test_the_overdue_review_email_leads_the_reviewer_to_approve_the_live_text_ag
     live.refresh_from_db()
     assert live.last_reviewed == timezone.localdate() and live.is_live
     assert live.approvals.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"seo_title": "Alcohol withdrawal: what really happens"},
+        {"seo_description": "A different promise in search results."},
+        {"hero_alt": "Someone else entirely."},
+    ],
+)
+def test_it_needs_a_new_approval_when_what_readers_see_beside_the_text_changes(draft, reviewer, change):
+    draft.approve(by=reviewer.user)
+    assert draft.publishing_problem() == ""
+    for field, value in change.items():
+        setattr(draft, field, value)
+    assert "The text changed after Elena Reyes approved it" in draft.publishing_problem()
+
+
+@pytest.mark.django_db
+def test_it_needs_a_new_approval_when_a_body_images_caption_or_alt_text_changes(draft, reviewer):
+    from articles.models import ArticleImage
+
+    from .test_article_images import photo
+
+    image = ArticleImage.objects.create(article=draft, name="chart", image=photo(), alt="Symptoms over two days")
+    draft.approve(by=reviewer.user)
+    assert Article.objects.approved_revision().filter(pk=draft.pk).exists()
+    image.caption = "Peaks at 48 hours."
+    image.save()
+    assert not Article.objects.approved_revision().filter(pk=draft.pk).exists()
+    assert "The text changed" in Article.objects.get(pk=draft.pk).publishing_problem()
