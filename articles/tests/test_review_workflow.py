@@ -300,3 +300,17 @@ def test_it_needs_a_new_approval_when_a_body_images_caption_or_alt_text_changes(
     image.save()
     assert not Article.objects.approved_revision().filter(pk=draft.pk).exists()
     assert "The text changed" in Article.objects.get(pk=draft.pk).publishing_problem()
+
+
+@pytest.mark.django_db
+def test_a_draft_preview_is_for_editors_and_its_own_reviewer_not_any_staff_member(client, draft, staff, reviewer):
+    url = f"/articles/preview/{draft.pk}/"
+    other = MedicalReviewer.objects.create(name="Ravi Shah", user=User.objects.create_user("dr-shah", is_staff=True))
+    staff["avery"].is_staff = True
+    staff["avery"].save()
+    for outsider in (staff["avery"], other.user):  # an admissions worker, another article's reviewer
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    for reader in (reviewer.user, staff["admin"]):
+        client.force_login(reader)
+        assert "Body 1." in client.get(url).content.decode()
