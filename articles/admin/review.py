@@ -97,10 +97,14 @@ class AwaitingReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ArticleApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of sign-offs, for auditors: written only by the review page, never edited."""
 
-    list_display = ["article", "reviewer", "approved_by", "approved_at", "short_revision", "note"]
+    list_display = ["approved_article", "reviewer", "approved_by", "approved_at", "short_revision", "note"]
     list_filter = ["reviewer"]
-    search_fields = ["article__title", "note"]
+    search_fields = ["article_title", "article__title", "note"]
     date_hierarchy = "approved_at"
+
+    @admin.display(description="Article", ordering="article_title")
+    def approved_article(self, approval: ArticleApproval) -> str:
+        return approval.article_label
 
     @admin.display(description="Revision")
     def short_revision(self, approval: ArticleApproval) -> str:

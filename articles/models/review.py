@@ -107,9 +107,15 @@ class MedicalReviewer(models.Model):
 
 
 class ArticleApproval(models.Model):
-    """A reviewer's sign-off of one revision: who, when, what exactly (the fingerprint), and why."""
+    """A reviewer's sign-off of one revision: who, when, what exactly (the fingerprint), and why.
+    The record outlives the article: deleting an article leaves its sign-offs, with its title and
+    address as they were when approved, for the audit trail."""
 
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="approvals")
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+    )
+    article_title = models.CharField("article title when approved", max_length=200, blank=True)
+    article_slug = models.CharField("article address when approved", max_length=160, blank=True)
     reviewer = models.ForeignKey(MedicalReviewer, on_delete=models.PROTECT, related_name="approvals")
     # Empty only for approvals carried over from before sign-offs were recorded (migration 0003).
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -123,6 +129,15 @@ class ArticleApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer.name} approved revision {self.revision[:8]} on {self.approved_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.article_id and not self.article_title:
+            self.article_title, self.article_slug = self.article.title, self.article.slug
+        super().save(*args, **kwargs)
+
+    @property
+    def article_label(self) -> str:
+        return str(self.article) if self.article_id else f"{self.article_title} (deleted)"
 
 
 def _approvals_by_own_reviewer():

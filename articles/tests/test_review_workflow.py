@@ -314,3 +314,17 @@ def test_a_draft_preview_is_for_editors_and_its_own_reviewer_not_any_staff_membe
     for reader in (reviewer.user, staff["admin"]):
         client.force_login(reader)
         assert "Body 1." in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_an_article_keeps_its_sign_offs_for_the_auditors(client, draft, reviewer, staff):
+    draft.approve(by=reviewer.user, note="Checked the dosing table.")
+    client.force_login(staff["admin"])
+    assert client.post(f"/admin/articles/article/{draft.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=draft.pk).exists()
+
+    approval = ArticleApproval.objects.get()
+    assert approval.article is None and approval.approved_by == reviewer.user
+    assert (approval.article_title, approval.article_slug) == ("Alcohol withdrawal", draft.slug)
+    trail = client.get("/admin/articles/articleapproval/").content.decode()
+    assert "Alcohol withdrawal (deleted)" in trail and "Checked the dosing table." in trail
