@@ -180,7 +180,12 @@ class Article(ReviewedContent, models.Model):
 
     def body_images(self) -> dict:
         """The images uploaded for the text, by short name (what `![](image:name)` refers to)."""
-        return {image.name: image for image in self.images.all()} if self.pk else {}
+        if not self.pk:
+            return {}
+        images = {image.name: image for image in self.images.all()}
+        for image in images.values():
+            image.ensure_renditions()
+        return images
 
     def show_body_images(self) -> None:
         """Render the text again after one of its images was added, replaced or removed."""
@@ -190,6 +195,11 @@ class Article(ReviewedContent, models.Model):
 
     @property
     def hero_picture(self) -> Picture | None:
+        if self.hero_image and not self.hero_renditions:
+            # A hero uploaded before copies were made (migration 0003), or whose copies failed: made
+            # on first view, once, then kept.
+            self.hero_renditions = renditions_for(self.hero_image, None)
+            Article.objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
         # Above the fold: fetched first and at once, never lazily.
         return picture(self.hero_renditions, self.hero_alt, sizes=HERO_SIZES, lazy=False, priority=True)
 
