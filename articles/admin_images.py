@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from .admin.forms import ImageInlineFormSet
 from .models import ArticleImage
 
 ALT_REQUIRED = "Describe what the image shows, for people who can't see it. An image without this can't be saved."
@@ -21,6 +22,7 @@ class ArticleImageInline(admin.StackedInline):
 
     model = ArticleImage
     form = ArticleImageForm
+    formset = ImageInlineFormSet
     extra = 0
     verbose_name = "image in the text"
     verbose_name_plural = "images in the text"

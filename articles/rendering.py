@@ -71,12 +71,19 @@ class _ImageReference(InlineProcessor):
         return f"{token}{len(self.references.names) - 1}{token}", m.start(0), m.end(0)
 
 
+def markdown_step(text: str) -> tuple[str, _ImageReferences]:
+    """The Markdown step alone, before the sanitiser: HTML with each image reference as a token.
+    The one place its extensions are listed (articles.sanitiser_report compares against it)."""
+    references = _ImageReferences()
+    raw = markdown.markdown(text or "", extensions=["toc", "tables", "sane_lists", references], output_format="html")
+    return raw, references
+
+
 def render_markdown(text: str, images: Mapping[str, BodyImage] | None = None) -> str:
     """Markdown, then nh3: scripts, styles, event handlers, iframes and javascript: URLs go,
     whatever an editor pastes. Headings get ids for the table of contents. `images` are the
     article's uploaded images by short name; a reference to any other name shows nothing."""
-    references = _ImageReferences()
-    raw = markdown.markdown(text or "", extensions=["toc", "tables", "sane_lists", references], output_format="html")
+    raw, references = markdown_step(text)
     clean = nh3.clean(
         raw,
         tags=ALLOWED_TAGS,

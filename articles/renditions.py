@@ -146,7 +146,7 @@ def renditions_for(field: FieldFile | None, record: dict | None) -> dict:
     if not field:
         _remove(record)
         return {}
-    if record and record.get("source") == field.name:
+    if record and record.get("source") == field.name and _all_stored(record):
         return record
     _remove(record)
     try:
@@ -156,6 +156,12 @@ def renditions_for(field: FieldFile | None, record: dict | None) -> dict:
         # page shows the plain original, and the next save tries again.
         log.warning("Renditions of an article image could not be made", exc_info=True)
         return {}
+
+
+def _all_stored(record: dict) -> bool:
+    """Every copy the record names is on disk (a row restored from history may name copies that were
+    removed with it)."""
+    return all(default_storage.exists(name) for files in record.get("files", {}).values() for *_, name in files)
 
 
 def _remove(record: dict | None) -> None:

@@ -9,14 +9,8 @@ names what went, so the admin can say "Removed: <script> element, onclick attrib
 from collections import Counter
 from html.parser import HTMLParser
 
-import markdown
+from .rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, markdown_step, render_markdown
 
-from .rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
-
-# The Markdown step of render_markdown, reproduced only to see its output before the sanitiser;
-# only what falls outside the allow-lists imported above is ever reported, so an extension that
-# adds markup the page allows can never make a false report.
-MARKDOWN_EXTENSIONS = ["toc", "tables", "sane_lists"]
 SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 # Elements removed with everything inside them (nh3's default), so the words say so.
 REMOVED_WITH_CONTENTS = {"script", "style"}
@@ -61,11 +55,13 @@ def _element_words(tag: str) -> str:
     return f"<{tag}> element"
 
 
-def removed_markup(text: str, rendered: str | None = None) -> list[str]:
+def removed_markup(text: str) -> list[str]:
     """What the sanitiser removed from `text` (Markdown), each in plain words, most common first.
-    `rendered` is render_markdown(text) when the caller already has it."""
-    before = _inventory(markdown.markdown(text or "", extensions=MARKDOWN_EXTENSIONS, output_format="html"))
-    after = _inventory(render_markdown(text) if rendered is None else rendered)
+    Compared with the page's text without its uploaded images, so that only markup written by
+    hand is counted (the pictures placed for `![](image:name)` are the renderer's, not the editor's)."""
+    # The same Markdown step as the page's (image references included, which are allowed).
+    before = _inventory(markdown_step(text)[0])
+    after = _inventory(render_markdown(text))
     removed: Counter[str] = Counter()
     for tag, count in before.elements.items():
         if tag not in ALLOWED_TAGS and count > after.elements[tag]:
@@ -82,9 +78,9 @@ def removed_markup(text: str, rendered: str | None = None) -> list[str]:
     return [words if count == 1 else f"{words} (×{count})" for words, count in removed.most_common()]
 
 
-def removed_message(text: str, rendered: str | None = None) -> str:
+def removed_message(text: str) -> str:
     """One sentence for the admin, or "" when nothing was removed."""
-    removed = removed_markup(text, rendered)
+    removed = removed_markup(text)
     if not removed:
         return ""
     return "The page does not allow some markup in the body, so it was left out. Removed: " + ", ".join(removed) + "."

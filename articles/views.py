@@ -81,14 +81,21 @@ class ArticleListView(CachedPageMixin, ListView):
 
 
 class ArticleDetailView(CachedPageMixin, DetailView):
-    """An article as visitors see it; with `preview=True` (staff only), a draft or scheduled one
-    exactly as the public will see it."""
+    """An article as visitors see it; with `preview=True` (staff who may read it: editors, or the
+    article's own reviewer), a draft or scheduled one exactly as the public will see it."""
 
     template_name = "articles/detail.html"
     preview = False
 
     def get_queryset(self):
-        articles = Article.objects.all() if self.preview else Article.objects.published()
+        articles = Article.objects.published()
+        if self.preview:
+            # Drafts are for the people who edit them (view_article) and for each article's own
+            # medical reviewer; other staff (admissions, other reviewers) find nothing here.
+            user = self.request.user
+            articles = Article.objects.all()
+            if not user.has_perm("articles.view_article"):
+                articles = articles.filter(reviewer__user=user)
         return articles.select_related("category", "reviewer", "author").prefetch_related("sources", "tags")
 
     def get(self, request, *args, **kwargs) -> HttpResponse:

@@ -177,13 +177,13 @@ class ArticleAdmin(VersionAdmin):
             "toc": table_of_contents(body_html),
         }
         html = render_to_string("admin/articles/article/live_preview.html", context, request=request)
-        return JsonResponse({"html": html, "removed": removed_markup(body, body_html)})
+        return JsonResponse({"html": html, "removed": removed_markup(body)})
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         if not obj.author_id:
             obj.author = request.user
         super().save_model(request, obj, form, change)
-        removed = removed_message(obj.body, obj.body_html)
+        removed = removed_message(obj.body)
         if removed:
             self.message_user(request, removed, messages.WARNING)
 

@@ -6,10 +6,18 @@ from django.core.exceptions import ValidationError
 from ..models import Article
 
 
-class SourceInlineFormSet(forms.BaseInlineFormSet):
-    """The sources being edited are part of the revision: publishing with a source added, changed or
-    removed needs the reviewer's approval of the result. (The article form checks the text with the
-    stored sources; this catches a change made in the sources themselves.)"""
+class _ReviewedInlineFormSet(forms.BaseInlineFormSet):
+    """Rows that are part of the revision: on a live article, a row added, changed or removed needs
+    the reviewer's approval of the result. (The article form checks with the stored rows; this
+    catches a change made in the rows themselves.)"""
+
+    what = ""  # "source", "image": the words of the refusal
+
+    def row(self, data: dict) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def revision(self, article: Article, kept: list[tuple[str, ...]]) -> str:
+        raise NotImplementedError
 
     def clean(self) -> None:
         super().clean()
@@ -19,13 +27,36 @@ class SourceInlineFormSet(forms.BaseInlineFormSet):
         if any(form.errors for form in self.forms):
             return
         kept = [
-            (form.cleaned_data["title"], form.cleaned_data["publisher"], form.cleaned_data["url"])
+            self.row(form.cleaned_data)
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE")
         ]
-        problem = article.publishing_problem(article.compute_revision(kept))
+        problem = article.publishing_problem(self.revision(article, kept))
         if problem:
-            raise ValidationError(f"These source changes make a new version of the article. {problem}")
+            raise ValidationError(f"These {self.what} changes make a new version of the article. {problem}")
+
+
+class SourceInlineFormSet(_ReviewedInlineFormSet):
+    what = "source"
+
+    def row(self, data: dict) -> tuple[str, ...]:
+        return data["title"], data["publisher"], data["url"]
+
+    def revision(self, article: Article, kept: list[tuple[str, ...]]) -> str:
+        return article.compute_revision(sources=kept)
+
+
+class ImageInlineFormSet(_ReviewedInlineFormSet):
+    """An image counts by its short name, file, alt text and caption (a new upload by its own name:
+    never approved yet)."""
+
+    what = "image"
+
+    def row(self, data: dict) -> tuple[str, ...]:
+        return data["name"], data["image"].name if data.get("image") else "", data["alt"], data.get("caption", "")
+
+    def revision(self, article: Article, kept: list[tuple[str, ...]]) -> str:
+        return article.compute_revision(images=kept)
 
 
 class NumberedSourceForm(forms.ModelForm):

@@ -70,9 +70,12 @@ class AwaitingReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             if not may_approve:
                 raise PermissionDenied
             try:
-                article.approve(by=request.user, note=request.POST.get("note", ""))
+                # The fingerprint of the version this reviewer was shown: a missing one approves nothing.
+                shown = request.POST.get("revision", "")
+                article.approve(by=request.user, note=request.POST.get("note", ""), revision=shown)
             except ReviewError as refusal:
                 self.message_user(request, str(refusal), messages.ERROR)
+                return redirect("admin:articles_articleawaitingreview_review", pk=article.pk)
             else:
                 then = "" if article.is_live else " It can now be published."
                 self.message_user(request, f"You approved “{article}” as it stands.{then}")
@@ -83,6 +86,7 @@ class AwaitingReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": f"Review “{article.title}”",
             "article": article,
             "approval": article.current_approval,
+            "revision": article.compute_revision(),
             "may_approve": may_approve,
             "sources": article.sources.all(),
         }
@@ -93,10 +97,14 @@ class AwaitingReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class ArticleApprovalAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The record of sign-offs, for auditors: written only by the review page, never edited."""
 
-    list_display = ["article", "reviewer", "approved_by", "approved_at", "short_revision", "note"]
+    list_display = ["approved_article", "reviewer", "approved_by", "approved_at", "short_revision", "note"]
     list_filter = ["reviewer"]
-    search_fields = ["article__title", "note"]
+    search_fields = ["article_title", "article__title", "note"]
     date_hierarchy = "approved_at"
+
+    @admin.display(description="Article", ordering="article_title")
+    def approved_article(self, approval: ArticleApproval) -> str:
+        return approval.article_label
 
     @admin.display(description="Revision")
     def short_revision(self, approval: ArticleApproval) -> str:

@@ -6,11 +6,22 @@
 # The starter synonyms are a data migration rather than demo content: a real centre needs them from
 # its first day, and admins then edit them like any other row.
 
+import html
+import math
+import re
+
 import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
-from articles.rendering import reading_minutes
+
+TAGS = re.compile(r"<[^>]+>")
+
+
+def reading_minutes(body_html: str) -> int:
+    """The reading time as this migration computes it (a copy: articles.rendering may change later)."""
+    words = len(html.unescape(TAGS.sub(" ", body_html)).split())
+    return max(1, math.ceil(words / 225))
 
 
 def weighted(**weights: str) -> str:

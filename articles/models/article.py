@@ -160,6 +160,9 @@ class Article(ReviewedContent, models.Model):
         self.reading_minutes = reading_minutes(self.body_html)
         before = Article.objects.filter(pk=self.pk).values("slug", "status").first() if self.pk else None
         super().save(*args, **kwargs)
+        if self.compute_revision() != self.revision:  # a new hero upload is fingerprinted by its stored name
+            self.revision = self.compute_revision()
+            Article.objects.filter(pk=self.pk).update(revision=self.revision)
         if before and before["status"] == self.Status.PUBLISHED:
             ArticleRedirect.objects.follow_slug_change(self, old_slug=before["slug"])
 
@@ -177,15 +180,26 @@ class Article(ReviewedContent, models.Model):
 
     def body_images(self) -> dict:
         """The images uploaded for the text, by short name (what `![](image:name)` refers to)."""
-        return {image.name: image for image in self.images.all()} if self.pk else {}
+        if not self.pk:
+            return {}
+        images = {image.name: image for image in self.images.all()}
+        for image in images.values():
+            image.ensure_renditions()
+        return images
 
     def show_body_images(self) -> None:
         """Render the text again after one of its images was added, replaced or removed."""
         self.body_html = render_markdown(self.body, self.body_images())
-        Article.objects.filter(pk=self.pk).update(body_html=self.body_html)
+        self.revision = self.compute_revision()  # the images are part of what the reviewer approves
+        Article.objects.filter(pk=self.pk).update(body_html=self.body_html, revision=self.revision)
 
     @property
     def hero_picture(self) -> Picture | None:
+        if self.hero_image and not self.hero_renditions:
+            # A hero uploaded before copies were made (migration 0003), or whose copies failed: made
+            # on first view, once, then kept.
+            self.hero_renditions = renditions_for(self.hero_image, None)
+            Article.objects.filter(pk=self.pk).update(hero_renditions=self.hero_renditions)
         # Above the fold: fetched first and at once, never lazily.
         return picture(self.hero_renditions, self.hero_alt, sizes=HERO_SIZES, lazy=False, priority=True)
 

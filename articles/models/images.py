@@ -50,11 +50,21 @@ class ArticleImage(models.Model):
             self.article.show_body_images()
 
     def delete(self, *args, **kwargs):
+        renditions = self.renditions
         with transaction.atomic():
             result = super().delete(*args, **kwargs)
             self.article.show_body_images()
-        renditions_for(None, self.renditions)
+            # The copies go once the deletion is final: a rolled-back delete keeps a working image.
+            transaction.on_commit(lambda: renditions_for(None, renditions))
         return result
+
+    def ensure_renditions(self) -> None:
+        """Make the copies again when some are missing (a row restored by History's revert comes
+        back without calling save(), after its copies were removed with it)."""
+        record = renditions_for(self.image, self.renditions)
+        if record != self.renditions:
+            self.renditions = record
+            ArticleImage.objects.filter(pk=self.pk).update(renditions=record)
 
     def clean(self) -> None:
         alt = self.alt.strip().lower()

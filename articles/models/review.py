@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 REVIEWERS_GROUP = "Medical reviewers"
@@ -31,15 +31,29 @@ class PublishingRefused(ValidationError):
     """Publishing a revision its medical reviewer has not approved."""
 
 
-def revision_of(title: str, summary: str, body: str, sources: Iterable[Iterable[str]]) -> str:
-    """The fingerprint of what a reviewer signs off. Browsers send text areas with CRLF line ends and
-    editors leave stray blanks at the ends: neither is a change a reviewer must see again. Sources
-    count by what they cite (title, publisher, address), not by their order in the list."""
+def revision_of(
+    title: str,
+    summary: str,
+    body: str,
+    sources: Iterable[Iterable[str]],
+    images: Iterable[Iterable[str]] = (),
+    hero: Iterable[str] = ("", ""),
+    seo: Iterable[str] = ("", ""),
+) -> str:
+    """The fingerprint of what a reviewer signs off: the text and its sources, and everything else a
+    reader is shown or told (body images as name, stored file, alt text and caption; the hero image's
+    file and description; the search title and description). Browsers send text areas with CRLF line
+    ends and editors leave stray blanks at the ends: neither is a change a reviewer must see again.
+    Sources and images count by what they are, not by their order in the list.
+    Migration 0005 keeps its own copy of this formula: change both together."""
     content = [
         title.strip(),
         summary.strip(),
         (body or "").replace("\r\n", "\n").strip(),
         sorted([str(part).strip() for part in source] for source in sources),
+        sorted([str(part or "").strip() for part in image] for image in images),
+        [str(part or "").strip() for part in hero],
+        [str(part or "").strip() for part in seo],
     ]
     return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
 
@@ -93,9 +107,15 @@ class MedicalReviewer(models.Model):
 
 
 class ArticleApproval(models.Model):
-    """A reviewer's sign-off of one revision: who, when, what exactly (the fingerprint), and why."""
+    """A reviewer's sign-off of one revision: who, when, what exactly (the fingerprint), and why.
+    The record outlives the article: deleting an article leaves its sign-offs, with its title and
+    address as they were when approved, for the audit trail."""
 
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="approvals")
+    article = models.ForeignKey(
+        "articles.Article", null=True, blank=True, on_delete=models.SET_NULL, related_name="approvals"
+    )
+    article_title = models.CharField("article title when approved", max_length=200, blank=True)
+    article_slug = models.CharField("article address when approved", max_length=160, blank=True)
     reviewer = models.ForeignKey(MedicalReviewer, on_delete=models.PROTECT, related_name="approvals")
     # Empty only for approvals carried over from before sign-offs were recorded (migration 0003).
     approved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -109,6 +129,15 @@ class ArticleApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer.name} approved revision {self.revision[:8]} on {self.approved_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.article_id and not self.article_title:
+            self.article_title, self.article_slug = self.article.title, self.article.slug
+        super().save(*args, **kwargs)
+
+    @property
+    def article_label(self) -> str:
+        return str(self.article) if self.article_id else f"{self.article_title} (deleted)"
 
 
 def _approvals_by_own_reviewer():
@@ -163,10 +192,24 @@ class ReviewedContent(models.Model):
             return []
         return list(self.sources.model.objects.filter(article_id=self.pk).values_list("title", "publisher", "url"))
 
-    def compute_revision(self, sources: Iterable[Iterable[str]] | None = None) -> str:
-        """This article's revision as it is in memory, with `sources` (or the stored ones)."""
-        sources = self.stored_sources() if sources is None else sources
-        return revision_of(self.title, self.summary, self.body, sources)
+    def stored_images(self) -> list[tuple[str, str, str, str]]:
+        if not self.pk:
+            return []
+        return list(self.images.model.objects.filter(article_id=self.pk).values_list("name", "image", "alt", "caption"))
+
+    def compute_revision(
+        self, sources: Iterable[Iterable[str]] | None = None, images: Iterable[Iterable[str]] | None = None
+    ) -> str:
+        """This article's revision as it is in memory, with `sources` and `images` (or the stored ones)."""
+        return revision_of(
+            self.title,
+            self.summary,
+            self.body,
+            self.stored_sources() if sources is None else sources,
+            self.stored_images() if images is None else images,
+            hero=(self.hero_image.name if self.hero_image else "", self.hero_alt),
+            seo=(self.seo_title, self.seo_description),
+        )
 
     def approval_of(self, revision: str) -> ArticleApproval | None:
         if not self.pk or not self.reviewer_id:
@@ -193,25 +236,32 @@ class ReviewedContent(models.Model):
             review_requested_at=self.review_requested_at, review_requested_by=by
         )
 
-    def approve(self, by: User, note: str = "") -> ArticleApproval:
+    def approve(self, by: User, note: str = "", revision: str | None = None) -> ArticleApproval:
         """`by` signs off the article exactly as it is stored now. Only the account linked to the
-        article's reviewer may; a reviewer is a person, so an admin cannot approve on their behalf."""
+        article's reviewer may; a reviewer is a person, so an admin cannot approve on their behalf.
+        `revision` is the fingerprint of the version the reviewer read (the review page sends it):
+        when an editor saved a change in the meantime, the approval is refused, never moved onto
+        text the reviewer has not seen. The row stays locked until the approval is recorded, so no
+        save can slip in between the check and the sign-off."""
         if not self.pk:
             raise ReviewError("Save the article before it is approved.")
         if not self.reviewer_id:
             raise ReviewError("This article has no medical reviewer.")
         if not self.may_be_approved_by(by):
             raise ReviewError(f"Only {self.reviewer.name}, its medical reviewer, can approve this article.")
-        stored = type(self).objects.get(pk=self.pk)
-        revision = stored.compute_revision()
-        approval = ArticleApproval.objects.create(
-            article=stored, reviewer=stored.reviewer, approved_by=by, revision=revision, note=note.strip()
-        )
-        self.revision, self.review_requested_at, self.review_requested_by = revision, None, None
-        self.last_reviewed = timezone.localdate(approval.approved_at)
-        type(self).objects.filter(pk=self.pk).update(
-            revision=revision, review_requested_at=None, review_requested_by=None, last_reviewed=self.last_reviewed
-        )
+        with transaction.atomic():
+            stored = type(self).objects.select_for_update().get(pk=self.pk)
+            current = stored.compute_revision()
+            if revision is not None and revision != current:
+                raise ReviewError("The article changed while you were reading it: read the new version.")
+            approval = ArticleApproval.objects.create(
+                article=stored, reviewer=stored.reviewer, approved_by=by, revision=current, note=note.strip()
+            )
+            self.revision, self.review_requested_at, self.review_requested_by = current, None, None
+            self.last_reviewed = timezone.localdate(approval.approved_at)
+            type(self).objects.filter(pk=self.pk).update(
+                revision=current, review_requested_at=None, review_requested_by=None, last_reviewed=self.last_reviewed
+            )
         return approval
 
     def publishing_problem(self, revision: str | None = None) -> str:

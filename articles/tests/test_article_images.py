@@ -109,6 +109,13 @@ def test_it_refuses_an_image_without_alt_text_with_the_message_next_to_the_field
 
     data["images-0-image"] = photo()
     data["images-0-alt"] = "A chart of how symptoms rise over two days and then fade."
+    # The article is live: a new image is a new version, which its reviewer has not approved.
+    refused = client.post(f"/admin/articles/article/{article.pk}/change/", data).content.decode()
+    assert "These image changes make a new version of the article" in refused
+    assert not ArticleImage.objects.exists()
+
+    data["images-0-image"] = photo()
+    data["status"] = "draft"
     assert client.post(f"/admin/articles/article/{article.pk}/change/", data).status_code == 302
     assert ArticleImage.objects.get().alt.startswith("A chart")
 
@@ -165,7 +172,11 @@ def test_it_makes_avif_and_jpeg_copies_at_each_width_once_and_again_only_for_a_n
 
     image.caption = "Timing varies from person to person."
     image.save()
-    article.seo_title = "Edited title"  # a save of the article (its reviewed text unchanged)
+    article.refresh_from_db()
+    article.approve(by=article.reviewer.user)  # the new caption is part of what the reviewer signs off
+    article.seo_title = "Edited title"
+    Article.objects.filter(pk=article.pk).update(seo_title="Edited title")
+    article.approve(by=article.reviewer.user)
     article.save()
 
     image.refresh_from_db()
@@ -197,8 +208,12 @@ class _Pictures(HTMLParser):
 
 @pytest.mark.django_db
 def test_it_shows_the_hero_at_once_and_body_images_lazily_all_sized_with_responsive_copies(client, article):
+    article.status = Article.Status.DRAFT  # a new hero is a new version: saved, approved, published
     article.hero_image = photo(name="hero.jpg")
     article.hero_alt = "The sun rising over green hills."
+    article.save()
+    article.approve(by=article.reviewer.user)
+    article.status = Article.Status.PUBLISHED
     article.save()
     ArticleImage.objects.create(article=article, name="timeline", image=photo(), alt="A chart of symptoms over time")
 
@@ -284,3 +299,49 @@ def test_it_previews_an_article_without_a_hero_with_the_sites_default_share_imag
     assert (
         parsed_hero.meta["og:image"].endswith("/1200.jpg") and parsed_hero.meta["og:image:alt"] == "Hills at sunrise."
     )
+
+
+def rendition_files(record: dict) -> list[str]:
+    return [name for files in record["files"].values() for *_, name in files]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_shows_an_image_brought_back_by_history_revert_with_working_copies(client, withdrawal, reviewer):
+    article = make_article(withdrawal, reviewer, body="## Timeline\n\n![](image:timeline)\n")
+    image = ArticleImage.objects.create(article=article, name="timeline", image=photo(), alt="A chart of symptoms")
+    copies = rendition_files(image.renditions)
+    image.delete()
+    assert not any(on_disk(name).exists() for name in copies)  # removed once the deletion is final
+
+    # What reversion's revert does: the row comes back as it was, without ArticleImage.save().
+    ArticleImage.save_base(image, raw=True)
+    article.approve(by=reviewer.user)  # the version with the image, as its reviewer had approved it
+    Article.objects.get(pk=article.pk).save()  # the admin then saves the reverted article
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    shown = re.findall(r"/media/(articles/renditions/[^ \"]+)", page)
+    assert shown and all(on_disk(name).exists() for name in shown)
+
+
+@pytest.mark.django_db
+def test_it_keeps_an_images_copies_when_its_deletion_is_rolled_back(article):
+    from django.db import transaction
+
+    image = ArticleImage.objects.create(article=article, name="timeline", image=photo(), alt="A chart of symptoms")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        image.delete()
+        raise RuntimeError("the admin's save failed later on")
+    assert all(on_disk(name).exists() for name in rendition_files(image.renditions))
+
+
+@pytest.mark.django_db
+def test_it_gives_a_hero_uploaded_before_responsive_copies_existed_its_copies_on_first_view(client, article):
+    stored = photo(name="old-hero.jpg")
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save("articles/heroes/old-hero.jpg", stored)
+    Article.objects.filter(pk=article.pk).update(hero_image=name, hero_alt="Hills at sunrise.", hero_renditions={})
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'alt="Hills at sunrise."' in page and "articles/renditions/heroes/old-hero.jpg/" in page
+    assert Article.objects.get(pk=article.pk).hero_renditions["files"]

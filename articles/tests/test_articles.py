@@ -201,7 +201,9 @@ def test_it_serves_anonymous_pages_from_cache_and_retires_them_on_edit_and_unpub
     assert client.get(url)["X-Cache"] == "miss"
     assert client.get(url)["X-Cache"] == "hit"
 
-    article.seo_title = "Corrected title"  # the text itself would need the reviewer's approval again
+    Article.objects.filter(pk=article.pk).update(seo_title="Corrected title")  # the search title is reviewed too
+    article.refresh_from_db()
+    article.approve(by=article.reviewer.user)
     article.save()
     response = client.get(url)
     assert response["X-Cache"] == "miss" and "Corrected title" in response.content.decode()

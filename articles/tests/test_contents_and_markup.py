@@ -162,3 +162,16 @@ def test_it_places_an_uploaded_image_as_a_captioned_figure_and_shows_nothing_for
     assert 'alt="A chart of symptoms over time"' in html
     assert "no-such-image" not in html and "<code>![](image:chart)</code>" in html
     assert "lanternimage" not in html  # no placeholder is ever left on the page
+
+
+@pytest.mark.parametrize("images", [{"chart": _Chart()}, {}], ids=["uploaded", "not-uploaded"])
+def test_it_never_tells_the_editor_an_image_reference_was_removed_but_still_names_a_hand_written_img(images):
+    from articles.sanitiser_report import removed_markup
+
+    text = "Before.\n\n![](image:chart)\n\nA chart inline ![a chart](image:chart) too.\n"
+    assert "<img" in render_markdown(text, images) or not images
+    assert removed_markup(text) == []
+
+    pasted = text + '\n<img src="https://evil.example/a.jpg">\n'
+    assert "evil.example" not in render_markdown(pasted, images)
+    assert removed_markup(pasted) == ["<img> element"]

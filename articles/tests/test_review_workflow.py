@@ -181,10 +181,38 @@ def test_an_editor_asks_for_review_and_the_reviewer_approves_from_their_queue(cl
     assert client.get("/admin/articles/article/").status_code == 403  # only their queue, not every article
     page = client.get(review_url).content.decode()
     assert "Approve this version" in page and "Body 1." in page
-    approved = client.post(review_url, {"note": "Accurate."}, follow=True)
+    approved = client.post(review_url, {"note": "Accurate.", "revision": shown_revision(page)}, follow=True)
     assert "You approved “Alcohol withdrawal” as it stands" in approved.content.decode()
     assert ArticleApproval.objects.get().note == "Accurate."
     assert not Article.objects.awaiting_review().exists()
+
+
+def shown_revision(page: str) -> str:
+    """The fingerprint the review page put in its form: the version the reviewer was shown."""
+    return re.search(r'name="revision" value="([0-9a-f]{64})"', page).group(1)
+
+
+@pytest.mark.django_db
+def test_it_refuses_an_approval_when_the_article_changed_while_the_reviewer_was_reading(client, draft, staff, reviewer):
+    draft.ask_for_review(by=staff["admin"])
+    review_url = f"/admin/articles/articleawaitingreview/{draft.pk}/review/"
+    client.force_login(reviewer.user)
+    page = client.get(review_url).content.decode()
+    assert "Body 1." in page
+
+    draft.body = "Body 1. A dose the reviewer never read."
+    draft.save()  # an editor saves while the page is open
+
+    refused = client.post(review_url, {"note": "Accurate.", "revision": shown_revision(page)}, follow=True)
+    assert "The article changed while you were reading it: read the new version" in refused.content.decode()
+    assert not ArticleApproval.objects.exists()
+    assert "A dose the reviewer never read" in refused.content.decode()  # back on the page, with the new text
+    assert client.post(review_url, {"note": "Accurate."}).status_code == 302
+    assert not ArticleApproval.objects.exists()  # a form without the version read approves nothing
+
+    again = client.get(review_url).content.decode()
+    client.post(review_url, {"revision": shown_revision(again)})
+    assert ArticleApproval.objects.get().revision == Article.objects.get(pk=draft.pk).revision
 
 
 @pytest.mark.django_db
@@ -240,8 +268,69 @@ def test_the_overdue_review_email_leads_the_reviewer_to_approve_the_live_text_ag
     assert review_url in mailbox.wait_for(1, timeout=3)[0]["data"]
 
     client.force_login(reviewer.user)
-    assert "Approve again: it still holds" in client.get(review_url).content.decode()
-    client.post(review_url, {"note": "Checked against the 2026 guidance."})
+    page = client.get(review_url).content.decode()
+    assert "Approve again: it still holds" in page
+    client.post(review_url, {"note": "Checked against the 2026 guidance.", "revision": shown_revision(page)})
     live.refresh_from_db()
     assert live.last_reviewed == timezone.localdate() and live.is_live
     assert live.approvals.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"seo_title": "Alcohol withdrawal: what really happens"},
+        {"seo_description": "A different promise in search results."},
+        {"hero_alt": "Someone else entirely."},
+    ],
+)
+def test_it_needs_a_new_approval_when_what_readers_see_beside_the_text_changes(draft, reviewer, change):
+    draft.approve(by=reviewer.user)
+    assert draft.publishing_problem() == ""
+    for field, value in change.items():
+        setattr(draft, field, value)
+    assert "The text changed after Elena Reyes approved it" in draft.publishing_problem()
+
+
+@pytest.mark.django_db
+def test_it_needs_a_new_approval_when_a_body_images_caption_or_alt_text_changes(draft, reviewer):
+    from articles.models import ArticleImage
+
+    from .test_article_images import photo
+
+    image = ArticleImage.objects.create(article=draft, name="chart", image=photo(), alt="Symptoms over two days")
+    draft.approve(by=reviewer.user)
+    assert Article.objects.approved_revision().filter(pk=draft.pk).exists()
+    image.caption = "Peaks at 48 hours."
+    image.save()
+    assert not Article.objects.approved_revision().filter(pk=draft.pk).exists()
+    assert "The text changed" in Article.objects.get(pk=draft.pk).publishing_problem()
+
+
+@pytest.mark.django_db
+def test_a_draft_preview_is_for_editors_and_its_own_reviewer_not_any_staff_member(client, draft, staff, reviewer):
+    url = f"/articles/preview/{draft.pk}/"
+    other = MedicalReviewer.objects.create(name="Ravi Shah", user=User.objects.create_user("dr-shah", is_staff=True))
+    staff["avery"].is_staff = True
+    staff["avery"].save()
+    for outsider in (staff["avery"], other.user):  # an admissions worker, another article's reviewer
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+    for reader in (reviewer.user, staff["admin"]):
+        client.force_login(reader)
+        assert "Body 1." in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_deleting_an_article_keeps_its_sign_offs_for_the_auditors(client, draft, reviewer, staff):
+    draft.approve(by=reviewer.user, note="Checked the dosing table.")
+    client.force_login(staff["admin"])
+    assert client.post(f"/admin/articles/article/{draft.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=draft.pk).exists()
+
+    approval = ArticleApproval.objects.get()
+    assert approval.article is None and approval.approved_by == reviewer.user
+    assert (approval.article_title, approval.article_slug) == ("Alcohol withdrawal", draft.slug)
+    trail = client.get("/admin/articles/articleapproval/").content.decode()
+    assert "Alcohol withdrawal (deleted)" in trail and "Checked the dosing table." in trail
