@@ -175,6 +175,12 @@ class Article(ReviewedContent, models.Model):
         if self.status == self.Status.PUBLISHED:
             # The stored sources here; the admin's sources inline checks the ones being edited.
             problem = self.publishing_problem()
+            if problem and self.pk and Article.objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+                # Editing a live article: the visitors keep the approved text, so say how to save anyway.
+                problem += (
+                    " To save the change now, set the status to Draft: the article comes off the site until"
+                    " the new version is approved. Or undo the change to keep it live."
+                )
             if problem:
                 raise ValidationError({"status": problem})
 

@@ -141,6 +141,13 @@ def test_the_admin_form_refuses_publishing_an_unapproved_article_with_the_reason
     assert published.status_code == 302
     assert Article.objects.get(pk=draft.pk).is_live
 
+    # An edit to the live text is refused, and the editor is told how to save it anyway.
+    live = Article.objects.get(pk=draft.pk)
+    edited = client.post(url, change_form(live, body=live.body + "\n\nA new paragraph."))
+    page = " ".join(edited.content.decode().split())
+    assert "To save the change now, set the status to Draft" in page
+    assert Article.objects.get(pk=draft.pk).body == live.body
+
 
 @pytest.mark.django_db
 def test_the_publish_now_action_publishes_approved_articles_and_names_the_refused_ones(
