@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 
 from ..rendering import Heading, reading_minutes, render_markdown, table_of_contents
@@ -199,7 +200,7 @@ class Article(ReviewedContent, models.Model):
         self.revision = self.compute_revision()  # the images are part of what the reviewer approves
         Article.objects.filter(pk=self.pk).update(body_html=self.body_html, revision=self.revision)
 
-    @property
+    @cached_property  # read twice a page (the head's preload, the hero itself): worked out once
     def hero_picture(self) -> Picture | None:
         if self.hero_image and not self.hero_renditions:
             # A hero uploaded before copies were made (migration 0003), or whose copies failed: made
