@@ -241,6 +241,20 @@ def staff(db):
 
 
 @pytest.fixture
+def clinician(db):
+    """Dr Morgan Lee, the clinician who reviews screened leads (user `dr-lee`)."""
+    from django.contrib.auth.models import User
+
+    from intake.models import ensure_staff_groups
+
+    user = User.objects.create_user(
+        "dr-lee", "lee@lantern.example", "correct horse battery", first_name="Morgan", last_name="Lee"
+    )
+    user.groups.add(ensure_staff_groups()["clinician"])
+    return user
+
+
+@pytest.fixture
 def reviewer(db):
     """Dr Elena Reyes, the medical reviewer, who signs in as `dr-reyes` to approve articles."""
     from django.contrib.auth.models import User

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "articles",
     # What the public site says about the centre; a layer above articles and intake.
     "centre",
+    # From the first call to admission: programmes, screens, beds, waitlists, referrals out.
+    "admissions",
 ]
 
 MIDDLEWARE = [

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from config.absolute import absolute_url
 
+from . import extensions
+
 # How much of a provider's error answer is kept on the row: enough to tell why, and short
 # enough that a provider echoing a whole request back cannot fill the error column with it.
 ERROR_BODY_LIMIT = 200
@@ -68,6 +70,20 @@ def breaks_the_channel(exc: Exception) -> bool:
     return False
 
 
+# The admissions path's alerts share one template triple ("work-due"), each kind in its own words.
+# Like every alert they carry the reference and a link, never what the person said.
+WORK_ALERTS = {
+    "red_flag": "A phone screen raised a red flag: a clinician should look now",
+    "review_needed": "A screened lead is waiting for clinical review",
+    "clinical_decision": "A clinician has decided",
+    "admission_reminder": "An admission is coming up",
+    "hold_expiring": "A bed hold is about to expire",
+    "bed_offered": "A place has come free for a person on the waitlist",
+    "waitlist_check_in": "Time to check in with a person on the waitlist",
+    "referral_follow_up": "A referral out needs following up",
+}
+
+
 def message_context(notification) -> dict:
     lead = notification.lead
     now = timezone.now()
@@ -79,7 +95,7 @@ def message_context(notification) -> dict:
         "urgent": notification.urgent,
         "repeat": notification.kind == notification.Kind.REPEAT_REQUEST,
         "request_count": lead.request_count,
-        "url": absolute_url(lead.get_absolute_url()),
+        "url": absolute_url(extensions.alert_link(notification) or lead.get_absolute_url()),
         "centre_name": settings.CENTRE_NAME,
     }
     if notification.kind == notification.Kind.ESCALATION:
@@ -94,10 +110,13 @@ def message_context(notification) -> dict:
         context["assignee"] = (assignee.get_full_name() or assignee.username) if assignee else ""
     if notification.kind == notification.Kind.FOLLOW_UP_DUE:
         context["follow_up_at"] = lead.follow_up_at
+    context["work"] = WORK_ALERTS.get(notification.kind, "")
     return context
 
 
 def template_name(notification) -> str:
+    if notification.kind in WORK_ALERTS:
+        return "work-due"
     return notification.kind.replace("_", "-")
 
 

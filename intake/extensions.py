@@ -91,6 +91,16 @@ class LeadPart:
         """What the part recorded about `lead`, for its timeline (kind "part")."""
         return []
 
+    def alert_link(self, notification) -> str:
+        """The page a staff alert about this part's work should open (a path), or "" for the
+        lead page: a clinician's alert opens the clinical review, which they may see."""
+        return ""
+
+    def alert_no_longer_needed(self, notification) -> str:
+        """Why a staff alert about this part's work can no longer help (the hold it warns of was
+        released, the referral closed), or "" while it can: the alert is then closed unsent."""
+        return ""
+
 
 _parts: dict[str, LeadPart] = {}
 
@@ -114,6 +124,20 @@ def part_relations() -> tuple[str, ...]:
 
 def part_timeline(lead) -> list[TimelineEntry]:
     return [entry for part in _parts.values() for entry in part.timeline(lead)]
+
+
+def alert_link(notification) -> str:
+    for part in _parts.values():
+        if link := part.alert_link(notification):
+            return link
+    return ""
+
+
+def alert_no_longer_needed(notification) -> str:
+    for part in _parts.values():
+        if reason := part.alert_no_longer_needed(notification):
+            return reason
+    return ""
 
 
 def queue_results(lead_ids: list[int]) -> dict[int, Fact]:

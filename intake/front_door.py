@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from .crypto import keyed_hash
-from .models import BestTime, ForWhom, Lead, LeadKind, LeadRequest, Notification
+from .models import BestTime, Facility, ForWhom, Lead, LeadKind, LeadRequest, Notification
 from .timing import first_call_target
 
 
@@ -124,6 +124,7 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
                 last_requested_at=now,
                 danger_reported_at=now if submission.urgent else None,
                 sla_due_at=first_call_target(now, best_time=submission.best_time, urgent=submission.urgent),
+                facility_id=Facility.objects.default_id(),
                 **submission.attribution,
             )
         request = LeadRequest.objects.create(

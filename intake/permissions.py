@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from .models import is_admissions, is_supervisor
+from .models import is_admissions, is_clinician, is_supervisor
 
 
 def second_factor_required(view):
@@ -42,3 +42,4 @@ def _role_required(check):
 admissions_required = _role_required(is_admissions)
 supervisor_required = _role_required(is_supervisor)
 staff_member_required = _role_required(lambda user: user.is_active and user.is_staff)
+clinician_required = _role_required(is_clinician)

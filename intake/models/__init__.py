@@ -1,6 +1,7 @@
 """Intake's models, one module per concern; everything is importable from `intake.models`."""
 
 from .choices import (
+    ADMISSION_PATH,
     CLOSED_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -16,21 +17,25 @@ from .choices import (
     WorkflowError,
 )
 from .events import EventKind, LeadEvent
+from .facility import Facility, ReferralSource
 from .lead import Lead
 from .merge import LeadMerge
 from .notification import Notification, NotificationQuerySet
-from .outcomes import OutcomeFacts, OutcomeRefused
+from .outcomes import OutcomeFacts, OutcomeRefused, lead_status_changed
 from .part2 import ConsentRevocation, Disclosure, DisclosureRefused, Part2Consent, disclosure_refusal
 from .queries import LeadQuerySet
 from .records import ContactAttempt, LeadNote, LeadRequest
 from .second_factor import AuthenticatorApp, RecoveryCode, RecoveryCodes, recovery_codes_left, reset_second_factor
 from .staff import (
     ADMISSIONS_GROUP,
+    CLINICIAN_GROUP,
     ROSTER_FIELDS,
     SUPERVISOR_GROUP,
     StaffProfile,
+    clinicians,
     ensure_staff_groups,
     is_admissions,
+    is_clinician,
     is_supervisor,
     may_edit_roster_of,
     on_call_staff,
@@ -44,6 +49,13 @@ from .staff import (
 from .timeline import TimelineEntry, timeline_of
 
 __all__ = [
+    "ADMISSION_PATH",
+    "CLINICIAN_GROUP",
+    "Facility",
+    "lead_status_changed",
+    "ReferralSource",
+    "clinicians",
+    "is_clinician",
     "EventKind",
     "LeadEvent",
     "NotAFitReason",

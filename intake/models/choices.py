@@ -13,6 +13,14 @@ class LeadStatus(models.TextChoices):
     CONTACTING = "contacting", "Contacting"
     REACHED = "reached", "Reached"
     ASSESSMENT_SCHEDULED = "assessment_scheduled", "Assessment scheduled"
+    # The admissions path after the phone screen (driven by the admissions app through
+    # Lead.advance): a clinician decides, a bed is held or the person waits for one.
+    AWAITING_REVIEW = "awaiting_review", "Awaiting clinical review"
+    MORE_INFO = "more_info", "More information needed"
+    ACCEPTED = "accepted", "Accepted for admission"
+    WAITLISTED = "waitlisted", "On a waitlist"
+    ADMISSION_SCHEDULED = "admission_scheduled", "Admission scheduled"
+    REFER_OUT = "refer_out", "Referral out recommended"
     ADMITTED = "admitted", "Admitted"
     REFERRED = "referred", "Referred elsewhere"
     NOT_A_FIT = "not_a_fit", "Not a fit"
@@ -20,7 +28,18 @@ class LeadStatus(models.TextChoices):
     MERGED = "merged", "Merged into another lead"
 
 
-OPEN_STATUSES = [LeadStatus.NEW, LeadStatus.CONTACTING, LeadStatus.REACHED, LeadStatus.ASSESSMENT_SCHEDULED]
+OPEN_STATUSES = [
+    LeadStatus.NEW,
+    LeadStatus.CONTACTING,
+    LeadStatus.REACHED,
+    LeadStatus.ASSESSMENT_SCHEDULED,
+    LeadStatus.AWAITING_REVIEW,
+    LeadStatus.MORE_INFO,
+    LeadStatus.ACCEPTED,
+    LeadStatus.WAITLISTED,
+    LeadStatus.ADMISSION_SCHEDULED,
+    LeadStatus.REFER_OUT,
+]
 CLOSED_STATUSES = [LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT, LeadStatus.UNREACHABLE]
 
 # The status workflow staff may move a lead through by hand. Logging a contact attempt also
@@ -35,11 +54,33 @@ TRANSITIONS: dict[str, list[str]] = {
         LeadStatus.NOT_A_FIT,
         LeadStatus.REACHED,
     ],
+    # Past the screen a lead moves by what happens (Lead.advance: a clinician's decision, a bed
+    # held or freed); by hand it can only be closed, or taken back to "reached" to screen again.
+    LeadStatus.AWAITING_REVIEW: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.MORE_INFO: [LeadStatus.REACHED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.ACCEPTED: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.WAITLISTED: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.ADMISSION_SCHEDULED: [LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.REFER_OUT: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
     LeadStatus.ADMITTED: [LeadStatus.CONTACTING],
     LeadStatus.REFERRED: [LeadStatus.CONTACTING],
     LeadStatus.NOT_A_FIT: [LeadStatus.CONTACTING],
     LeadStatus.UNREACHABLE: [LeadStatus.CONTACTING],
     LeadStatus.MERGED: [],
+}
+
+
+# The admissions path: the moves `Lead.advance` makes as the work happens (a screen finished, a
+# clinician's decision, a bed held, a hold released, a place on a waitlist). Not offered by hand.
+ADMISSION_PATH: dict[str, list[str]] = {
+    LeadStatus.REACHED: [LeadStatus.AWAITING_REVIEW],
+    LeadStatus.ASSESSMENT_SCHEDULED: [LeadStatus.AWAITING_REVIEW],
+    LeadStatus.MORE_INFO: [LeadStatus.AWAITING_REVIEW],
+    LeadStatus.AWAITING_REVIEW: [LeadStatus.ACCEPTED, LeadStatus.MORE_INFO, LeadStatus.REFER_OUT],
+    LeadStatus.ACCEPTED: [LeadStatus.ADMISSION_SCHEDULED, LeadStatus.WAITLISTED, LeadStatus.AWAITING_REVIEW],
+    LeadStatus.WAITLISTED: [LeadStatus.ADMISSION_SCHEDULED, LeadStatus.ACCEPTED],
+    LeadStatus.ADMISSION_SCHEDULED: [LeadStatus.ACCEPTED, LeadStatus.WAITLISTED],
+    LeadStatus.REFER_OUT: [LeadStatus.AWAITING_REVIEW],
 }
 
 

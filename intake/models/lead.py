@@ -95,6 +95,14 @@ class Lead(LeadOwnership, LeadWorkflow, models.Model):
     follow_up_at = models.DateTimeField(null=True, blank=True)
     follow_up_reminded_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged")
+    # Which facility works this lead (the default one until staff move it; see models.facility),
+    # and who sent the person, when staff learn it on the call.
+    facility = models.ForeignKey(
+        "intake.Facility", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
+    referral_source = models.ForeignKey(
+        "intake.ReferralSource", null=True, blank=True, on_delete=models.PROTECT, related_name="leads"
+    )
 
     objects = LeadQuerySet.as_manager()
 

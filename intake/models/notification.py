@@ -22,7 +22,7 @@ from django.utils import timezone
 from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
-from .. import channels
+from .. import channels, extensions
 from .choices import Channel
 from .staff import on_call_staff, on_duty_admissions, supervisors, team_at_work
 
@@ -136,6 +136,15 @@ class Notification(Delivery):
         REPEAT_REQUEST = "repeat_request", "Repeat request"
         ESCALATION = "escalation", "Not contacted in time"
         FOLLOW_UP_DUE = "follow_up_due", "Follow-up due"
+        # The admissions path (written by the admissions app; words in intake.channels.WORK_ALERTS).
+        RED_FLAG = "red_flag", "Red flag on a phone screen"
+        REVIEW_NEEDED = "review_needed", "Awaiting clinical review"
+        CLINICAL_DECISION = "clinical_decision", "Clinical decision made"
+        ADMISSION_REMINDER = "admission_reminder", "Admission coming up"
+        HOLD_EXPIRING = "hold_expiring", "Bed hold expiring"
+        BED_OFFERED = "bed_offered", "A place is free for a waitlisted person"
+        WAITLIST_CHECK_IN = "waitlist_check_in", "Waitlist check-in due"
+        REFERRAL_FOLLOW_UP = "referral_follow_up", "Referral follow-up due"
 
     Channel = Channel
 
@@ -206,7 +215,11 @@ class Notification(Delivery):
     def no_longer_needed(self) -> str:
         """Why this alert can no longer help anyone, or "" while it can."""
         lead = self.lead
-        if not lead.is_open:
+        if reason := extensions.alert_no_longer_needed(self):
+            return reason
+        # A referral out closes the lead, and its follow-up is what keeps the person from falling
+        # through: it outlives the closing.
+        if not lead.is_open and self.kind != self.Kind.REFERRAL_FOLLOW_UP:
             return f"Closed unsent: the request is {lead.get_status_display().lower()}."
         if self.kind in (self.Kind.NEW_LEAD, self.Kind.REPEAT_REQUEST) and lead.assigned_to_id:
             return "Closed unsent: someone has claimed the request."

@@ -9,6 +9,7 @@ transaction; the facts are kept on the closing event (free text encrypted), and 
 date also on the lead itself (`admitted_on`) for the queue.
 """
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass
@@ -16,11 +17,28 @@ from dataclasses import asdict, dataclass
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
+from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
+from ..audit import acting_as
 from ..crypto import keyed_hash
-from .choices import CLOSED_STATUSES, TRANSITIONS, LeadStatus, LevelOfCare, NotAFitReason, WorkflowError
+from .choices import (
+    ADMISSION_PATH,
+    CLOSED_STATUSES,
+    TRANSITIONS,
+    LeadStatus,
+    LevelOfCare,
+    NotAFitReason,
+    WorkflowError,
+)
 from .events import EventKind, LeadEvent, day
+from .staff import is_clinician
+
+# Sent inside the transaction of every status change (by hand, along the admissions path, closing,
+# reopening) with `lead`, `previous`, `status` and `by`: another app keeps its rows in step (a bed
+# held for a lead closed another way is freed) without intake knowing it.
+lead_status_changed = Signal()
 
 CONFIRMATION_SALT = "intake.close-lead"
 CONFIRMATION_MAX_AGE = 2 * 60 * 60  # a review left open over a long call still confirms
@@ -156,6 +174,31 @@ class LeadWorkflow:
             previous, self.status = self.status, to
             self.save(update_fields=["status", "updated_at"])
             LeadEvent.objects.record(self, EventKind.STATUS, by=by, **{"from": previous, "to": to})
+            lead_status_changed.send(type(self), lead=self, previous=previous, status=to, by=by)
+
+    def advance(self, to: str, *, by: User | None, text: str = "", **details) -> LeadEvent:
+        """Move an open lead one step along the admissions path (ADMISSION_PATH) because something
+        happened: a screen was finished, a clinician decided, a bed was held or freed. `details`
+        (no PHI) and `text` (free text, kept encrypted) go on the event. A clinician's decision
+        is theirs to make whoever has claimed the lead; anyone else must be allowed to work it.
+        `by` None: Lantern itself (a hold that expired)."""
+        with transaction.atomic(), acting_as(by) if by else contextlib.nullcontext():
+            if by is None or is_clinician(by):
+                type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk").get()
+                self.refresh_from_db(fields=["status", "merged_into"])
+                self.refuse_if_merged()
+            else:
+                self.lock_for(by)
+                self.refresh_from_db(fields=["status"])
+            if to not in ADMISSION_PATH.get(self.status, []):
+                target = LeadStatus(to).label.lower() if to in LeadStatus.values else "that"
+                raise WorkflowError(f"A lead that is {self.get_status_display().lower()} cannot become {target}.")
+            previous, self.status = self.status, to
+            self.save(update_fields=["status", "updated_at"])
+            details = {"from": previous, "to": to, **details}
+            event = LeadEvent.objects.record(self, EventKind.STATUS, by=by, text=text, **details)
+            lead_status_changed.send(type(self), lead=self, previous=previous, status=to, by=by)
+            return event
 
     def close(self, facts: OutcomeFacts, by: User) -> LeadEvent:
         """Close the lead with the facts of its outcome. Raises OutcomeRefused (nothing saved)
@@ -172,6 +215,7 @@ class LeadWorkflow:
             self.admitted_on = facts.admitted_on if facts.status == LeadStatus.ADMITTED else None
             self.save(update_fields=["status", "closed_at", "follow_up_at", "admitted_on", "updated_at"])
             event.save()
+            lead_status_changed.send(type(self), lead=self, previous=event.details["from"], status=facts.status, by=by)
             return event
 
     def reopen(self, reason: str, by: User) -> None:
@@ -187,6 +231,7 @@ class LeadWorkflow:
             self.status, self.closed_at, self.admitted_on = LeadStatus.CONTACTING, None, None
             self.save(update_fields=["status", "closed_at", "admitted_on", "updated_at"])
             LeadEvent.objects.record(self, EventKind.REOPENED, by=by, text=reason, **{"from": previous})
+            lead_status_changed.send(type(self), lead=self, previous=previous, status=self.status, by=by)
 
     def outcome(self) -> LeadEvent | None:
         """The event that closed this lead as it is now (for a lead closed before outcomes were

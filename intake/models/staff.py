@@ -15,6 +15,8 @@ from .choices import Channel
 
 ADMISSIONS_GROUP = "admissions"
 SUPERVISOR_GROUP = "supervisor"
+# Clinicians review screened leads and decide: accept for a programme, ask for more, refer out.
+CLINICIAN_GROUP = "clinician"
 
 
 def is_admissions(user) -> bool:
@@ -31,6 +33,14 @@ def is_supervisor(user) -> bool:
         user.is_authenticated
         and user.is_active
         and (user.is_superuser or user.groups.filter(name=SUPERVISOR_GROUP).exists())
+    )
+
+
+def is_clinician(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.groups.filter(name=CLINICIAN_GROUP).exists())
     )
 
 
@@ -72,6 +82,12 @@ class StaffProfile(models.Model):
     mobile = models.CharField(max_length=20, blank=True, help_text="For SMS alerts, in E.164 (+15551234567).")
     notify_by_email = models.BooleanField(default=True)
     notify_by_sms = models.BooleanField(default=False)
+    facilities = models.ManyToManyField(
+        "intake.Facility",
+        blank=True,
+        related_name="staff",
+        help_text="The facilities this person works for. None: all of them.",
+    )
     # Raised by "sign out everywhere": a session started under an older generation is ended.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
@@ -163,8 +179,15 @@ def supervisors() -> list[User]:
     return list(_staff_in(SUPERVISOR_GROUP))
 
 
+def clinicians() -> list[User]:
+    """Who reviews screened leads; the supervisors when no clinician has an account yet, so that a
+    red flag is never heard by nobody."""
+    return list(_staff_in(CLINICIAN_GROUP)) or supervisors()
+
+
 def ensure_staff_groups() -> dict[str, Group]:
-    return {name: Group.objects.get_or_create(name=name)[0] for name in (ADMISSIONS_GROUP, SUPERVISOR_GROUP)}
+    names = (ADMISSIONS_GROUP, SUPERVISOR_GROUP, CLINICIAN_GROUP)
+    return {name: Group.objects.get_or_create(name=name)[0] for name in names}
 
 
 def end_sessions(user: User, **also) -> int:

@@ -1,0 +1,5 @@
+"""Admissions' models, one module per concern; everything is importable from `admissions.models`."""
+
+from .programme import RESIDENTIAL_LEVELS, Programme
+
+__all__ = ["RESIDENTIAL_LEVELS", "Programme"]
