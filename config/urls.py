@@ -18,6 +18,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("", include("verification.urls")),
     path("staff/", include("intake.staff_urls")),
+    path("staff/", include("admissions.urls")),
     path("", include("centre.urls")),
     path("", include("intake.urls")),
 ]
