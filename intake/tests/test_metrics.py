@@ -196,6 +196,13 @@ def test_it_counts_outcomes_per_status_with_their_labels_and_without_merged_lead
         "Contacting": 1,
         "Reached": 1,
         "Assessment scheduled": 0,
+        # The admissions path's stages, each counted even when empty: a supervisor sees where leads stand.
+        "Awaiting clinical review": 0,
+        "More information needed": 0,
+        "Accepted for admission": 0,
+        "On a waitlist": 0,
+        "Admission scheduled": 0,
+        "Referral out recommended": 0,
         "Admitted": 1,
         "Referred elsewhere": 0,
         "Not a fit": 0,
