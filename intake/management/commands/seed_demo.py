@@ -10,6 +10,7 @@ from django.utils import timezone
 from intake.consent import CURRENT_CALLBACK_CONSENT
 from intake.models import (
     ADMISSIONS_GROUP,
+    CLINICIAN_GROUP,
     SUPERVISOR_GROUP,
     AttemptOutcome,
     AuthenticatorApp,
@@ -59,6 +60,7 @@ DEMO_USERS = [
     ("admin", ("Robin", "Hale"), [], True, False),
     ("admissions", ("Avery", "Lee"), [ADMISSIONS_GROUP], False, True),
     ("supervisor", ("Dana", "Whitfield"), [ADMISSIONS_GROUP, SUPERVISOR_GROUP], False, True),
+    ("clinician", ("Morgan", "Reyes"), [CLINICIAN_GROUP], False, False),
 ]
 
 
@@ -111,6 +113,7 @@ class Command(BaseCommand):
         logins = [
             ("admissions", "admissions worker", "/staff/login/"),
             ("supervisor", "supervisor       ", "/staff/login/"),
+            ("clinician", "clinician        ", "/staff/login/"),
             ("admin", "admin            ", "/admin/"),
         ]
         # Made by the articles app's demo content (intake knows only the name).
