@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from intake.models import Lead
+from intake.models import Lead, staff_name
 
 
 def age_on(born: dt.date, today: dt.date) -> int:
@@ -14,6 +14,7 @@ def age_on(born: dt.date, today: dt.date) -> int:
 def essentials(lead: Lead) -> dict:
     verification = lead.verifications.select_related("payer").order_by("-created_at").first()
     facts = {"name": lead.name, "for_whom": lead.get_for_whom_display(), "age": None, "insurance": "Not checked"}
+    facts["worker"] = staff_name(lead.assigned_to)
     if verification is not None:
         born = verification.date_of_birth
         if isinstance(born, dt.date):
