@@ -4,11 +4,15 @@ clinician asked for more information. Made through the real workflow (screen com
 advanced, decision recorded), so timelines and alerts look as they will. Idempotent: a lead with
 a demo phone number is made once."""
 
+import datetime as dt
+
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.dispatch import receiver
+from django.utils import timezone
 
-from intake.models import Facility, Lead, LeadStatus, LevelOfCare
+from intake.consent import CURRENT_CALLBACK_CONSENT
+from intake.models import AttemptOutcome, ContactAttempt, Facility, Lead, LeadRequest, LeadStatus, LevelOfCare
 from intake.signals import seed_demo_content
 
 from .models import ClinicalDecision, PhoneScreen, Programme
@@ -86,7 +90,7 @@ def seed_demo_screens(sender, **kwargs) -> str:
 
 
 def _demo_lead(name, phone, answers, decision, worker: User, clinician: User) -> None:
-    lead = Lead.objects.create(name=name, phone=phone, status=LeadStatus.REACHED, assigned_to=worker)
+    lead = _reached(name, phone, worker)
     PhoneScreen(lead=lead, created_by=worker).complete(answers, by=worker)
     if decision == ClinicalDecision.Kind.ACCEPT:
         ClinicalDecision.decide(
@@ -100,6 +104,34 @@ def _demo_lead(name, phone, answers, decision, worker: User, clinician: User) ->
         ClinicalDecision.decide(
             lead, kind=decision, by=clinician, note="Please ask about current medications and any heart problems."
         )
+
+
+def _reached(name: str, phone: str, worker: User) -> Lead:
+    """A callback asked for yesterday and answered an hour later, as the queue's demo leads are."""
+    asked = timezone.now() - dt.timedelta(days=1)
+    called = asked + dt.timedelta(hours=1)
+    said = {"name": name, "for_whom": "self", "best_time": "asap", "ok_to_text": False, "ok_to_voicemail": True}
+    lead = Lead.objects.create(phone=phone, created_at=asked, last_requested_at=asked, sla_due_at=called, **said)
+    LeadRequest.objects.create(
+        lead=lead,
+        created_at=asked,
+        consent_version=CURRENT_CALLBACK_CONSENT,
+        consent_at=asked,
+        consent_page="/callback/",
+        **said,
+    )
+    ContactAttempt.objects.create(lead=lead, staff=worker, outcome=AttemptOutcome.REACHED, created_at=called)
+    Lead.objects.filter(pk=lead.pk).update(
+        status=LeadStatus.REACHED,
+        first_contacted_at=called,
+        attempt_count=1,
+        last_attempt_at=called,
+        last_attempt_outcome=AttemptOutcome.REACHED,
+        assigned_to=worker,
+        assigned_at=called,
+    )
+    lead.refresh_from_db()
+    return lead
 
 
 def _maple_house_residential() -> Programme:
