@@ -2,7 +2,7 @@
 Clinicians cannot open the admissions lead page; everything they need to decide is here."""
 
 from django.contrib import messages
-from django.db.models import Count, Min
+from django.db.models import Max, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -13,21 +13,22 @@ from intake.permissions import clinician_required
 
 from .models import ClinicalDecision, PhoneScreen
 from .review_facts import essentials
-from .screen_forms import DecisionForm, shown
+from .screen_forms import DecisionForm, earlier_screens, shown
 
 
 @clinician_required
 def review_list(request: HttpRequest) -> HttpResponse:
     leads = list(
         Lead.objects.filter(status=LeadStatus.AWAITING_REVIEW, merged_into__isnull=True)
-        .annotate(waiting_since=Min("phone_screens__completed_at"), screens=Count("phone_screens"))
+        .annotate(waiting_since=Max("phone_screens__completed_at"))
+        .prefetch_related(Prefetch("phone_screens", PhoneScreen.objects.order_by("-pk"), to_attr="newest_first"))
         .order_by("waiting_since", "pk")
     )
     rows = []
     for lead in leads:
-        screen = PhoneScreen.objects.latest_for(lead)
+        screen = lead.newest_first[0] if lead.newest_first else None
         flags = screen.flags() if screen else []
-        rows.append({"lead": lead, "first_name": lead.name.split(" ")[0], "flags": flags, "screen": screen})
+        rows.append({"lead": lead, "first_name": lead.name.split(" ")[0], "flags": flags})
     # Red flags first; within each group the oldest wait first (the query's order, kept by sort).
     rows.sort(key=lambda row: not row["flags"])
     record_access(request, Lead, label="Clinical review list", lead_ids=[lead.pk for lead in leads])
@@ -64,7 +65,7 @@ def review(request: HttpRequest, lead_id: int) -> HttpResponse:
         "lead": lead,
         "facts": essentials(lead),
         "screen": screen,
-        "screens": lead.phone_screens.order_by("-version"),
+        "earlier": earlier_screens(lead, screen),
         "flags": screen.flags() if screen else [],
         "suggestion": screen.suggestion() if screen else None,
         "answers_shown": shown(screen.answers) if screen else [],

@@ -159,6 +159,13 @@ def shown(answers: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     return sections
 
 
+def earlier_screens(lead, current) -> list[tuple]:
+    """The lead's other screens, newest first, each with its answers for reading: a new screen
+    after "more information needed" leaves the earlier ones readable."""
+    others = lead.phone_screens.exclude(pk=getattr(current, "pk", None)).order_by("-pk")
+    return [(screen, shown(screen.answers)) for screen in others]
+
+
 class InformationAddedForm(forms.Form):
     information = forms.CharField(
         label="Information the clinician asked for", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})

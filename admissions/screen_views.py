@@ -12,7 +12,7 @@ from intake.permissions import admissions_required
 
 from . import screening
 from .models import PhoneScreen
-from .screen_forms import InformationAddedForm, ScreenForm, shown
+from .screen_forms import InformationAddedForm, ScreenForm, earlier_screens, shown
 
 # A screen follows a conversation: not before the person was reached, never on merged history.
 NOT_YET_SCREENABLE = {LeadStatus.NEW, LeadStatus.CONTACTING, LeadStatus.UNREACHABLE, LeadStatus.MERGED}
@@ -114,7 +114,7 @@ def _render(request, lead, current, form, *, info_form=None, status=200) -> Http
     context = {
         "lead": lead,
         "screen": current,
-        "versions": lead.phone_screens.order_by("-version"),
+        "earlier": earlier_screens(lead, current),
         "form": form,
         "info_form": info_form or InformationAddedForm(),
         "flags": screening.red_flags(answers),

@@ -48,7 +48,7 @@ class ClinicalDecision(models.Model):
         """Record the decision and move the lead; WorkflowError (nothing saved) when the lead is
         not awaiting review any more (another clinician was quicker)."""
         with transaction.atomic():
-            screen = PhoneScreen.objects.completed().filter(lead=lead).order_by("-version").first()
+            screen = PhoneScreen.objects.completed().filter(lead=lead).order_by("-pk").first()
             decision = cls.objects.create(
                 lead=lead,
                 screen=screen,

@@ -16,7 +16,9 @@ from .. import screening
 
 class ScreenQuerySet(models.QuerySet):
     def latest_for(self, lead: Lead) -> "PhoneScreen | None":
-        return self.filter(lead=lead).order_by("-version").first()
+        # By creation, not version: a merge brings the other lead's screens, whose versions count
+        # from 1 on their own lead.
+        return self.filter(lead=lead).order_by("-pk").first()
 
     def completed(self):
         return self.filter(status=PhoneScreen.Status.COMPLETE)
@@ -28,6 +30,7 @@ class PhoneScreen(models.Model):
         COMPLETE = "complete", "Complete"
 
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="phone_screens")
+    # 1, 2, ... on one lead; not unique: a merge brings the other lead's screens with their numbers.
     version = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # PHI: the whole screen. One encrypted document so that adding a question needs no migration
@@ -48,8 +51,7 @@ class PhoneScreen(models.Model):
     objects = ScreenQuerySet.as_manager()
 
     class Meta:
-        ordering = ["lead", "version"]
-        constraints = [models.UniqueConstraint(fields=["lead", "version"], name="one_screen_version_per_lead")]
+        ordering = ["lead", "pk"]
 
     def __str__(self) -> str:
         # No PHI: this is what the audit log shows.
@@ -129,6 +131,7 @@ class PhoneScreen(models.Model):
         """A new draft starting from these answers, for a lead that needs more information."""
         if self.lead.status != LeadStatus.MORE_INFO:
             raise WorkflowError("A new screen is started only when the clinician asks for more information.")
+        version = (self.lead.phone_screens.aggregate(models.Max("version"))["version__max"] or 0) + 1
         return PhoneScreen.objects.create(
-            lead=self.lead, version=self.version + 1, answers_json=self.answers_json, created_by=by
+            lead=self.lead, version=version, answers_json=self.answers_json, created_by=by
         )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from admissions.lead_part_screen import Screens
 from admissions.models import PhoneScreen
 from intake.channels import message_context, render_email, render_text
-from intake.models import LeadStatus, Notification
+from intake.models import LeadMerge, LeadStatus, Notification
 from intake.tests.helpers import raw
 
 from .screen_helpers import CALM_ANSWERS, SEIZURES, post_data, reached_lead
@@ -182,3 +182,23 @@ def test_it_sends_a_lead_back_to_review_when_information_is_added(client, avery,
     assert lead.status == LeadStatus.AWAITING_REVIEW
     assert PhoneScreen.objects.get(lead=lead).information_added == "No heart problems."
     assert Notification.objects.filter(lead=lead, kind=Notification.Kind.REVIEW_NEEDED).count() == 2
+
+
+def test_it_moves_screens_with_a_merged_lead_and_keeps_each_readable(client, avery, staff):
+    first = reached_lead(phone="+14155550111")
+    second = reached_lead(phone="+14155550112")
+    for lead in (first, second):
+        client.post(screen_url(lead), post_data(SEIZURES))
+    LeadMerge.objects.record_merge(first, second, by=staff["sam"], reason="same person, new phone")
+    assert PhoneScreen.objects.filter(lead=second).count() == 2
+    html = client.get(screen_url(second)).content.decode()
+    assert "Earlier screens" in html and "Screen 1: draft" in html
+
+
+def test_it_logs_screen_changes_with_every_answer_masked(client, avery):
+    lead = reached_lead()
+    client.post(screen_url(lead), post_data({**SEIZURES, "medications": "Suboxone 8mg"}))
+    entries = LogEntry.objects.filter(content_type__model="phonescreen")
+    assert entries.exists()
+    logged = " ".join(str(entry.changes) for entry in entries)
+    assert "Suboxone" not in logged and "vodka" not in logged and "answers_json" in logged
