@@ -558,3 +558,22 @@ def test_it_fails_when_a_new_url_has_no_protection(world, nobody):
     assert any("careless_export" in problem and problem.startswith("anonymous GET") for problem in problems)
     assert any("careless_raw" in problem and problem.startswith("no-group user GET") for problem in problems)
     assert all("careless" in problem for problem in problems), problems
+
+
+# Clinicians only (issue 18): the clinical review list and page, where a lead is decided.
+CLINICIAN_ONLY = ["admissions:review_list", "admissions:review"]
+
+
+@pytest.mark.django_db
+def test_it_keeps_admissions_workers_out_of_clinician_pages(world, staff, clinician):
+    routes = {route.name: route for route in all_routes()}
+    worker = sign_in(Client(), staff["avery"])
+    doctor = sign_in(Client(), clinician)
+    for name in CLINICIAN_ONLY:
+        url = build_url(routes[name], world)
+        assert worker.get(url).status_code == 403, url
+        assert worker.post(url, {"kind": "more_info", "note": "x"}).status_code == 403, url
+        # The same pages open for a clinician: the 403s are about the role, not a broken page.
+        assert doctor.get(url).status_code == 200, url
+    # And the other way round: the phone screen is the admissions team's.
+    assert doctor.get(build_url(routes["admissions:screen"], world)).status_code == 403

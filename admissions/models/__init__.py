@@ -3,3 +3,7 @@
 from .programme import RESIDENTIAL_LEVELS, Programme
 
 __all__ = ["RESIDENTIAL_LEVELS", "Programme"]
+from .review import ClinicalDecision
+from .screen import PhoneScreen
+
+__all__ += ["ClinicalDecision", "PhoneScreen"]

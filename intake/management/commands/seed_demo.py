@@ -10,6 +10,7 @@ from django.utils import timezone
 from intake.consent import CURRENT_CALLBACK_CONSENT
 from intake.models import (
     ADMISSIONS_GROUP,
+    CLINICIAN_GROUP,
     SUPERVISOR_GROUP,
     AttemptOutcome,
     AuthenticatorApp,
@@ -59,6 +60,7 @@ DEMO_USERS = [
     ("admin", ("Robin", "Hale"), [], True, False),
     ("admissions", ("Avery", "Lee"), [ADMISSIONS_GROUP], False, True),
     ("supervisor", ("Dana", "Whitfield"), [ADMISSIONS_GROUP, SUPERVISOR_GROUP], False, True),
+    ("clinician", ("Morgan", "Reyes"), [CLINICIAN_GROUP], False, False),
 ]
 
 
@@ -95,14 +97,15 @@ class Command(BaseCommand):
             StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": on_duty, "on_call": on_call})
             self.stdout.write(f"{'Created' if created else 'Updated'} demo user {username}")
 
-        # Other apps add their own demo content (intake depends on none of them).
-        for _, message in seed_demo_content.send(sender=self.__class__):
-            if message:
-                self.stdout.write(message)
-
         if not Lead.objects.exists():
             count = self._demo_leads(User.objects.get(username="admissions"))
             self.stdout.write(f"Created {count} demo leads over the last two weeks")
+
+        # Other apps add their own demo content (intake depends on none of them),
+        # after intake's own leads: an app's demo leads must not stop the queue's fortnight of history.
+        for _, message in seed_demo_content.send(sender=self.__class__):
+            if message:
+                self.stdout.write(message)
 
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for each: {password})"))
@@ -111,6 +114,7 @@ class Command(BaseCommand):
         logins = [
             ("admissions", "admissions worker", "/staff/login/"),
             ("supervisor", "supervisor       ", "/staff/login/"),
+            ("clinician", "clinician        ", "/staff/login/"),
             ("admin", "admin            ", "/admin/"),
         ]
         # Made by the articles app's demo content (intake knows only the name).
