@@ -279,7 +279,8 @@ class Referral(models.Model):
                 errors["state"] = f"A referral that is {self.get_state_display().lower()} cannot become that."
             if happened_at > timezone.now():
                 errors["happened_at"] = "That is in the future: record it once it has happened."
-            elif happened_at < self.sent_at:
+            # Staff give the time to the minute: the minute the referral was sent is not "before" it.
+            elif happened_at < self.sent_at.replace(second=0, microsecond=0):
                 errors["happened_at"] = "That is before the referral was sent: check the date."
             if to == ReferralState.LOST and reason not in LostReason.values:
                 errors["reason"] = "Say why the referral was lost."
