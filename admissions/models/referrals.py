@@ -95,7 +95,9 @@ class ReferralConsent(models.Model):
     purpose = models.CharField(max_length=200, default=PURPOSE)
     expires_on = models.DateField("expires on")
     states_revocation = models.BooleanField(
-        "the form says the person may revoke it, and that care does not depend on signing", default=False
+        "the form names this centre as the one disclosing, says the person may revoke it (except where we "
+        "already acted on it), and that care does not depend on signing",
+        default=False,
     )
     kept_at = models.CharField("where the signed form is kept", max_length=120, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

@@ -21,6 +21,9 @@ def test_it_seeds_partners_and_two_referrals_once():
     assert Partner.objects.count() == 5
     assert all("555" in partner.phone and "(demo)" in partner.name for partner in Partner.objects.all())
     states = dict(Referral.objects.values_list("partner__name", "state"))
-    assert states == {"Example Valley Recovery Center (demo)": "accepted", "Sample Street Outpatient Clinic (demo)": "sent"}
+    assert states == {
+        "Example Valley Recovery Center (demo)": "accepted",
+        "Sample Street Outpatient Clinic (demo)": "sent",
+    }
     assert Referral.objects.follow_ups_due().get().state == "sent"
     assert Disclosure.objects.count() == 1
