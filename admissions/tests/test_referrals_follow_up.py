@@ -13,6 +13,7 @@ from admissions.models import Referral, ReferralState
 from admissions.tasks import remind_referral_follow_ups
 from intake.channels import message_context, render_email, render_text
 from intake.models import Notification
+from intake.tests.test_workflow import run_together
 
 from .referrals_helpers import consent, partner, reached_lead
 
@@ -141,3 +142,19 @@ def test_it_shows_the_referral_on_the_leads_timeline(staff, referral):
     entries = Referrals().timeline(referral.lead)
 
     assert [entry.what for entry in entries] == ["Referred out to Example Valley"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_sends_one_reminder_when_two_beat_runs_find_the_same_due_referral(staff):
+    lead = reached_lead()
+    valley = partner("Example Valley", ["residential"])
+    referral = Referral.objects.send(lead, partner=valley, level_of_care="iop", note="", shares=[], by=staff["avery"])
+    due_now(referral)
+    seen = [Referral.objects.select_related("lead", "referred_by").get(pk=referral.pk) for _ in range(2)]
+
+    won = run_together(*(copy.remind_follow_up for copy in seen))
+
+    assert sorted(won) == [False, True]
+    alerts = Notification.objects.filter(kind=Notification.Kind.REFERRAL_FOLLOW_UP)
+    assert alerts.exists() and {alert.recipient for alert in alerts} == {staff["avery"]}
+    assert alerts.values("created_at").distinct().count() == 1  # one alert (a row per channel)
