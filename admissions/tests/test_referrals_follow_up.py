@@ -158,3 +158,17 @@ def test_it_sends_one_reminder_when_two_beat_runs_find_the_same_due_referral(sta
     alerts = Notification.objects.filter(kind=Notification.Kind.REFERRAL_FOLLOW_UP)
     assert alerts.exists() and {alert.recipient for alert in alerts} == {staff["avery"]}
     assert alerts.values("created_at").distinct().count() == 1  # one alert (a row per channel)
+
+
+def test_it_counts_the_follow_up_from_the_last_change_by_the_setting(settings, staff):
+    settings.REFERRAL_FOLLOW_UP_DAYS = 5
+    lead = reached_lead()
+    valley = partner("Example Valley", ["residential"])
+    referral = Referral.objects.send(lead, partner=valley, level_of_care="iop", note="", shares=[], by=staff["avery"])
+    assert referral.follow_up_due_at - referral.sent_at == dt.timedelta(days=5)
+
+    later = timezone.now()
+    referral.move(ReferralState.ACCEPTED, by=staff["blake"], happened_at=later)
+
+    assert referral.follow_up_due_at >= later + dt.timedelta(days=5)
+    assert not Referral.objects.follow_ups_due(later + dt.timedelta(days=4)).exists()

@@ -151,3 +151,15 @@ def test_it_keeps_referrals_for_staff(client, staff, valley):
         assert client.get(url).status_code in (302, 403)
     client.force_login(staff["avery"])
     assert client.get(reverse("admissions:refer", args=[lead.pk])).status_code == 200
+
+
+def test_it_leaves_a_lead_claimed_by_a_colleague_to_them(client, staff, valley):
+    lead = reached_lead()
+    lead.claim(by=staff["blake"])
+    client.force_login(staff["avery"])
+
+    page = refer(client, lead, valley)
+
+    assert page.status_code == 400 and "Claimed by" in page.content.decode()
+    lead.refresh_from_db()
+    assert lead.status == LeadStatus.REACHED and not Referral.objects.exists()
