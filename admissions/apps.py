@@ -10,23 +10,24 @@ class AdmissionsConfig(AppConfig):
         # Here, not at the top: they import models, which exist only once apps are loaded.
         from auditlog.registry import auditlog
 
-        from intake.apps import own_fields
-
-        from .models import Programme
-
-        # Capacity and prices decide who gets a bed and what a person is told it costs: every
-        # change is logged with who made it.
-        auditlog.register(Programme, include_fields=own_fields(Programme))
-
-        # The phone screen and the clinical decision (issue 18): their LeadPart, their audit
-        # trail (every answer masked: the whole screen is PHI), and their demo rows.
-        from intake.apps import phi_fields
+        from intake.apps import own_fields, phi_fields
         from intake.extensions import register
 
-        from . import demo_screens  # noqa: F401  (connects its seed_demo_content receiver)
+        # Each module connects its seed_demo_content receiver.
+        from . import demo_partners, demo_screens  # noqa: F401
+        from .lead_part_referrals import Referrals
         from .lead_part_screen import Screens
-        from .models import ClinicalDecision, PhoneScreen
+        from .models import ClinicalDecision, Partner, PhoneScreen, Programme, Referral, ReferralChange, ReferralConsent
 
-        register(Screens())
-        for model in (PhoneScreen, ClinicalDecision):
+        # Capacity and prices decide who gets a bed and what a person is told it costs; partners are
+        # organisations: every change is logged with who made it.
+        for model in (Programme, Partner):
+            auditlog.register(model, include_fields=own_fields(model))
+        # Screens, decisions, referrals and the consents staff record carry PHI: logged, masked.
+        for model in (PhoneScreen, ClinicalDecision, Referral, ReferralChange, ReferralConsent):
             auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
+
+        # Intake cares for admissions' rows (the lead page, timeline, retention, merges, alerts)
+        # through these parts, never by importing admissions.
+        register(Screens())
+        register(Referrals())

@@ -3,12 +3,20 @@ no-store rules: intake.middleware treats every /staff/ path alike)."""
 
 from django.urls import path
 
-from . import review_views, screen_views
+from . import referral_views, review_views, screen_views
 
 app_name = "admissions"
 
-urlpatterns: list = [
+urlpatterns = [
+    # The phone screen and the clinical decision.
     path("leads/<int:lead_id>/screen/", screen_views.screen, name="screen"),
     path("clinical-review/", review_views.review_list, name="review_list"),
     path("leads/<int:lead_id>/review/", review_views.review, name="review"),
+    # Referrals out.
+    path("partners/", referral_views.partners, name="partners"),
+    path("leads/<int:lead_id>/refer/", referral_views.refer, name="refer"),
+    path("leads/<int:lead_id>/refer/consent/", referral_views.referral_consent, name="referral_consent"),
+    path("referrals/", referral_views.referrals, name="referrals"),
+    path("referrals/<int:referral_id>/", referral_views.referral, name="referral"),
+    path("referrals/<int:referral_id>/state/", referral_views.referral_state, name="referral_state"),
 ]

@@ -207,7 +207,12 @@ CELERY_BEAT_SCHEDULE = {
     # Card photos kept for a form that was never sent again (verification.kept_photos): every ten
     # minutes, so none stays on disk more than ten minutes past its hour. A directory listing.
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
+    # Referrals out not yet closed (admissions.models.referrals): one indexed query.
+    "remind-referral-follow-ups": {"task": "admissions.tasks.remind_referral_follow_ups", "schedule": 300.0},
 }
+# Days after a referral out was sent (or last changed) before its referrer is reminded to follow it
+# up, and again every this many days until the person arrives or the referral is lost.
+REFERRAL_FOLLOW_UP_DAYS = env.int("REFERRAL_FOLLOW_UP_DAYS", default=2)
 
 
 # A Slack-compatible incoming webhook for the team channel.

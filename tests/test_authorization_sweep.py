@@ -30,6 +30,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, path
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
+from admissions.models import Partner, Referral
 from articles.models import Article, Category, MedicalReviewer
 from config.urls import urlpatterns as project_urlpatterns
 from intake.models import ContactAttempt, Lead, LeadNote, Part2Consent, StaffProfile
@@ -203,6 +204,7 @@ class World:
     draft: Article
     category: Category
     worker: User  # an admissions worker whose roster row others try to edit
+    referral: object = None  # admissions: a referral out of `lead`
 
 
 def _admin_model(route: Route):
@@ -230,6 +232,7 @@ def candidates(route: Route, name: str, world: World, missing: str | None = None
         "lead_id": [world.lead.pk],
         "verification_id": [world.verification.pk],
         "user_id": [world.worker.pk],
+        "referral_id": [world.referral.pk] if world.referral else [],
         "slug": [world.article.slug],
         "category_slug": [world.category.slug],
         "side": ["front"],
@@ -400,7 +403,9 @@ def world(staff) -> World:
         payer=payer,
         member_id="LNT100001",
     )
-    return World(lead, verification, article, draft, category, worker=staff["blake"])
+    partner = Partner.objects.create(name="Sweep Partner", services=["iop"], phone="(312) 555-0100")
+    referral = Referral.objects.create(lead=lead, partner=partner, level_of_care="iop", referred_by=staff["avery"])
+    return World(lead, verification, article, draft, category, worker=staff["blake"], referral=referral)
 
 
 def snapshot() -> dict:
@@ -417,6 +422,7 @@ def snapshot() -> dict:
         "users": list(User.objects.order_by("pk").values("username", "is_active", "is_staff", "is_superuser")),
         "articles": list(Article.objects.order_by("pk").values("status", "title", "publish_at")),
         "payers": list(Payer.objects.order_by("pk").values("name", "payer_id", "active")),
+        "referrals": list(Referral.objects.order_by("pk").values("state")),
     }
 
 
