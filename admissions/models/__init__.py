@@ -3,3 +3,6 @@
 from .programme import RESIDENTIAL_LEVELS, Programme
 
 __all__ = ["RESIDENTIAL_LEVELS", "Programme"]
+from .estimates import EstimateEmail, GoodFaithEstimate, SelfPayReason  # noqa: E402
+
+__all__ += ["EstimateEmail", "GoodFaithEstimate", "SelfPayReason"]
