@@ -260,3 +260,10 @@ def test_retention_keeps_an_estimate_younger_than_six_years(worker, lead, progra
     GoodFaithEstimate.objects.filter(pk=estimate.pk).update(issued_at=estimate.issued_at - dt.timedelta(days=7 * 365))
     CostEstimates().anonymise(lead)
     assert GoodFaithEstimate.objects.get(pk=estimate.pk).patient_name == "[removed]"
+
+
+def test_it_logs_who_issued_an_estimate_without_the_persons_details(worker, lead, programmes, staff):
+    estimate = issue(worker, lead, programmes)
+    entry = LogEntry.objects.get_for_object(estimate).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == staff["avery"]
+    assert "Jordan" not in str(entry.changes) and "1988" not in str(entry.changes)
