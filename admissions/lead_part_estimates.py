@@ -4,6 +4,7 @@ years the No Surprises Act asks, however early the lead itself is anonymised."""
 
 from intake.extensions import Anonymised, LeadPart, TimelineEntry
 from intake.retention import blank
+from intake.templatetags.lantern import money
 
 from .models import EstimateEmail, GoodFaithEstimate
 
@@ -37,7 +38,7 @@ class CostEstimates(LeadPart):
     def timeline(self, lead) -> list[TimelineEntry]:
         entries = []
         for estimate in lead.good_faith_estimates.select_related("issued_by").prefetch_related("emails"):
-            what = f"Good Faith Estimate {estimate.reference} issued (total {estimate.total:,.2f} dollars)"
+            what = f"Good Faith Estimate {estimate.reference} issued (total {money(estimate.total)})"
             entries.append(TimelineEntry("part", estimate.issued_at, what, estimate.issued_by, item=estimate))
             for email in estimate.emails.all():
                 state = email.get_status_display().lower()

@@ -79,13 +79,14 @@ class GoodFaithEstimate(models.Model):
     @property
     def lines(self) -> list[dict]:
         """[{"title", "description", "service_code", "days", "daily_price", "amount", "starts_on"}],
-        with money as Decimal; [] once retention has removed them."""
+        with money as Decimal and the start as a date; [] once retention has removed them."""
         try:
             lines = json.loads(self.lines_json)
         except ValueError:
             return []
         for line in lines:
             line["daily_price"], line["amount"] = Decimal(line["daily_price"]), Decimal(line["amount"])
+            line["starts_on"] = dt.date.fromisoformat(line["starts_on"]) if line["starts_on"] else None
         return lines
 
     @property

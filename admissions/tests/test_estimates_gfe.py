@@ -101,7 +101,7 @@ def test_it_issues_an_estimate_with_every_line_and_the_total(worker, lead, progr
         ("H0018", 28, Decimal("18214.00")),
     ]
     assert estimate.total == Decimal("24214.00")
-    assert [line["starts_on"] for line in estimate.lines] == ["2026-12-07", "2026-12-12"]
+    assert [line["starts_on"] for line in estimate.lines] == [dt.date(2026, 12, 7), dt.date(2026, 12, 12)]
 
 
 def test_it_prints_every_element_the_rule_asks_for(worker, lead, programmes):
@@ -114,7 +114,8 @@ def test_it_prints_every_element_the_rule_asks_for(worker, lead, programmes):
         "Jordan Whitlock",
         "July 2, 1988",
         "Withdrawal management",
-        "Expected to start on 2026-12-07",
+        "Expected to start on December 7, 2026",
+        "no health insurance",
         "H0011",
         "H0018",
         "$6,000",
