@@ -1,12 +1,12 @@
 """Cost estimates' share of a lead: the "Cost estimate" panel on the staff lead page, each
 estimate issued and emailed on the timeline, and retention that keeps an estimate for the six
-years the No Surprises Act asks, however early the lead itself is anonymised."""
+years the No Surprises Act asks, however early the lead itself is anonymised (admissions.tasks blanks
+those kept then, once their six years are up)."""
 
 from intake.extensions import Anonymised, LeadPart, TimelineEntry
-from intake.retention import blank
 from intake.templatetags.lantern import money
 
-from .models import EstimateEmail, GoodFaithEstimate
+from .models import GoodFaithEstimate
 
 
 class CostEstimates(LeadPart):
@@ -29,9 +29,7 @@ class CostEstimates(LeadPart):
     def anonymise(self, lead) -> Anonymised:
         # Only estimates past their six years: a younger one is what the centre must be able to
         # show it told the person, so it outlives the lead's own retention.
-        old = lead.good_faith_estimates.past_keeping()
-        done = Anonymised(records=blank(old))
-        blank(EstimateEmail.objects.filter(estimate__in=old))
+        done = Anonymised(records=lead.good_faith_estimates.past_keeping().blank())
         done.details["cost_estimates"] = done.records
         return done
 

@@ -207,6 +207,8 @@ CELERY_BEAT_SCHEDULE = {
     # Card photos kept for a form that was never sent again (verification.kept_photos): every ten
     # minutes, so none stays on disk more than ten minutes past its hour. A directory listing.
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
+    # Good Faith Estimates outlive their lead's retention until six years after issue (admissions.tasks).
+    "purge-old-estimates": {"task": "admissions.tasks.purge_old_estimates", "schedule": 86400.0},
 }
 
 

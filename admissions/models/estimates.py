@@ -33,8 +33,27 @@ class SelfPayReason(models.TextChoices):
 
 class GoodFaithEstimateQuerySet(models.QuerySet):
     def past_keeping(self, now: dt.datetime | None = None):
-        """Estimates issued more than six years ago: the only ones retention may blank."""
-        return self.filter(issued_at__lt=(now or timezone.now()) - KEEP_FOR)
+        """Estimates issued more than six years ago and not blanked yet: the only ones retention may
+        blank."""
+        return self.filter(issued_at__lt=(now or timezone.now()) - KEEP_FOR, removed_at__isnull=True)
+
+    def of_anonymised_leads(self):
+        """Estimates whose lead retention has already anonymised: kept then, blanked here once their
+        six years are up (retention visits a lead only once)."""
+        from intake.models.lead import ANONYMISED_PREFIX
+
+        return self.filter(lead__phone_hash__startswith=ANONYMISED_PREFIX)
+
+    def blank(self) -> int:
+        """Blank the estimates' PHI (name, date of birth, lines, start) and the addresses they were
+        emailed to; the totals, dates and who issued them stay for the metrics and the audit."""
+        from intake.retention import blank
+
+        ids = list(self.values_list("pk", flat=True))
+        done = blank(GoodFaithEstimate.objects.filter(pk__in=ids))
+        blank(EstimateEmail.objects.filter(estimate__in=ids))
+        GoodFaithEstimate.objects.filter(pk__in=ids).update(removed_at=timezone.now())
+        return done
 
 
 class GoodFaithEstimate(models.Model):
@@ -54,6 +73,8 @@ class GoodFaithEstimate(models.Model):
     provider_json = models.JSONField(default=dict)
     centre_name = models.CharField(max_length=200)
     total = models.DecimalField(max_digits=10, decimal_places=2)
+    # When retention blanked its PHI, six years after issue.
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = GoodFaithEstimateQuerySet.as_manager()
 

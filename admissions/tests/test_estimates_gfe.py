@@ -268,3 +268,18 @@ def test_it_logs_who_issued_an_estimate_without_the_persons_details(worker, lead
     entry = LogEntry.objects.get_for_object(estimate).get(action=LogEntry.Action.CREATE)
     assert entry.actor == staff["avery"]
     assert "Jordan" not in str(entry.changes) and "1988" not in str(entry.changes)
+
+
+def test_an_estimate_kept_past_its_leads_retention_is_blanked_six_years_after_issue(worker, lead, programmes):
+    from admissions.tasks import purge_old_estimates
+    from intake.models.lead import ANONYMISED_PREFIX
+
+    estimate = issue(worker, lead, programmes)
+    Lead.objects.filter(pk=lead.pk).update(phone_hash=ANONYMISED_PREFIX + "abc")  # retention has run
+    assert purge_old_estimates() == 0
+    assert GoodFaithEstimate.objects.get(pk=estimate.pk).patient_name == "Jordan Whitlock"
+    GoodFaithEstimate.objects.filter(pk=estimate.pk).update(issued_at=estimate.issued_at - dt.timedelta(days=2200))
+    assert purge_old_estimates() == 1
+    kept = GoodFaithEstimate.objects.get(pk=estimate.pk)
+    assert (kept.patient_name, kept.lines, kept.total) == ("[removed]", [], Decimal("24214.00"))
+    assert purge_old_estimates() == 0
