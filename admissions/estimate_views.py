@@ -63,7 +63,7 @@ def gfe(request: HttpRequest, lead_id: int) -> HttpResponse:
     return _render_gfe(request, lead, form, status=400 if request.method == "POST" else 200)
 
 
-def _render_gfe(request, lead, form, status=200, send_form=None) -> HttpResponse:
+def _render_gfe(request, lead, form, status=200, send_form=None, send_for=None) -> HttpResponse:
     # The page shows the person's name and earlier estimates: every render is an audited access.
     accessed.send(sender=Lead, instance=lead)
     facilities = {p.facility for p in form.choices}
@@ -71,6 +71,8 @@ def _render_gfe(request, lead, form, status=200, send_form=None) -> HttpResponse
         "lead": lead,
         "form": form,
         "send_form": send_form or SendEstimateForm(),
+        # The estimate whose email form was refused: its error shows there, not under every one.
+        "send_for": send_for,
         "facility_gaps": provider_gaps(
             [
                 {"name": f.name, "npi": f.npi, "tax_id": f.tax_id, "address": f.street_address}
@@ -115,7 +117,7 @@ def gfe_email(request: HttpRequest, lead_id: int, estimate_id: int) -> HttpRespo
         return redirect("admissions:gfe", lead.pk)
     if not form.is_valid():
         estimate_form = GoodFaithEstimateForm(initial=_prefill(lead))
-        return _render_gfe(request, lead, estimate_form, status=400, send_form=form)
+        return _render_gfe(request, lead, estimate_form, status=400, send_form=form, send_for=estimate.pk)
     EstimateEmail.objects.queue(estimate, to=to, by=request.user)
     messages.success(request, f"{estimate.reference} is on its way to the address the person gave.")
     return redirect(reverse("admissions:gfe", args=[lead.pk]) + f"#estimate-{estimate.pk}")

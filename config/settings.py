@@ -428,5 +428,7 @@ LOGGING = {
         # every few seconds; failures still show, and so does "beat: Starting" (the drills wait for it).
         "celery.beat": {"filters": ["NoBeatRunLines"]},
         **{name: {"level": "WARNING"} for name in ("celery.worker.strategy", "celery.app.trace")},
+        # WeasyPrint logs seven progress lines for every PDF (admissions.pdf); its warnings still show.
+        "weasyprint": {"level": "WARNING"},
     },
 }
