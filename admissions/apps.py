@@ -14,20 +14,34 @@ class AdmissionsConfig(AppConfig):
         from intake.extensions import register
 
         # Each module connects its seed_demo_content receiver.
-        from . import demo_partners, demo_screens  # noqa: F401
+        from . import demo_estimates, demo_partners, demo_screens  # noqa: F401
+        from .lead_part_estimates import CostEstimates
         from .lead_part_referrals import Referrals
         from .lead_part_screen import Screens
-        from .models import ClinicalDecision, Partner, PhoneScreen, Programme, Referral, ReferralChange, ReferralConsent
+        from .models import (
+            ClinicalDecision,
+            EstimateEmail,
+            GoodFaithEstimate,
+            Partner,
+            PhoneScreen,
+            Programme,
+            Referral,
+            ReferralChange,
+            ReferralConsent,
+        )
 
         # Capacity and prices decide who gets a bed and what a person is told it costs; partners are
         # organisations: every change is logged with who made it.
         for model in (Programme, Partner):
             auditlog.register(model, include_fields=own_fields(model))
-        # Screens, decisions, referrals and the consents staff record carry PHI: logged, masked.
-        for model in (PhoneScreen, ClinicalDecision, Referral, ReferralChange, ReferralConsent):
+        # Screens, decisions, referrals, the consents staff record and issued estimates carry PHI:
+        # logged, masked.
+        phi_models = (PhoneScreen, ClinicalDecision, Referral, ReferralChange, ReferralConsent)
+        for model in (*phi_models, GoodFaithEstimate, EstimateEmail):
             auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
 
         # Intake cares for admissions' rows (the lead page, timeline, retention, merges, alerts)
         # through these parts, never by importing admissions.
         register(Screens())
         register(Referrals())
+        register(CostEstimates())

@@ -1,8 +1,12 @@
 """Admissions' beat tasks: thin, they take nothing and process due rows."""
 
+import logging
+
 from celery import shared_task
 
-from .models import Referral
+from .models import GoodFaithEstimate, Referral
+
+log = logging.getLogger(__name__)
 
 
 @shared_task
@@ -10,3 +14,13 @@ def remind_referral_follow_ups() -> int:
     """Every five minutes: remind referrers of open referrals out whose follow-up is due."""
     due = Referral.objects.follow_ups_due().select_related("lead", "referred_by").order_by("follow_up_due_at")
     return sum(referral.remind_follow_up() for referral in due[:500])
+
+
+@shared_task
+def purge_old_estimates() -> int:
+    """Daily: blank Good Faith Estimates six years after issue whose lead retention has already
+    anonymised (it kept them then, since the centre must be able to show what it told the person)."""
+    done = GoodFaithEstimate.objects.of_anonymised_leads().past_keeping().blank()
+    if done:
+        log.info("Blanked %s Good Faith Estimates past their six years", done)
+    return done

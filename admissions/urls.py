@@ -3,7 +3,7 @@ no-store rules: intake.middleware treats every /staff/ path alike)."""
 
 from django.urls import path
 
-from . import referral_views, review_views, screen_views
+from . import estimate_views, referral_views, review_views, screen_views
 
 app_name = "admissions"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("referrals/", referral_views.referrals, name="referrals"),
     path("referrals/<int:referral_id>/", referral_views.referral, name="referral"),
     path("referrals/<int:referral_id>/state/", referral_views.referral_state, name="referral_state"),
+    # Cost estimates: a Good Faith Estimate for a self-pay person, and an insured person's printed one.
+    path("leads/<int:lead_id>/good-faith-estimate/", estimate_views.gfe, name="gfe"),
+    path("leads/<int:lead_id>/good-faith-estimate/<int:estimate_id>.pdf", estimate_views.gfe_pdf, name="gfe_pdf"),
+    path(
+        "leads/<int:lead_id>/good-faith-estimate/<int:estimate_id>/email/", estimate_views.gfe_email, name="gfe_email"
+    ),
+    path("verifications/<int:verification_id>/estimate.pdf", estimate_views.insured_estimate, name="insured_estimate"),
 ]

@@ -209,6 +209,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
     # Referrals out not yet closed (admissions.models.referrals): one indexed query.
     "remind-referral-follow-ups": {"task": "admissions.tasks.remind_referral_follow_ups", "schedule": 300.0},
+    # Good Faith Estimates outlive their lead's retention until six years after issue (admissions.tasks).
+    "purge-old-estimates": {"task": "admissions.tasks.purge_old_estimates", "schedule": 86400.0},
 }
 # Days after a referral out was sent (or last changed) before its referrer is reminded to follow it
 # up, and again every this many days until the person arrives or the referral is lost.
@@ -431,5 +433,7 @@ LOGGING = {
         # every few seconds; failures still show, and so does "beat: Starting" (the drills wait for it).
         "celery.beat": {"filters": ["NoBeatRunLines"]},
         **{name: {"level": "WARNING"} for name in ("celery.worker.strategy", "celery.app.trace")},
+        # WeasyPrint logs seven progress lines for every PDF (admissions.pdf); its warnings still show.
+        "weasyprint": {"level": "WARNING"},
     },
 }

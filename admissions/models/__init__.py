@@ -1,5 +1,6 @@
 """Admissions' models, one module per concern; everything is importable from `admissions.models`."""
 
+from .estimates import EstimateEmail, GoodFaithEstimate, SelfPayReason
 from .partners import Match, Partner, PartnerService, match, suggest
 from .programme import RESIDENTIAL_LEVELS, Programme
 from .referrals import (
@@ -20,6 +21,9 @@ __all__ = [
     "Programme",
     "ClinicalDecision",
     "PhoneScreen",
+    "EstimateEmail",
+    "GoodFaithEstimate",
+    "SelfPayReason",
     "Match",
     "Partner",
     "PartnerService",
