@@ -207,6 +207,9 @@ CELERY_BEAT_SCHEDULE = {
     # Card photos kept for a form that was never sent again (verification.kept_photos): every ten
     # minutes, so none stays on disk more than ten minutes past its hour. A directory listing.
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
+    # Beds (admissions.capacity.sweep): expired holds released, expired offers passed on, hold
+    # and admission alerts and waitlist check-ins, each once. A few indexed queries a minute.
+    "sweep-beds": {"task": "admissions.tasks.sweep_beds", "schedule": 60.0},
 }
 
 
@@ -307,6 +310,16 @@ CENTRE_NAME = env.str("CENTRE_NAME", default="Lantern Recovery Center")
 # Second factor: TOTP (any authenticator app) with one-time recovery codes; apps show this name.
 OTP_TOTP_ISSUER = CENTRE_NAME
 CENTRE_PHONE = env.str("CENTRE_PHONE", default="+18005550142")
+# Beds (admissions): a scheduled admission holds its bed this many hours past the admission time
+# unless the worker says otherwise; the worker is warned HOLD_WARNING_HOURS before a hold expires,
+# reminded ADMISSION_REMINDER_HOURS before an admission (and so is the person, where allowed);
+# a bed offered to the first on a waitlist is kept WAITLIST_OFFER_HOURS; waitlisted people are
+# checked in with every WAITLIST_CHECK_IN_DAYS days.
+BED_HOLD_HOURS = env.int("BED_HOLD_HOURS", default=24)
+HOLD_WARNING_HOURS = env.int("HOLD_WARNING_HOURS", default=4)
+ADMISSION_REMINDER_HOURS = env.int("ADMISSION_REMINDER_HOURS", default=24)
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=24)
+WAITLIST_CHECK_IN_DAYS = env.int("WAITLIST_CHECK_IN_DAYS", default=2)
 # Hours the admissions team returns calls, in the centre's time zone.
 CENTRE_HOURS = env.str("CENTRE_HOURS", default="mon-fri 08:00-20:00; sat-sun 09:00-17:00")
 CENTRE_TIMEZONE = env.str("CENTRE_TIMEZONE", default="America/New_York")
