@@ -118,10 +118,9 @@ class BedsPart(LeadPart):
                 return ""  # the alert that the hold expired: still worth sending
             if not Admission.objects.filter(lead=lead, state=Admission.State.HELD).exists():
                 return "Closed unsent: the hold was already released or used."
-        if kind == Notification.Kind.BED_OFFERED:
-            if not WaitlistEntry.objects.filter(lead=lead).offered().exists():
-                return "Closed unsent: the offer was taken or passed on."
-        if kind == Notification.Kind.WAITLIST_CHECK_IN:
-            if not WaitlistEntry.objects.filter(lead=lead).waiting().exists():
-                return "Closed unsent: the person has left the waitlist."
+        if kind == Notification.Kind.BED_OFFERED and not WaitlistEntry.objects.filter(lead=lead).offered().exists():
+            return "Closed unsent: the offer was taken or passed on."
+        waiting = WaitlistEntry.objects.filter(lead=lead).waiting()
+        if kind == Notification.Kind.WAITLIST_CHECK_IN and not waiting.exists():
+            return "Closed unsent: the person has left the waitlist."
         return ""
