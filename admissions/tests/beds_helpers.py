@@ -10,10 +10,11 @@ from intake.models import Facility, Lead, LeadStatus, LevelOfCare
 
 
 def programme(level=LevelOfCare.DETOX, capacity=1, facility=None) -> Programme:
-    facility = facility or Facility.objects.default() or Facility.objects.create(name="Maple House", is_default=True)
-    if facility.name != "Maple House":
-        Facility.objects.filter(pk=facility.pk).update(name="Maple House")
-        facility.refresh_from_db()
+    if facility is None:
+        facility = Facility.objects.default() or Facility.objects.create(name="Maple House", is_default=True)
+        if facility.name != "Maple House":  # the default facility, named as in the demo
+            Facility.objects.filter(pk=facility.pk).update(name="Maple House")
+            facility.refresh_from_db()
     return Programme.objects.create(
         facility=facility, level=level, capacity=capacity, typical_length_days=7, daily_price=Decimal("900")
     )
