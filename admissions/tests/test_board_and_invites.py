@@ -92,3 +92,19 @@ def test_it_keeps_beds_pages_to_admissions_staff(client, staff, clinician, who):
     assert client.post(f"/staff/leads/{lead.pk}/admission/release/", {"reason": "x"}).status_code in (302, 403)
     lead.refresh_from_db()
     assert lead.status == "admission_scheduled"
+
+
+@pytest.mark.django_db
+def test_the_demo_fills_the_board_with_a_full_detox_and_two_waiting(client, staff):
+    from admissions.demo_beds import seed_demo_beds
+    from admissions.models import Admission, Programme
+
+    assert seed_demo_beds(sender=object)
+    assert seed_demo_beds(sender=object) is None  # idempotent
+    detox = Programme.objects.get(level=LevelOfCare.DETOX)
+    assert WaitlistEntry.objects.filter(programme=detox).waiting().count() == 2
+    client.force_login(staff["avery"])
+    html = client.get(f"/staff/board/?facility={detox.facility_id}").content.decode()
+    assert "Detox: 0 of 2 beds free · 1 held · 1 occupied · 2 waiting" in html
+    assert "Residential: 3 of 24 beds free · 2 held · 19 occupied · 0 waiting" in html
+    assert Admission.objects.filter(state=Admission.State.HELD).count() == 3
