@@ -14,11 +14,13 @@ class AdmissionsConfig(AppConfig):
         from intake.extensions import register
 
         # Each module connects its seed_demo_content receiver.
-        from . import demo_estimates, demo_partners, demo_screens  # noqa: F401
+        from . import demo_beds, demo_estimates, demo_partners, demo_screens  # noqa: F401
+        from .lead_part_beds import BedsPart
         from .lead_part_estimates import CostEstimates
         from .lead_part_referrals import Referrals
         from .lead_part_screen import Screens
         from .models import (
+            Admission,
             ClinicalDecision,
             EstimateEmail,
             GoodFaithEstimate,
@@ -28,20 +30,24 @@ class AdmissionsConfig(AppConfig):
             Referral,
             ReferralChange,
             ReferralConsent,
+            VisitorReminder,
+            WaitlistEntry,
         )
 
         # Capacity and prices decide who gets a bed and what a person is told it costs; partners are
         # organisations: every change is logged with who made it.
         for model in (Programme, Partner):
             auditlog.register(model, include_fields=own_fields(model))
-        # Screens, decisions, referrals, the consents staff record and issued estimates carry PHI:
-        # logged, masked.
+        # Screens, decisions, referrals, the consents staff record, who holds, fills and waits for
+        # beds, and issued estimates: logged, their PHI masked.
         phi_models = (PhoneScreen, ClinicalDecision, Referral, ReferralChange, ReferralConsent)
-        for model in (*phi_models, GoodFaithEstimate, EstimateEmail):
+        bed_models = (Admission, WaitlistEntry, VisitorReminder)
+        for model in (*phi_models, *bed_models, GoodFaithEstimate, EstimateEmail):
             auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
 
         # Intake cares for admissions' rows (the lead page, timeline, retention, merges, alerts)
         # through these parts, never by importing admissions.
         register(Screens())
+        register(BedsPart())
         register(Referrals())
         register(CostEstimates())

@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from .capacity import sweep
 from .models import GoodFaithEstimate, Referral
 
 log = logging.getLogger(__name__)
@@ -24,3 +25,13 @@ def purge_old_estimates() -> int:
     if done:
         log.info("Blanked %s Good Faith Estimates past their six years", done)
     return done
+
+
+@shared_task
+def sweep_beds() -> dict[str, int]:
+    """Every minute: release expired holds, pass on expired offers, warn of holds about to expire,
+    remind staff of admissions coming up and of waitlist check-ins due."""
+    counts = sweep()
+    if any(counts.values()):
+        log.info("Beds sweep: %s", counts)
+    return counts

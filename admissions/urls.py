@@ -3,7 +3,7 @@ no-store rules: intake.middleware treats every /staff/ path alike)."""
 
 from django.urls import path
 
-from . import estimate_views, referral_views, review_views, screen_views
+from . import bed_views, board_views, estimate_views, referral_views, review_views, screen_views
 
 app_name = "admissions"
 
@@ -26,4 +26,17 @@ urlpatterns = [
         "leads/<int:lead_id>/good-faith-estimate/<int:estimate_id>/email/", estimate_views.gfe_email, name="gfe_email"
     ),
     path("verifications/<int:verification_id>/estimate.pdf", estimate_views.insured_estimate, name="insured_estimate"),
+    # Scheduling, beds, the waitlist and the board.
+    path("leads/<int:lead_id>/admission/", bed_views.schedule, name="schedule"),
+    path("leads/<int:lead_id>/admission.ics", bed_views.admission_ics, name="admission_ics"),
+    path("leads/<int:lead_id>/admission/arrived/", bed_views.arrived, name="admission_arrived"),
+    path("leads/<int:lead_id>/admission/release/", bed_views.release, name="admission_release"),
+    path("leads/<int:lead_id>/admission/discharge/", bed_views.discharge, name="admission_discharge"),
+    path("leads/<int:lead_id>/waitlist/", bed_views.join_waitlist, name="waitlist_join"),
+    path(
+        "leads/<int:lead_id>/waitlist/<int:entry_id>/check-in/", bed_views.waitlist_check_in, name="waitlist_check_in"
+    ),
+    path("leads/<int:lead_id>/waitlist/<int:entry_id>/leave/", bed_views.waitlist_leave, name="waitlist_leave"),
+    path("leads/<int:lead_id>/waitlist/<int:entry_id>/pass/", bed_views.waitlist_pass, name="waitlist_pass"),
+    path("board/", board_views.board, name="board"),
 ]

@@ -211,6 +211,9 @@ CELERY_BEAT_SCHEDULE = {
     "remind-referral-follow-ups": {"task": "admissions.tasks.remind_referral_follow_ups", "schedule": 300.0},
     # Good Faith Estimates outlive their lead's retention until six years after issue (admissions.tasks).
     "purge-old-estimates": {"task": "admissions.tasks.purge_old_estimates", "schedule": 86400.0},
+    # Beds (admissions.capacity.sweep): expired holds released, expired offers passed on, hold
+    # and admission alerts and waitlist check-ins, each once. A few indexed queries a minute.
+    "sweep-beds": {"task": "admissions.tasks.sweep_beds", "schedule": 60.0},
 }
 # Days after a referral out was sent (or last changed) before its referrer is reminded to follow it
 # up, and again every this many days until the person arrives or the referral is lost.
@@ -314,6 +317,16 @@ CENTRE_NAME = env.str("CENTRE_NAME", default="Lantern Recovery Center")
 # Second factor: TOTP (any authenticator app) with one-time recovery codes; apps show this name.
 OTP_TOTP_ISSUER = CENTRE_NAME
 CENTRE_PHONE = env.str("CENTRE_PHONE", default="+18005550142")
+# Beds (admissions): a scheduled admission holds its bed this many hours past the admission time
+# unless the worker says otherwise; the worker is warned HOLD_WARNING_HOURS before a hold expires,
+# reminded ADMISSION_REMINDER_HOURS before an admission (and so is the person, where allowed);
+# a bed offered to the first on a waitlist is kept WAITLIST_OFFER_HOURS; waitlisted people are
+# checked in with every WAITLIST_CHECK_IN_DAYS days.
+BED_HOLD_HOURS = env.int("BED_HOLD_HOURS", default=24)
+HOLD_WARNING_HOURS = env.int("HOLD_WARNING_HOURS", default=4)
+ADMISSION_REMINDER_HOURS = env.int("ADMISSION_REMINDER_HOURS", default=24)
+WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=24)
+WAITLIST_CHECK_IN_DAYS = env.int("WAITLIST_CHECK_IN_DAYS", default=2)
 # Hours the admissions team returns calls, in the centre's time zone.
 CENTRE_HOURS = env.str("CENTRE_HOURS", default="mon-fri 08:00-20:00; sat-sun 09:00-17:00")
 CENTRE_TIMEZONE = env.str("CENTRE_TIMEZONE", default="America/New_York")

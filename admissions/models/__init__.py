@@ -1,5 +1,6 @@
 """Admissions' models, one module per concern; everything is importable from `admissions.models`."""
 
+from .beds import Admission, ProgrammeFull, schedule_admission, taken_places
 from .estimates import EstimateEmail, GoodFaithEstimate, SelfPayReason
 from .partners import Match, Partner, PartnerService, match, suggest
 from .programme import RESIDENTIAL_LEVELS, Programme
@@ -13,8 +14,10 @@ from .referrals import (
     RefusedShare,
     Share,
 )
+from .reminders import VisitorReminder
 from .review import ClinicalDecision
 from .screen import PhoneScreen
+from .waitlist import WaitlistEntry
 
 __all__ = [
     "RESIDENTIAL_LEVELS",
@@ -37,4 +40,10 @@ __all__ = [
     "ReferralState",
     "RefusedShare",
     "Share",
+    "Admission",
+    "ProgrammeFull",
+    "VisitorReminder",
+    "WaitlistEntry",
+    "schedule_admission",
+    "taken_places",
 ]

@@ -1,0 +1,132 @@
+"""Reminders to the person before their admission, through the outbox: by text only where they
+allowed texts, by email only where the worker ticked "email the person a reminder". The words
+name no condition, treatment or programme: a text can be read over someone's shoulder."""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from intake import channels
+from intake.consent import may_contact
+from outbox.broker import nudge
+from outbox.models import Delivery, DeliveryQuerySet
+
+
+def reminder_context(admission) -> dict:
+    when = timezone.localtime(admission.admit_at)
+    hour = when.strftime("%I:%M").lstrip("0")
+    return {
+        "centre_name": settings.CENTRE_NAME,
+        "centre_phone": settings.CENTRE_PHONE,
+        "day": f"{when:%A} {when.day} {when:%B}",
+        "time": f"{hour} {'a.m.' if when.hour < 12 else 'p.m.'}",
+    }
+
+
+def reminder_text(admission) -> str:
+    text = render_to_string("emails/visitor-reminder.txt", reminder_context(admission))
+    return " ".join(text.split())
+
+
+class VisitorReminderQuerySet(DeliveryQuerySet):
+    def for_delivery(self):
+        return self.select_related("admission__lead")
+
+    def plan_for(self, admission) -> list["VisitorReminder"]:
+        """The reminders this admission should have, due ADMISSION_REMINDER_HOURS before it (or
+        now, when it is sooner): a text if they allowed texts, an email if the worker ticked it."""
+        lead = admission.lead
+        due = max(admission.admit_at - dt.timedelta(hours=settings.ADMISSION_REMINDER_HOURS), timezone.now())
+        rows = []
+        if may_contact(lead, "text") and lead.phone:
+            rows.append(VisitorReminder(admission=admission, channel=VisitorReminder.Channel.TEXT, due_at=due))
+        if admission.email_reminder and lead.email:
+            rows.append(VisitorReminder(admission=admission, channel=VisitorReminder.Channel.EMAIL, due_at=due))
+        rows = self.bulk_create(rows)
+        if rows:
+            transaction.on_commit(lambda: nudge(VisitorReminder))
+        return rows
+
+
+class VisitorReminder(Delivery):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        CLOSED = "closed", "Closed unsent"
+
+    class Channel(models.TextChoices):
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+
+    admission = models.ForeignKey("admissions.Admission", on_delete=models.CASCADE, related_name="reminders")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+
+    objects = VisitorReminderQuerySet.as_manager()
+
+    class Meta(Delivery.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Visitor reminder #{self.pk} ({self.channel}, {self.status})"
+
+    @classmethod
+    def batch(cls):
+        return channels.mail_session()
+
+    def no_longer_needed(self) -> str:
+        admission = self.admission
+        if not admission.is_held:
+            return "Closed unsent: the admission is no longer scheduled."
+        if admission.admit_at <= timezone.now():
+            return "Closed unsent: the admission time has passed."
+        if self.channel == self.Channel.TEXT and not may_contact(admission.lead, "text"):
+            return "Closed unsent: the person no longer allows texts."
+        return ""
+
+    def perform(self, context) -> None:
+        if reason := self.no_longer_needed():
+            self.status, self.finished_at, self.last_error = self.Status.CLOSED, timezone.now(), reason
+            self._save_outcome(["status", "finished_at", "last_error"])
+            return
+        lead = self.admission.lead
+        if self.channel == self.Channel.EMAIL:
+            channels.send_templated_email(
+                "visitor-reminder", lead.email, reminder_context(self.admission), connection=context
+            )
+        else:
+            send_text(lead.phone, reminder_text(self.admission))
+
+    def describe_failure(self, exc: Exception) -> str:
+        # The class and the provider's words only; our own messages never quote the number.
+        return f"{type(exc).__name__}: {exc}"[:300] if isinstance(exc, channels.DeliveryError) else type(exc).__name__
+
+    def is_permanent(self, exc: Exception) -> bool:
+        return super().is_permanent(exc) or channels.is_permanent(exc)
+
+
+def send_text(phone: str, text: str) -> None:
+    """A text to the person, through the centre's SMS settings (as staff texts go)."""
+    provider = settings.SMS_PROVIDER
+    if provider == "console":
+        print(f"SMS to the person: {text}", flush=True)  # no number: the console is a log
+    elif provider == "twilio":
+        sid, token, sender = settings.SMS_ACCOUNT_SID, settings.SMS_AUTH_TOKEN, settings.SMS_FROM
+        if not (sid and token and sender):
+            raise ImproperlyConfigured("SMS_PROVIDER=twilio needs SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM.")
+        channels.post(
+            f"{settings.SMS_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
+            urlencode({"To": phone, "From": sender, "Body": text}).encode(),
+            "application/x-www-form-urlencoded",
+            what="SMS provider",
+            auth=(sid, token),
+        )
+    else:
+        raise ImproperlyConfigured(f"Unknown SMS_PROVIDER {provider!r}; use 'console' or 'twilio'.")

@@ -1,0 +1,86 @@
+import datetime as dt
+import re
+from urllib.parse import parse_qs
+
+import pytest
+from django.utils import timezone
+
+from admissions.models import Admission, VisitorReminder
+from admissions.models.reminders import reminder_text
+from intake.models import Lead, LevelOfCare
+
+from .beds_helpers import accepted_lead, programme
+from .test_beds_scheduling import schedule
+
+# Words that would tell a reader what the appointment is for.
+GIVEAWAYS = re.compile(
+    r"detox|rehab|residential|addiction|alcohol|drug|opioid|treatment|recovery|withdrawal|programme|program|"
+    r"admission|clinic|substance|outpatient|partial|hospital|bed",
+    re.IGNORECASE,
+)
+
+
+def booked(staff, clinician, *, ok_to_text, email_reminder, hours=30):
+    prog = programme(level=LevelOfCare.RESIDENTIAL)
+    lead = accepted_lead(staff["avery"], clinician, prog, ok_to_text=ok_to_text)
+    admit_at = timezone.now() + dt.timedelta(hours=hours)
+    return schedule(lead, prog, staff["avery"], admit_at=admit_at, email_reminder=email_reminder)
+
+
+@pytest.mark.django_db
+def test_it_texts_the_person_a_discreet_reminder_only_where_they_allowed_texts(staff, clinician, http_inbox, settings):
+    settings.CENTRE_NAME = "Harbor Health"
+    allowed = booked(staff, clinician, ok_to_text=True, email_reminder=False, hours=2)
+    VisitorReminder.objects.deliver_due()
+    [request] = http_inbox.received("/Messages.json")
+    sent = parse_qs(request["body"].decode())
+    body = sent["Body"][0]
+    assert sent["To"] == [allowed.lead.phone]
+    assert "Reminder from Harbor Health: your appointment is on" in body
+    assert f"Call {settings.CENTRE_PHONE}" in body
+    assert not GIVEAWAYS.search(body.replace("Harbor Health", ""))
+    assert VisitorReminder.objects.get(admission=allowed).status == VisitorReminder.Status.SENT
+    assert "Admission reminder sent to the person by text message" in [e.what for e in allowed.lead.timeline()]
+
+
+@pytest.mark.django_db
+def test_it_does_not_text_a_person_who_did_not_allow_texts(staff, clinician, http_inbox):
+    admission = booked(staff, clinician, ok_to_text=False, email_reminder=False)
+    assert not VisitorReminder.objects.filter(admission=admission).exists()
+
+
+@pytest.mark.django_db
+def test_it_emails_the_reminder_only_when_the_worker_ticked_it_and_names_nothing(staff, clinician, mailbox):
+    admission = booked(staff, clinician, ok_to_text=False, email_reminder=True, hours=2)
+    VisitorReminder.objects.deliver_due()
+    [message] = mailbox.wait_for(1, timeout=5)
+    text = message["data"]
+    assert message["to"] == [admission.lead.email]
+    assert "your appointment is on" in text
+    assert not GIVEAWAYS.search(reminder_text(admission).split(":", 1)[1])
+
+
+@pytest.mark.django_db
+def test_it_waits_until_the_reminder_hours_before_the_admission_and_closes_it_if_released(staff, clinician, settings):
+    admission = booked(staff, clinician, ok_to_text=True, email_reminder=False, hours=48)
+    reminder = VisitorReminder.objects.get(admission=admission)
+    assert reminder.due_at == admission.admit_at - dt.timedelta(hours=settings.ADMISSION_REMINDER_HOURS)
+    admission.release(reason="They postponed", by=staff["avery"])
+    VisitorReminder.objects.filter(pk=reminder.pk).update(due_at=timezone.now())
+    VisitorReminder.objects.deliver_due()
+    reminder.refresh_from_db()
+    assert reminder.status == VisitorReminder.Status.CLOSED
+
+
+@pytest.mark.django_db
+def test_the_words_of_a_reminder_name_no_condition_treatment_or_programme(staff, clinician):
+    admission = booked(staff, clinician, ok_to_text=True, email_reminder=False)
+    Lead.objects.filter(pk=admission.lead_id).update(name="Detox Alcohol")
+    admission = Admission.objects.select_related("lead", "programme").get(pk=admission.pk)
+    text = reminder_text(admission)
+    assert re.fullmatch(
+        r"Reminder from .+: your appointment is on \w+ \d+ \w+ at \d+:\d\d [ap]\.m\. "
+        r"Questions or need to change it\? Call \+?\d+\.",
+        text,
+    )
+    assert "Detox" not in text
