@@ -58,10 +58,6 @@ def seed_demo_beds(sender, **kwargs) -> str | None:
     if Admission.objects.exists():
         return None
     worker = User.objects.filter(username="admissions").first()
-    if not Lead.objects.exists() and worker and hasattr(sender, "_demo_leads"):
-        # Intake adds its fortnight of requests only when there are none: add them first, so
-        # the beds' own demo leads do not stand in for them.
-        sender()._demo_leads(worker)
     facility = Facility.objects.filter(name="Maple House").first() or Facility.objects.default()
     if facility is None:
         facility = Facility.objects.create(name="Maple House", is_default=True)
