@@ -17,3 +17,5 @@ class AdmissionsConfig(AppConfig):
         # Capacity and prices decide who gets a bed and what a person is told it costs: every
         # change is logged with who made it.
         auditlog.register(Programme, include_fields=own_fields(Programme))
+
+        from . import demo_facilities  # noqa: F401 - its receiver seeds the demo facilities

@@ -1,8 +1,6 @@
 """Admissions' staff pages, under /staff/ beside intake's (same sign-in, second factor and
 no-store rules: intake.middleware treats every /staff/ path alike)."""
 
-from django.urls import path
-
 app_name = "admissions"
 
 urlpatterns: list = []
