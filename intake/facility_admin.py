@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect
 
@@ -30,6 +31,14 @@ class FacilityForm(forms.ModelForm):
         if tax_id and not re.fullmatch(r"\d{2}-?\d{7}", tax_id):
             raise forms.ValidationError("A tax ID (EIN) is 9 digits, written like 12-3456789.")
         return tax_id
+
+    def validate_constraints(self) -> None:
+        # The one-default constraint is kept by Facility.save moving the mark from the old default,
+        # so ticking "default" on another facility is allowed, not refused as a clash.
+        try:
+            self.instance.validate_constraints(exclude={*self._get_validation_exclusions(), "is_default"})
+        except ValidationError as exc:
+            self._update_errors(exc)
 
     def clean(self):
         cleaned = super().clean()
