@@ -84,9 +84,7 @@ def test_it_says_to_deactivate_a_facility_that_leads_use_instead_of_deleting_it(
 @pytest.mark.django_db
 def test_it_refuses_the_bulk_delete_of_a_facility_with_programmes_and_deletes_an_unused_one(admin_client):
     used = Facility.objects.create(name="Riverside Day Center")
-    Programme.objects.create(
-        facility=used, level=LevelOfCare.IOP, capacity=30, typical_length_days=36, daily_price=400
-    )
+    Programme.objects.create(facility=used, level=LevelOfCare.IOP, capacity=30, typical_length_days=36, daily_price=400)
     unused = Facility.objects.create(name="Spare Site")
     action = {"action": "delete_selected", "_selected_action": [used.pk, unused.pk], "post": "yes"}
 
