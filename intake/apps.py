@@ -31,10 +31,12 @@ class IntakeConfig(AppConfig):
             ConsentRevocation,
             ContactAttempt,
             Disclosure,
+            Facility,
             Lead,
             LeadNote,
             LeadRequest,
             Part2Consent,
+            ReferralSource,
             StaffProfile,
         )
 
@@ -48,6 +50,10 @@ class IntakeConfig(AppConfig):
         # mobile number is masked. The facilities a person works for are logged as they are added
         # and removed.
         auditlog.register(StaffProfile, include_fields=ROSTER_FIELDS, mask_fields=["mobile"], m2m_fields={"facilities"})
+        # Facilities (the default, the NPI and TIN printed on estimates) and referral sources are
+        # set by admins: who changed what is kept. Neither holds PHI.
+        for model in (Facility, ReferralSource):
+            auditlog.register(model, include_fields=own_fields(model))
 
 
 def phi_fields(model) -> list[str]:

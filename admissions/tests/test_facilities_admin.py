@@ -2,6 +2,7 @@
 with a message by their field, and what leads or programmes use is deactivated, never deleted."""
 
 import pytest
+from auditlog.models import LogEntry
 from django.contrib.messages import get_messages
 
 from admissions.models import Programme
@@ -54,6 +55,8 @@ def test_it_keeps_one_default_moving_the_mark_and_refusing_to_leave_none(admin_c
     assert response.status_code == 302
     second = Facility.objects.get(name="Riverside Day Center")
     assert list(Facility.objects.filter(is_default=True)) == [second]
+    created = LogEntry.objects.get(content_type__model="facility", action=LogEntry.Action.CREATE)
+    assert (created.object_pk, created.actor.username) == (str(second.pk), "root")
 
     # Unticking the default leaves new requests nowhere: refused, with the way to do it.
     response = admin_client.post(f"/admin/intake/facility/{second.pk}/change/", {**FACILITY})

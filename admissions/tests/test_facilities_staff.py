@@ -58,6 +58,8 @@ def test_it_lets_a_supervisor_tie_a_worker_to_facilities_and_audits_it(client, s
     entry = LogEntry.objects.get(content_type__model="staffprofile", changes__has_key="facilities")
     assert (entry.actor, entry.remote_addr) == (staff["sam"], "10.4.4.5")
     assert entry.changes["facilities"]["objects"] == ["Riverside Day Center"]
+    client.post(f"/staff/roster/{avery.pk}/", change)  # the same again: nothing changed, nothing recorded
+    assert LogEntry.objects.filter(content_type__model="staffprofile", changes__has_key="facilities").count() == 1
 
     roster = _html(client.get("/staff/roster/"))
     rows = dict(re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', roster, re.S))
