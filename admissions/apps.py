@@ -13,8 +13,13 @@ class AdmissionsConfig(AppConfig):
         from intake.apps import own_fields, phi_fields
         from intake.extensions import register
 
-        # Each module connects its seed_demo_content receiver.
-        from . import demo_beds, demo_estimates, demo_partners, demo_screens  # noqa: F401
+        # Each module connects its seed_demo_content receiver; the facilities' first, so that its
+        # line reports them (the others build on them, seeding them if need be).
+        # isort: off
+        from . import demo_facilities  # noqa: F401
+        from . import demo_beds, demo_partners, demo_screens  # noqa: F401
+
+        # isort: on
         from .lead_part_beds import BedsPart
         from .lead_part_estimates import CostEstimates
         from .lead_part_referrals import Referrals

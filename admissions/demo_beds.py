@@ -9,21 +9,13 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from intake.consent import CURRENT_CALLBACK_CONSENT
-from intake.models import AttemptOutcome, Facility, Lead, LeadRequest, LeadStatus, LevelOfCare
+from intake.models import AttemptOutcome, Lead, LeadRequest, LeadStatus, LevelOfCare
 from intake.signals import seed_demo_content
 
-from .models import Admission, Programme, WaitlistEntry
+from .demo_facilities import demo_programme
+from .models import Admission, WaitlistEntry
 
 PEOPLE = ["Riley Demo", "Morgan Sample", "Jamie Example", "Taylor Invented", "Quinn Placeholder", "Sky Fictional"]
-
-
-def _programme(facility: Facility, level: str, capacity: int, days: int, price: str) -> Programme:
-    programme, _ = Programme.objects.get_or_create(
-        facility=facility,
-        level=level,
-        defaults={"capacity": capacity, "typical_length_days": days, "daily_price": price},
-    )
-    return programme
 
 
 def _lead(n: int, status: str, worker: User | None) -> Lead:
@@ -58,23 +50,26 @@ def seed_demo_beds(sender, **kwargs) -> str | None:
     if Admission.objects.exists():
         return None
     worker = User.objects.filter(username="admissions").first()
-    facility = Facility.objects.filter(name="Maple House").first() or Facility.objects.default()
-    if facility is None:
-        facility = Facility.objects.create(name="Maple House", is_default=True)
-    detox = _programme(facility, LevelOfCare.DETOX, 2, 7, "950.00")
-    residential = _programme(facility, LevelOfCare.RESIDENTIAL, 24, 28, "650.00")
+    detox, residential = demo_programme(LevelOfCare.DETOX), demo_programme(LevelOfCare.RESIDENTIAL)
+    facility = detox.facility
     now = timezone.now()
     today_at_ten = timezone.localtime(now).replace(hour=10, minute=0, second=0, microsecond=0)
     if today_at_ten < now:
         today_at_ten = now + dt.timedelta(hours=1)
     n = 0
-    # Detox full: one occupant, one hold; two people waiting.
-    for when, programme, state in [
-        (now - dt.timedelta(days=2), detox, Admission.State.OCCUPIED),
-        (today_at_ten, detox, Admission.State.HELD),
-        (now + dt.timedelta(days=2), residential, Admission.State.HELD),
-        (now + dt.timedelta(days=4), residential, Admission.State.HELD),
-    ] + [(now - dt.timedelta(days=10 + i), residential, Admission.State.OCCUPIED) for i in range(19)]:
+    # Detox full: every bed but one occupied, the last held for today; two people waiting.
+    detox_occupants = [
+        (now - dt.timedelta(days=1 + i), detox, Admission.State.OCCUPIED) for i in range(detox.capacity - 1)
+    ]
+    for when, programme, state in (
+        detox_occupants
+        + [
+            (today_at_ten, detox, Admission.State.HELD),
+            (now + dt.timedelta(days=2), residential, Admission.State.HELD),
+            (now + dt.timedelta(days=4), residential, Admission.State.HELD),
+        ]
+        + [(now - dt.timedelta(days=10 + i), residential, Admission.State.OCCUPIED) for i in range(19)]
+    ):
         status = LeadStatus.ADMITTED if state == Admission.State.OCCUPIED else LeadStatus.ADMISSION_SCHEDULED
         lead = _lead(n, status, worker)
         n += 1

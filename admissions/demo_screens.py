@@ -12,10 +12,11 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from intake.consent import CURRENT_CALLBACK_CONSENT
-from intake.models import AttemptOutcome, ContactAttempt, Facility, Lead, LeadRequest, LeadStatus, LevelOfCare
+from intake.models import AttemptOutcome, ContactAttempt, Lead, LeadRequest, LeadStatus, LevelOfCare
 from intake.signals import seed_demo_content
 
-from .models import ClinicalDecision, PhoneScreen, Programme
+from .demo_facilities import demo_programme
+from .models import ClinicalDecision, PhoneScreen
 
 CALM = {f"dim{n}_rating": "1" for n in range(1, 7)}
 BASE = {"asq_1": "no", "asq_2": "no", "asq_3": "no", "asq_4": "no", "overdose_recent": "no", "legal": "none"}
@@ -97,7 +98,7 @@ def _demo_lead(name, phone, answers, decision, worker: User, clinician: User) ->
             lead,
             kind=decision,
             by=clinician,
-            programme=_maple_house_residential(),
+            programme=demo_programme(LevelOfCare.RESIDENTIAL),
             note="Relapse risk and living situation call for residential care. Accepted.",
         )
     elif decision == ClinicalDecision.Kind.MORE_INFO:
@@ -132,15 +133,3 @@ def _reached(name: str, phone: str, worker: User) -> Lead:
     )
     lead.refresh_from_db()
     return lead
-
-
-def _maple_house_residential() -> Programme:
-    """Maple House's residential programme, made with the facilities builder's names if that demo
-    has not run (admissions/demo_facilities.py)."""
-    facility, _ = Facility.objects.get_or_create(name="Maple House")
-    programme, _ = Programme.objects.get_or_create(
-        facility=facility,
-        level=LevelOfCare.RESIDENTIAL,
-        defaults={"capacity": 24, "typical_length_days": 30, "daily_price": "650.00", "service_code": "H0018"},
-    )
-    return programme

@@ -16,6 +16,8 @@ class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
     verbose_name_plural = "Admissions"
+    # Which facilities the person works for (none: all); the roster page sets it too.
+    filter_horizontal = ["facilities"]
 
 
 KEPT_FOR_THE_LOG = (
@@ -134,4 +136,4 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
 
-from . import second_factor_admin  # noqa: E402, F401 - registers the second-factor lists
+from . import facility_admin, second_factor_admin  # noqa: E402, F401 - registers their admins

@@ -31,10 +31,12 @@ class IntakeConfig(AppConfig):
             ConsentRevocation,
             ContactAttempt,
             Disclosure,
+            Facility,
             Lead,
             LeadNote,
             LeadRequest,
             Part2Consent,
+            ReferralSource,
             StaffProfile,
         )
 
@@ -45,8 +47,13 @@ class IntakeConfig(AppConfig):
             auditlog.register(model, mask_fields=phi_fields(model), include_fields=own_fields(model))
         # Who is alerted, and how, decides whether an urgent request reaches anyone: every change
         # to the roster (its page or the admin) is logged, with the editor. A staff member's own
-        # mobile number is masked.
-        auditlog.register(StaffProfile, include_fields=ROSTER_FIELDS, mask_fields=["mobile"])
+        # mobile number is masked. The facilities a person works for are logged as they are added
+        # and removed.
+        auditlog.register(StaffProfile, include_fields=ROSTER_FIELDS, mask_fields=["mobile"], m2m_fields={"facilities"})
+        # Facilities (the default, the NPI and TIN printed on estimates) and referral sources are
+        # set by admins: who changed what is kept. Neither holds PHI.
+        for model in (Facility, ReferralSource):
+            auditlog.register(model, include_fields=own_fields(model))
 
 
 def phi_fields(model) -> list[str]:

@@ -115,7 +115,12 @@ _COLUMNS = (
     "landing_page",
     "attempt_count",
     "assigned_to",
+    # Names, not PHI, read in the same query (a join), for the CSV and the by-source table.
+    "facility__name",
+    "referral_source__name",
 )
+
+_ASSIGNED = _COLUMNS.index("assigned_to")
 
 DIRECT = "Direct"
 UNKNOWN_PAGE = "Unknown"
@@ -176,6 +181,9 @@ class LeadFacts(NamedTuple):
     admitted_by: Worker | None = None
     # When the first call was due: from the request, or from the best time the person chose.
     first_call_due: dt.datetime | None = None
+    facility: str = ""
+    # "" when nobody recorded who sent the person.
+    referral_source: str = ""
 
     @property
     def reference(self) -> str:
@@ -287,7 +295,7 @@ def lead_facts(
     admitted_by = _admitted_by(in_range)
     workers = _workers(
         {pk for seen in attempts.values() for pk in seen.workers}
-        | ({row[-1] for row in rows} - {None})
+        | ({row[_ASSIGNED] for row in rows} - {None})
         | set(admitted_by.values())
     )
     nobody = _Attempts(set())
@@ -305,6 +313,8 @@ def lead_facts(
         landing_page,
         attempt_count,
         assigned_to,
+        facility,
+        referral_source,
     ) in rows:
         seen = attempts.get(pk, nobody)
         admitter = admitted_by.get(pk, assigned_to) if status == LeadStatus.ADMITTED else None
@@ -332,6 +342,8 @@ def lead_facts(
                 worked_by=tuple(worked_by),
                 admitted_by=workers.get(admitter),
                 first_call_due=sla_due_at,
+                facility=facility or "",
+                referral_source=referral_source or "",
             )
         )
     return facts

@@ -16,7 +16,8 @@ from .audit import record_access
 from .metrics import DateRange, LeadFacts, Worker, lead_facts, parse_range
 from .metrics_charts import admission_chart, outcomes_chart, periods_chart, speed_chart
 from .metrics_figures import LeadMetrics, SpeedSplit
-from .models import Lead
+from .metrics_referrals import by_referral_source
+from .models import Facility, Lead
 from .permissions import supervisor_required
 
 CSV_HEADER = [
@@ -40,6 +41,8 @@ CSV_HEADER = [
     "worked by",
     # The target's deadline: a request for an evening call is due in the evening, not in 15 minutes.
     "first call due",
+    "facility",
+    "referral source",
 ]
 
 
@@ -47,14 +50,35 @@ CSV_HEADER = [
 SPEED_CHART_IDS = ("speed-in-hours", "speed-out-of-hours")
 
 
-def _range_query(date_range: DateRange) -> str:
-    return urlencode({"from": date_range.start.isoformat(), "to": date_range.end.isoformat()})
+def _range_query(date_range: DateRange, facility: Facility | None = None) -> str:
+    params = {"from": date_range.start.isoformat(), "to": date_range.end.isoformat()}
+    if facility:
+        params["facility"] = facility.pk
+    return urlencode(params)
+
+
+def _facility_asked(request: HttpRequest, errors: dict[str, str]) -> tuple[list[Facility], Facility | None]:
+    """The active facilities to choose from (none with one facility: no choice shown), and the one
+    asked for in `facility` (None: all). An unknown one is an error next to the select."""
+    facilities = list(Facility.objects.active())
+    if len(facilities) < 2:
+        return [], None
+    raw = request.GET.get("facility", "").strip()
+    chosen = next((f for f in facilities if str(f.pk) == raw), None)
+    if raw and chosen is None:
+        errors["facility"] = "Choose one of the facilities, or all of them."
+    return facilities, chosen
+
+
+def _leads_at(facility: Facility | None):
+    return Lead.objects.filter(facility=facility) if facility else None
 
 
 @supervisor_required
 def metrics(request: HttpRequest) -> HttpResponse:
     date_range, errors = parse_range(request.GET)
-    figures = LeadMetrics.for_range(date_range)
+    facilities, facility = _facility_asked(request, errors)
+    figures = LeadMetrics.for_range(date_range, _leads_at(facility))
     typed = {name: request.GET.get(name, "").strip() for name in ("from", "to")}
     breakdowns = [figures.by_kind, figures.by_source, figures.by_landing_page]
     return render(
@@ -76,7 +100,10 @@ def metrics(request: HttpRequest) -> HttpResponse:
             "speed_table": [SpeedSplit("", [figures.overall]), *figures.speed],
             "outcome_chart": outcomes_chart(figures),
             "breakdowns": [{"table": b, "chart": admission_chart(b)} for b in breakdowns],
-            "export_query": _range_query(date_range),
+            "by_referral_source": by_referral_source(figures.facts),
+            "facilities": facilities,
+            "facility": facility,
+            "export_query": _range_query(date_range, facility),
         },
     )
 
@@ -116,6 +143,8 @@ def _csv_row(fact: LeadFacts, date_range: DateRange) -> list:
         _name(fact.admitted_by),
         "; ".join(_name(worker) for worker in fact.worked_by),
         _local_time(fact.first_call_due, date_range),
+        _cell(fact.facility),
+        _cell(fact.referral_source),
     ]
 
 
@@ -125,8 +154,9 @@ def _local_time(value: dt.datetime | None, date_range: DateRange) -> str:
 
 @supervisor_required
 def metrics_csv(request: HttpRequest) -> HttpResponse:
-    date_range, _errors = parse_range(request.GET)
-    facts = lead_facts(date_range)
+    date_range, errors = parse_range(request.GET)
+    _facilities, facility = _facility_asked(request, errors)
+    facts = lead_facts(date_range, _leads_at(facility))
     start, end = date_range.start.isoformat(), date_range.end.isoformat()
 
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -136,6 +166,6 @@ def metrics_csv(request: HttpRequest) -> HttpResponse:
     writer.writerows(_csv_row(fact, date_range) for fact in facts)
 
     # A list of every lead in a period leaves the building: record who took it, and from where.
-    period = {"from": start, "to": end}
+    period = {"from": start, "to": end, "facility": facility.pk if facility else None}
     record_access(request, Lead, object_pk="metrics-export", label="Metrics CSV export", rows=len(facts), **period)
     return response

@@ -27,7 +27,7 @@ from .crypto import decrypt, encrypt, keyed_hash
 from .models import Lead
 from .permissions import admissions_required
 from .queue_rows import queue_rows
-from .staff_forms import QueueFilterForm, search_to_params
+from .staff_forms import QUEUE_FILTERS, QueueFilterForm, search_to_params
 
 QUEUE_PAGE_SIZE = 25
 
@@ -102,7 +102,7 @@ def search(request: HttpRequest) -> HttpResponse:
     queue's URL; a name or an email stays in the session and the URL gets a token for it."""
     params = search_to_params(request.POST)
     if params is None:
-        params = {key: request.POST[key] for key in ("status", "kind", "show") if request.POST.get(key)}
+        params = {key: request.POST[key] for key in QUEUE_FILTERS if request.POST.get(key)}
         params["search"] = _keep_search(request, request.POST.get("q", "").strip()[:40])
     response = HttpResponseRedirect(f"{reverse('staff:queue')}?{urlencode(params)}")
     response.status_code = 303  # see other: the browser fetches the queue with GET
@@ -164,7 +164,9 @@ def _render_queue(
     request: HttpRequest, form: QueueFilterForm, page_number, query: str, found_by_name: bool = False
 ) -> HttpResponse:
     now = timezone.now()
-    leads = form.filter(Lead.objects.select_related("assigned_to"), request.user)
+    # With several facilities each row names its own: read in the same query.
+    related = ("assigned_to", "facility") if form.several_facilities else ("assigned_to",)
+    leads = form.filter(Lead.objects.select_related(*related), request.user)
     ordered = form.in_order(leads).defer(*QUEUE_FIELDS_DEFERRED)
     page = QueuePaginator(ordered, QUEUE_PAGE_SIZE, count_in_order=form.shows_closed).get_page(page_number)
     shown = list(page.object_list)
@@ -184,6 +186,7 @@ def _render_queue(
         "rows": queue_rows(shown, now, since),
         "query": query,
         "text_search": form.text_search,
+        "several_facilities": form.several_facilities,
         "caption": form.caption(),
         "order_words": form.order_words(),
         "looked": int(now.timestamp() * 1000),

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from .alert_health import troubles_by_person
-from .models import StaffProfile, may_edit_roster_of, staff_name
+from .models import Facility, StaffProfile, may_edit_roster_of, staff_name
 from .permissions import admissions_required
 from .staff_forms import RosterForm
 
@@ -19,10 +19,12 @@ from .staff_forms import RosterForm
 @admissions_required
 def roster(request: HttpRequest) -> HttpResponse:
     """Who is on duty, on which shift, reached how. Staff edit their own row; supervisors anyone's."""
+    several_facilities = Facility.objects.several()
+    profiles = StaffProfile.objects.filter(user__is_active=True, user__groups__name__in=["admissions", "supervisor"])
+    if several_facilities:  # one query for everyone's, not one per row
+        profiles = profiles.prefetch_related("facilities")
     profiles = sorted(
-        StaffProfile.objects.filter(user__is_active=True, user__groups__name__in=["admissions", "supervisor"])
-        .select_related("user")
-        .distinct(),
+        profiles.select_related("user").distinct(),
         key=lambda profile: staff_name(profile.user).casefold(),
     )
     now = timezone.now()
@@ -34,6 +36,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "rows": [
                 (p, p.on_shift(now), may_edit_roster_of(request.user, p.user), _failing(p, troubles)) for p in profiles
             ],
+            "several_facilities": several_facilities,
             "chat_troubles": [t.describe() for t in troubles.get(None, [])],
             "on_call_count": sum(p.on_call for p in profiles),
             "urgent_minutes": settings.URGENT_RESPONSE_MINUTES,

@@ -13,6 +13,7 @@ from .models import (
     OPEN_STATUSES,
     ROSTER_FIELDS,
     AttemptOutcome,
+    Facility,
     Lead,
     LeadKind,
     LeadStatus,
@@ -42,6 +43,9 @@ class QueueFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     show = forms.ChoiceField(required=False, choices=SHOW_CHOICES, widget=forms.Select(attrs={"class": "form-select"}))
+    # Choices set in __init__: "All facilities", "My facilities", then each active one.
+    FACILITY_CHOICES = [("", "All facilities"), ("mine", "My facilities")]
+    facility = forms.ChoiceField(required=False, widget=forms.Select(attrs={"class": "form-select"}))
     q = forms.CharField(
         required=False,
         max_length=40,
@@ -56,6 +60,14 @@ class QueueFilterForm(forms.Form):
         # with ?q=<a name> finds nothing, so nobody comes to rely on one.
         self.text_search = text_search
         super().__init__(*args, **kwargs)
+        # A single-site queue looks as it always has: no facility choice, no facility on the rows.
+        facilities = list(Facility.objects.active().values_list("pk", "name"))
+        self.several_facilities = len(facilities) > 1
+        if self.several_facilities:
+            self.fields["facility"].choices = [*self.FACILITY_CHOICES, *((str(pk), name) for pk, name in facilities)]
+            self.facility_names = dict(self.fields["facility"].choices)
+        else:
+            del self.fields["facility"]
 
     def filter(self, leads, user):
         data = self.cleaned_data if self.is_valid() else {}
@@ -72,6 +84,12 @@ class QueueFilterForm(forms.Form):
             leads = leads.filter(assigned_to=user)
         elif data.get("show") == "unassigned":
             leads = leads.filter(assigned_to__isnull=True)
+        if data.get("facility") == "mine":
+            mine = list(StaffProfile.objects.filter(user=user).values_list("facilities", flat=True))
+            if any(mine):  # a worker tied to no facility works them all
+                leads = leads.filter(facility__in=[pk for pk in mine if pk])
+        elif data.get("facility"):
+            leads = leads.filter(facility=data["facility"])
         query = (data.get("q") or "").strip()
         if data.get("phone"):
             leads = leads.filter(phone_hash=data["phone"])
@@ -102,6 +120,10 @@ class QueueFilterForm(forms.Form):
         kind = f"{LeadKind(data['kind']).label.lower()} requests" if data.get("kind") else "requests"
         words = f"{which} {kind}" if which else f"{kind.capitalize()}: {LeadStatus(status).label.lower()}"
         words += {"mine": ", assigned to you", "unassigned": ", unassigned"}.get(data.get("show") or "", "")
+        if data.get("facility") == "mine":
+            words += ", at your facilities"
+        elif data.get("facility"):
+            words += f", at {self.facility_names[data['facility']]}"
         if data.get("phone"):
             words += ", for one phone number"
         elif (data.get("q") or "").strip():
@@ -113,12 +135,16 @@ class QueueFilterForm(forms.Form):
         return bool(self.is_valid() and self.cleaned_data.get("phone"))
 
 
+# The queue's filters that travel in its URL (and are kept by a search and the live refresh).
+QUEUE_FILTERS = ("status", "kind", "show", "facility")
+
+
 def search_to_params(post) -> dict | None:
     """The queue's filters from a submitted search form, for a URL: a reference as it is, a phone
     number replaced by its keyed hash. None when the search is other text (a name, an email):
     that is searched from the posted form itself, so the URL, the history and the access log
     never hold a number, a name or an email."""
-    params = {key: post.get(key, "") for key in ("status", "kind", "show") if post.get(key)}
+    params = {key: post.get(key, "") for key in QUEUE_FILTERS if post.get(key)}
     query = post.get("q", "").strip()[:40]
     e164 = None if _reference(query) else normalise_phone(query)
     if e164:
@@ -290,7 +316,19 @@ class UndoMergeForm(forms.Form):
 class RosterForm(forms.ModelForm):
     class Meta:
         model = StaffProfile
-        fields = ROSTER_FIELDS
+        fields = [*ROSTER_FIELDS, "facilities"]
+        widgets = {"facilities": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A single-site centre has nothing to choose; ModelForm.save leaves a missing field alone.
+        if Facility.objects.several():
+            field = self.fields["facilities"]
+            field.queryset = Facility.objects.active()
+            field.label = "Works for"
+            field.help_text = "The facilities whose leads this person works. None ticked: all of them."
+        else:
+            del self.fields["facilities"]
 
 
 class OutcomeForm(forms.Form):

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import auth_views as staff_auth
-from . import consent_views, metrics_views, queue_views, roster_views, staff_views
+from . import consent_views, lead_facts_views, metrics_views, queue_views, roster_views, staff_views
 
 app_name = "staff"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("leads/<int:lead_id>/follow-up/", staff_views.follow_up, name="follow_up"),
     path("leads/<int:lead_id>/merge/", staff_views.merge, name="merge"),
     path("leads/<int:lead_id>/merges/<int:merge_id>/undo/", staff_views.undo_merge, name="undo_merge"),
+    path("leads/<int:lead_id>/facility-and-source/", lead_facts_views.lead_facts, name="lead_facts"),
     path("leads/<int:lead_id>/audit/", staff_views.lead_audit, name="lead_audit"),
     path("leads/<int:lead_id>/part2-revocation/", consent_views.record_revocation, name="part2_revocation"),
     path("roster/", roster_views.roster, name="roster"),

@@ -105,6 +105,6 @@ def test_the_demo_fills_the_board_with_a_full_detox_and_two_waiting(client, staf
     assert WaitlistEntry.objects.filter(programme=detox).waiting().count() == 2
     client.force_login(staff["avery"])
     html = client.get(f"/staff/board/?facility={detox.facility_id}").content.decode()
-    assert "Detox: 0 of 2 beds free · 1 held · 1 occupied · 2 waiting" in html
+    assert "Detox: 0 of 6 beds free · 1 held · 5 occupied · 2 waiting" in html
     assert "Residential: 3 of 24 beds free · 2 held · 19 occupied · 0 waiting" in html
     assert Admission.objects.filter(state=Admission.State.HELD).count() == 3

@@ -33,6 +33,9 @@ class EventKind(models.TextChoices):
     FOLLOW_UP_SET = "follow_up_set", "Follow-up scheduled"
     FOLLOW_UP_CLEARED = "follow_up_cleared", "Follow-up cleared"
     CONTACT_PREFERENCES = "contact_preferences", "Contact preferences recorded"
+    # Details name the facilities and sources (organisations, not people): no PHI.
+    FACILITY = "facility", "Facility changed"
+    REFERRAL_SOURCE = "referral_source", "Referral source set"
 
 
 class EventChanged(Exception):
@@ -108,6 +111,10 @@ class LeadEvent(models.Model):
             texts = "allowed" if d.get("ok_to_text") else "not allowed"
             voicemail = "allowed" if d.get("ok_to_voicemail") else "not allowed"
             return f"The person said on a call: texts {texts}, voicemail {voicemail}"
+        if self.kind == EventKind.FACILITY:
+            return f"Facility: {d.get('from') or 'none'} → {d.get('to') or 'none'}"
+        if self.kind == EventKind.REFERRAL_SOURCE:
+            return f"Referral source: {d.get('from') or 'none / self'} → {d.get('to') or 'none / self'}"
         return self.get_kind_display()
 
     def outcome_sentence(self) -> str:

@@ -105,3 +105,37 @@ class ReferralSource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LeadPlacement:
+    """Lead methods for where a lead is worked and who sent the person. Each change is one save
+    (audited by auditlog, which tracks Lead's own fields) and one LeadEvent naming the old and the
+    new by name: facilities and sources are organisations, never PHI."""
+
+    def move_to_facility(self, facility: Facility | None, *, by) -> bool:
+        """Move the lead to `facility`; False when it is there already (nothing recorded)."""
+        return self._place("facility", facility, by=by)
+
+    def set_referral_source(self, source: ReferralSource | None, *, by) -> bool:
+        """Record who sent the person (None: nobody / they came themselves); False when unchanged."""
+        return self._place("referral_source", source, by=by)
+
+    def _place(self, field: str, value, *, by) -> bool:
+        from .events import EventKind, LeadEvent  # events import staff, which this module must not need at load
+
+        if getattr(self, f"{field}_id") == (value.pk if value else None):
+            return False
+        kind = EventKind.FACILITY if field == "facility" else EventKind.REFERRAL_SOURCE
+        with transaction.atomic():
+            before = getattr(self, field)
+            setattr(self, field, value)
+            self.save(update_fields=[field, "updated_at"])
+            LeadEvent.objects.record(
+                self,
+                kind,
+                by=by,
+                **{"from": str(before) if before else "", "to": str(value) if value else ""},
+                from_id=before.pk if before else None,
+                to_id=value.pk if value else None,
+            )
+        return True

@@ -21,6 +21,7 @@ from .choices import (
     WorkflowError,
 )
 from .events import EventKind, LeadEvent
+from .facility import LeadPlacement
 from .notification import Notification
 from .outcomes import LeadWorkflow
 from .ownership import LeadOwnership
@@ -34,7 +35,7 @@ from .timeline import TimelineEntry, timeline_of
 ANONYMISED_PREFIX = "anon:"
 
 
-class Lead(LeadOwnership, LeadWorkflow, models.Model):
+class Lead(LeadOwnership, LeadWorkflow, LeadPlacement, models.Model):
     """One person asking for help: the unit the admissions team works.
 
     Each form submission is a LeadRequest; a second request from the same phone while the

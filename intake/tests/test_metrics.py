@@ -305,21 +305,24 @@ def test_it_exports_one_row_per_lead_without_phi_and_audits_the_export(client, s
         "admitted by",
         "worked by",
         "first call due",
+        "facility",
+        "referral source",
     ]
     a, b, c, d, e = (march[k].reference for k in "abcde")
     avery, blake = "Avery Okafor", "Blake Lindqvist"
     # fmt: off
     assert rows[1:] == [
         [a, "2026-03-02T09:00:00-05:00", "Callback", "no", "yes", "google", "/detox/", "Reached",
-         "4.0", "yes", "met", "1", "yes", avery, avery, "", avery, "2026-03-02T09:15:00-05:00"],
+         "4.0", "yes", "met", "1", "yes", avery, avery, "", avery, "2026-03-02T09:15:00-05:00", "", ""],
         [b, "2026-03-02T10:00:00-05:00", "Callback", "no", "yes", "google", "/detox/", "Contacting",
-         "10.0", "yes", "met", "2", "no", blake, blake, "", blake, "2026-03-02T10:15:00-05:00"],
+         "10.0", "yes", "met", "2", "no", blake, blake, "", blake, "2026-03-02T10:15:00-05:00", "", ""],
         [c, "2026-03-02T23:30:00-05:00", "Callback", "yes", "no", "www.bing.com", "/", "Admitted",
-         "30.0", "no", "missed", "2", "yes", avery, blake, blake, f"{avery}; {blake}", "2026-03-02T23:45:00-05:00"],
+         "30.0", "no", "missed", "2", "yes", avery, blake, blake, f"{avery}; {blake}", "2026-03-02T23:45:00-05:00",
+         "", ""],
         [d, "2026-03-04T07:00:00-05:00", "Insurance verification", "no", "no", "Direct", "Unknown", "Unreachable",
-         "60.0", "", "no target", "1", "no", avery, "", "", avery, ""],
+         "60.0", "", "no target", "1", "no", avery, "", "", avery, "", "", ""],
         [e, "2026-03-04T09:00:00-05:00", "Insurance verification", "yes", "yes", "google", "/verify/", "New",
-         "", "no", "missed", "0", "no", "", blake, "", blake, "2026-03-04T09:15:00-05:00"],
+         "", "no", "missed", "0", "no", "", blake, "", blake, "2026-03-04T09:15:00-05:00", "", ""],
     ]
     # fmt: on
     for name, phone in PEOPLE.values():
