@@ -142,7 +142,7 @@ def test_it_seeds_two_demo_facilities_five_programmes_and_six_sources_once(setti
     assert Facility.objects.count() == 2
     codes = {(p.facility.name, p.level): (p.capacity, p.unit, p.service_code) for p in Programme.objects.all()}
     assert codes == {
-        ("Maple House", "detox"): (12, "bed", "H0010"),
+        ("Maple House", "detox"): (6, "bed", "H0010"),
         ("Maple House", "residential"): (24, "bed", "H0018"),
         ("Riverside Day Center", "php"): (20, "place", "H0035"),
         ("Riverside Day Center", "iop"): (30, "place", "H0015"),
