@@ -148,6 +148,8 @@ def test_it_takes_a_reached_lead_through_screen_review_and_a_held_bed_to_admitte
     # The clinician accepts the lead for Residential at Maple House, with a note.
     doctor = page_factory(viewport=DESKTOP)
     sign_in_staff(doctor, url, clinician)
+    # Signed in, a clinician lands on the queue, which is not theirs: the page says where their work is.
+    expect(doctor.get_by_role("link", name="Open the clinical review list")).to_be_visible()
     shot(doctor, "admissions-a2-clinician-signed-in")
     doctor.get_by_role("navigation", name="Staff").get_by_role("link", name="Clinical review").click()
     row = doctor.locator("tbody tr").filter(has_text=lead.reference)
@@ -276,7 +278,11 @@ def test_it_refers_a_person_to_a_matching_partner_under_consent_and_closes_the_l
 
     # The accounting of disclosures lists the share to Valley.
     worker.goto(f"{url}/staff/leads/{lead.pk}/")
-    expect(worker.locator(".disclosures")).to_contain_text("Valley Recovery IOP")
+    disclosure = worker.locator(".disclosures > li")
+    expect(disclosure).to_have_count(1)
+    expect(disclosure).to_contain_text("to Valley Recovery IOP")
+    expect(disclosure).to_contain_text("What: Name and phone number")
+    expect(disclosure).to_contain_text(f"Under: the signed consent RC-{referral.consent_id}.")
 
     for label, state in (("Partner accepted", ReferralState.ACCEPTED), ("Person arrived", ReferralState.ARRIVED)):
         panel = worker.locator("#referrals")
