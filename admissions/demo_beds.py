@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from intake.consent import CURRENT_CALLBACK_CONSENT
-from intake.models import AttemptOutcome, Lead, LeadRequest, LeadStatus, LevelOfCare
+from intake.models import AttemptOutcome, Facility, Lead, LeadRequest, LeadStatus, LevelOfCare
 from intake.signals import seed_demo_content
 
 from .demo_facilities import demo_programme
@@ -18,7 +18,7 @@ from .models import Admission, WaitlistEntry
 PEOPLE = ["Riley Demo", "Morgan Sample", "Jamie Example", "Taylor Invented", "Quinn Placeholder", "Sky Fictional"]
 
 
-def _lead(n: int, status: str, worker: User | None) -> Lead:
+def _lead(n: int, status: str, worker: User | None, facility: Facility) -> Lead:
     """A request that was called back, reached and accepted days ago (so it is not at the top of
     the queue as a new one), with the request it came from."""
     asked = timezone.now() - dt.timedelta(days=6, hours=n)
@@ -26,6 +26,7 @@ def _lead(n: int, status: str, worker: User | None) -> Lead:
     lead = Lead.objects.create(
         phone=f"+1312555{900 + n:04d}",
         status=status,
+        facility=facility,
         created_at=asked,
         last_requested_at=asked,
         sla_due_at=asked + dt.timedelta(minutes=15),
@@ -71,7 +72,7 @@ def seed_demo_beds(sender, **kwargs) -> str | None:
         + [(now - dt.timedelta(days=10 + i), residential, Admission.State.OCCUPIED) for i in range(19)]
     ):
         status = LeadStatus.ADMITTED if state == Admission.State.OCCUPIED else LeadStatus.ADMISSION_SCHEDULED
-        lead = _lead(n, status, worker)
+        lead = _lead(n, status, worker, programme.facility)
         n += 1
         Admission.objects.create(
             lead=lead,
@@ -82,7 +83,7 @@ def seed_demo_beds(sender, **kwargs) -> str | None:
             arrived_at=when if state == Admission.State.OCCUPIED else None,
         )
     for i in range(2):
-        lead = _lead(n, LeadStatus.WAITLISTED, worker)
+        lead = _lead(n, LeadStatus.WAITLISTED, worker, detox.facility)
         n += 1
         WaitlistEntry.objects.create(
             lead=lead,

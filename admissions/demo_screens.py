@@ -12,7 +12,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from intake.consent import CURRENT_CALLBACK_CONSENT
-from intake.models import AttemptOutcome, ContactAttempt, Lead, LeadRequest, LeadStatus, LevelOfCare
+from intake.models import AttemptOutcome, ContactAttempt, Facility, Lead, LeadRequest, LeadStatus, LevelOfCare
 from intake.signals import seed_demo_content
 
 from .demo_facilities import demo_programme
@@ -112,7 +112,14 @@ def _reached(name: str, phone: str, worker: User) -> Lead:
     asked = timezone.now() - dt.timedelta(days=1)
     called = asked + dt.timedelta(hours=1)
     said = {"name": name, "for_whom": "self", "best_time": "asap", "ok_to_text": False, "ok_to_voicemail": True}
-    lead = Lead.objects.create(phone=phone, created_at=asked, last_requested_at=asked, sla_due_at=called, **said)
+    lead = Lead.objects.create(
+        phone=phone,
+        created_at=asked,
+        last_requested_at=asked,
+        sla_due_at=called,
+        facility_id=Facility.objects.default_id(),
+        **said,
+    )
     LeadRequest.objects.create(
         lead=lead,
         created_at=asked,
