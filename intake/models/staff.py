@@ -19,29 +19,40 @@ SUPERVISOR_GROUP = "supervisor"
 CLINICIAN_GROUP = "clinician"
 
 
+# Where a user's group names are kept for the rest of a request (forgotten when their groups change).
+_GROUPS_ATTR = "_lantern_group_names"
+
+
+def group_names(user) -> frozenset[str]:
+    """The names of `user`'s groups, read once per user object: a staff page asks about roles
+    several times (the nav, the lead page's parts, the permission check), and each question would
+    otherwise be a query."""
+    names = getattr(user, _GROUPS_ATTR, None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        setattr(user, _GROUPS_ATTR, names)
+    return names
+
+
+def forget_group_names(user) -> None:
+    user.__dict__.pop(_GROUPS_ATTR, None)
+
+
+def _in_group(user, *names: str) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or group_names(user) & set(names)))
+
+
 def is_admissions(user) -> bool:
     """Admissions workers and supervisors work the queue; superusers may too."""
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name__in=[ADMISSIONS_GROUP, SUPERVISOR_GROUP]).exists())
-    )
+    return _in_group(user, ADMISSIONS_GROUP, SUPERVISOR_GROUP)
 
 
 def is_supervisor(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=SUPERVISOR_GROUP).exists())
-    )
+    return _in_group(user, SUPERVISOR_GROUP)
 
 
 def is_clinician(user) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.groups.filter(name=CLINICIAN_GROUP).exists())
-    )
+    return _in_group(user, CLINICIAN_GROUP)
 
 
 def staff_name(user) -> str:
