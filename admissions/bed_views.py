@@ -106,6 +106,9 @@ def _entry(lead: Lead, entry_id: int) -> WaitlistEntry:
 def waitlist_check_in(request: HttpRequest, lead_id: int, entry_id: int) -> HttpResponse:
     lead = _lead(lead_id)
     entry = _entry(lead, entry_id)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
+        return _back(lead)
     form = CheckInForm(request.POST)
     form.is_valid()
     entry.check_in(by=request.user, note=form.cleaned_data.get("note", ""))
@@ -118,6 +121,9 @@ def waitlist_check_in(request: HttpRequest, lead_id: int, entry_id: int) -> Http
 def waitlist_leave(request: HttpRequest, lead_id: int, entry_id: int) -> HttpResponse:
     lead = _lead(lead_id)
     entry = _entry(lead, entry_id)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
+        return _back(lead)
     form = LeaveWaitlistForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -137,6 +143,9 @@ def waitlist_leave(request: HttpRequest, lead_id: int, entry_id: int) -> HttpRes
 def waitlist_pass(request: HttpRequest, lead_id: int, entry_id: int) -> HttpResponse:
     lead = _lead(lead_id)
     entry = _entry(lead, entry_id)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
+        return _back(lead)
     entry.pass_offer(by=request.user)
     messages.success(request, "The offer went to the next in line; they keep their place.")
     return _back(lead)
@@ -192,6 +201,9 @@ def discharge(request: HttpRequest, lead_id: int) -> HttpResponse:
     form = DischargeForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["discharged_on"]))
+        return _back(lead)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
         return _back(lead)
     admission.discharge(form.cleaned_data["discharged_on"], by=request.user)
     messages.success(request, f"{lead.reference} discharged; the bed is free.")
