@@ -49,6 +49,9 @@ class ScheduleForm(forms.Form):
             cleaned["hold_expires_at"] = admit_at + dt.timedelta(hours=settings.BED_HOLD_HOURS)
         elif expires and expires < timezone.now():
             self.add_error("hold_expires_at", "The hold would already have expired: choose a time from now on.")
+        elif expires and admit_at and expires < admit_at:
+            # A hold gone before the person arrives would give their bed away under them.
+            self.add_error("hold_expires_at", "The hold must last at least until the admission time.")
         return cleaned
 
 

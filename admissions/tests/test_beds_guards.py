@@ -2,11 +2,15 @@
 bed that was given away, and the order locks are taken in."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from admissions.models import Admission, WaitlistEntry
+from intake.models import LeadStatus, LevelOfCare
 
 from .beds_helpers import accepted_lead, programme
 from .test_beds_scheduling import schedule
@@ -41,3 +45,78 @@ def test_it_leaves_the_waitlist_and_the_discharge_of_a_claimed_lead_to_its_worke
     ).content.decode()
     assert "Nothing was changed" in page
     assert Admission.objects.get(lead=occupant).state == Admission.State.OCCUPIED
+
+
+@pytest.mark.django_db
+def test_it_refuses_a_hold_that_would_expire_before_the_admission_and_keeps_the_input(client, staff, clinician):
+    prog = programme()
+    lead = accepted_lead(staff["avery"], clinician, prog)
+    client.force_login(staff["avery"])
+    admit_at = timezone.localtime(timezone.now() + dt.timedelta(hours=30)).strftime("%Y-%m-%dT%H:%M")
+    expires = timezone.localtime(timezone.now() + dt.timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    data = {"programme": prog.pk, "admit_at": admit_at, "hold_expires_at": expires}
+    html = client.post(f"/staff/leads/{lead.pk}/admission/", data).content.decode()
+    assert "The hold must last at least until the admission time." in html and expires in html
+    assert not Admission.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_refuses_the_arrival_of_a_person_whose_expired_hold_was_given_to_someone_else(client, staff, clinician):
+    prog = programme(capacity=1)
+    avery = staff["avery"]
+    late = accepted_lead(avery, clinician, prog, 1)
+    expired = schedule(late, prog, avery)
+    Admission.objects.filter(pk=expired.pk).update(hold_expires_at=timezone.now() - dt.timedelta(minutes=5))
+    schedule(accepted_lead(avery, clinician, prog, 2), prog, avery)  # the bed is free again: held by another
+    client.force_login(avery)
+    page = client.post(f"/staff/leads/{late.pk}/admission/arrived/", follow=True).content.decode()
+    assert "every bed at Detox, Maple House is taken now" in page
+    late.refresh_from_db()
+    expired.refresh_from_db()
+    assert late.status == LeadStatus.ADMISSION_SCHEDULED and expired.state == Admission.State.HELD
+    assert Admission.objects.filter(programme=prog).taking_a_bed().count() == 1
+
+
+@pytest.mark.django_db
+def test_it_admits_a_person_whose_expired_hold_still_has_a_free_bed(staff, clinician):
+    prog = programme(capacity=1)
+    avery = staff["avery"]
+    lead = accepted_lead(avery, clinician, prog)
+    admission = schedule(lead, prog, avery)
+    Admission.objects.filter(pk=admission.pk).update(hold_expires_at=timezone.now() - dt.timedelta(minutes=5))
+    admission.refresh_from_db()
+    admission.arrive(by=avery)
+    assert admission.state == Admission.State.OCCUPIED
+
+
+def _locks(queries) -> list[str]:
+    """The rows locked, in order: "lead" or "programme <pk>"."""
+    found = []
+    for query in queries:
+        sql = query["sql"]
+        if "FOR UPDATE" not in sql:
+            continue
+        if 'FROM "intake_lead"' in sql:
+            found.append("lead")
+        elif match := re.search(r'"admissions_programme"\."id" = (\d+)', sql):
+            found.append(f"programme {match[1]}")
+    return found
+
+
+@pytest.mark.django_db
+def test_it_locks_the_lead_before_any_programme_and_programmes_in_pk_order(staff, clinician):
+    avery = staff["avery"]
+    first, second = programme(capacity=2), programme(level=LevelOfCare.RESIDENTIAL, capacity=2)
+    lead = accepted_lead(avery, clinician, first)
+    entries = [WaitlistEntry.join(lead, prog, by=avery) for prog in (first, second)]
+    with CaptureQueriesContext(connection) as leaving:
+        entries[0].leave(WaitlistEntry.LeaveReason.DECLINED, by=avery, advance=True)
+    assert _locks(leaving.captured_queries)[0] == "lead"
+    other = accepted_lead(avery, clinician, first, 2)
+    WaitlistEntry.join(other, first, by=avery)
+    WaitlistEntry.join(other, second, by=avery)
+    with CaptureQueriesContext(connection) as scheduling:
+        schedule(other, second, avery)
+    programmes = [lock for lock in _locks(scheduling.captured_queries) if lock != "lead"]
+    assert _locks(scheduling.captured_queries)[0] == "lead"
+    assert programmes[:2] == [f"programme {first.pk}", f"programme {second.pk}"]

@@ -13,11 +13,12 @@ from .beds_helpers import accepted_lead, programme, tomorrow
 
 
 def schedule(lead, prog, worker, **extra):
+    admit_at = extra.get("admit_at", tomorrow())
     return schedule_admission(
         lead,
         programme=prog,
-        admit_at=extra.get("admit_at", tomorrow()),
-        hold_expires_at=extra.get("hold_expires_at", tomorrow(48)),
+        admit_at=admit_at,
+        hold_expires_at=extra.get("hold_expires_at", max(admit_at + dt.timedelta(hours=24), tomorrow(48))),
         note="",
         email_reminder=extra.get("email_reminder", False),
         by=worker,
