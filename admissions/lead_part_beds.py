@@ -69,6 +69,25 @@ class BedsPart(LeadPart):
             "leave_reasons": WaitlistEntry.LeaveReason.choices,
         }
 
+    def merge_refusal(self, source, target) -> str:
+        """A bed or a place in line follows its lead's status, which a merge does not move: a
+        merge would leave a hold on an unscheduled lead, or two places in one line. The worker
+        settles it first."""
+        for lead in (source, target):
+            admission = Admission.objects.open_for(lead).select_related("programme__facility").first()
+            if admission is not None:
+                place = f"{admission.programme.unit} at {admission.programme.title}, {admission.programme.facility}"
+                if admission.is_held:
+                    return f"{lead.reference} has a {place} held: release the hold first, then merge."
+                return f"{lead.reference} occupies a {place}: record the discharge first, then merge."
+            entry = WaitlistEntry.objects.filter(lead=lead).waiting().select_related("programme__facility").first()
+            if entry is not None:
+                return (
+                    f"{lead.reference} is on the waitlist for {entry.programme.title}, {entry.programme.facility}: "
+                    "leave the waitlist first, then merge."
+                )
+        return ""
+
     def count_expired(self, leads) -> tuple[int, int]:
         return Admission.objects.filter(lead__in=leads).count() + WaitlistEntry.objects.filter(
             lead__in=leads

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from admissions.models import Admission, WaitlistEntry
-from intake.models import LeadStatus, LevelOfCare
+from intake.models import Lead, LeadMerge, LeadStatus, LevelOfCare, WorkflowError
 
 from .beds_helpers import accepted_lead, programme
 from .test_beds_scheduling import schedule
@@ -120,3 +120,37 @@ def test_it_locks_the_lead_before_any_programme_and_programmes_in_pk_order(staff
     programmes = [lock for lock in _locks(scheduling.captured_queries) if lock != "lead"]
     assert _locks(scheduling.captured_queries)[0] == "lead"
     assert programmes[:2] == [f"programme {first.pk}", f"programme {second.pk}"]
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_merge_two_leads_waiting_for_the_same_programme_and_says_what_to_do(client, staff, clinician):
+    prog = programme(capacity=1)
+    avery = staff["avery"]
+    schedule(accepted_lead(avery, clinician, prog, 9), prog, avery)  # full: both wait
+    source, target = accepted_lead(avery, clinician, prog, 1), accepted_lead(avery, clinician, prog, 1)
+    for lead in (source, target):
+        WaitlistEntry.join(lead, prog, by=avery)
+    client.force_login(avery)
+    response = client.post(f"/staff/leads/{source.pk}/merge/", {"target": target.reference})
+    assert response.status_code == 400
+    assert f"{source.reference} is on the waitlist for Detox, Maple House: leave the waitlist first" in (
+        response.content.decode()
+    )
+    source.refresh_from_db()
+    assert source.status == LeadStatus.WAITLISTED and not LeadMerge.objects.exists()
+    assert WaitlistEntry.objects.filter(lead=source).waiting().count() == 1
+
+
+@pytest.mark.django_db
+def test_it_refuses_to_merge_a_lead_with_a_held_bed_into_another(staff, clinician):
+    prog = programme(capacity=2)
+    avery = staff["avery"]
+    source = accepted_lead(avery, clinician, prog, 1)
+    admission = schedule(source, prog, avery)
+    target = Lead.objects.create(name="Jordan Whitlock", phone=source.phone, status=LeadStatus.CONTACTING)
+    with pytest.raises(WorkflowError, match="has a bed at Detox, Maple House held: release the hold first"):
+        source.merge_into(target, by=avery)
+    with pytest.raises(WorkflowError, match="release the hold first"):
+        target.merge_into(source, by=avery)
+    admission.refresh_from_db()
+    assert admission.lead_id == source.pk and admission.is_held and not LeadMerge.objects.exists()
