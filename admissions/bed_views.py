@@ -16,6 +16,7 @@ from .capacity import figures
 from .ics import admission_calendar
 from .lead_part_beds import accepted_programme_id
 from .models import Admission, Programme, ProgrammeFull, WaitlistEntry, schedule_admission
+from .models.reminders import may_remind
 
 
 def _lead(lead_id: int) -> Lead:
@@ -63,7 +64,8 @@ def schedule(request: HttpRequest, lead_id: int) -> HttpResponse:
         except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{lead.reference}: admission scheduled and a {data['programme'].unit} held.")
+            done = f"{lead.reference}: admission scheduled and a {data['programme'].unit} held."
+            messages.success(request, done if may_remind(lead) else f"{done} {ScheduleForm.LOVED_ONE}")
             return _back(lead)
     accessed.send(sender=Lead, instance=lead)  # the page names the person
     programme_id = form["programme"].value()
@@ -74,6 +76,7 @@ def schedule(request: HttpRequest, lead_id: int) -> HttpResponse:
         "full": full,
         "figures": figures(chosen) if chosen else None,
         "chosen": chosen,
+        "no_reminder": "" if may_remind(lead) else ScheduleForm.LOVED_ONE,
     }
     return render(request, "admissions/schedule.html", context, status=200 if full is None else 409)
 
