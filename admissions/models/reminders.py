@@ -6,6 +6,8 @@ text can be read over someone's shoulder."""
 
 import contextlib
 import datetime as dt
+import re
+import smtplib
 from email.utils import formataddr, parseaddr
 from urllib.parse import urlencode
 
@@ -116,11 +118,28 @@ class VisitorReminder(Delivery):
             send_text(lead.phone, reminder_text(self.admission))
 
     def describe_failure(self, exc: Exception) -> str:
-        # The class and the provider's words only; our own messages never quote the number.
-        return f"{type(exc).__name__}: {exc}"[:300] if isinstance(exc, channels.DeliveryError) else type(exc).__name__
+        """What failed, without the person: a provider's error body may echo the number it
+        refused, and an SMTP refusal names the address, so only the class, the HTTP or SMTP
+        status and the provider's error code are kept."""
+        return describe_failure(exc)
 
     def is_permanent(self, exc: Exception) -> bool:
         return super().is_permanent(exc) or channels.is_permanent(exc)
+
+
+def describe_failure(exc: Exception) -> str:
+    name = type(exc).__name__
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"{name}: SMTP {', '.join(str(code) for code, _ in exc.recipients.values())}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{name}: SMTP {exc.smtp_code}"
+    if not isinstance(exc, channels.DeliveryError):
+        return name
+    words = str(exc)
+    if status := re.search(r"answered HTTP (\d{3})", words):
+        code = re.search(r"[\"']code[\"']\s*:\s*\"?(\d{1,8})", words)
+        return f"{name}: the provider answered HTTP {status[1]}" + (f", error code {code[1]}" if code else "")
+    return f"{name}: the provider was unreachable" if "unreachable" in words else name
 
 
 def send_email(to: str, context: dict, *, connection) -> None:
