@@ -126,17 +126,11 @@ class BedsPart(LeadPart):
     def alert_no_longer_needed(self, notification) -> str:
         kind = notification.kind
         lead = notification.lead
-        if kind in (Notification.Kind.HOLD_EXPIRING, Notification.Kind.ADMISSION_REMINDER):
-            if (
-                kind == Notification.Kind.HOLD_EXPIRING
-                and Admission.objects.filter(
-                    lead=lead, state=Admission.State.RELEASED, release_reason="The hold expired"
-                ).exists()
-                and not Admission.objects.filter(lead=lead, state=Admission.State.HELD).exists()
-            ):
-                return ""  # the alert that the hold expired: still worth sending
-            if not Admission.objects.filter(lead=lead, state=Admission.State.HELD).exists():
-                return "Closed unsent: the hold was already released or used."
+        # HOLD_RELEASED (the hold expired and was given back) stays worth sending: the worker
+        # should still call the person.
+        held = Admission.objects.filter(lead=lead, state=Admission.State.HELD)
+        if kind in (Notification.Kind.HOLD_EXPIRING, Notification.Kind.ADMISSION_REMINDER) and not held.exists():
+            return "Closed unsent: the hold was already released or used."
         if kind == Notification.Kind.BED_OFFERED and not WaitlistEntry.objects.filter(lead=lead).offered().exists():
             return "Closed unsent: the offer was taken or passed on."
         waiting = WaitlistEntry.objects.filter(lead=lead).waiting()
