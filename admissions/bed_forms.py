@@ -17,7 +17,7 @@ class ScheduleForm(forms.Form):
     programme = forms.ModelChoiceField(queryset=Programme.objects.none())
     admit_at = forms.DateTimeField(label="Admission date and time", widget=DATETIME)
     hold_expires_at = forms.DateTimeField(
-        label="Hold the bed until",
+        label="Hold it until",
         required=False,
         widget=DATETIME,
         help_text=f"Empty: {settings.BED_HOLD_HOURS} hours after the admission time.",
@@ -51,6 +51,11 @@ class ScheduleForm(forms.Form):
             reminder.help_text = (
                 "The address they gave in their own request. Tick only if they asked for a reminder by email there."
             )
+
+    def name_the_unit(self, programme: Programme | None) -> None:
+        """Say "bed" or "place" as the chosen programme counts them."""
+        if programme is not None:
+            self.fields["hold_expires_at"].label = f"Hold the {programme.unit} until"
 
     def clean_admit_at(self) -> dt.datetime:
         admit_at = self.cleaned_data["admit_at"]

@@ -70,6 +70,7 @@ def schedule(request: HttpRequest, lead_id: int) -> HttpResponse:
     accessed.send(sender=Lead, instance=lead)  # the page names the person
     programme_id = form["programme"].value()
     chosen = Programme.objects.filter(pk=programme_id).select_related("facility").first() if programme_id else None
+    form.name_the_unit(chosen)
     context = {
         "lead": lead,
         "form": form,

@@ -154,3 +154,13 @@ def test_it_refuses_to_merge_a_lead_with_a_held_bed_into_another(staff, clinicia
         target.merge_into(source, by=avery)
     admission.refresh_from_db()
     assert admission.lead_id == source.pk and admission.is_held and not LeadMerge.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_schedule_page_holds_a_place_for_a_programme_counted_in_places(client, staff, clinician):
+    prog = programme(level=LevelOfCare.IOP, capacity=12)
+    lead = accepted_lead(staff["avery"], clinician, prog)
+    client.force_login(staff["avery"])
+    page = client.get(f"/staff/leads/{lead.pk}/admission/").content.decode()
+    assert "Hold the place and schedule" in page and "Hold the place until" in page
+    assert "Hold the bed" not in page
