@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from intake.models import ForWhom
+
 from .models import Programme, WaitlistEntry
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -15,13 +17,19 @@ class ScheduleForm(forms.Form):
     programme = forms.ModelChoiceField(queryset=Programme.objects.none())
     admit_at = forms.DateTimeField(label="Admission date and time", widget=DATETIME)
     hold_expires_at = forms.DateTimeField(
-        label="Hold the bed until",
+        label="Hold it until",
         required=False,
         widget=DATETIME,
         help_text=f"Empty: {settings.BED_HOLD_HOURS} hours after the admission time.",
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     email_reminder = forms.BooleanField(label="Email the person a reminder", required=False)
+
+    # Why no reminder goes out, in words for the worker (the schedule page says it).
+    LOVED_ONE = (
+        "No reminder will be sent: this lead was asked for a loved one, and a reminder of “your appointment” "
+        "would reach the caller, not the person coming."
+    )
 
     def __init__(self, *args, lead=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,9 +40,22 @@ class ScheduleForm(forms.Form):
             )
         self.fields["programme"].queryset = programmes.distinct()
         self.fields["programme"].label_from_instance = lambda p: f"{p.title}, {p.facility}"
-        if lead is not None and not lead.email:
-            self.fields["email_reminder"].disabled = True
-            self.fields["email_reminder"].help_text = "No email address was given."
+        reminder = self.fields["email_reminder"]
+        if lead is not None and lead.for_whom == ForWhom.LOVED_ONE:
+            reminder.disabled, reminder.help_text = True, self.LOVED_ONE
+        elif lead is not None and not lead.email:
+            reminder.disabled, reminder.help_text = True, "No email address was given."
+        elif lead is not None:
+            # Only an address they gave for themselves, and only when they asked: the worker records it.
+            reminder.label = f"The person asked for an email reminder at {lead.email}"
+            reminder.help_text = (
+                "The address they gave in their own request. Tick only if they asked for a reminder by email there."
+            )
+
+    def name_the_unit(self, programme: Programme | None) -> None:
+        """Say "bed" or "place" as the chosen programme counts them."""
+        if programme is not None:
+            self.fields["hold_expires_at"].label = f"Hold the {programme.unit} until"
 
     def clean_admit_at(self) -> dt.datetime:
         admit_at = self.cleaned_data["admit_at"]
@@ -49,6 +70,9 @@ class ScheduleForm(forms.Form):
             cleaned["hold_expires_at"] = admit_at + dt.timedelta(hours=settings.BED_HOLD_HOURS)
         elif expires and expires < timezone.now():
             self.add_error("hold_expires_at", "The hold would already have expired: choose a time from now on.")
+        elif expires and admit_at and expires < admit_at:
+            # A hold gone before the person arrives would give their bed away under them.
+            self.add_error("hold_expires_at", "The hold must last at least until the admission time.")
         return cleaned
 
 

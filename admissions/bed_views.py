@@ -16,6 +16,7 @@ from .capacity import figures
 from .ics import admission_calendar
 from .lead_part_beds import accepted_programme_id
 from .models import Admission, Programme, ProgrammeFull, WaitlistEntry, schedule_admission
+from .models.reminders import may_remind
 
 
 def _lead(lead_id: int) -> Lead:
@@ -63,17 +64,20 @@ def schedule(request: HttpRequest, lead_id: int) -> HttpResponse:
         except WorkflowError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{lead.reference}: admission scheduled and a {data['programme'].unit} held.")
+            done = f"{lead.reference}: admission scheduled and a {data['programme'].unit} held."
+            messages.success(request, done if may_remind(lead) else f"{done} {ScheduleForm.LOVED_ONE}")
             return _back(lead)
     accessed.send(sender=Lead, instance=lead)  # the page names the person
     programme_id = form["programme"].value()
     chosen = Programme.objects.filter(pk=programme_id).select_related("facility").first() if programme_id else None
+    form.name_the_unit(chosen)
     context = {
         "lead": lead,
         "form": form,
         "full": full,
         "figures": figures(chosen) if chosen else None,
         "chosen": chosen,
+        "no_reminder": "" if may_remind(lead) else ScheduleForm.LOVED_ONE,
     }
     return render(request, "admissions/schedule.html", context, status=200 if full is None else 409)
 
@@ -106,6 +110,9 @@ def _entry(lead: Lead, entry_id: int) -> WaitlistEntry:
 def waitlist_check_in(request: HttpRequest, lead_id: int, entry_id: int) -> HttpResponse:
     lead = _lead(lead_id)
     entry = _entry(lead, entry_id)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
+        return _back(lead)
     form = CheckInForm(request.POST)
     form.is_valid()
     entry.check_in(by=request.user, note=form.cleaned_data.get("note", ""))
@@ -118,6 +125,9 @@ def waitlist_check_in(request: HttpRequest, lead_id: int, entry_id: int) -> Http
 def waitlist_leave(request: HttpRequest, lead_id: int, entry_id: int) -> HttpResponse:
     lead = _lead(lead_id)
     entry = _entry(lead, entry_id)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
+        return _back(lead)
     form = LeaveWaitlistForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -137,6 +147,9 @@ def waitlist_leave(request: HttpRequest, lead_id: int, entry_id: int) -> HttpRes
 def waitlist_pass(request: HttpRequest, lead_id: int, entry_id: int) -> HttpResponse:
     lead = _lead(lead_id)
     entry = _entry(lead, entry_id)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
+        return _back(lead)
     entry.pass_offer(by=request.user)
     messages.success(request, "The offer went to the next in line; they keep their place.")
     return _back(lead)
@@ -192,6 +205,9 @@ def discharge(request: HttpRequest, lead_id: int) -> HttpResponse:
     form = DischargeForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["discharged_on"]))
+        return _back(lead)
+    if refusal := lead.refusal_for(request.user):
+        messages.error(request, refusal)
         return _back(lead)
     admission.discharge(form.cleaned_data["discharged_on"], by=request.user)
     messages.success(request, f"{lead.reference} discharged; the bed is free.")

@@ -59,7 +59,8 @@ def is_full(programme: Programme) -> bool:
 
 
 def release_expired_holds(now: dt.datetime | None = None) -> int:
-    """Holds past their expiry give their bed back; the lead returns to accepted, its worker alerted."""
+    """Holds past their expiry give their bed back; the lead returns to accepted, its worker
+    alerted that the hold expired (HOLD_RELEASED: not "about to expire", it already has)."""
     released = 0
     for admission in Admission.objects.expired_holds(now).select_related("lead__assigned_to")[:200]:
         with transaction.atomic():
@@ -67,7 +68,7 @@ def release_expired_holds(now: dt.datetime | None = None) -> int:
             admission.refresh_from_db(fields=["state"])
             if admission.state == Admission.State.RELEASED:
                 Notification.objects.queue(
-                    admission.lead, kind=Notification.Kind.HOLD_EXPIRING, recipients=workers_of(admission.lead)
+                    admission.lead, kind=Notification.Kind.HOLD_RELEASED, recipients=workers_of(admission.lead)
                 )
                 released += 1
     return released

@@ -69,6 +69,25 @@ class BedsPart(LeadPart):
             "leave_reasons": WaitlistEntry.LeaveReason.choices,
         }
 
+    def merge_refusal(self, source, target) -> str:
+        """A bed or a place in line follows its lead's status, which a merge does not move: a
+        merge would leave a hold on an unscheduled lead, or two places in one line. The worker
+        settles it first."""
+        for lead in (source, target):
+            admission = Admission.objects.open_for(lead).select_related("programme__facility").first()
+            if admission is not None:
+                place = f"{admission.programme.unit} at {admission.programme.title}, {admission.programme.facility}"
+                if admission.is_held:
+                    return f"{lead.reference} has a {place} held: release the hold first, then merge."
+                return f"{lead.reference} occupies a {place}: record the discharge first, then merge."
+            entry = WaitlistEntry.objects.filter(lead=lead).waiting().select_related("programme__facility").first()
+            if entry is not None:
+                return (
+                    f"{lead.reference} is on the waitlist for {entry.programme.title}, {entry.programme.facility}: "
+                    "leave the waitlist first, then merge."
+                )
+        return ""
+
     def count_expired(self, leads) -> tuple[int, int]:
         return Admission.objects.filter(lead__in=leads).count() + WaitlistEntry.objects.filter(
             lead__in=leads
@@ -107,17 +126,11 @@ class BedsPart(LeadPart):
     def alert_no_longer_needed(self, notification) -> str:
         kind = notification.kind
         lead = notification.lead
-        if kind in (Notification.Kind.HOLD_EXPIRING, Notification.Kind.ADMISSION_REMINDER):
-            if (
-                kind == Notification.Kind.HOLD_EXPIRING
-                and Admission.objects.filter(
-                    lead=lead, state=Admission.State.RELEASED, release_reason="The hold expired"
-                ).exists()
-                and not Admission.objects.filter(lead=lead, state=Admission.State.HELD).exists()
-            ):
-                return ""  # the alert that the hold expired: still worth sending
-            if not Admission.objects.filter(lead=lead, state=Admission.State.HELD).exists():
-                return "Closed unsent: the hold was already released or used."
+        # HOLD_RELEASED (the hold expired and was given back) stays worth sending: the worker
+        # should still call the person.
+        held = Admission.objects.filter(lead=lead, state=Admission.State.HELD)
+        if kind in (Notification.Kind.HOLD_EXPIRING, Notification.Kind.ADMISSION_REMINDER) and not held.exists():
+            return "Closed unsent: the hold was already released or used."
         if kind == Notification.Kind.BED_OFFERED and not WaitlistEntry.objects.filter(lead=lead).offered().exists():
             return "Closed unsent: the offer was taken or passed on."
         waiting = WaitlistEntry.objects.filter(lead=lead).waiting()

@@ -327,6 +327,9 @@ HOLD_WARNING_HOURS = env.int("HOLD_WARNING_HOURS", default=4)
 ADMISSION_REMINDER_HOURS = env.int("ADMISSION_REMINDER_HOURS", default=24)
 WAITLIST_OFFER_HOURS = env.int("WAITLIST_OFFER_HOURS", default=24)
 WAITLIST_CHECK_IN_DAYS = env.int("WAITLIST_CHECK_IN_DAYS", default=2)
+# The sender a person's admission reminder (text or email) is signed with: a text can be read over
+# someone's shoulder, so not CENTRE_NAME ("... Recovery Center" names treatment). Keep it bare.
+DISCREET_SENDER_NAME = env.str("DISCREET_SENDER_NAME", default="Lantern")
 # Hours the admissions team returns calls, in the centre's time zone.
 CENTRE_HOURS = env.str("CENTRE_HOURS", default="mon-fri 08:00-20:00; sat-sun 09:00-17:00")
 CENTRE_TIMEZONE = env.str("CENTRE_TIMEZONE", default="America/New_York")

@@ -81,6 +81,7 @@ WORK_ALERTS = {
     "bed_offered": "A place has come free for a person on the waitlist",
     "waitlist_check_in": "Time to check in with a person on the waitlist",
     "referral_follow_up": "A referral out needs following up",
+    "hold_released": "A bed hold expired and the bed was given back",
 }
 
 

@@ -91,6 +91,12 @@ class LeadPart:
         """What the part recorded about `lead`, for its timeline (kind "part")."""
         return []
 
+    def merge_refusal(self, source, target) -> str:
+        """Why `source` may not be merged into `target` while the part holds something for either
+        (a bed held for one of them), in words for staff, or "" when it may. Asked under both
+        leads' locks before anything moves; a refusal changes nothing."""
+        return ""
+
     def alert_link(self, notification) -> str:
         """The page a staff alert about this part's work should open (a path), or "" for the
         lead page: a clinician's alert opens the clinical review, which they may see."""
@@ -124,6 +130,14 @@ def part_relations() -> tuple[str, ...]:
 
 def part_timeline(lead) -> list[TimelineEntry]:
     return [entry for part in _parts.values() for entry in part.timeline(lead)]
+
+
+def merge_refusal(source, target) -> str:
+    """The first part's reason to refuse this merge, or ""."""
+    for part in _parts.values():
+        if reason := part.merge_refusal(source, target):
+            return reason
+    return ""
 
 
 def alert_link(notification) -> str:

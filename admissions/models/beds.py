@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from intake.crypto import EncryptedTextField
-from intake.models import Lead
+from intake.models import Lead, WorkflowError
 
 from .programme import Programme
 
@@ -63,6 +63,28 @@ def lock_programme(programme_id: int) -> Programme:
     """The programme, its row locked until the transaction ends: every decision about its
     capacity is made one at a time."""
     return Programme.objects.select_for_update(of=("self",)).select_related("facility").get(pk=programme_id)
+
+
+# Every path locks in one order so that two of them can never wait on each other: the lead first,
+# then the programmes it touches, lowest pk first.
+def lock_lead_row(lead_id: int) -> None:
+    Lead.objects.select_for_update().filter(pk=lead_id).values_list("pk").first()
+
+
+def lock_programmes(programme_ids) -> dict[int, Programme]:
+    """Several programmes locked in pk order (see above), by pk."""
+    return {pk: lock_programme(pk) for pk in sorted(set(programme_ids))}
+
+
+class HoldGivenAway(WorkflowError):
+    """The person arrived after their hold expired, and its bed went to someone else meanwhile."""
+
+    def __init__(self, programme: Programme):
+        unit = programme.unit
+        super().__init__(
+            f"The hold expired and every {unit} at {programme.title}, {programme.facility} is taken now: "
+            f"nothing was changed. Add the person to the waitlist, or release a {unit} first."
+        )
 
 
 class Admission(models.Model):
@@ -119,8 +141,7 @@ class Admission(models.Model):
         from .waitlist import WaitlistEntry
 
         with transaction.atomic():
-            # The lead before the programme, the order every path takes: no deadlock.
-            Lead.objects.select_for_update().filter(pk=self.lead_id).values_list("pk").first()
+            lock_lead_row(self.lead_id)
             lock_programme(self.programme_id)
             self.refresh_from_db(fields=["state"])
             if self.state != self.State.HELD:
@@ -148,15 +169,25 @@ class Admission(models.Model):
             programme=programme.title,
         )
         with transaction.atomic():
-            # lead.close sends the status signal, whose receiver marks this hold occupied.
+            # lead.close locks the lead and sends the status signal, whose receiver marks this
+            # hold occupied (or refuses, HoldGivenAway, and the close is undone).
             self.lead.close(facts, by=by)
             self.refresh_from_db()
 
     def mark_occupied(self, by: User | None) -> None:
-        if self.state != self.State.HELD:
-            return
-        self.state, self.arrived_at = self.State.OCCUPIED, timezone.now()
-        self.save(update_fields=["state", "arrived_at"])
+        """The hold becomes an occupant, under the programme's lock (the caller holds the lead's).
+        A hold past its expiry no longer counts against capacity and its bed may have been given
+        to someone else: then it is occupied only if a bed is still free."""
+        with transaction.atomic():
+            locked = lock_programme(self.programme_id)
+            self.refresh_from_db(fields=["state", "hold_expires_at"])
+            if self.state != self.State.HELD:
+                return
+            now = timezone.now()
+            if self.hold_expires_at <= now and taken_places(locked, now) >= locked.capacity:
+                raise HoldGivenAway(locked)
+            self.state, self.arrived_at = self.State.OCCUPIED, now
+            self.save(update_fields=["state", "arrived_at"])
 
     def discharge(self, on: dt.date, *, by: User) -> None:
         """The person left: the bed is free for the next in line."""
@@ -188,10 +219,14 @@ def schedule_admission(
 
     from .waitlist import WaitlistEntry
 
+    if hold_expires_at < admit_at:
+        raise WorkflowError("The hold must last at least until the admission time.")
     with transaction.atomic():
-        # The lead first, then the programme: the same order as a release from the status signal.
+        # The lead, then this programme and those it waits for (a place left there is offered on)
+        # in pk order: the order every path takes.
         lead.lock_for(by)
-        locked = lock_programme(programme.pk)
+        waiting = list(WaitlistEntry.objects.filter(lead=lead).waiting())
+        locked = lock_programmes([programme.pk, *(entry.programme_id for entry in waiting)])[programme.pk]
         now = timezone.now()
         offer = WaitlistEntry.objects.filter(lead=lead, programme=locked).offered(now).first()
         if taken_places(locked, now, except_offer_of=offer) >= locked.capacity:
@@ -205,7 +240,7 @@ def schedule_admission(
             email_reminder=email_reminder,
             created_by=by,
         )
-        for entry in WaitlistEntry.objects.filter(lead=lead).waiting():
+        for entry in waiting:
             # The offer used here becomes the hold; a place left elsewhere goes to the next in line.
             entry.leave(WaitlistEntry.LeaveReason.SCHEDULED_HERE, by=by, offer_next=entry.programme_id != locked.pk)
         lead.advance(LeadStatus.ADMISSION_SCHEDULED, by=by, programme=locked.pk, admission=admission.pk)

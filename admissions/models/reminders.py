@@ -1,18 +1,26 @@
 """Reminders to the person before their admission, through the outbox: by text only where they
-allowed texts, by email only where the worker ticked "email the person a reminder". The words
-name no condition, treatment or programme: a text can be read over someone's shoulder."""
+allowed texts, by email only where the worker ticked that the person asked for one at the address
+they gave. Never to a lead asked for a loved one: "your appointment" would reach the caller. The
+words, and the sender's name (DISCREET_SENDER_NAME), name no condition, treatment or programme: a
+text can be read over someone's shoulder."""
 
+import contextlib
 import datetime as dt
+import re
+import smtplib
+from email.utils import formataddr, parseaddr
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from intake import channels
 from intake.consent import may_contact
+from intake.models import ForWhom
 from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
@@ -21,11 +29,16 @@ def reminder_context(admission) -> dict:
     when = timezone.localtime(admission.admit_at)
     hour = when.strftime("%I:%M").lstrip("0")
     return {
-        "centre_name": settings.CENTRE_NAME,
+        "sender_name": settings.DISCREET_SENDER_NAME,
         "centre_phone": settings.CENTRE_PHONE,
         "day": f"{when:%A} {when.day} {when:%B}",
         "time": f"{hour} {'a.m.' if when.hour < 12 else 'p.m.'}",
     }
+
+
+def may_remind(lead) -> bool:
+    """A lead asked for a loved one is not the person coming: no reminder reaches the caller."""
+    return lead.for_whom != ForWhom.LOVED_ONE
 
 
 def reminder_text(admission) -> str:
@@ -41,6 +54,8 @@ class VisitorReminderQuerySet(DeliveryQuerySet):
         """The reminders this admission should have, due ADMISSION_REMINDER_HOURS before it (or
         now, when it is sooner): a text if they allowed texts, an email if the worker ticked it."""
         lead = admission.lead
+        if not may_remind(lead):
+            return []
         due = max(admission.admit_at - dt.timedelta(hours=settings.ADMISSION_REMINDER_HOURS), timezone.now())
         rows = []
         if may_contact(lead, "text") and lead.phone:
@@ -98,18 +113,49 @@ class VisitorReminder(Delivery):
             return
         lead = self.admission.lead
         if self.channel == self.Channel.EMAIL:
-            channels.send_templated_email(
-                "visitor-reminder", lead.email, reminder_context(self.admission), connection=context
-            )
+            send_email(lead.email, reminder_context(self.admission), connection=context)
         else:
             send_text(lead.phone, reminder_text(self.admission))
 
     def describe_failure(self, exc: Exception) -> str:
-        # The class and the provider's words only; our own messages never quote the number.
-        return f"{type(exc).__name__}: {exc}"[:300] if isinstance(exc, channels.DeliveryError) else type(exc).__name__
+        """What failed, without the person: a provider's error body may echo the number it
+        refused, and an SMTP refusal names the address, so only the class, the HTTP or SMTP
+        status and the provider's error code are kept."""
+        return describe_failure(exc)
 
     def is_permanent(self, exc: Exception) -> bool:
         return super().is_permanent(exc) or channels.is_permanent(exc)
+
+
+def describe_failure(exc: Exception) -> str:
+    name = type(exc).__name__
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return f"{name}: SMTP {', '.join(str(code) for code, _ in exc.recipients.values())}"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{name}: SMTP {exc.smtp_code}"
+    if not isinstance(exc, channels.DeliveryError):
+        return name
+    words = str(exc)
+    if status := re.search(r"answered HTTP (\d{3})", words):
+        code = re.search(r"[\"']code[\"']\s*:\s*\"?(\d{1,8})", words)
+        return f"{name}: the provider answered HTTP {status[1]}" + (f", error code {code[1]}" if code else "")
+    return f"{name}: the provider was unreachable" if "unreachable" in words else name
+
+
+def send_email(to: str, context: dict, *, connection) -> None:
+    """The reminder email, from DISCREET_SENDER_NAME at DEFAULT_FROM_EMAIL's address: an inbox
+    shows the sender's name."""
+    subject, text, html = channels.render_email("visitor-reminder", context)
+    sender = formataddr((settings.DISCREET_SENDER_NAME, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+    message = EmailMultiAlternatives(subject, text, from_email=sender, to=[to])
+    message.attach_alternative(html, "text/html")
+    try:
+        connection.open()  # kept open for the batch's next message; a no-op once open
+        connection.send_messages([message])
+    except Exception:
+        with contextlib.suppress(Exception):  # a broken session: the next message opens a fresh one
+            connection.close()
+        raise
 
 
 def send_text(phone: str, text: str) -> None:

@@ -201,9 +201,11 @@ class WaitlistEntry(models.Model):
         `advance`, a lead waiting nowhere else goes back to accepted."""
         from intake.models import LeadStatus
 
-        from .beds import lock_programme
+        from .beds import lock_lead_row, lock_programme
 
         with transaction.atomic():
+            # The lead before the programme, as scheduling does: the two cannot deadlock.
+            lock_lead_row(self.lead_id)
             lock_programme(self.programme_id)
             self.refresh_from_db(fields=["left_at"])
             if not self.is_waiting:

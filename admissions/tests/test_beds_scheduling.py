@@ -7,17 +7,19 @@ from django.utils import timezone
 
 from admissions.capacity import figures, sweep
 from admissions.models import Admission, ProgrammeFull, WaitlistEntry, schedule_admission, taken_places
+from intake.channels import render_text
 from intake.models import Lead, LeadStatus, NotAFitReason, Notification, OutcomeFacts
 
 from .beds_helpers import accepted_lead, programme, tomorrow
 
 
 def schedule(lead, prog, worker, **extra):
+    admit_at = extra.get("admit_at", tomorrow())
     return schedule_admission(
         lead,
         programme=prog,
-        admit_at=extra.get("admit_at", tomorrow()),
-        hold_expires_at=extra.get("hold_expires_at", tomorrow(48)),
+        admit_at=admit_at,
+        hold_expires_at=extra.get("hold_expires_at", max(admit_at + dt.timedelta(hours=24), tomorrow(48))),
         note="",
         email_reminder=extra.get("email_reminder", False),
         by=worker,
@@ -128,7 +130,11 @@ def test_it_releases_expired_holds_back_to_accepted_and_alerts_the_worker(staff,
     lead.refresh_from_db()
     assert admission.state == Admission.State.RELEASED and admission.release_reason == "The hold expired"
     assert lead.status == LeadStatus.ACCEPTED
-    assert Notification.objects.filter(lead=lead, kind=Notification.Kind.HOLD_EXPIRING, recipient=worker).exists()
+    alert = Notification.objects.get(lead=lead, kind=Notification.Kind.HOLD_RELEASED, recipient=worker)
+    words = render_text(alert)
+    assert "A bed hold expired and the bed was given back" in words and "about to expire" not in words
+    assert not alert.no_longer_needed()
+    assert not Notification.objects.filter(lead=lead, kind=Notification.Kind.HOLD_EXPIRING).exists()
     assert "Hold released: The hold expired" in [entry.what for entry in lead.timeline()]
     assert sweep()["released"] == 0
 

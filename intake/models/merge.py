@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..audit import acting_as
 from ..crypto import EncryptedTextField
-from ..extensions import part_relations
+from ..extensions import merge_refusal, part_relations
 from .choices import LeadStatus, WorkflowError
 from .lead import Lead
 from .records import LeadNote
@@ -269,6 +269,9 @@ def _check_mergeable(source, target, *, by: User, reason: str) -> None:
             )
         if not reason:
             raise WorkflowError("Say why leads with different phone numbers are the same person.")
+    # Another app's rows that a plain move would break (a bed held for one lead): it says so.
+    if refusal := merge_refusal(source, target):
+        raise WorkflowError(refusal)
 
 
 def _carry(source, target, moved: dict) -> None:

@@ -145,6 +145,8 @@ class Notification(Delivery):
         BED_OFFERED = "bed_offered", "A place is free for a waitlisted person"
         WAITLIST_CHECK_IN = "waitlist_check_in", "Waitlist check-in due"
         REFERRAL_FOLLOW_UP = "referral_follow_up", "Referral follow-up due"
+        # Sent when a hold has already run out: "about to expire" would be untrue by then.
+        HOLD_RELEASED = "hold_released", "Bed hold expired"
 
     Channel = Channel
 
