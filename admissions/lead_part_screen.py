@@ -5,7 +5,7 @@ where the clinicians' alerts open."""
 from django.urls import reverse
 
 from intake.extensions import Anonymised, LeadPart, TimelineEntry
-from intake.models import Notification
+from intake.models import LeadStatus, Notification
 from intake.retention import blank
 
 from .models import ClinicalDecision, PhoneScreen
@@ -73,4 +73,13 @@ class Screens(LeadPart):
     def alert_link(self, notification) -> str:
         if notification.kind in OPENS_REVIEW:
             return reverse("admissions:review", kwargs={"lead_id": notification.lead_id})
+        return ""
+
+    def alert_no_longer_needed(self, notification) -> str:
+        # A review request is moot once a clinician has decided (or the lead was closed). A red
+        # flag is not: it still tells whoever decided, or decides next, about the risk.
+        if notification.kind == Notification.Kind.REVIEW_NEEDED and notification.lead.status != (
+            LeadStatus.AWAITING_REVIEW
+        ):
+            return "Closed unsent: a clinician has decided; the lead is no longer awaiting review."
         return ""

@@ -2,21 +2,27 @@
 Clinicians cannot open the admissions lead page; everything they need to decide is here."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from intake.audit import record_access
-from intake.models import Lead, LeadStatus, WorkflowError
-from intake.permissions import clinician_required
+from intake.models import Lead, LeadStatus, WorkflowError, is_clinician, is_supervisor
+from intake.permissions import _role_required
 
 from .models import ClinicalDecision, PhoneScreen
 from .review_facts import essentials
 from .screen_forms import DecisionForm, earlier_screens, shown
 
+# Supervisors get the clinicians' alerts when there is no clinician (clinicians() falls back to
+# them, and failed alerts fall back to them): they may read the review pages those alerts open.
+# Deciding stays with the clinicians.
+reviewer_required = _role_required(lambda user: is_clinician(user) or is_supervisor(user))
 
-@clinician_required
+
+@reviewer_required
 def review_list(request: HttpRequest) -> HttpResponse:
     leads = list(
         Lead.objects.filter(status=LeadStatus.AWAITING_REVIEW, merged_into__isnull=True)
@@ -35,10 +41,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "admissions/review_list.html", {"rows": rows})
 
 
-@clinician_required
+@reviewer_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = get_object_or_404(Lead.objects.select_related("assigned_to"), pk=lead_id)
+    may_decide = is_clinician(request.user)
+    if request.method == "POST" and not may_decide:
+        raise PermissionDenied
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         if lead.status != LeadStatus.AWAITING_REVIEW:
@@ -73,7 +82,8 @@ def review(request: HttpRequest, lead_id: int) -> HttpResponse:
             "-decided_at"
         ),
         "form": form,
-        "deciding": lead.status == LeadStatus.AWAITING_REVIEW,
+        "deciding": may_decide and lead.status == LeadStatus.AWAITING_REVIEW,
+        "read_only": not may_decide,
     }
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "admissions/review.html", context, status=status)

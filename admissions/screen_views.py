@@ -19,17 +19,19 @@ NOT_YET_SCREENABLE = {LeadStatus.NEW, LeadStatus.CONTACTING, LeadStatus.UNREACHA
 
 
 def screenable(lead: Lead) -> bool:
-    return lead.status not in NOT_YET_SCREENABLE
+    """Whether a screen may be started or changed now: an open lead that was reached. A closed
+    lead's screens stay readable but are not worked on."""
+    return lead.is_open and lead.status not in NOT_YET_SCREENABLE
 
 
 @admissions_required
 @require_http_methods(["GET", "POST"])
 def screen(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = get_object_or_404(Lead.objects.select_related("assigned_to", "merged_into"), pk=lead_id)
-    if not screenable(lead):
-        messages.error(request, "Screen the person once they have been reached.")
-        return redirect("staff:lead", lead_id=lead.pk)
     current = PhoneScreen.objects.latest_for(lead)
+    if not screenable(lead) and (current is None or request.method == "POST"):
+        messages.error(request, "Screen the person once they have been reached, while the lead is open.")
+        return redirect("staff:lead", lead_id=lead.pk)
     if request.method == "GET":
         form = ScreenForm(initial=current.answers if current else None)
         return _render(request, lead, current, form)
@@ -121,8 +123,10 @@ def _render(request, lead, current, form, *, info_form=None, status=200) -> Http
         "asq_positive": screening.asq_positive(answers),
         "suggestion": screening.suggest_level(answers) if answers else None,
         "answers_shown": shown(current.answers) if current else [],
-        "editable": current is None or not current.is_complete,
+        "editable": screenable(lead) and (current is None or not current.is_complete),
         "more_info": lead.status == LeadStatus.MORE_INFO,
+        "can_start_again": current is not None and current.can_start_next_version,
+        "clinicians_alerted": current is not None and current.clinicians_alerted_to_suicide_risk,
         "refusal": lead.refusal_for(request.user),
     }
     return render(request, "admissions/screen.html", context, status=status)

@@ -33,7 +33,7 @@ from .channels import send_templated_email
 from .clientip import client_ip
 from .crypto import decrypt, encrypt
 from .middleware import end_other_sessions, start_staff_session
-from .models import AuthenticatorApp, RecoveryCodes, recovery_codes_left
+from .models import AuthenticatorApp, RecoveryCodes, is_admissions, is_clinician, recovery_codes_left
 from .models.second_factor import (
     RECOVERY_CODES_LOW,
     CodeCheck,
@@ -68,6 +68,14 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
+    return _landing(request.user)
+
+
+def _landing(user) -> str:
+    """Where a sign-in lands without a `next`: the queue, or for a clinician who does not work
+    admissions the clinical review list (the queue would only refuse them)."""
+    if is_clinician(user) and not is_admissions(user):
+        return reverse("admissions:review_list")
     return reverse("staff:queue")
 
 

@@ -112,7 +112,21 @@ def message_context(notification) -> dict:
     if notification.kind == notification.Kind.FOLLOW_UP_DUE:
         context["follow_up_at"] = lead.follow_up_at
     context["work"] = WORK_ALERTS.get(notification.kind, "")
+    context["urgent_line"] = urgent_line(notification)
     return context
+
+
+def urgent_line(notification) -> str:
+    """Why a work alert is urgent, in words true of this alert: the danger sentence only when the
+    visitor reported danger, never for a red flag a phone screen raised."""
+    kind = notification.Kind
+    if notification.kind == kind.RED_FLAG:
+        return "a phone screen raised a red flag: a clinician should look now."
+    if notification.lead.urgent:
+        return "the visitor said someone may be in danger right now."
+    if notification.kind == kind.REVIEW_NEEDED:
+        return "the phone screen raised a red flag: review it first."
+    return "this needs attention now."
 
 
 def template_name(notification) -> str:

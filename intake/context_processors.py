@@ -2,7 +2,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .hours import centre_hours, phone_line_status
-from .models import is_clinician, is_supervisor
+from .models import is_admissions, is_clinician, is_supervisor
 from .models.second_factor import RECOVERY_CODES_LOW, cached_recovery_codes_left
 from .phones import display_phone
 
@@ -26,6 +26,7 @@ def staff(request) -> dict:
     # their responses vary by cookie).
     return {
         "staff_is_supervisor": SimpleLazyObject(lambda: is_supervisor(request.user)),
+        "staff_is_admissions": SimpleLazyObject(lambda: is_admissions(request.user)),
         "staff_is_clinician": SimpleLazyObject(lambda: is_clinician(request.user)),
         "recovery_codes_low": SimpleLazyObject(lambda: _recovery_codes_low(request)),
     }

@@ -6,10 +6,11 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from intake.crypto import EncryptedTextField
-from intake.models import Lead, LeadStatus, LevelOfCare, Notification, on_duty_admissions
+from intake.models import Lead, LeadStatus, LevelOfCare, Notification
 
 from .programme import Programme
 from .screen import PhoneScreen
+from .waitlist import workers_of
 
 
 class ClinicalDecision(models.Model):
@@ -62,6 +63,6 @@ class ClinicalDecision(models.Model):
             if programme is not None:
                 details["programme"] = programme.pk
             lead.advance(cls.MOVES[kind], by=by, **details)
-            worker = [lead.assigned_to] if lead.assigned_to else on_duty_admissions()
-            Notification.objects.queue(lead, kind=Notification.Kind.CLINICAL_DECISION, recipients=worker)
+            # An assigned worker who has left would never read it: then whoever is on duty.
+            Notification.objects.queue(lead, kind=Notification.Kind.CLINICAL_DECISION, recipients=workers_of(lead))
             return decision

@@ -13,6 +13,9 @@ from intake.models import Lead, LeadStatus, Notification, WorkflowError, clinici
 
 from .. import screening
 
+# Where a lead may be screened again from its completed screen: back before clinical review.
+RESCREENABLE = {LeadStatus.REACHED, LeadStatus.ASSESSMENT_SCHEDULED, LeadStatus.MORE_INFO}
+
 
 class ScreenQuerySet(models.QuerySet):
     def latest_for(self, lead: Lead) -> "PhoneScreen | None":
@@ -69,6 +72,12 @@ class PhoneScreen(models.Model):
     def is_complete(self) -> bool:
         return self.status == self.Status.COMPLETE
 
+    @property
+    def clinicians_alerted_to_suicide_risk(self) -> bool:
+        """Whether a save of this screen has alerted the clinicians to the ASQ (the crisis protocol
+        says so only then)."""
+        return bool({"asq_acute", "asq_positive"} & set(self.alerted_flags.split(",")))
+
     def flags(self) -> list[screening.Flag]:
         return screening.red_flags(self.answers)
 
@@ -98,7 +107,11 @@ class PhoneScreen(models.Model):
         if codes - known:
             self.alerted_flags = ",".join(sorted(codes | known))
             self.save(update_fields=["alerted_flags", "updated_at"])
-            Notification.objects.queue(self.lead, kind=Notification.Kind.RED_FLAG, recipients=clinicians(), urgent=True)
+            # A red flag may mean someone at risk now: every channel each clinician has, not only the
+            # ones they chose for routine work.
+            Notification.objects.queue(
+                self.lead, kind=Notification.Kind.RED_FLAG, recipients=clinicians(), urgent=True, every_channel=True
+            )
         return flags
 
     def complete(self, answers: dict, *, by: User) -> None:
@@ -127,11 +140,24 @@ class PhoneScreen(models.Model):
             self.lead, kind=Notification.Kind.REVIEW_NEEDED, recipients=clinicians(), urgent=urgent
         )
 
+    @property
+    def can_start_next_version(self) -> bool:
+        """A completed screen is screened again when the lead is back before review: the clinician
+        asked for more information, or the lead was reopened or taken back to "reached"."""
+        return self.is_complete and self.lead.status in RESCREENABLE
+
     def next_version(self, *, by: User) -> "PhoneScreen":
-        """A new draft starting from these answers, for a lead that needs more information."""
-        if self.lead.status != LeadStatus.MORE_INFO:
-            raise WorkflowError("A new screen is started only when the clinician asks for more information.")
+        """A new draft starting from these answers. It knows the red flags already alerted, so only
+        a new flag alerts the clinicians again."""
+        if not self.can_start_next_version:
+            raise WorkflowError(
+                "A new screen is started from a completed one, once the lead is back before clinical review."
+            )
         version = (self.lead.phone_screens.aggregate(models.Max("version"))["version__max"] or 0) + 1
         return PhoneScreen.objects.create(
-            lead=self.lead, version=version, answers_json=self.answers_json, created_by=by
+            lead=self.lead,
+            version=version,
+            answers_json=self.answers_json,
+            alerted_flags=self.alerted_flags,
+            created_by=by,
         )

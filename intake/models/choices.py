@@ -56,12 +56,19 @@ TRANSITIONS: dict[str, list[str]] = {
     ],
     # Past the screen a lead moves by what happens (Lead.advance: a clinician's decision, a bed
     # held or freed); by hand it can only be closed, or taken back to "reached" to screen again.
+    # A person who stops answering while waiting (for more questions, a bed, a date) can be closed
+    # as unreachable there too, under the same attempts rule as before the screen.
     LeadStatus.AWAITING_REVIEW: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
-    LeadStatus.MORE_INFO: [LeadStatus.REACHED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
-    LeadStatus.ACCEPTED: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
-    LeadStatus.WAITLISTED: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
-    LeadStatus.ADMISSION_SCHEDULED: [LeadStatus.ADMITTED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
-    LeadStatus.REFER_OUT: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT],
+    LeadStatus.MORE_INFO: [LeadStatus.REACHED, LeadStatus.REFERRED, LeadStatus.NOT_A_FIT, LeadStatus.UNREACHABLE],
+    LeadStatus.ACCEPTED: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT, LeadStatus.UNREACHABLE],
+    LeadStatus.WAITLISTED: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT, LeadStatus.UNREACHABLE],
+    LeadStatus.ADMISSION_SCHEDULED: [
+        LeadStatus.ADMITTED,
+        LeadStatus.REFERRED,
+        LeadStatus.NOT_A_FIT,
+        LeadStatus.UNREACHABLE,
+    ],
+    LeadStatus.REFER_OUT: [LeadStatus.REFERRED, LeadStatus.NOT_A_FIT, LeadStatus.UNREACHABLE],
     LeadStatus.ADMITTED: [LeadStatus.CONTACTING],
     LeadStatus.REFERRED: [LeadStatus.CONTACTING],
     LeadStatus.NOT_A_FIT: [LeadStatus.CONTACTING],

@@ -148,8 +148,8 @@ def test_it_takes_a_reached_lead_through_screen_review_and_a_held_bed_to_admitte
     # The clinician accepts the lead for Residential at Maple House, with a note.
     doctor = page_factory(viewport=DESKTOP)
     sign_in_staff(doctor, url, clinician)
-    # Signed in, a clinician lands on the queue, which is not theirs: the page says where their work is.
-    expect(doctor.get_by_role("link", name="Open the clinical review list")).to_be_visible()
+    # Signed in, a clinician lands on the clinical review list, their work.
+    expect(doctor.get_by_role("heading", level=1)).to_have_text("Awaiting clinical review")
     shot(doctor, "admissions-a2-clinician-signed-in")
     doctor.get_by_role("navigation", name="Staff").get_by_role("link", name="Clinical review").click()
     row = doctor.locator("tbody tr").filter(has_text=lead.reference)
