@@ -9,20 +9,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from intake.audit import record_access
-from intake.models import Lead, LeadStatus, WorkflowError, is_clinician, is_supervisor
-from intake.permissions import _role_required
+from intake.models import Lead, LeadStatus, WorkflowError, is_clinician
+from intake.permissions import clinical_reader_required
 
 from .models import ClinicalDecision, PhoneScreen
 from .review_facts import essentials
 from .screen_forms import DecisionForm, earlier_screens, shown
 
-# Supervisors get the clinicians' alerts when there is no clinician (clinicians() falls back to
-# them, and failed alerts fall back to them): they may read the review pages those alerts open.
-# Deciding stays with the clinicians.
-reviewer_required = _role_required(lambda user: is_clinician(user) or is_supervisor(user))
 
-
-@reviewer_required
+@clinical_reader_required
 def review_list(request: HttpRequest) -> HttpResponse:
     leads = list(
         Lead.objects.filter(status=LeadStatus.AWAITING_REVIEW, merged_into__isnull=True)
@@ -41,7 +36,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(request, "admissions/review_list.html", {"rows": rows})
 
 
-@reviewer_required
+@clinical_reader_required
 @require_http_methods(["GET", "POST"])
 def review(request: HttpRequest, lead_id: int) -> HttpResponse:
     lead = get_object_or_404(Lead.objects.select_related("assigned_to"), pk=lead_id)

@@ -43,3 +43,6 @@ admissions_required = _role_required(is_admissions)
 supervisor_required = _role_required(is_supervisor)
 staff_member_required = _role_required(lambda user: user.is_active and user.is_staff)
 clinician_required = _role_required(is_clinician)
+# Who reads screened leads: the clinicians, and the supervisors who receive the clinicians' alerts
+# when there is no clinician (deciding stays with clinicians).
+clinical_reader_required = _role_required(lambda user: is_clinician(user) or is_supervisor(user))
