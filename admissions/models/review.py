@@ -61,6 +61,8 @@ class ClinicalDecision(models.Model):
             details = {"decision": decision.pk}
             if programme is not None:
                 details["programme"] = programme.pk
+            if kind == cls.Kind.REFER_OUT:
+                details["level_of_care"] = level_needed  # what partner suggestions match on
             lead.advance(cls.MOVES[kind], by=by, **details)
             worker = [lead.assigned_to] if lead.assigned_to else on_duty_admissions()
             Notification.objects.queue(lead, kind=Notification.Kind.CLINICAL_DECISION, recipients=worker)
