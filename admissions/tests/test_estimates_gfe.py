@@ -5,6 +5,7 @@ import datetime as dt
 import email as email_lib
 import io
 import logging
+import smtplib
 from decimal import Decimal
 
 import pytest
@@ -223,6 +224,20 @@ def test_it_emails_the_pdf_to_the_person_with_a_discreet_subject(worker, lead, p
     assert "Jordan" not in ours and "jordan@example.com" not in ours
     html = worker.get(reverse("admissions:gfe", args=[lead.pk])).content.decode()
     assert "Emailed" in html and "Sent" in html
+
+
+def test_a_refused_address_is_not_kept_in_the_delivery_error(worker, lead, programmes, monkeypatch):
+    estimate = issue(worker, lead, programmes)
+    worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), {"asked_by_email": "on"})
+
+    def refused(self, context):
+        raise smtplib.SMTPRecipientsRefused({"jordan@example.com": (550, b"5.1.1 <jordan@example.com> unknown")})
+
+    monkeypatch.setattr(EstimateEmail, "perform", refused)
+    EstimateEmail.objects.deliver_due()
+
+    email = EstimateEmail.objects.get()
+    assert email.last_error == "SMTPRecipientsRefused 550"
 
 
 def test_it_sends_nothing_unless_the_person_asked_by_email(worker, lead, programmes):
