@@ -191,7 +191,7 @@ class ReferralQuerySet(models.QuerySet):
                     recipients=[partner.name],
                     what="; ".join(Share(code).label for code in shares),
                     purpose=PURPOSE,
-                    channel=f"Referral out by {by.get_username()}",
+                    channel=f"Referral out (staff user #{by.pk})",  # fits the 60 characters
                     reference=f"consent RC-{consent.pk}",
                 )
             referral = self.create(
