@@ -37,7 +37,10 @@ class GoodFaithEstimateForm(forms.Form):
     )
     patient_name = forms.CharField(label="Person's full name", max_length=100)
     patient_date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        # 45 CFR 149.610(c)(1)(i): the estimate must carry the patient's date of birth.
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Give the person's date of birth: the estimate must show it."},
     )
     expected_start = forms.DateField(
         label="Expected start date",

@@ -169,6 +169,14 @@ def test_it_refuses_without_a_programme_and_keeps_what_was_typed(worker, lead, p
     assert not GoodFaithEstimate.objects.exists()
 
 
+def test_it_refuses_without_a_date_of_birth_and_says_so_next_to_the_field(worker, lead, programmes):
+    response = worker.post(reverse("admissions:gfe", args=[lead.pk]), form_data(programmes, patient_date_of_birth=""))
+
+    assert response.status_code == 400
+    assert "the estimate must show it" in response.content.decode()
+    assert not lead.good_faith_estimates.exists()
+
+
 def test_it_refuses_without_the_self_pay_confirmation(worker, lead, programmes):
     data = form_data(programmes)
     del data["self_pay_confirmed"]
