@@ -6,6 +6,7 @@ from intake.models import LevelOfCare
 
 from .estimates import Stay
 from .models import Programme, SelfPayReason
+from .models.estimates import provider_gaps
 
 LEVEL_ORDER = [level for level, _ in LevelOfCare.choices]
 
@@ -79,6 +80,14 @@ class GoodFaithEstimateForm(forms.Form):
         for programme in self.choices:
             if programme.pk not in chosen:
                 continue
+            # The rule asks for each provider's NPI, TIN and address and each service's code:
+            # an estimate without them is not a valid Good Faith Estimate, so none is issued.
+            if not programme.service_code:
+                self.add_error("programmes", f"{programme.title} has no service code: ask an admin to add it.")
+            facility = programme.facility
+            facts = {"name": facility.name, "npi": facility.npi, "tax_id": facility.tax_id}
+            for gap in provider_gaps([{**facts, "address": facility.street_address}]):
+                self.add_error("programmes", f"{gap}: ask an admin to add it before issuing an estimate.")
             days = data.get(self.days_field(programme))
             if not days:
                 self.add_error(self.days_field(programme), f"How many days of {programme.title}?")

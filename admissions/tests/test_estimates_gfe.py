@@ -192,6 +192,21 @@ def test_it_warns_the_worker_when_a_facility_lacks_its_npi_or_tin(worker, lead, 
     assert "Maple House has no NPI and no TIN on record" in html
 
 
+def test_it_refuses_to_issue_while_the_facility_or_a_programme_lacks_what_the_rule_prints(
+    worker, lead, programmes, maple
+):
+    Facility.objects.filter(pk=maple.pk).update(npi="")
+    Programme.objects.filter(pk=programmes[0].pk).update(service_code="")
+
+    response = worker.post(reverse("admissions:gfe", args=[lead.pk]), form_data(programmes))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Maple House has no NPI on record: ask an admin" in html
+    assert "has no service code" in html
+    assert not lead.good_faith_estimates.exists()
+
+
 def test_it_lists_earlier_estimates_and_audits_the_page_and_the_pdf(worker, lead, programmes):
     estimate = issue(worker, lead, programmes)
     html = worker.get(reverse("admissions:gfe", args=[lead.pk])).content.decode()
