@@ -6,6 +6,7 @@ from intake.models import LevelOfCare
 
 from .estimates import Stay
 from .models import Programme, SelfPayReason
+from .models.estimates import provider_gaps
 
 LEVEL_ORDER = [level for level, _ in LevelOfCare.choices]
 
@@ -37,7 +38,10 @@ class GoodFaithEstimateForm(forms.Form):
     )
     patient_name = forms.CharField(label="Person's full name", max_length=100)
     patient_date_of_birth = forms.DateField(
-        label="Date of birth", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        # 45 CFR 149.610(c)(1)(i): the estimate must carry the patient's date of birth.
+        label="Date of birth",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Give the person's date of birth: the estimate must show it."},
     )
     expected_start = forms.DateField(
         label="Expected start date",
@@ -76,6 +80,14 @@ class GoodFaithEstimateForm(forms.Form):
         for programme in self.choices:
             if programme.pk not in chosen:
                 continue
+            # The rule asks for each provider's NPI, TIN and address and each service's code:
+            # an estimate without them is not a valid Good Faith Estimate, so none is issued.
+            if not programme.service_code:
+                self.add_error("programmes", f"{programme.title} has no service code: ask an admin to add it.")
+            facility = programme.facility
+            facts = {"name": facility.name, "npi": facility.npi, "tax_id": facility.tax_id}
+            for gap in provider_gaps([{**facts, "address": facility.street_address}]):
+                self.add_error("programmes", f"{gap}: ask an admin to add it before issuing an estimate.")
             days = data.get(self.days_field(programme))
             if not days:
                 self.add_error(self.days_field(programme), f"How many days of {programme.title}?")

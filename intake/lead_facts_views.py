@@ -4,13 +4,12 @@ and the new (organisations, not PHI) and an auditlog entry for the lead's save."
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .models import Facility, Lead, ReferralSource
+from .models import Facility, Lead, ReferralSource, WorkflowError
 from .permissions import admissions_required
 
 NO_SOURCE = "None / self"
@@ -54,11 +53,16 @@ def lead_facts(request: HttpRequest, lead_id: int) -> HttpResponse:
         # A page of its own, naming the lead by reference only: nothing here is PHI.
         return render(request, "staff/lead_facts.html", {"lead": lead, "form": form}, status=400)
     changed = []
-    with transaction.atomic():
-        if "facility" in form.fields and lead.move_to_facility(form.cleaned_data["facility"], by=request.user):
-            changed.append(f"facility {lead.facility}")
-        if lead.set_referral_source(form.cleaned_data["referral_source"], by=request.user):
-            changed.append(f"referral source {lead.referral_source or NO_SOURCE.lower()}")
+    try:
+        # Claimed by someone else or merged: refused, like every other change to a lead.
+        with lead.worked_by(request.user):
+            if "facility" in form.fields and lead.move_to_facility(form.cleaned_data["facility"], by=request.user):
+                changed.append(f"facility {lead.facility}")
+            if lead.set_referral_source(form.cleaned_data["referral_source"], by=request.user):
+                changed.append(f"referral source {lead.referral_source or NO_SOURCE.lower()}")
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("staff:lead", lead_id=lead.pk)
     if changed:
         messages.success(request, f"{lead.reference}: {' and '.join(changed)} saved.")
     else:

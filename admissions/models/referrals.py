@@ -190,9 +190,10 @@ class ReferralQuerySet(models.QuerySet):
                     consent=None,  # intake's consent link is for visitors' forms; ours is named in `reference`
                     recipients=[partner.name],
                     what="; ".join(Share(code).label for code in shares),
-                    purpose=PURPOSE,
-                    channel=f"Referral out by {by.get_username()}",
+                    purpose=consent.purpose,
+                    channel=f"Referral out (staff user #{by.pk})",  # fits the 60 characters
                     reference=f"consent RC-{consent.pk}",
+                    consent_reference=f"RC-{consent.pk}",
                 )
             referral = self.create(
                 lead=lead,

@@ -62,6 +62,8 @@ class ClinicalDecision(models.Model):
             details = {"decision": decision.pk}
             if programme is not None:
                 details["programme"] = programme.pk
+            if kind == cls.Kind.REFER_OUT:
+                details["level_of_care"] = level_needed  # what partner suggestions match on
             lead.advance(cls.MOVES[kind], by=by, **details)
             # An assigned worker who has left would never read it: then whoever is on duty.
             Notification.objects.queue(lead, kind=Notification.Kind.CLINICAL_DECISION, recipients=workers_of(lead))

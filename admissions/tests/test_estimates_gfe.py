@@ -5,6 +5,7 @@ import datetime as dt
 import email as email_lib
 import io
 import logging
+import smtplib
 from decimal import Decimal
 
 import pytest
@@ -168,6 +169,14 @@ def test_it_refuses_without_a_programme_and_keeps_what_was_typed(worker, lead, p
     assert not GoodFaithEstimate.objects.exists()
 
 
+def test_it_refuses_without_a_date_of_birth_and_says_so_next_to_the_field(worker, lead, programmes):
+    response = worker.post(reverse("admissions:gfe", args=[lead.pk]), form_data(programmes, patient_date_of_birth=""))
+
+    assert response.status_code == 400
+    assert "the estimate must show it" in response.content.decode()
+    assert not lead.good_faith_estimates.exists()
+
+
 def test_it_refuses_without_the_self_pay_confirmation(worker, lead, programmes):
     data = form_data(programmes)
     del data["self_pay_confirmed"]
@@ -181,6 +190,21 @@ def test_it_warns_the_worker_when_a_facility_lacks_its_npi_or_tin(worker, lead, 
     Facility.objects.filter(pk=maple.pk).update(npi="", tax_id="")
     html = worker.get(reverse("admissions:gfe", args=[lead.pk])).content.decode()
     assert "Maple House has no NPI and no TIN on record" in html
+
+
+def test_it_refuses_to_issue_while_the_facility_or_a_programme_lacks_what_the_rule_prints(
+    worker, lead, programmes, maple
+):
+    Facility.objects.filter(pk=maple.pk).update(npi="")
+    Programme.objects.filter(pk=programmes[0].pk).update(service_code="")
+
+    response = worker.post(reverse("admissions:gfe", args=[lead.pk]), form_data(programmes))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Maple House has no NPI on record: ask an admin" in html
+    assert "has no service code" in html
+    assert not lead.good_faith_estimates.exists()
 
 
 def test_it_lists_earlier_estimates_and_audits_the_page_and_the_pdf(worker, lead, programmes):
@@ -223,6 +247,20 @@ def test_it_emails_the_pdf_to_the_person_with_a_discreet_subject(worker, lead, p
     assert "Jordan" not in ours and "jordan@example.com" not in ours
     html = worker.get(reverse("admissions:gfe", args=[lead.pk])).content.decode()
     assert "Emailed" in html and "Sent" in html
+
+
+def test_a_refused_address_is_not_kept_in_the_delivery_error(worker, lead, programmes, monkeypatch):
+    estimate = issue(worker, lead, programmes)
+    worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), {"asked_by_email": "on"})
+
+    def refused(self, context):
+        raise smtplib.SMTPRecipientsRefused({"jordan@example.com": (550, b"5.1.1 <jordan@example.com> unknown")})
+
+    monkeypatch.setattr(EstimateEmail, "perform", refused)
+    EstimateEmail.objects.deliver_due()
+
+    email = EstimateEmail.objects.get()
+    assert email.last_error == "SMTPRecipientsRefused 550"
 
 
 def test_it_sends_nothing_unless_the_person_asked_by_email(worker, lead, programmes):

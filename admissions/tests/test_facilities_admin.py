@@ -138,3 +138,11 @@ def test_it_refuses_a_programme_whose_upper_age_is_below_the_lower(admin_client)
     assert response.status_code == 302
     listing = admin_client.get("/admin/admissions/programme/").content.decode()
     assert "24 beds" in listing and "18+" in listing
+
+
+def test_it_asks_for_an_organisation_or_group_never_a_former_patients_name(admin_client):
+    page = admin_client.get("/admin/intake/referralsource/add/").content.decode()
+
+    assert "former patient" in page
+    assert "Alumni association or group" in page
+    assert "professional name" not in page

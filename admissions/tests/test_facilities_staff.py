@@ -191,6 +191,20 @@ def test_it_refuses_an_inactive_source_with_a_message_and_saves_nothing(client, 
 
 
 @pytest.mark.django_db
+def test_it_refuses_a_source_change_on_a_lead_another_worker_has_claimed(client, staff):
+    source = ReferralSource.objects.create(name="County Court (demo)")
+    lead = _lead("+14155550117", Facility.objects.default())
+    lead.claim(by=staff["blake"])
+    client.force_login(staff["avery"])
+
+    response = client.post(f"/staff/leads/{lead.pk}/facility-and-source/", {"referral_source": source.pk}, follow=True)
+
+    assert "Claimed by" in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.referral_source is None
+
+
+@pytest.mark.django_db
 def test_it_asks_only_for_the_referral_source_at_a_single_site_centre(client, staff):
     lead = _lead("+14155550116", Facility.objects.default())
     client.force_login(staff["avery"])

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from admissions.models import suggest
+from admissions.models import ClinicalDecision, suggest
 from intake.models import LeadStatus
 
 from .referrals_helpers import insured, partner, payer, reached_lead
@@ -39,7 +39,9 @@ def test_it_puts_partners_offering_the_level_and_taking_the_insurer_first_with_r
 
 def test_it_matches_the_clinicians_refer_out_level_and_the_latest_insurer(client, staff, clinician, directory):
     lead = reached_lead(status=LeadStatus.AWAITING_REVIEW)
-    lead.advance(LeadStatus.REFER_OUT, by=clinician, level_of_care="residential", decision=1)
+    ClinicalDecision.decide(
+        lead, kind=ClinicalDecision.Kind.REFER_OUT, note="More structure.", by=clinician, level_needed="residential"
+    )
     insured(lead, "Aetna", born=dt.date(1980, 5, 1))
     client.force_login(staff["avery"])
 

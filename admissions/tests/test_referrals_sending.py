@@ -59,6 +59,8 @@ def test_it_refuses_a_share_the_consent_does_not_cover_or_after_a_revocation(cli
 def test_it_shares_under_a_consent_and_accounts_for_it_by_category_with_the_notice(client, staff, valley):
     lead = reached_lead()
     signed = consent(lead, valley, staff["avery"], kinds=[Share.NAME_PHONE, Share.SCREEN])
+    signed.purpose = "Residential treatment after detox"
+    signed.save(update_fields=["purpose"])
     client.force_login(staff["avery"])
 
     answer = refer(client, lead, valley, shares=[Share.NAME_PHONE])
@@ -69,11 +71,29 @@ def test_it_shares_under_a_consent_and_accounts_for_it_by_category_with_the_noti
     assert referral.disclosure == disclosure and referral.consent == signed
     assert disclosure.recipient_names == ["Example Valley"]
     assert disclosure.what == "Name and phone number (warm hand-off)"
-    assert "Jordan" not in disclosure.what and "+1415" not in disclosure.what
     assert disclosure.reference == f"consent RC-{signed.pk}"
+    assert disclosure.purpose == "Residential treatment after detox"  # the consent's, not a stock one
+    accounting = client.get(reverse("staff:lead", args=[lead.pk])).content.decode()
+    assert f"Under: the signed consent RC-{signed.pk}." in accounting
+    assert "no written consent on record" not in accounting
+    assert disclosure.channel == f"Referral out (staff user #{staff['avery'].pk})"
     sheet = client.get(answer["Location"]).content.decode()
     assert REDISCLOSURE_NOTICE[:80] in sheet
     assert "Jordan Whitlock" in sheet  # the name was shared, so the sheet for the partner carries it
+
+
+def test_a_worker_with_a_long_username_can_share_under_a_consent(client, staff, valley):
+    worker = staff["avery"]
+    worker.username = "avery.longname." + "x" * 120  # Django allows 150 characters
+    worker.save(update_fields=["username"])
+    lead = reached_lead()
+    consent(lead, valley, worker, kinds=[Share.NAME_PHONE])
+    client.force_login(worker)
+
+    answer = refer(client, lead, valley, shares=[Share.NAME_PHONE])
+
+    assert answer.status_code == 302
+    assert Disclosure.objects.get(lead=lead).channel == f"Referral out (staff user #{worker.pk})"
 
 
 def test_it_shares_nothing_by_default_and_closes_the_lead_as_referred(client, staff, valley):

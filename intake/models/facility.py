@@ -87,12 +87,17 @@ class ReferralSource(models.Model):
         THERAPIST = "therapist", "Therapist or counsellor"
         COURT = "court", "Court or probation"
         EMPLOYER = "employer", "Employer or EAP"
-        ALUMNI = "alumni", "Alumni"
+        ALUMNI = "alumni", "Alumni association or group"
         COMMUNITY = "community", "Community organisation"
         OTHER = "other", "Other"
 
     name = models.CharField(
-        max_length=160, unique=True, help_text="The organisation, or the person's professional name."
+        max_length=160,
+        unique=True,
+        # A source is named on every lead it sent: a person's name here (a former patient who
+        # recommended us) would be PHI in a field that is not encrypted.
+        help_text="The organisation or group (a clinic, a court, an alumni association): never a patient's or "
+        "former patient's name.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
     contact_name = models.CharField("contact", max_length=120, blank=True)

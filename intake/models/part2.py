@@ -144,6 +144,9 @@ class Disclosure(models.Model):
     # How it left and the sender's own reference (an eligibility check's trace number), no PHI.
     channel = models.CharField(max_length=60)
     reference = models.CharField(max_length=40, blank=True)
+    # A written consent staff recorded outside Lantern's forms (a referral consent, "RC-3"): the
+    # accounting names it rather than saying there was none.
+    consent_reference = models.CharField(max_length=20, blank=True)
     # The sandbox gateway answers inside Lantern: listed so a demo shows the record, marked so
     # nobody mistakes it for a real disclosure.
     simulated = models.BooleanField(default=False)
