@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0018_lead_placement_events'),
+        ('intake', '0019_notification_hold_released'),
     ]
 
     operations = [
