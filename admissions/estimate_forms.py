@@ -98,7 +98,27 @@ class GoodFaithEstimateForm(forms.Form):
 
 
 class SendEstimateForm(forms.Form):
+    """The worker reads the address back to the person and types what they confirm: an estimate
+    names the person and their care, and goes only to an address the person gave us."""
+
     asked_by_email = forms.BooleanField(
         label="The person asked us to email this estimate to the address they gave",
         error_messages={"required": "Tick this only once the person has asked for it by email."},
     )
+    confirm_to = forms.EmailField(
+        label="Their email address, as the person confirms it on the call",
+        error_messages={"required": "Type the address the person confirms.", "invalid": "Enter an email address."},
+    )
+
+    def __init__(self, *args, given: str = "", **kwargs):
+        self.given = given
+        super().__init__(*args, **kwargs)
+
+    def clean_confirm_to(self) -> str:
+        typed = self.cleaned_data["confirm_to"].strip()
+        if typed.casefold() != self.given.strip().casefold():
+            raise forms.ValidationError(
+                "That is not the address the person gave us: check it with them. An estimate is only emailed "
+                "to an address the person gave."
+            )
+        return typed

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake.audit import record_access
-from intake.models import Lead
+from intake.models import ForWhom, Lead
 from intake.permissions import admissions_required
 from verification.models import VerificationRequest
 
@@ -81,6 +81,7 @@ def _render_gfe(request, lead, form, status=200, send_form=None, send_for=None) 
         ),
         "estimates": lead.good_faith_estimates.select_related("issued_by").prefetch_related("emails"),
         "email_to": person_email(lead),
+        "email_allowed": lead.for_whom != ForWhom.LOVED_ONE,
     }
     return render(request, "admissions/gfe.html", context, status=status)
 
@@ -110,10 +111,19 @@ def gfe_pdf(request: HttpRequest, lead_id: int, estimate_id: int) -> HttpRespons
 def gfe_email(request: HttpRequest, lead_id: int, estimate_id: int) -> HttpResponse:
     lead = _lead_or_404(lead_id)
     estimate = _estimate_or_404(lead, estimate_id)
-    form = SendEstimateForm(request.POST)
     to = person_email(lead)
+    form = SendEstimateForm(request.POST, given=to)
     if not to:
         messages.error(request, "The person gave no email address: nothing was sent. Print it or read it out instead.")
+        return redirect("admissions:gfe", lead.pk)
+    if lead.for_whom == ForWhom.LOVED_ONE:
+        # The address on a request made for someone else is the caller's: emailing the person's
+        # estimate there would disclose their care to a third party without their consent.
+        messages.error(
+            request,
+            "This request came from someone asking for a loved one, so the address on it is theirs: nothing was "
+            "sent. Print the estimate and give it to the person.",
+        )
         return redirect("admissions:gfe", lead.pk)
     if not form.is_valid():
         estimate_form = GoodFaithEstimateForm(initial=_prefill(lead))

@@ -22,6 +22,8 @@ from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedEmail
 from intake.models import Facility, Lead
 from outbox.models import Delivery, DeliveryQuerySet, PermanentFailure
 
+from .reminders import describe_failure
+
 # The rule asks providers to keep each estimate for six years from issue.
 KEEP_FOR = dt.timedelta(days=6 * 366)
 
@@ -163,8 +165,9 @@ class EstimateEmailQuerySet(DeliveryQuerySet):
 
 class EstimateEmail(Delivery):
     """An estimate's PDF sent to the person, at the address they gave, because they asked for it
-    by email (the worker confirmed so). Sending to the person themselves is not a disclosure to
-    anyone else."""
+    by email: the worker confirms the address with them, and a request made for a loved one (whose
+    address is the caller's) is never emailed. Sending to the person themselves is not a
+    disclosure to anyone else."""
 
     estimate = models.ForeignKey(GoodFaithEstimate, on_delete=models.PROTECT, related_name="emails")
     to = EncryptedEmailField(max_length=254)
@@ -174,6 +177,10 @@ class EstimateEmail(Delivery):
 
     class Meta(Delivery.Meta):
         ordering = ["-created_at"]
+
+    def describe_failure(self, exc: Exception) -> str:
+        """Without the person: an SMTP refusal names the address it refused."""
+        return describe_failure(exc)
 
     def perform(self, context) -> None:
         from django.core.mail import EmailMultiAlternatives, mailers

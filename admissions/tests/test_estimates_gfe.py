@@ -230,7 +230,8 @@ def test_it_keeps_the_name_encrypted(worker, lead, programmes):
 def test_it_emails_the_pdf_to_the_person_with_a_discreet_subject(worker, lead, programmes, mailbox, caplog):
     estimate = issue(worker, lead, programmes)
     caplog.set_level(logging.DEBUG)
-    response = worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), {"asked_by_email": "on"})
+    asked = {"asked_by_email": "on", "confirm_to": "Jordan@Example.com"}
+    response = worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), asked)
     assert response.status_code == 302
     assert EstimateEmail.objects.deliver_due() == 1
     email = EstimateEmail.objects.get()
@@ -269,6 +270,36 @@ def test_it_sends_nothing_unless_the_person_asked_by_email(worker, lead, program
     assert response.status_code == 400
     assert "asked for it by email" in response.content.decode()
     assert not EstimateEmail.objects.exists()
+
+
+def test_it_sends_nothing_to_an_address_the_person_did_not_give(worker, lead, programmes):
+    estimate = issue(worker, lead, programmes)
+    asked = {"asked_by_email": "on", "confirm_to": "someone.else@example.com"}
+    response = worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), asked)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "not the address the person gave" in page and 'value="someone.else@example.com"' in page
+    assert not EstimateEmail.objects.exists()
+
+
+def test_it_never_emails_a_loved_ones_estimate_to_the_caller(worker, lead, programmes):
+    Lead.objects.filter(pk=lead.pk).update(for_whom="loved_one")
+    lead.refresh_from_db()
+    estimate = issue(worker, lead, programmes)
+    asked = {"asked_by_email": "on", "confirm_to": "jordan@example.com"}
+    response = worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), asked, follow=True)
+    assert "the address on it is theirs" in response.content.decode()
+    assert not EstimateEmail.objects.exists()
+
+
+def test_a_refused_address_is_not_kept_in_the_error(worker, lead, programmes, mailbox):
+    estimate = issue(worker, lead, programmes)
+    asked = {"asked_by_email": "on", "confirm_to": "jordan@example.com"}
+    worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), asked)
+    mailbox.refuse_next = 1
+    EstimateEmail.objects.deliver_due()
+    email = EstimateEmail.objects.get()
+    assert email.last_error and "jordan" not in email.last_error.lower()
 
 
 @pytest.mark.parametrize("who", ["nobody", "clinician_only"])
