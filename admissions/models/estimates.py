@@ -179,7 +179,8 @@ class EstimateEmail(Delivery):
         ordering = ["-created_at"]
 
     def describe_failure(self, exc: Exception) -> str:
-        """Without the person: an SMTP refusal names the address it refused."""
+        """The error's class and SMTP codes only: a refusal's repr quotes the address (PHI), and
+        last_error is shown to staff and kept unencrypted."""
         return describe_failure(exc)
 
     def perform(self, context) -> None:
@@ -200,19 +201,3 @@ class EstimateEmail(Delivery):
         message = EmailMultiAlternatives(subject, body, to=[self.to])
         message.attach(estimate_pdf_name(self.estimate), estimate_pdf(self.estimate), "application/pdf")
         mailers.default.send_messages([message])
-
-    def describe_failure(self, exc: Exception) -> str:
-        """The error's class and SMTP codes only: a refusal's repr quotes the address (PHI) and
-        last_error is shown to staff and kept unencrypted."""
-        return describe_smtp_failure(exc)
-
-
-def describe_smtp_failure(exc: Exception) -> str:
-    import smtplib
-
-    codes = []
-    if isinstance(exc, smtplib.SMTPResponseException):
-        codes = [exc.smtp_code]
-    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = sorted({code for code, _ in exc.recipients.values()})
-    return " ".join([type(exc).__name__, *(str(code) for code in codes)])

@@ -252,7 +252,8 @@ def test_it_emails_the_pdf_to_the_person_with_a_discreet_subject(worker, lead, p
 
 def test_a_refused_address_is_not_kept_in_the_delivery_error(worker, lead, programmes, monkeypatch):
     estimate = issue(worker, lead, programmes)
-    worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), {"asked_by_email": "on"})
+    asked = {"asked_by_email": "on", "confirm_to": "jordan@example.com"}
+    worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), asked)
 
     def refused(self, context):
         raise smtplib.SMTPRecipientsRefused({"jordan@example.com": (550, b"5.1.1 <jordan@example.com> unknown")})
@@ -261,7 +262,7 @@ def test_a_refused_address_is_not_kept_in_the_delivery_error(worker, lead, progr
     EstimateEmail.objects.deliver_due()
 
     email = EstimateEmail.objects.get()
-    assert email.last_error == "SMTPRecipientsRefused 550"
+    assert email.last_error == "SMTPRecipientsRefused: SMTP 550"
 
 
 def test_it_sends_nothing_unless_the_person_asked_by_email(worker, lead, programmes):
@@ -290,16 +291,6 @@ def test_it_never_emails_a_loved_ones_estimate_to_the_caller(worker, lead, progr
     response = worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), asked, follow=True)
     assert "the address on it is theirs" in response.content.decode()
     assert not EstimateEmail.objects.exists()
-
-
-def test_a_refused_address_is_not_kept_in_the_error(worker, lead, programmes, mailbox):
-    estimate = issue(worker, lead, programmes)
-    asked = {"asked_by_email": "on", "confirm_to": "jordan@example.com"}
-    worker.post(reverse("admissions:gfe_email", args=[lead.pk, estimate.pk]), asked)
-    mailbox.refuse_next = 1
-    EstimateEmail.objects.deliver_due()
-    email = EstimateEmail.objects.get()
-    assert email.last_error and "jordan" not in email.last_error.lower()
 
 
 @pytest.mark.parametrize("who", ["nobody", "clinician_only"])
