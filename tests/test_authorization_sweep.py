@@ -30,7 +30,18 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, path
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
-from admissions.models import Partner, Referral
+from admissions.models import (
+    Admission,
+    ClinicalDecision,
+    EstimateEmail,
+    GoodFaithEstimate,
+    Partner,
+    PhoneScreen,
+    Referral,
+    ReferralConsent,
+    VisitorReminder,
+    WaitlistEntry,
+)
 from articles.models import Article, Category, MedicalReviewer
 from config.urls import urlpatterns as project_urlpatterns
 from intake.models import ContactAttempt, Lead, LeadNote, Part2Consent, StaffProfile
@@ -411,7 +422,11 @@ def world(staff) -> World:
 def snapshot() -> dict:
     """What a refused request must not have changed."""
     return {
-        "leads": list(Lead.objects.order_by("pk").values("status", "assigned_to", "follow_up_at", "merged_into")),
+        "leads": list(
+            Lead.objects.order_by("pk").values(
+                "status", "assigned_to", "follow_up_at", "merged_into", "facility", "referral_source"
+            )
+        ),
         "verifications": list(VerificationRequest.objects.order_by("pk").values("status", "outcome")),
         "checks": EligibilityCheck.objects.count(),
         "attempts": ContactAttempt.objects.count(),
@@ -423,6 +438,16 @@ def snapshot() -> dict:
         "articles": list(Article.objects.order_by("pk").values("status", "title", "publish_at")),
         "payers": list(Payer.objects.order_by("pk").values("name", "payer_id", "active")),
         "referrals": list(Referral.objects.order_by("pk").values("state")),
+        # The admissions path: a refused request must not have screened, decided, held a bed,
+        # queued a waitlist place, recorded a consent or issued or sent an estimate.
+        "screens": list(PhoneScreen.objects.order_by("pk").values("status", "version")),
+        "decisions": ClinicalDecision.objects.count(),
+        "admissions": list(Admission.objects.order_by("pk").values("state", "hold_expires_at")),
+        "waitlist": list(WaitlistEntry.objects.order_by("pk").values("left_at", "offered_at")),
+        "referral_consents": ReferralConsent.objects.count(),
+        "estimates": GoodFaithEstimate.objects.count(),
+        "estimate_emails": EstimateEmail.objects.count(),
+        "visitor_reminders": VisitorReminder.objects.count(),
     }
 
 
