@@ -67,6 +67,7 @@ class ReferralConsentForm(forms.ModelForm):
             "purpose",
             "expires_on",
             "states_revocation",
+            "states_hipaa_redisclosure",
             "kept_at",
         ]
         widgets = {
@@ -81,6 +82,8 @@ class ReferralConsentForm(forms.ModelForm):
         self.fields["partner"].queryset = Partner.objects.active()
         self.fields["partner"].label = "Recipient named on the form"
         self.fields["states_revocation"].required = True
+        # 2.31(a)(4)(iii): without the HIPAA redisclosure statement the form is no consent for a partner.
+        self.fields["states_hipaa_redisclosure"].required = True
         for name in ("patient_name", "signed_by", "purpose", "kept_at"):
             self.fields[name].widget.attrs["class"] = "form-control"
 

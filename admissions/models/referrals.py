@@ -41,6 +41,13 @@ REDISCLOSURE_NOTICE = (
     "or other information is NOT sufficient to meet the required elements of written consent to further "
     "use or redisclose the record (see 42 CFR 2.31)."
 )
+# 42 CFR 2.31(a)(4)(iii): a consent for a covered entity or business associate receiving the record
+# for treatment must carry this statement; partners receive referrals for treatment.
+HIPAA_REDISCLOSURE_STATEMENT = (
+    "The patient's record (or information contained in the record) may be redisclosed in accordance with the "
+    "permissions contained in the HIPAA regulations, except for uses and disclosures for civil, criminal, "
+    "administrative, and legislative proceedings against the patient."
+)
 PURPOSE = "Referral for treatment and a warm hand-off, at the patient's request"
 
 
@@ -98,6 +105,12 @@ class ReferralConsent(models.Model):
         "the form names this centre as the one disclosing, says the person may revoke it (except where we "
         "already acted on it), and that care does not depend on signing",
         default=False,
+    )
+    states_hipaa_redisclosure = models.BooleanField(
+        "the form states that the record may be redisclosed in accordance with HIPAA, except for uses and "
+        "disclosures for civil, criminal, administrative and legislative proceedings against the patient",
+        default=False,
+        help_text=HIPAA_REDISCLOSURE_STATEMENT,
     )
     kept_at = models.CharField("where the signed form is kept", max_length=120, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
