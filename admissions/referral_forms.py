@@ -6,6 +6,7 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from intake.models import ConsentRevocation
 from verification.payers import Payer
 
 from .models import LostReason, Partner, PartnerService, ReferralConsent, ReferralState, Share
@@ -98,6 +99,31 @@ class ReferralConsentForm(forms.ModelForm):
         if expires_on < timezone.localdate():
             raise forms.ValidationError("That consent has already expired: nothing may be shared under it.")
         return expires_on
+
+
+class ConsentRevokeForm(forms.Form):
+    """The person took back their consent for one partner: how, and on which day they told us."""
+
+    method = forms.ChoiceField(
+        label="How they revoked it", choices=ConsentRevocation.Method.choices, widget=forms.Select(attrs=SELECT)
+    )
+    said_on = forms.DateField(
+        label="The day they told us", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    def __init__(self, *args, consent: ReferralConsent, **kwargs):
+        kwargs.setdefault("initial", {"said_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.consent = consent
+        self.auto_id = f"id_rc{consent.pk}_%s"
+
+    def clean_said_on(self) -> dt.date:
+        said_on = self.cleaned_data["said_on"]
+        if said_on > timezone.localdate():
+            raise forms.ValidationError("That date is in the future: record the revocation once the person said it.")
+        if said_on < self.consent.signed_on:
+            raise forms.ValidationError("That is before the consent was signed: check the date.")
+        return said_on
 
 
 class ReferralStateForm(forms.Form):

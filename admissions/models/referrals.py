@@ -14,7 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from intake.crypto import EncryptedCharField, EncryptedTextField
@@ -67,9 +67,21 @@ class RefusedShare(WorkflowError):
         super().__init__(" ".join(errors.values()))
 
 
+def _same_person(lead_field: str) -> Q:
+    """Revocations recorded on this lead or on another lead with the same phone (the same person)."""
+    return Q(lead_id=OuterRef(f"{lead_field}_id")) | (
+        Q(lead__phone_hash=OuterRef(f"{lead_field}__phone_hash")) & ~Q(lead__phone_hash="")
+    )
+
+
 class ReferralConsentQuerySet(models.QuerySet):
     def in_force(self, today: dt.date | None = None):
-        return self.filter(expires_on__gte=today or timezone.localdate())
+        """Not expired, not revoked for its partner, and not signed on or before a day the person
+        revoked their consent altogether (a consent signed after that revocation stands)."""
+        taken_back = ConsentRevocation.objects.filter(_same_person("lead"), said_on__gte=OuterRef("signed_on"))
+        return self.filter(expires_on__gte=today or timezone.localdate(), revoked_on__isnull=True).exclude(
+            Exists(taken_back)
+        )
 
     def covering(self, lead, partner: Partner, shares: list[str]) -> "ReferralConsent | None":
         """The consent (still in force) under which these shares may go to this partner, if any."""
@@ -115,6 +127,12 @@ class ReferralConsent(models.Model):
     kept_at = models.CharField("where the signed form is kept", max_length=120, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The person took this consent back for this partner (2.31(a)(6)); nothing more goes under it.
+    revoked_on = models.DateField("revoked on", null=True, blank=True)
+    revocation_method = models.CharField(
+        "how the person revoked it", max_length=10, choices=ConsentRevocation.Method.choices, blank=True
+    )
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = ReferralConsentQuerySet.as_manager()
 
@@ -126,6 +144,22 @@ class ReferralConsent(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"lead_id": self.lead_id}
+
+    def revoke(self, *, method: str, said_on: dt.date, by: User) -> None:
+        """Record that the person revoked this consent for its partner (the change is audit-logged)."""
+        self.revoked_on, self.revocation_method, self.revoked_by = said_on, method, by
+        self.save(update_fields=["revoked_on", "revocation_method", "revoked_by"])
+
+    def lapse(self, today: dt.date | None = None) -> str:
+        """Why nothing may go (or be printed) under this consent any more, in words; "" while in force."""
+        if self.revoked_on:
+            how = self.get_revocation_method_display().lower()
+            return f"The person revoked this consent ({how}) on {self.revoked_on}."
+        if self.expires_on < (today or timezone.localdate()):
+            return f"This consent expired on {self.expires_on}."
+        mine = Q(lead__phone_hash=self.lead.phone_hash) if self.lead.phone_hash else Q(lead_id=self.lead_id)
+        revocation = ConsentRevocation.objects.filter(mine, said_on__gte=self.signed_on).first()
+        return revocation.describe() if revocation else ""
 
     def covers(self, shares: list[str]) -> bool:
         return set(shares) <= set(self.kinds)
@@ -235,8 +269,11 @@ def closing_refusal(lead) -> str:
 
 
 def _share_refusal(lead, partner: Partner, consent: ReferralConsent | None) -> str:
+    # A lead-wide revocation takes back the consents signed on or before it (in_force leaves them
+    # out); a consent the person signed afterwards stands.
     mine = Q(lead__phone_hash=lead.phone_hash) if lead.phone_hash else Q(lead_id=lead.pk)
-    if revocation := ConsentRevocation.objects.filter(mine).select_related("recorded_by").first():
+    revocation = ConsentRevocation.objects.filter(mine).select_related("recorded_by").order_by("-said_on").first()
+    if consent is None and revocation:
         return f"{revocation.describe()} Nothing about this person may be shared with {partner.name}."
     if consent is None:
         return (
