@@ -10,6 +10,9 @@ from intake.models import ConsentRevocation
 from verification.payers import Payer
 
 from .models import LostReason, Partner, PartnerService, ReferralConsent, ReferralState, Share
+from .models.referrals import SHAREABLE
+
+SHARE_CHOICES = [(code, Share(code).label) for code in SHAREABLE]
 
 SELECT = {"class": "form-select"}
 
@@ -43,7 +46,7 @@ class ReferralForm(forms.Form):
     shares = forms.MultipleChoiceField(
         label="What is shared with the partner",
         required=False,
-        choices=Share.choices,
+        choices=SHARE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         help_text="Nothing, unless the person signed a Part 2 consent naming this partner and covering it.",
     )
@@ -53,7 +56,7 @@ class ReferralConsentForm(forms.ModelForm):
     """The facts of a signed consent (42 CFR 2.31(a)), copied from the form on file."""
 
     kinds = forms.MultipleChoiceField(
-        label="What the consent lets us share", choices=Share.choices, widget=forms.CheckboxSelectMultiple
+        label="What the consent lets us share", choices=SHARE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:

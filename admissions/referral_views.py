@@ -153,10 +153,20 @@ def referral_consent_revoke(request: HttpRequest, consent_id: int) -> HttpRespon
 def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     """One referral, for the worker and to print for the partner: what was shared (the values only
     where the consent covers them) and the §2.32 notice that goes with it."""
-    referral = get_object_or_404(Referral.objects.select_related("lead", "partner", "consent"), pk=referral_id)
+    referral = get_object_or_404(
+        Referral.objects.select_related("lead", "partner", "consent", "consent__lead"), pk=referral_id
+    )
     record_access(request, referral, label=f"Referral R-{referral.pk}", lead_id=referral.lead_id, view="referral")
-    shown = {code: code in referral.shares for code in Share.values}
-    context = {"referral": referral, "lead": referral.lead, "shown": shown, "notice": REDISCLOSURE_NOTICE}
+    # Once the consent is revoked or expired the sheet no longer carries the person's values, only why.
+    lapsed = referral.consent.lapse() if referral.consent else ""
+    shown = {code: code in referral.shares and not lapsed for code in Share.values}
+    context = {
+        "referral": referral,
+        "lead": referral.lead,
+        "shown": shown,
+        "lapsed": lapsed,
+        "notice": REDISCLOSURE_NOTICE,
+    }
     if shown[Share.INSURANCE]:
         context["verification"] = referral.lead.verifications.select_related("payer").order_by("-created_at").first()
     return render(request, "admissions/referral_detail.html", context)

@@ -59,6 +59,12 @@ class Share(models.TextChoices):
     INSURANCE = "insurance", "Insurance (payer, member and group numbers)"
 
 
+# What staff may tick now. The phone screen summary is no longer offered: the sheet never printed it
+# (only its label), so the partner was told something was shared that was not. SCREEN stays for the
+# referrals and consents recorded before.
+SHAREABLE = [Share.NAME_PHONE, Share.INSURANCE]
+
+
 class RefusedShare(WorkflowError):
     """Nothing was saved; `errors` maps each form field to what to fix there."""
 
@@ -222,6 +228,8 @@ class ReferralQuerySet(models.QuerySet):
         lead cannot be closed as referred now."""
         with transaction.atomic():
             consent = None
+            if unknown := [code for code in shares if code not in SHAREABLE]:
+                raise RefusedShare({"shares": f"That cannot be shared with a referral: {', '.join(unknown)}."})
             if shares:
                 consent = ReferralConsent.objects.covering(lead, partner, shares)
                 if refusal := _share_refusal(lead, partner, consent):

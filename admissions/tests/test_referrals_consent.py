@@ -99,3 +99,43 @@ def test_a_lead_wide_revocation_takes_back_only_consents_signed_on_or_before_it(
     assert list(ReferralConsent.objects.in_force()) == [after]
     assert ReferralConsent.objects.covering(lead, valley, [Share.NAME_PHONE]) == after
     assert "revoked their consent" in before.lapse() and after.lapse() == ""
+
+
+def test_the_printed_sheet_stops_printing_the_person_once_the_consent_is_revoked(client, staff):
+    lead = reached_lead()
+    valley = partner("Example Valley", ["residential"])
+    signed = consent(lead, valley, staff["avery"])
+    signed.purpose = "Residential treatment after detox"
+    signed.save(update_fields=["purpose"])
+    client.force_login(staff["avery"])
+    client.post(
+        reverse("admissions:refer", args=[lead.pk]),
+        {"partner": valley.pk, "level_of_care": "residential", "shares": ["name_phone"]},
+    )
+    sheet_url = reverse("admissions:referral", args=[Referral.objects.get().pk])
+
+    before = client.get(sheet_url).content.decode()
+    assert "Jordan Whitlock" in before and "Residential treatment after detox" in before
+    signed.revoke(method="writing", said_on=timezone.localdate(), by=staff["avery"])
+    after = client.get(sheet_url).content.decode()
+
+    assert "Jordan Whitlock" not in after and "(415) 555" not in after
+    assert "The person revoked this consent (in writing" in after
+    assert "Residential treatment after detox" in after and "Name and phone number" in after  # the scope
+    assert "42 CFR part 2" in after  # the §2.32 notice still goes with the sheet
+
+
+def test_the_phone_screen_summary_is_no_longer_offered_as_a_share(client, staff):
+    lead = reached_lead()
+    valley = partner("Example Valley", ["residential"])
+    consent(lead, valley, staff["avery"], kinds=[Share.NAME_PHONE, Share.SCREEN])
+    client.force_login(staff["avery"])
+
+    page = client.get(reverse("admissions:refer", args=[lead.pk])).content.decode()
+    refused = client.post(
+        reverse("admissions:refer", args=[lead.pk]),
+        {"partner": valley.pk, "level_of_care": "residential", "shares": ["screen"]},
+    )
+
+    assert 'value="screen"' not in page
+    assert refused.status_code == 400 and not Referral.objects.exists()
