@@ -6,9 +6,13 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 
+from intake.models import ConsentRevocation
 from verification.payers import Payer
 
 from .models import LostReason, Partner, PartnerService, ReferralConsent, ReferralState, Share
+from .models.referrals import SHAREABLE
+
+SHARE_CHOICES = [(code, Share(code).label) for code in SHAREABLE]
 
 SELECT = {"class": "form-select"}
 
@@ -42,7 +46,7 @@ class ReferralForm(forms.Form):
     shares = forms.MultipleChoiceField(
         label="What is shared with the partner",
         required=False,
-        choices=Share.choices,
+        choices=SHARE_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         help_text="Nothing, unless the person signed a Part 2 consent naming this partner and covering it.",
     )
@@ -52,7 +56,7 @@ class ReferralConsentForm(forms.ModelForm):
     """The facts of a signed consent (42 CFR 2.31(a)), copied from the form on file."""
 
     kinds = forms.MultipleChoiceField(
-        label="What the consent lets us share", choices=Share.choices, widget=forms.CheckboxSelectMultiple
+        label="What the consent lets us share", choices=SHARE_CHOICES, widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -67,6 +71,7 @@ class ReferralConsentForm(forms.ModelForm):
             "purpose",
             "expires_on",
             "states_revocation",
+            "states_hipaa_redisclosure",
             "kept_at",
         ]
         widgets = {
@@ -81,6 +86,8 @@ class ReferralConsentForm(forms.ModelForm):
         self.fields["partner"].queryset = Partner.objects.active()
         self.fields["partner"].label = "Recipient named on the form"
         self.fields["states_revocation"].required = True
+        # 2.31(a)(4)(iii): without the HIPAA redisclosure statement the form is no consent for a partner.
+        self.fields["states_hipaa_redisclosure"].required = True
         for name in ("patient_name", "signed_by", "purpose", "kept_at"):
             self.fields[name].widget.attrs["class"] = "form-control"
 
@@ -95,6 +102,31 @@ class ReferralConsentForm(forms.ModelForm):
         if expires_on < timezone.localdate():
             raise forms.ValidationError("That consent has already expired: nothing may be shared under it.")
         return expires_on
+
+
+class ConsentRevokeForm(forms.Form):
+    """The person took back their consent for one partner: how, and on which day they told us."""
+
+    method = forms.ChoiceField(
+        label="How they revoked it", choices=ConsentRevocation.Method.choices, widget=forms.Select(attrs=SELECT)
+    )
+    said_on = forms.DateField(
+        label="The day they told us", widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+
+    def __init__(self, *args, consent: ReferralConsent, **kwargs):
+        kwargs.setdefault("initial", {"said_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.consent = consent
+        self.auto_id = f"id_rc{consent.pk}_%s"
+
+    def clean_said_on(self) -> dt.date:
+        said_on = self.cleaned_data["said_on"]
+        if said_on > timezone.localdate():
+            raise forms.ValidationError("That date is in the future: record the revocation once the person said it.")
+        if said_on < self.consent.signed_on:
+            raise forms.ValidationError("That is before the consent was signed: check the date.")
+        return said_on
 
 
 class ReferralStateForm(forms.Form):

@@ -14,9 +14,9 @@ from intake.audit import record_access
 from intake.models import EventKind, Lead, LeadStatus, WorkflowError
 from intake.permissions import admissions_required
 
-from .models import REDISCLOSURE_NOTICE, PartnerService, Referral, RefusedShare, Share, suggest
+from .models import REDISCLOSURE_NOTICE, PartnerService, Referral, ReferralConsent, RefusedShare, Share, suggest
 from .models.referrals import closing_refusal
-from .referral_forms import PartnerFilterForm, ReferralConsentForm, ReferralForm, ReferralStateForm
+from .referral_forms import ConsentRevokeForm, PartnerFilterForm, ReferralConsentForm, ReferralForm, ReferralStateForm
 
 
 @admissions_required
@@ -47,7 +47,9 @@ def needs_of(lead: Lead) -> dict:
     return {"service": level if level in PartnerService.values else "", "payer": payer, "age": age}
 
 
-def _render_refer(request: HttpRequest, lead: Lead, *, form=None, consent_form=None, status: int = 200) -> HttpResponse:
+def _render_refer(
+    request: HttpRequest, lead: Lead, *, form=None, consent_form=None, revoke_form=None, status: int = 200
+) -> HttpResponse:
     record_access(request, lead, label=f"{lead.reference} referral page", lead_id=lead.pk, view="refer")
     needs = needs_of(lead)
     chosen = (
@@ -68,11 +70,21 @@ def _render_refer(request: HttpRequest, lead: Lead, *, form=None, consent_form=N
         "form": form,
         "consent_form": consent_form
         or ReferralConsentForm(initial={"expires_on": timezone.localdate() + dt.timedelta(days=365)}),
-        "consents": lead.referral_consents.select_related("partner").order_by("-signed_on"),
+        "consents": _consents_of(lead, revoke_form),
         "closing_refusal": "" if LeadStatus.REFERRED in lead.closing_outcomes() else closing_refusal(lead),
         "notice": REDISCLOSURE_NOTICE,
     }
     return render(request, "admissions/referral_form.html", context, status=status)
+
+
+def _consents_of(lead: Lead, revoke_form: ConsentRevokeForm | None) -> list[ReferralConsent]:
+    """The lead's consents, each with why it no longer counts (revoked, expired) or a form to revoke it."""
+    consents = list(lead.referral_consents.select_related("partner", "lead").order_by("-signed_on"))
+    for consent in consents:
+        consent.lapsed = consent.lapse()
+        mine = revoke_form is not None and revoke_form.consent.pk == consent.pk
+        consent.revoke_form = revoke_form if mine else ConsentRevokeForm(consent=consent)
+    return consents
 
 
 @admissions_required
@@ -123,13 +135,38 @@ def referral_consent(request: HttpRequest, lead_id: int) -> HttpResponse:
 
 
 @admissions_required
+@require_POST
+def referral_consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
+    """The person revoked their consent for this one partner: nothing more goes there under it."""
+    consent = get_object_or_404(ReferralConsent.objects.select_related("lead", "partner"), pk=consent_id)
+    form = ConsentRevokeForm(request.POST, consent=consent)
+    if consent.revoked_on:
+        form.add_error(None, f"This consent was already revoked on {consent.revoked_on}.")
+    if not form.is_valid():
+        return _render_refer(request, consent.lead, revoke_form=form, status=400)
+    consent.revoke(method=form.cleaned_data["method"], said_on=form.cleaned_data["said_on"], by=request.user)
+    messages.success(request, f"Consent RC-{consent.pk} naming {consent.partner.name} recorded as revoked.")
+    return redirect("admissions:refer", lead_id=consent.lead_id)
+
+
+@admissions_required
 def referral(request: HttpRequest, referral_id: int) -> HttpResponse:
     """One referral, for the worker and to print for the partner: what was shared (the values only
     where the consent covers them) and the §2.32 notice that goes with it."""
-    referral = get_object_or_404(Referral.objects.select_related("lead", "partner", "consent"), pk=referral_id)
+    referral = get_object_or_404(
+        Referral.objects.select_related("lead", "partner", "consent", "consent__lead"), pk=referral_id
+    )
     record_access(request, referral, label=f"Referral R-{referral.pk}", lead_id=referral.lead_id, view="referral")
-    shown = {code: code in referral.shares for code in Share.values}
-    context = {"referral": referral, "lead": referral.lead, "shown": shown, "notice": REDISCLOSURE_NOTICE}
+    # Once the consent is revoked or expired the sheet no longer carries the person's values, only why.
+    lapsed = referral.consent.lapse() if referral.consent else ""
+    shown = {code: code in referral.shares and not lapsed for code in Share.values}
+    context = {
+        "referral": referral,
+        "lead": referral.lead,
+        "shown": shown,
+        "lapsed": lapsed,
+        "notice": REDISCLOSURE_NOTICE,
+    }
     if shown[Share.INSURANCE]:
         context["verification"] = referral.lead.verifications.select_related("payer").order_by("-created_at").first()
     return render(request, "admissions/referral_detail.html", context)

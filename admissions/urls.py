@@ -17,6 +17,11 @@ urlpatterns = [
     path("leads/<int:lead_id>/refer/", referral_views.refer, name="refer"),
     path("leads/<int:lead_id>/refer/consent/", referral_views.referral_consent, name="referral_consent"),
     path("referrals/", referral_views.referrals, name="referrals"),
+    path(
+        "referral-consents/<int:consent_id>/revoke/",
+        referral_views.referral_consent_revoke,
+        name="referral_consent_revoke",
+    ),
     path("referrals/<int:referral_id>/", referral_views.referral, name="referral"),
     path("referrals/<int:referral_id>/state/", referral_views.referral_state, name="referral_state"),
     # Cost estimates: a Good Faith Estimate for a self-pay person, and an insured person's printed one.

@@ -216,6 +216,7 @@ class World:
     category: Category
     worker: User  # an admissions worker whose roster row others try to edit
     referral: object = None  # admissions: a referral out of `lead`
+    referral_consent: object = None  # admissions: a Part 2 consent naming the referral's partner
 
 
 def _admin_model(route: Route):
@@ -244,6 +245,7 @@ def candidates(route: Route, name: str, world: World, missing: str | None = None
         "verification_id": [world.verification.pk],
         "user_id": [world.worker.pk],
         "referral_id": [world.referral.pk] if world.referral else [],
+        "consent_id": [world.referral_consent.pk] if world.referral_consent else [],
         "slug": [world.article.slug],
         "category_slug": [world.category.slug],
         "side": ["front"],
@@ -416,7 +418,20 @@ def world(staff) -> World:
     )
     partner = Partner.objects.create(name="Sweep Partner", services=["iop"], phone="(312) 555-0100")
     referral = Referral.objects.create(lead=lead, partner=partner, level_of_care="iop", referred_by=staff["avery"])
-    return World(lead, verification, article, draft, category, worker=staff["blake"], referral=referral)
+    signed = ReferralConsent.objects.create(
+        lead=lead,
+        partner=partner,
+        method="signed_form",
+        patient_name="Sweep Person",
+        signed_by="Sweep Person",
+        signed_on=dt.date(2026, 1, 2),
+        kinds=["name_phone"],
+        expires_on=dt.date(2099, 1, 1),
+        recorded_by=staff["avery"],
+    )
+    return World(
+        lead, verification, article, draft, category, worker=staff["blake"], referral=referral, referral_consent=signed
+    )
 
 
 def snapshot() -> dict:
@@ -444,7 +459,7 @@ def snapshot() -> dict:
         "decisions": ClinicalDecision.objects.count(),
         "admissions": list(Admission.objects.order_by("pk").values("state", "hold_expires_at")),
         "waitlist": list(WaitlistEntry.objects.order_by("pk").values("left_at", "offered_at")),
-        "referral_consents": ReferralConsent.objects.count(),
+        "referral_consents": list(ReferralConsent.objects.order_by("pk").values("revoked_on")),
         "estimates": GoodFaithEstimate.objects.count(),
         "estimate_emails": EstimateEmail.objects.count(),
         "visitor_reminders": VisitorReminder.objects.count(),

@@ -14,7 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from intake.crypto import EncryptedCharField, EncryptedTextField
@@ -41,6 +41,13 @@ REDISCLOSURE_NOTICE = (
     "or other information is NOT sufficient to meet the required elements of written consent to further "
     "use or redisclose the record (see 42 CFR 2.31)."
 )
+# 42 CFR 2.31(a)(4)(iii): a consent for a covered entity or business associate receiving the record
+# for treatment must carry this statement; partners receive referrals for treatment.
+HIPAA_REDISCLOSURE_STATEMENT = (
+    "The patient's record (or information contained in the record) may be redisclosed in accordance with the "
+    "permissions contained in the HIPAA regulations, except for uses and disclosures for civil, criminal, "
+    "administrative, and legislative proceedings against the patient."
+)
 PURPOSE = "Referral for treatment and a warm hand-off, at the patient's request"
 
 
@@ -52,6 +59,12 @@ class Share(models.TextChoices):
     INSURANCE = "insurance", "Insurance (payer, member and group numbers)"
 
 
+# What staff may tick now. The phone screen summary is no longer offered: the sheet never printed it
+# (only its label), so the partner was told something was shared that was not. SCREEN stays for the
+# referrals and consents recorded before.
+SHAREABLE = [Share.NAME_PHONE, Share.INSURANCE]
+
+
 class RefusedShare(WorkflowError):
     """Nothing was saved; `errors` maps each form field to what to fix there."""
 
@@ -60,9 +73,21 @@ class RefusedShare(WorkflowError):
         super().__init__(" ".join(errors.values()))
 
 
+def _same_person(lead_field: str) -> Q:
+    """Revocations recorded on this lead or on another lead with the same phone (the same person)."""
+    return Q(lead_id=OuterRef(f"{lead_field}_id")) | (
+        Q(lead__phone_hash=OuterRef(f"{lead_field}__phone_hash")) & ~Q(lead__phone_hash="")
+    )
+
+
 class ReferralConsentQuerySet(models.QuerySet):
     def in_force(self, today: dt.date | None = None):
-        return self.filter(expires_on__gte=today or timezone.localdate())
+        """Not expired, not revoked for its partner, and not signed on or before a day the person
+        revoked their consent altogether (a consent signed after that revocation stands)."""
+        taken_back = ConsentRevocation.objects.filter(_same_person("lead"), said_on__gte=OuterRef("signed_on"))
+        return self.filter(expires_on__gte=today or timezone.localdate(), revoked_on__isnull=True).exclude(
+            Exists(taken_back)
+        )
 
     def covering(self, lead, partner: Partner, shares: list[str]) -> "ReferralConsent | None":
         """The consent (still in force) under which these shares may go to this partner, if any."""
@@ -99,9 +124,21 @@ class ReferralConsent(models.Model):
         "already acted on it), and that care does not depend on signing",
         default=False,
     )
+    states_hipaa_redisclosure = models.BooleanField(
+        "the form states that the record may be redisclosed in accordance with HIPAA, except for uses and "
+        "disclosures for civil, criminal, administrative and legislative proceedings against the patient",
+        default=False,
+        help_text=HIPAA_REDISCLOSURE_STATEMENT,
+    )
     kept_at = models.CharField("where the signed form is kept", max_length=120, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The person took this consent back for this partner (2.31(a)(6)); nothing more goes under it.
+    revoked_on = models.DateField("revoked on", null=True, blank=True)
+    revocation_method = models.CharField(
+        "how the person revoked it", max_length=10, choices=ConsentRevocation.Method.choices, blank=True
+    )
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     objects = ReferralConsentQuerySet.as_manager()
 
@@ -113,6 +150,22 @@ class ReferralConsent(models.Model):
 
     def get_additional_data(self) -> dict:
         return {"lead_id": self.lead_id}
+
+    def revoke(self, *, method: str, said_on: dt.date, by: User) -> None:
+        """Record that the person revoked this consent for its partner (the change is audit-logged)."""
+        self.revoked_on, self.revocation_method, self.revoked_by = said_on, method, by
+        self.save(update_fields=["revoked_on", "revocation_method", "revoked_by"])
+
+    def lapse(self, today: dt.date | None = None) -> str:
+        """Why nothing may go (or be printed) under this consent any more, in words; "" while in force."""
+        if self.revoked_on:
+            how = self.get_revocation_method_display().lower()
+            return f"The person revoked this consent ({how}) on {self.revoked_on}."
+        if self.expires_on < (today or timezone.localdate()):
+            return f"This consent expired on {self.expires_on}."
+        mine = Q(lead__phone_hash=self.lead.phone_hash) if self.lead.phone_hash else Q(lead_id=self.lead_id)
+        revocation = ConsentRevocation.objects.filter(mine, said_on__gte=self.signed_on).first()
+        return revocation.describe() if revocation else ""
 
     def covers(self, shares: list[str]) -> bool:
         return set(shares) <= set(self.kinds)
@@ -175,6 +228,8 @@ class ReferralQuerySet(models.QuerySet):
         lead cannot be closed as referred now."""
         with transaction.atomic():
             consent = None
+            if unknown := [code for code in shares if code not in SHAREABLE]:
+                raise RefusedShare({"shares": f"That cannot be shared with a referral: {', '.join(unknown)}."})
             if shares:
                 consent = ReferralConsent.objects.covering(lead, partner, shares)
                 if refusal := _share_refusal(lead, partner, consent):
@@ -222,8 +277,11 @@ def closing_refusal(lead) -> str:
 
 
 def _share_refusal(lead, partner: Partner, consent: ReferralConsent | None) -> str:
+    # A lead-wide revocation takes back the consents signed on or before it (in_force leaves them
+    # out); a consent the person signed afterwards stands.
     mine = Q(lead__phone_hash=lead.phone_hash) if lead.phone_hash else Q(lead_id=lead.pk)
-    if revocation := ConsentRevocation.objects.filter(mine).select_related("recorded_by").first():
+    revocation = ConsentRevocation.objects.filter(mine).select_related("recorded_by").order_by("-said_on").first()
+    if consent is None and revocation:
         return f"{revocation.describe()} Nothing about this person may be shared with {partner.name}."
     if consent is None:
         return (

@@ -141,7 +141,7 @@ def test_it_records_a_consent_with_the_elements_of_2_31_and_refuses_an_incomplet
 
     missing = client.post(url, facts)  # the form's revocation statement not confirmed
     assert missing.status_code == 400 and not lead.referral_consents.exists()
-    client.post(url, {**facts, "states_revocation": "on"})
+    client.post(url, {**facts, "states_revocation": "on", "states_hipaa_redisclosure": "on"})
 
     recorded = lead.referral_consents.get()
     assert recorded.partner == valley and recorded.kinds == ["name_phone"]
