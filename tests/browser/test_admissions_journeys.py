@@ -259,6 +259,7 @@ def test_it_refers_a_person_to_a_matching_partner_under_consent_and_closes_the_l
     worker.fill("#id_signed_on", timezone.localdate().isoformat())
     worker.check("#id_kinds_0")  # name and phone
     worker.check("#id_states_revocation")
+    worker.check("#id_states_hipaa_redisclosure")
     worker.fill("#id_kept_at", "Intake binder, Maple House")
     worker.get_by_role("button", name="Record the consent").click()
     expect(messages(worker)).to_contain_text("Consent naming Valley Recovery IOP recorded (name and phone")
