@@ -74,19 +74,23 @@ def release_expired_holds(now: dt.datetime | None = None) -> int:
     return released
 
 
+def _alert_once(due, stamp: str, kind: str, now: dt.datetime) -> int:
+    """Alert each admission's workers of `kind`, once: the conditional UPDATE on `stamp` lets only
+    one beat run (or one of several schedulers) win for each admission."""
+    alerted = 0
+    for admission in due.select_related("lead__assigned_to")[:200]:
+        if Admission.objects.filter(pk=admission.pk, **{f"{stamp}__isnull": True}).update(**{stamp: now}):
+            Notification.objects.queue(admission.lead, kind=kind, recipients=workers_of(admission.lead))
+            alerted += 1
+    return alerted
+
+
 def warn_expiring_holds(now: dt.datetime | None = None) -> int:
     """Once per hold, HOLD_WARNING_HOURS before it expires."""
     now = now or timezone.now()
     soon = now + dt.timedelta(hours=settings.HOLD_WARNING_HOURS)
     due = Admission.objects.holding(now).filter(hold_expires_at__lte=soon, expiry_warned_at__isnull=True)
-    warned = 0
-    for admission in due.select_related("lead__assigned_to")[:200]:
-        if Admission.objects.filter(pk=admission.pk, expiry_warned_at__isnull=True).update(expiry_warned_at=now):
-            Notification.objects.queue(
-                admission.lead, kind=Notification.Kind.HOLD_EXPIRING, recipients=workers_of(admission.lead)
-            )
-            warned += 1
-    return warned
+    return _alert_once(due, "expiry_warned_at", Notification.Kind.HOLD_EXPIRING, now)
 
 
 def remind_staff_of_admissions(now: dt.datetime | None = None) -> int:
@@ -94,14 +98,7 @@ def remind_staff_of_admissions(now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     soon = now + dt.timedelta(hours=settings.ADMISSION_REMINDER_HOURS)
     due = Admission.objects.holding(now).filter(admit_at__lte=soon, admit_at__gt=now, staff_reminded_at__isnull=True)
-    reminded = 0
-    for admission in due.select_related("lead__assigned_to")[:200]:
-        if Admission.objects.filter(pk=admission.pk, staff_reminded_at__isnull=True).update(staff_reminded_at=now):
-            Notification.objects.queue(
-                admission.lead, kind=Notification.Kind.ADMISSION_REMINDER, recipients=workers_of(admission.lead)
-            )
-            reminded += 1
-    return reminded
+    return _alert_once(due, "staff_reminded_at", Notification.Kind.ADMISSION_REMINDER, now)
 
 
 def expire_offers(now: dt.datetime | None = None) -> int:
