@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "centre",
     # From the first call to admission: programmes, screens, beds, waitlists, referrals out.
     "admissions",
+    # Two-way texting with visitors: the conversation, consent keywords, quiet hours.
+    "texting",
 ]
 
 MIDDLEWARE = [
@@ -222,12 +224,24 @@ REFERRAL_FOLLOW_UP_DAYS = env.int("REFERRAL_FOLLOW_UP_DAYS", default=2)
 
 # A Slack-compatible incoming webhook for the team channel.
 CHAT_WEBHOOK_URL = env.str("CHAT_WEBHOOK_URL", default="")
-# SMS to staff: "console" prints them, "twilio" posts to Twilio's Messages API (or SMS_API_BASE).
+# Texts, to staff and visitors (intake.sms): "console" prints them, "twilio" sends them through
+# Twilio's REST client to SMS_API_BASE (Twilio itself, or the tests' fake provider server).
 SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
 SMS_ACCOUNT_SID = env.str("SMS_ACCOUNT_SID", default="")
 SMS_AUTH_TOKEN = env.str("SMS_AUTH_TOKEN", default="")
 SMS_FROM = env.str("SMS_FROM", default="")
 SMS_API_BASE = env.str("SMS_API_BASE", default="https://api.twilio.com")
+# The public address the provider posts inbound texts and delivery reports to (POST /sms/inbound/),
+# e.g. https://lantern.example.org: Twilio signs the full URL it posted to, so the signature is
+# checked against this base, never against the Host header a proxy may have rewritten. Empty: the
+# site's own address (SITE_URL). Delivery reports are asked for only when the provider is twilio.
+SMS_WEBHOOK_BASE = env.str("SMS_WEBHOOK_BASE", default="")
+# No text to a visitor from the first hour to the second, in their time zone (from their number's
+# area code where nothing better is known; the centre's where the number says nothing). A text
+# written then waits for the end of the quiet hours. Replies to STOP and HELP are never held.
+TEXT_QUIET_HOURS = env.str("TEXT_QUIET_HOURS", default="21:00-08:00")
+# The automatic first text right after a request, to visitors who allowed texts.
+TEXT_FIRST_MESSAGE = env.bool("TEXT_FIRST_MESSAGE", default=True)
 # Outbound HTTP calls (SMS, chat) give up after this many seconds; the delivery is retried.
 NOTIFY_HTTP_TIMEOUT = env.float("NOTIFY_HTTP_TIMEOUT", default=5.0)
 
@@ -451,5 +465,8 @@ LOGGING = {
         **{name: {"level": "WARNING"} for name in ("celery.worker.strategy", "celery.app.trace")},
         # WeasyPrint logs seven progress lines for every PDF (admissions.pdf); its warnings still show.
         "weasyprint": {"level": "WARNING"},
+        # The twilio client logs each API call's URL and headers at INFO: nothing we need, and a
+        # lookup's URL can carry a number.
+        "twilio": {"level": "WARNING"},
     },
 }

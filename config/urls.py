@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("verification.urls")),
     path("staff/", include("intake.staff_urls")),
     path("staff/", include("admissions.urls")),
+    path("", include("texting.urls")),
     path("", include("centre.urls")),
     path("", include("intake.urls")),
 ]

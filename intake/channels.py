@@ -12,7 +12,7 @@ import json
 import smtplib
 import urllib.error
 import urllib.request
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -22,28 +22,12 @@ from django.utils import timezone
 
 from config.absolute import absolute_url
 
-from . import extensions
+from . import extensions, sms
+from .delivery_errors import TEMPORARY_HTTP, ChannelRefused, DeliveryError, RefusedDelivery
 
 # How much of a provider's error answer is kept on the row: enough to tell why, and short
 # enough that a provider echoing a whole request back cannot fill the error column with it.
 ERROR_BODY_LIMIT = 200
-
-
-class DeliveryError(Exception):
-    """The provider could not take the message now (unreachable, busy); the delivery is retried."""
-
-
-class RefusedDelivery(DeliveryError):
-    """The provider refused the message for a reason a retry cannot change (a 4xx answer to the
-    request itself, a staff member without a mobile number)."""
-
-
-class ChannelRefused(DeliveryError):
-    """The provider refused us, not the message: our credentials or account (HTTP 401, 403)."""
-
-
-# HTTP answers that mean "not now" rather than "never": timeout, too many requests.
-_TEMPORARY_HTTP = {408, 425, 429}
 
 
 def is_permanent(exc: Exception) -> bool:
@@ -82,6 +66,8 @@ WORK_ALERTS = {
     "waitlist_check_in": "Time to check in with a person on the waitlist",
     "referral_follow_up": "A referral out needs following up",
     "hold_released": "A bed hold expired and the bed was given back",
+    "text_received": "The person sent a text: read it on the lead",
+    "text_failed": "A text to the person was not delivered: try another way",
 }
 
 
@@ -122,6 +108,8 @@ def urgent_line(notification) -> str:
     kind = notification.Kind
     if notification.kind == kind.RED_FLAG:
         return "a phone screen raised a red flag: a clinician should look now."
+    if notification.kind == kind.TEXT_RECEIVED and notification.urgent:
+        return "the person's text may mention danger or suicide: read it and call now."
     if notification.lead.urgent:
         return "the visitor said someone may be in danger right now."
     if notification.kind == kind.REVIEW_NEEDED:
@@ -186,7 +174,7 @@ def post(url: str, body: bytes, content_type: str, *, what: str, auth: tuple[str
     except urllib.error.HTTPError as exc:
         detail = _snippet(exc.read(4 * 1024)) if exc.fp else ""
         exc.close()
-        refused = 400 <= exc.code < 500 and exc.code not in _TEMPORARY_HTTP
+        refused = 400 <= exc.code < 500 and exc.code not in TEMPORARY_HTTP
         error = ChannelRefused if exc.code in (401, 403) else RefusedDelivery if refused else DeliveryError
         raise error(f"{what} answered HTTP {exc.code}" + (f": {detail}" if detail else "")) from None
     except urllib.error.URLError as exc:
@@ -253,24 +241,8 @@ def send_sms(notification) -> None:
     if not mobile:
         # They removed their number after the row was queued; the error says so on the row.
         raise RefusedDelivery(f"staff member {notification.recipient_id} has no mobile number")
-    text = render_text(notification)
-    provider = settings.SMS_PROVIDER
-    if provider == "console":
-        # `make run` shows it in the terminal; the text carries no PHI.
-        print(f"SMS to {mobile}: {text}", flush=True)
-    elif provider == "twilio":
-        sid, token, sender = settings.SMS_ACCOUNT_SID, settings.SMS_AUTH_TOKEN, settings.SMS_FROM
-        if not (sid and token and sender):
-            raise ImproperlyConfigured("SMS_PROVIDER=twilio needs SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM.")
-        post(
-            f"{settings.SMS_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
-            urlencode({"To": mobile, "From": sender, "Body": text}).encode(),
-            "application/x-www-form-urlencoded",
-            what="SMS provider",
-            auth=(sid, token),
-        )
-    else:
-        raise ImproperlyConfigured(f"Unknown SMS_PROVIDER {provider!r}; use 'console' or 'twilio'.")
+    # Staff alerts carry no PHI, so the console may print the staff member's own number.
+    sms.send_text(mobile, render_text(notification), who=mobile)
 
 
 def send_webhook(notification) -> None:

@@ -44,6 +44,11 @@ CONSENT_TEXTS = {
         "through my coverage together, and about treatment. My details are kept confidential and "
         "are used for nothing else. Agreeing is not a condition of care."
     ),
+    # No form: the person texted the centre's number first (texting.inbound). Replying is all it allows.
+    "text-inbound-2026-11-30": (
+        "The person texted {centre}'s number. {centre} may answer by text until they reply STOP, and call "
+        "them back; nothing else was agreed."
+    ),
 }
 
 # The verification form's consent to disclose under 42 CFR 2.31: one sentence per element, shown as
@@ -83,6 +88,7 @@ CURRENT_CALLBACK_CONSENT = "callback-2026-11-30"
 CURRENT_ARTICLE_CALLBACK_CONSENT = "article-callback-2026-11-30"
 CURRENT_VERIFICATION_CONSENT = "verification-part2-2026-11-30"
 CURRENT_BY_PHONE_CONSENT = "verification-by-phone-2026-11-30"
+CURRENT_TEXT_INBOUND_CONSENT = "text-inbound-2026-11-30"
 
 
 def consent_text(version: str, centre: str) -> str:
@@ -109,12 +115,13 @@ def part2_consent_terms(
 
 def may_contact(lead, channel: str) -> bool:
     """The one gate for reaching a visitor: calls always (they asked for one), texts and
-    voicemail only when their latest request allowed them. Staff actions and any message sent
+    voicemail only when their latest request allowed them (or they told staff so), and texts
+    never after their number replied STOP. Staff actions and any message sent
     to a visitor go through here."""
     if channel == "call":
         return True
     if channel == "text":
-        return bool(lead.ok_to_text)
+        return bool(lead.ok_to_text) and lead.texts_stopped_at is None
     if channel == "voicemail":
         return bool(lead.ok_to_voicemail)
     return False

@@ -83,6 +83,11 @@ class LeadPart:
         query for the whole page (the queue refreshes every 10 seconds)."""
         return {}
 
+    def queue_marks(self, lead_ids: list[int]) -> dict[int, Fact]:
+        """For one page of the staff queue: a mark beside a lead's name ("2 unread texts"), per lead
+        that has one, read in one query for the whole page."""
+        return {}
+
     def health(self) -> dict[str, str]:
         """Checks for /healthz, by name: "ok" or "error: ..." (no PHI, no paths)."""
         return {}
@@ -161,6 +166,15 @@ def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
         for lead_id, result in part.queue_results(lead_ids).items():
             results.setdefault(lead_id, result)
     return results
+
+
+def queue_marks(lead_ids: list[int]) -> dict[int, list[Fact]]:
+    """Every part's marks for each lead on a page of the queue."""
+    marks: dict[int, list[Fact]] = {}
+    for part in _parts.values():
+        for lead_id, mark in part.queue_marks(lead_ids).items():
+            marks.setdefault(lead_id, []).append(mark)
+    return marks
 
 
 def page_panels(lead) -> list[dict]:

@@ -14,11 +14,16 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .crypto import keyed_hash
-from .models import BestTime, Facility, ForWhom, Lead, LeadKind, LeadRequest, Notification
+from .models import BestTime, Facility, ForWhom, Lead, LeadKind, LeadRequest, Notification, TextStop
 from .timing import first_call_target
+
+# Sent inside `receive`'s transaction once a request is stored: lead, request, repeat (it joined an
+# open lead). A receiver's rows commit or roll back with the request.
+request_received = Signal()
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
     window = now - dt.timedelta(hours=settings.DUPLICATE_LEAD_WINDOW_HOURS)
     # No savepoint: inside a caller's transaction (verification's) a failure here undoes it all anyway.
     with transaction.atomic(savepoint=False):
-        _lock_phone(submission.phone)
+        lock_phone(submission.phone)
         lead = (
             Lead.objects.select_for_update()
             .open()
@@ -117,8 +122,11 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
                 )
                 said["ok_to_text"] = said["ok_to_text"] and not refused["text"]
                 said["ok_to_voicemail"] = said["ok_to_voicemail"] and not refused["voicemail"]
+            # A number that replied STOP gets no texts on a new lead either, until it replies START.
+            stopped = TextStop.objects.filter(phone_hash=keyed_hash(submission.phone))
             lead = Lead.objects.create(
                 **said,
+                texts_stopped_at=stopped.values_list("stopped_at", flat=True).first(),
                 phone=submission.phone,
                 created_at=now,
                 last_requested_at=now,
@@ -139,10 +147,12 @@ def receive(submission: Submission) -> tuple[Lead, LeadRequest]:
         )
         kind = Notification.Kind.REPEAT_REQUEST if repeat else Notification.Kind.NEW_LEAD
         Notification.objects.queue_for_lead(lead, kind=kind, urgent=submission.urgent)
+        # Other apps add their rows in the same transaction (texting: the first text to the person).
+        request_received.send(Lead, lead=lead, request=request, repeat=repeat)
     return lead, request
 
 
-def _lock_phone(phone: str) -> None:
+def lock_phone(phone: str) -> None:
     """Two first requests from one phone at the same moment must make one lead, not two: row locks
     cannot guard a row that does not exist yet, so PostgreSQL takes a transaction-scoped advisory
     lock on the phone's keyed hash. (SQLite, for `make run`, already runs one writer at a time.)"""

@@ -19,10 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedEmailField, EncryptedTextField
+from intake.delivery_errors import describe_failure
 from intake.models import Facility, Lead
 from outbox.models import Delivery, DeliveryQuerySet, PermanentFailure
-
-from .reminders import describe_failure
 
 # The rule asks providers to keep each estimate for six years from issue.
 KEEP_FOR = dt.timedelta(days=6 * 366)

@@ -6,20 +6,17 @@ text can be read over someone's shoulder."""
 
 import contextlib
 import datetime as dt
-import re
-import smtplib
 from email.utils import formataddr, parseaddr
-from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from intake import channels
+from intake import channels, sms
 from intake.consent import may_contact
+from intake.delivery_errors import describe_failure
 from intake.models import ForWhom
 from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
@@ -127,21 +124,6 @@ class VisitorReminder(Delivery):
         return super().is_permanent(exc) or channels.is_permanent(exc)
 
 
-def describe_failure(exc: Exception) -> str:
-    name = type(exc).__name__
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return f"{name}: SMTP {', '.join(str(code) for code, _ in exc.recipients.values())}"
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return f"{name}: SMTP {exc.smtp_code}"
-    if not isinstance(exc, channels.DeliveryError):
-        return name
-    words = str(exc)
-    if status := re.search(r"answered HTTP (\d{3})", words):
-        code = re.search(r"[\"']code[\"']\s*:\s*\"?(\d{1,8})", words)
-        return f"{name}: the provider answered HTTP {status[1]}" + (f", error code {code[1]}" if code else "")
-    return f"{name}: the provider was unreachable" if "unreachable" in words else name
-
-
 def send_email(to: str, context: dict, *, connection) -> None:
     """The reminder email, from DISCREET_SENDER_NAME at DEFAULT_FROM_EMAIL's address: an inbox
     shows the sender's name."""
@@ -159,20 +141,5 @@ def send_email(to: str, context: dict, *, connection) -> None:
 
 
 def send_text(phone: str, text: str) -> None:
-    """A text to the person, through the centre's SMS settings (as staff texts go)."""
-    provider = settings.SMS_PROVIDER
-    if provider == "console":
-        print(f"SMS to the person: {text}", flush=True)  # no number: the console is a log
-    elif provider == "twilio":
-        sid, token, sender = settings.SMS_ACCOUNT_SID, settings.SMS_AUTH_TOKEN, settings.SMS_FROM
-        if not (sid and token and sender):
-            raise ImproperlyConfigured("SMS_PROVIDER=twilio needs SMS_ACCOUNT_SID, SMS_AUTH_TOKEN and SMS_FROM.")
-        channels.post(
-            f"{settings.SMS_API_BASE.rstrip('/')}/2010-04-01/Accounts/{sid}/Messages.json",
-            urlencode({"To": phone, "From": sender, "Body": text}).encode(),
-            "application/x-www-form-urlencoded",
-            what="SMS provider",
-            auth=(sid, token),
-        )
-    else:
-        raise ImproperlyConfigured(f"Unknown SMS_PROVIDER {provider!r}; use 'console' or 'twilio'.")
+    """A text to the person, through the centre's one SMS provider (intake.sms)."""
+    sms.send_text(phone, text)

@@ -118,24 +118,17 @@ def test_the_email_tick_shows_the_address_and_records_that_the_person_asked_for_
 def test_a_refused_reminder_keeps_the_providers_status_and_code_but_never_the_number_or_address(
     staff, clinician, http_inbox, monkeypatch
 ):
-    from intake import channels
-
     text = booked(staff, clinician, ok_to_text=True, email_reminder=True, hours=2)
     phone, email = text.lead.phone, text.lead.email
-
-    def refuse_text(url, body, content_type, *, what, auth=None):
-        # What channels.post raises for a 400 with Twilio's body, which echoes the number.
-        raise channels.RefusedDelivery(
-            f'{what} answered HTTP 400: {{"code": 21211, "message": "The \'To\' number {phone} is not valid."}}'
-        )
+    # The fake provider refuses the text as Twilio does, its error body echoing the number.
+    http_inbox.status_next = 400
 
     def refuse_email(to, context, *, connection):
         raise smtplib.SMTPRecipientsRefused({to: (550, f"5.1.1 <{to}>: mailbox unavailable".encode())})
 
-    monkeypatch.setattr(channels, "post", refuse_text)
     monkeypatch.setattr("admissions.models.reminders.send_email", refuse_email)
     VisitorReminder.objects.deliver_due()
     errors = {r.channel: r.last_error for r in VisitorReminder.objects.filter(admission=text)}
-    assert errors["text"] == "RefusedDelivery: the provider answered HTTP 400, error code 21211"
+    assert errors["text"] == "RefusedDelivery: the provider answered HTTP 400, error code 20500"
     assert errors["email"] == "SMTPRecipientsRefused: SMTP 550"
     assert all(phone not in error and phone[2:] not in error and email not in error for error in errors.values())

@@ -46,9 +46,11 @@ from .staff import (
     supervisors,
     team_at_work,
 )
+from .text_stops import TextStop
 from .timeline import TimelineEntry, timeline_of
 
 __all__ = [
+    "TextStop",
     "ADMISSION_PATH",
     "CLINICIAN_GROUP",
     "Facility",

@@ -6,6 +6,8 @@ from django.db import models
 class LeadKind(models.TextChoices):
     CALLBACK = "callback", "Callback"
     VERIFICATION = "verification", "Insurance verification"
+    # A text to the centre's number from a number with no open lead (texting.inbound).
+    TEXT = "text", "Text message"
 
 
 class LeadStatus(models.TextChoices):

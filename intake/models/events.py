@@ -36,6 +36,9 @@ class EventKind(models.TextChoices):
     # Details name the facilities and sources (organisations, not people): no PHI.
     FACILITY = "facility", "Facility changed"
     REFERRAL_SOURCE = "referral_source", "Referral source set"
+    # The person's number replied STOP or START (texting.keywords): consent events with their time.
+    TEXTS_STOPPED = "texts_stopped", "Texts stopped by the person"
+    TEXTS_RESUMED = "texts_resumed", "Texts resumed by the person"
 
 
 class EventChanged(Exception):
@@ -115,6 +118,11 @@ class LeadEvent(models.Model):
             return f"Facility: {d.get('from') or 'none'} → {d.get('to') or 'none'}"
         if self.kind == EventKind.REFERRAL_SOURCE:
             return f"Referral source: {d.get('from') or 'none / self'} → {d.get('to') or 'none / self'}"
+        if self.kind == EventKind.TEXTS_STOPPED:
+            how = f"replied {d['word']}" if d.get("word") else "opted out with the provider"
+            return f"The person's number {how}: no more texts to it until it replies START"
+        if self.kind == EventKind.TEXTS_RESUMED:
+            return f"The person's number replied {d.get('word') or 'START'}: texts allowed again as before the STOP"
         return self.get_kind_display()
 
     def outcome_sentence(self) -> str:

@@ -60,6 +60,10 @@ class Lead(LeadOwnership, LeadWorkflow, LeadPlacement, models.Model):
     # Set when a staff member records, on a call, what the person wants (texts, voicemail).
     contact_preferences_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     contact_preferences_at = models.DateTimeField(null=True, blank=True)
+    # Set on every lead of a number when that number replies STOP (or the provider reports it opted
+    # out), cleared when it replies START: a carrier-level "no texts" on top of the permission above,
+    # which it never changes. A new lead of the number starts with it (intake.front_door).
+    texts_stopped_at = models.DateTimeField(null=True, blank=True)
 
     # First-touch attribution, without PHI: paths and hosts only, no query strings.
     landing_page = models.CharField(max_length=200, blank=True)
@@ -279,18 +283,22 @@ class Lead(LeadOwnership, LeadWorkflow, LeadPlacement, models.Model):
             # The page must not say "the person asked us" of a "no" a web form gave.
             self.contact_preferences_by = self.contact_preferences_at = None
         if submission.urgent:
-            # A new report of danger needs a call within minutes, and a new escalation if none comes.
-            self.urgent = True
-            self.danger_reported_at = now
-            self.escalated_at = None
-            if self.first_contacted_at is None:
-                target = now + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
-                self.sla_due_at = min(self.sla_due_at or target, target)
+            self.report_danger(now)
         if submission.kind == LeadKind.VERIFICATION:
             # The work now includes an insurance check; the queue says so.
             self.kind = LeadKind.VERIFICATION
         self.last_requested_at = now
         self.request_count = F("request_count") + 1
+
+    def report_danger(self, now: dt.datetime) -> None:
+        """Someone says a person may be in danger (a form, a text): a call is due within minutes,
+        and a new escalation if none comes. The caller saves."""
+        self.urgent = True
+        self.danger_reported_at = now
+        self.escalated_at = None
+        if self.first_contacted_at is None:
+            target = now + dt.timedelta(minutes=settings.URGENT_RESPONSE_MINUTES)
+            self.sla_due_at = min(self.sla_due_at or target, target)
 
     def other_names(self) -> list[str]:
         """Names given on later requests that differ from the lead's ("also gave the name ...")."""

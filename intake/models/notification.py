@@ -147,6 +147,9 @@ class Notification(Delivery):
         REFERRAL_FOLLOW_UP = "referral_follow_up", "Referral follow-up due"
         # Sent when a hold has already run out: "about to expire" would be untrue by then.
         HOLD_RELEASED = "hold_released", "Bed hold expired"
+        # Texting with the person (written by the texting app; words in intake.channels.WORK_ALERTS).
+        TEXT_RECEIVED = "text_received", "A text from the person"
+        TEXT_FAILED = "text_failed", "A text to the person was not delivered"
 
     Channel = Channel
 

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from ..crypto import keyed_hash
 from .choices import OPEN_STATUSES
+from .events import EventKind, LeadEvent
 from .records import LeadRequest
+from .text_stops import TextStop
 
 if TYPE_CHECKING:
     from .lead import Lead
@@ -45,6 +47,30 @@ class LeadQuerySet(models.QuerySet):
 
     def for_phone(self, e164: str):
         return self.filter(phone_hash=keyed_hash(e164))
+
+    def stop_texts(self, e164: str, *, at, word: str) -> bool:
+        """The number replied STOP (or the provider says it opted out): no more texts to it, on
+        any of its leads, until it replies START. Each of its leads gets a consent event with the
+        time. False when the number had stopped already (nothing changed, nothing to confirm)."""
+        stop, created = TextStop.objects.get_or_create(
+            phone_hash=keyed_hash(e164), defaults={"stopped_at": at, "word": word[:20]}
+        )
+        changed = list(self.for_phone(e164).filter(texts_stopped_at__isnull=True).values_list("pk", flat=True))
+        self.filter(pk__in=changed).update(texts_stopped_at=stop.stopped_at)
+        for lead in self.model.objects.filter(pk__in=changed):
+            LeadEvent.objects.record(lead, EventKind.TEXTS_STOPPED, by=None, at=at, word=word)
+        return created or bool(changed)
+
+    def resume_texts(self, e164: str, *, at, word: str) -> bool:
+        """The number replied START: the STOP is lifted on every lead of it. Each lead's own text
+        permission is as before: a START from a phone never widens what the person told us.
+        False when the number had not stopped (nothing changed, nothing to confirm)."""
+        removed, _ = TextStop.objects.filter(phone_hash=keyed_hash(e164)).delete()
+        changed = list(self.for_phone(e164).filter(texts_stopped_at__isnull=False).values_list("pk", flat=True))
+        self.filter(pk__in=changed).update(texts_stopped_at=None)
+        for lead in self.model.objects.filter(pk__in=changed):
+            LeadEvent.objects.record(lead, EventKind.TEXTS_RESUMED, by=None, at=at, word=word)
+        return bool(removed or changed)
 
     def queue_order(self):
         """Leads still waiting for their first call come first (urgent, then by when the first

@@ -161,7 +161,7 @@ def test_it_retries_a_text_the_sms_provider_refused_and_then_sends_it(staff, htt
     deliver(sms)
     assert (sms.status, sms.attempts) == ("pending", 1)
     assert sms.due_at > timezone.now() + dt.timedelta(seconds=25)
-    assert sms.last_error.startswith("DeliveryError: SMS provider answered HTTP 500: ")
+    assert sms.last_error == "DeliveryError: SMS provider answered HTTP 500, error code 20500"
     assert len(sms.last_error) < 260  # not the provider's 2 kB error page
     assert_no_phi(sms.last_error)
 

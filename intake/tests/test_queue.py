@@ -174,9 +174,9 @@ def test_it_uses_the_same_number_of_queries_however_long_the_queue(
     avery_client.get("/staff/")  # the first request of a session stamps it; measure the next one
     # session, user, second-factor device, session generation, the user's groups (read once for the
     # role check and the navigation's), the active facilities (for the filter), page of leads (with
-    # assignees), count (capped), the page's insurance results, its audit entry, whether alerts are
-    # reaching anyone
-    with django_assert_num_queries(11):
+    # assignees), count (capped), the page's insurance results, its unread texts, its audit entry,
+    # whether alerts are reaching anyone
+    with django_assert_num_queries(12):
         response = avery_client.get("/staff/")
     assert response.status_code == 200
 

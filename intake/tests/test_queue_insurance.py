@@ -100,7 +100,7 @@ def test_the_insurance_results_of_a_page_are_read_in_one_query(avery_client, dja
     avery_client.get("/staff/")
 
     # As many queries as the queue with no verification at all (test_queue's count): none per row.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         html = avery_client.get("/staff/").content.decode()
     assert html.count("Plan active: to review") == 25
 

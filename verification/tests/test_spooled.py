@@ -33,7 +33,7 @@ def test_it_keeps_an_insurance_check_the_database_dropped_and_stores_it_with_its
 ):
     photo = SimpleUploadedFile("front.jpg", jpeg_bytes(), "image/jpeg")
     dropped = OperationalError("server closed the connection unexpectedly")
-    with mock.patch("intake.front_door._lock_phone", side_effect=dropped):
+    with mock.patch("intake.front_door.lock_phone", side_effect=dropped):
         response = client.post("/verify/", {**patient_data, "card_front": photo})
     thanks = client.get(response["Location"])
 

@@ -1,0 +1,48 @@
+"""What a text from a visitor asks of the system before any person reads it.
+
+The carriers' standard words (CTIA's messaging principles): a text that is only an opt-out word
+stops every text to the number; an opt-in word lifts that; a help word is answered with who we are
+and how to call. Matched as the whole message, in any case, with spaces and punctuation around it
+("Stop.", " STOP!! "), so that "please don't stop calling me" is a message for a person, not an
+opt-out. A message that mentions danger or suicide is shown to a person at once, as urgent.
+"""
+
+import re
+import unicodedata
+
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
+START_WORDS = frozenset({"START", "UNSTOP", "YES"})
+HELP_WORDS = frozenset({"HELP", "INFO"})
+
+STOP, START, HELP = "stop", "start", "help"
+
+# Words that should bring a person to the phone now. Broad on purpose: a false alarm costs a worker
+# a minute, a missed one may cost a life. Matched on word starts, so "suicidal" and "overdosed" match.
+DANGER = re.compile(
+    r"\b(suicid|kill (my|him|her|them)sel|kill me|end (it|my life)|want to die|wanna die|don'?t want to live|"
+    r"hurt (my|him|her)sel|self[- ]harm|overdos|od'?d|not breathing|can'?t breathe|unconscious|won'?t wake|"
+    r"seizure|emergency|911|danger|gun|weapon)",
+    re.IGNORECASE,
+)
+
+
+def _bare(body: str) -> str:
+    """The message without spaces, punctuation or accents, in capitals: "Stop!" -> "STOP"."""
+    text = unicodedata.normalize("NFKD", body)
+    return "".join(ch for ch in text if ch.isalnum()).upper()
+
+
+def keyword_of(body: str) -> str:
+    """STOP, START or HELP when the whole message is one of their words; "" otherwise."""
+    bare = _bare(body)
+    if bare in STOP_WORDS:
+        return STOP
+    if bare in START_WORDS:
+        return START
+    if bare in HELP_WORDS:
+        return HELP
+    return ""
+
+
+def mentions_danger(body: str) -> bool:
+    return bool(DANGER.search(body))
