@@ -13,6 +13,8 @@ def centre(request) -> dict:
             "name": settings.CENTRE_NAME,
             "phone": display_phone(settings.CENTRE_PHONE),
             "phone_tel": settings.CENTRE_PHONE,
+            # The name texts and reminders are signed with: says nothing about treatment.
+            "sender_name": settings.DISCREET_SENDER_NAME,
             "hours": centre_hours().summary(),
             # Worked out only when a template asks (staff pages never do); settings and the
             # clock only, so the 500 page can show it with the database down.

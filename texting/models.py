@@ -329,17 +329,18 @@ def record_disclosure(text: OutgoingText) -> None:
         purpose="To reach the person about their request, as they allowed texts",
         channel="Text message",
         reference=f"T-{text.pk}",
-        consent_reference=text_permission_reference(text.lead),
+        basis=text_permission(text.lead),
         disclosed_at=text.finished_at or timezone.now(),
     )
 
 
-def text_permission_reference(lead: Lead) -> str:
-    """Which permission allowed the text: the person on a call, or their latest request's own."""
+def text_permission(lead: Lead) -> str:
+    """Which permission allowed the text, for the accounting: what the person told staff on a call,
+    or their latest request that allowed texts (a text they sent us first is such a request)."""
     if lead.contact_preferences_at:
-        return "told on a call"
+        return "the person's permission to text, given on a call"
     request = lead.requests.filter(ok_to_text=True).order_by("-created_at").first()
-    return request.reference if request else ""
+    return f"the person's permission to text, on request {request.reference}" if request else ""
 
 
 def unread_counts(lead_ids: list[int]) -> dict[int, int]:

@@ -23,7 +23,7 @@ def consent_facts(lead, to) -> dict:
         "method": "signed_form",
         "patient_name": "Jordan Whitlock",
         "signed_by": "Jordan Whitlock",
-        "signed_on": lead.created_at.date().isoformat(),
+        "signed_on": timezone.localdate(lead.created_at).isoformat(),
         "kinds": ["name_phone"],
         "purpose": "Referral for treatment",
         "expires_on": "2099-01-01",

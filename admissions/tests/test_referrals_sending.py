@@ -48,7 +48,7 @@ def test_it_refuses_a_share_the_consent_does_not_cover_or_after_a_revocation(cli
     client.force_login(staff["avery"])
 
     assert refer(client, lead, valley, shares=[Share.NAME_PHONE, Share.SCREEN]).status_code == 400
-    ConsentRevocation.objects.record(lead, method="call", said_on=lead.created_at.date(), by=staff["avery"])
+    ConsentRevocation.objects.record(lead, method="call", said_on=timezone.localdate(lead.created_at), by=staff["avery"])
     page = refer(client, lead, valley, shares=[Share.NAME_PHONE])
 
     assert page.status_code == 400
@@ -132,7 +132,7 @@ def test_it_records_a_consent_with_the_elements_of_2_31_and_refuses_an_incomplet
         "method": "signed_form",
         "patient_name": "Jordan Whitlock",
         "signed_by": "Jordan Whitlock",
-        "signed_on": lead.created_at.date().isoformat(),
+        "signed_on": timezone.localdate(lead.created_at).isoformat(),
         "kinds": ["name_phone"],
         "purpose": "Referral for treatment",
         "expires_on": "2099-01-01",

@@ -11,6 +11,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='disclosure',
+            name='basis',
+            field=models.CharField(blank=True, max_length=120),
+        ),
         migrations.CreateModel(
             name='TextStop',
             fields=[

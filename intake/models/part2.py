@@ -147,6 +147,9 @@ class Disclosure(models.Model):
     # A written consent staff recorded outside Lantern's forms (a referral consent, "RC-3"): the
     # accounting names it rather than saying there was none.
     consent_reference = models.CharField(max_length=20, blank=True)
+    # What allowed it when that is not a written consent, in words for the accounting: a text to
+    # the person's own number goes on their permission to text ("… on request R-000123").
+    basis = models.CharField(max_length=120, blank=True)
     # The sandbox gateway answers inside Lantern: listed so a demo shows the record, marked so
     # nobody mistakes it for a real disclosure.
     simulated = models.BooleanField(default=False)
