@@ -6,6 +6,7 @@ import json
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
 from admissions.models import REDISCLOSURE_NOTICE, Referral, Share
 from intake.models import ConsentRevocation, Disclosure, LeadStatus
@@ -48,7 +49,8 @@ def test_it_refuses_a_share_the_consent_does_not_cover_or_after_a_revocation(cli
     client.force_login(staff["avery"])
 
     assert refer(client, lead, valley, shares=[Share.NAME_PHONE, Share.SCREEN]).status_code == 400
-    ConsentRevocation.objects.record(lead, method="call", said_on=timezone.localdate(lead.created_at), by=staff["avery"])
+    said_on = timezone.localdate(lead.created_at)
+    ConsentRevocation.objects.record(lead, method="call", said_on=said_on, by=staff["avery"])
     page = refer(client, lead, valley, shares=[Share.NAME_PHONE])
 
     assert page.status_code == 400
