@@ -80,6 +80,8 @@ def _add_events(timeline: Timeline, lead, merges) -> None:
     people = User.objects.in_bulk({pk for event in events for pk in event.staff_ids()})
     for event in events:
         kind = "outcome" if event.kind == EventKind.CLOSED else "event"
+        if event.kind in (EventKind.TEXTS_STOPPED, EventKind.TEXTS_RESUMED):
+            kind = "person"  # the person's own reply did it: no staff member, nor a former one
         what = event.describe(people)
         if event.lead_id != lead.pk:
             what = f"On {merged_in[event.lead_id].reference}: {what[0].lower()}{what[1:]}"
