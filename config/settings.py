@@ -192,6 +192,9 @@ NOTIFICATION_RETRY_MAX_SECONDS = env.int("NOTIFICATION_RETRY_MAX_SECONDS", defau
 DURABLE_STORE_URL = env.str("DURABLE_STORE_URL", default=str(VAR_DIR / "durable"))
 # Requests kept while PostgreSQL was away (intake.spool) are stored this often once it is back.
 SUBMISSION_SPOOL_POLL_SECONDS = env.int("SUBMISSION_SPOOL_POLL_SECONDS", default=2)
+# How often the worker asks the provider for texts our webhook missed, and how far back it looks.
+TEXT_CATCH_UP_SECONDS = env.int("TEXT_CATCH_UP_SECONDS", default=300)
+TEXT_CATCH_UP_HOURS = env.int("TEXT_CATCH_UP_HOURS", default=24)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # The outbox's safety net: rows whose wake-up was lost (broker down, worker killed) are
@@ -216,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     # Beds (admissions.capacity.sweep): expired holds released, expired offers passed on, hold
     # and admission alerts and waitlist check-ins, each once. A few indexed queries a minute.
     "sweep-beds": {"task": "admissions.tasks.sweep_beds", "schedule": 60.0},
+    # Texts whose webhook never reached us, fetched from the provider (texting.tasks). One API call.
+    "fetch-missed-texts": {"task": "texting.tasks.fetch_missed_texts", "schedule": float(TEXT_CATCH_UP_SECONDS)},
 }
 # Days after a referral out was sent (or last changed) before its referrer is reminded to follow it
 # up, and again every this many days until the person arrives or the referral is lost.

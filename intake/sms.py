@@ -6,7 +6,7 @@ Failures are raised as intake.channels' errors, in words that never quote the me
 a provider's error answer often echoes the number it refused.
 """
 
-import logging
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -19,8 +19,6 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from .delivery_errors import TEMPORARY_HTTP, ChannelRefused, DeliveryError, RefusedDelivery
-
-log = logging.getLogger(__name__)
 
 # Where the twilio package sends API calls; SMS_API_BASE takes its place.
 TWILIO_API = "https://api.twilio.com"
@@ -80,6 +78,34 @@ def send_text(to: str, body: str, *, status_callback: str = "", who: str = "the 
         # A timeout, a refused connection, a reset: the message may be retried.
         raise DeliveryError(f"SMS provider unreachable: {type(exc).__name__}") from None
     return Sent(message.sid or "", message.status or "queued")
+
+
+@dataclass(frozen=True)
+class Received:
+    """A text sent to our number, as the provider lists it."""
+
+    provider_id: str
+    from_number: str
+    body: str
+
+
+def received_since(since: dt.datetime, *, most: int = 1000) -> list[Received]:
+    """The texts our number received since `since` (at most `most`), as the provider keeps them: for
+    catching up on texts whose webhook never reached us (the site or its database down). The
+    console has none."""
+    if settings.SMS_PROVIDER != "twilio":
+        return []
+    try:
+        listed = _client().messages.list(to=settings.SMS_FROM, date_sent_after=since, limit=most, page_size=100)
+    except TwilioRestException as exc:
+        raise _error_for(exc.status, exc.code) from None
+    except requests.RequestException as exc:
+        raise DeliveryError(f"SMS provider unreachable: {type(exc).__name__}") from None
+    return [
+        Received(message.sid or "", message.from_ or "", message.body or "")
+        for message in listed
+        if message.direction == "inbound" and message.sid and message.from_
+    ]
 
 
 def _error_for(status: int, code: int | None) -> DeliveryError:

@@ -111,6 +111,19 @@ def _tell_the_team(lead: Lead, danger: bool, now) -> None:
         Notification.objects.queue_for_lead(lead, kind=kind)
 
 
+def catch_up(received) -> int:
+    """Store the provider's list of texts (intake.sms.Received) that are not stored yet; how many were."""
+    stored = IncomingText.objects.filter(provider_id__in=[r.provider_id for r in received]).values_list(
+        "provider_id", flat=True
+    )
+    known = set(stored)
+    return sum(
+        receive_text(provider_id=r.provider_id, from_number=r.from_number, body=r.body) is not None
+        for r in received
+        if r.provider_id not in known
+    )
+
+
 def receive_report(text_id: int, *, provider_id: str, status: str, error_code: str = "") -> bool:
     """A delivery report for our text `text_id`. Refused (False) when the provider's id does not
     match the one we recorded: a report for someone else's text must not touch this one."""
