@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-beds": {"task": "admissions.tasks.sweep_beds", "schedule": 60.0},
     # Texts whose webhook never reached us, fetched from the provider (texting.tasks). One API call.
     "fetch-missed-texts": {"task": "texting.tasks.fetch_missed_texts", "schedule": float(TEXT_CATCH_UP_SECONDS)},
+    "purge-leadless-texts": {"task": "texting.tasks.purge_leadless_texts", "schedule": 86400.0},
 }
 # Days after a referral out was sent (or last changed) before its referrer is reminded to follow it
 # up, and again every this many days until the person arrives or the referral is lost.

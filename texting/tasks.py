@@ -9,8 +9,11 @@ from django.utils import timezone
 
 from intake import sms
 from intake.delivery_errors import DeliveryError
+from intake.retention import blank, retention_days
 
 from .inbound import catch_up
+from .lead_part import ANONYMISED_HASH
+from .models import IncomingText, OutgoingText
 
 log = logging.getLogger(__name__)
 
@@ -30,3 +33,25 @@ def fetch_missed_texts() -> int:
     if stored:
         log.warning("Stored %s texts whose webhook never arrived", stored)
     return stored
+
+
+@shared_task
+def purge_leadless_texts() -> int:
+    """Daily: a keyword text from a number with no lead (a STOP, a HELP) and our answer belong to no
+    lead, so lead retention never reaches them; they are blanked RETENTION_DAYS after they were
+    sent. What the STOP did (intake.TextStop, a keyed hash and a time) stays: it must keep holding."""
+    days = retention_days()
+    if days <= 0:
+        return 0
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    done = 0
+    for queryset in (
+        IncomingText.objects.filter(lead__isnull=True, received_at__lt=cutoff),
+        OutgoingText.objects.filter(lead__isnull=True, created_at__lt=cutoff),
+    ):
+        queryset = queryset.exclude(phone_hash=ANONYMISED_HASH)
+        done += blank(queryset)
+        queryset.update(phone_hash=ANONYMISED_HASH)
+    if done:
+        log.info("Blanked %s texts that belonged to no lead", done)
+    return done
