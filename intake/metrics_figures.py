@@ -101,8 +101,12 @@ def speed_splits(facts: list[LeadFacts]) -> list[SpeedSplit]:
 
 
 def _by_kind_and_urgency(facts: list[LeadFacts]) -> list[SpeedSplit]:
+    # Request types that had leads, as the outcomes table lists them: a centre that never gets a
+    # text-started lead is not shown an empty "Text message" row on every chart.
+    present = {f.kind_label for f in facts}
+    kinds = [label for _, label in LeadKind.choices if label in present]
     return [
-        _split("Request type", facts, lambda f: f.kind_label, [label for _, label in LeadKind.choices]),
+        _split("Request type", facts, lambda f: f.kind_label, kinds),
         _split("Urgency", facts, lambda f: "Urgent" if f.urgent else "Not urgent", ["Urgent", "Not urgent"]),
     ]
 
