@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-
 _real_now = timezone.now
 PACIFIC = ZoneInfo("America/Los_Angeles")
 

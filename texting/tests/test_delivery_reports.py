@@ -87,9 +87,7 @@ def test_it_tells_the_writer_a_text_did_not_arrive(client, sent, staff, status):
     assert failed_alerts(sent).count() == alerts.count()
 
 
-def test_it_fails_a_text_the_provider_refuses_and_tells_the_worker_without_the_number(
-    sms, staff, jordan, monkeypatch
-):
+def test_it_fails_a_text_the_provider_refuses_and_tells_the_worker_without_the_number(sms, staff, jordan, monkeypatch):
     def refuse_the_number(handler):
         handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
         echo = {"code": 21211, "message": f"The 'To' number {JORDAN_PHONE} is not a valid phone number.", "status": 400}

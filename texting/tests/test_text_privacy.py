@@ -131,5 +131,3 @@ def test_it_moves_the_texts_with_a_merged_lead(client, sms, staff, jordan, visit
     assert set(keeper.incoming_texts.all()) == {incoming}
     assert outgoing in set(keeper.outgoing_texts.all())
     assert not IncomingText.objects.filter(lead=jordan).exists()
-
-
