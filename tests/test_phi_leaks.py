@@ -1,14 +1,16 @@
 """Where a visitor's secrets go, followed end to end with a real worker, Redis and PostgreSQL.
 
-A visitor sends both public forms with a unique marker in every PHI field; the worker delivers
-every notification (email, SMS, team chat); the eligibility check runs against the sandbox payer
+A visitor sends both public forms with a unique marker in every PHI field, and texts the centre
+from their phone; the worker delivers every notification (email, SMS, team chat) and every text
+to the visitor (the automatic first text); the eligibility check runs against the sandbox payer
 (in this process, where every logger can be heard at DEBUG); staff open the lead,
 the benefits workspace and the card photos, and write a note, a call note and a summary. Then
 every place the data could have leaked to is searched for every marker:
 
 - every log record of this process (root logger at DEBUG), its stdout/stderr, the worker's log;
 - every key and value in the cache and broker Redis databases, and every task message sent;
-- every email (subject, headers, decoded bodies), SMS and chat message sent;
+- every email (subject, headers, decoded bodies), SMS and chat message sent (a text's "To" is
+  the one place the visitor's own number must go, so it alone is left out);
 - every URL: requested, redirected to (Location), and linked from any page (href, src, action…);
 - every response header and cookie (the attribution cookie decoded), every session (decoded);
 - the bodies of the public pages and of the staff audit log page, and the card photos as served;
@@ -42,17 +44,21 @@ from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from twilio.request_validator import RequestValidator
 
 from intake.middleware import ATTRIBUTION_COOKIE
 from intake.models import Lead, Notification, StaffProfile
 from intake.phones import normalise_phone
 from outbox.tests.helpers import deliver
 from tests.support import wait_until
+from texting.models import IncomingText, OutgoingText
 from verification.models import Payer, VerificationRequest
 
 from .conftest import jpeg_bytes, png_bytes, sign_in
 
 REQUIRED_TABLES = {
+    "texting_incomingtext",
+    "texting_outgoingtext",
     "intake_lead",
     "intake_leadrequest",
     "verification_verificationrequest",
@@ -138,6 +144,7 @@ class Markers:
         m.add("staff note word", _word())
         m.add("call note word", _word())
         m.add("staff summary word", _word())
+        m.add("text reply word", _word())
         return m
 
     def __getitem__(self, label: str):
@@ -353,6 +360,9 @@ def http_haystacks(requests: list[dict]) -> list[tuple[str, str]]:
     stacks = []
     for n, request in enumerate(requests):
         body = request["body"].decode("utf-8", "replace")
+        if request["path"].endswith("/Messages.json"):
+            # A text is addressed to the person's number: that is where it must go, and only there.
+            body = re.sub(r"(^|&)To=[^&]*", r"\1To=<addressee>", body)
         decoded = unquote_plus(body)
         with suppress(ValueError):
             decoded += "\n" + json.dumps(json.loads(body), ensure_ascii=False)
@@ -408,6 +418,7 @@ def test_it_keeps_every_phi_field_out_of_logs_redis_messages_urls_and_plain_colu
     # logger is at DEBUG. (It also keeps the session's worker from caching content type ids that
     # this test's flush invalidates: audit rows it wrote in a later test would then break.)
     monkeypatch.setattr("verification.models.nudge", lambda model: True)
+    settings.SMS_WEBHOOK_BASE = "https://lantern.example.org"
     m = Markers.make()
     avery, sam = staff["avery"], staff["sam"]
     StaffProfile.objects.filter(user=avery).update(notify_by_sms=True, mobile="+12025550143")
@@ -427,11 +438,31 @@ def test_it_keeps_every_phi_field_out_of_logs_redis_messages_urls_and_plain_colu
             thanks = visitor.follow(visitor.post("/verify/", verify_form(m)))
             assert thanks.request["PATH_INFO"] == "/verify/thanks/", thanks.content.decode()[:3000]
 
+            # The visitor answers the first text from their phone; the provider posts it, signed.
+            provider = Browser(Client())
+            reply = {
+                "MessageSid": f"SM{secrets.token_hex(16)}",
+                "AccountSid": settings.SMS_ACCOUNT_SID,
+                "From": m["callback phone"],
+                "To": settings.SMS_FROM,
+                "Body": f"Thanks, {m['text reply word']} can talk after work",
+                "NumMedia": "0",
+                "SmsStatus": "received",
+            }
+            signature = RequestValidator(settings.SMS_AUTH_TOKEN).compute_signature(
+                f"{settings.SMS_WEBHOOK_BASE}/sms/inbound/", reply
+            )
+            assert provider.post("/sms/inbound/", reply, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 200
+
             callback_lead = Lead.objects.get(kind="callback")
             verification = VerificationRequest.objects.select_related("lead").get()
             wait_until(
                 lambda: Notification.objects.exists() and not Notification.objects.exclude(status="sent").exists(),
                 what="every notification sent",
+            )
+            wait_until(
+                lambda: OutgoingText.objects.exists() and not OutgoingText.objects.exclude(status="sent").exists(),
+                what="every text to the visitors sent",
             )
             deliver(*verification.checks.filter(status="pending"))
             assert verification.checks.get().status == "done"
@@ -477,7 +508,10 @@ def test_it_keeps_every_phi_field_out_of_logs_redis_messages_urls_and_plain_colu
     assert len(emails) >= 4 and http_inbox.received("/Messages.json") and http_inbox.received("/hooks/team")
     assert published and caplog.records
 
-    haystacks = page_haystacks([visitor, worker, supervisor])
+    assert IncomingText.objects.get().lead == callback_lead
+    assert len(http_inbox.received("/Messages.json")) > OutgoingText.objects.count()  # staff SMS and texts
+
+    haystacks = page_haystacks([visitor, provider, worker, supervisor])
     haystacks += log_haystacks(caplog)
     output = capfd.readouterr()
     haystacks += [("stdout of this process", output.out), ("stderr of this process", output.err)]

@@ -57,9 +57,12 @@ def quiet_hours(spec: str | None = None) -> QuietHours:
 def zones_of(phone: str) -> list[ZoneInfo]:
     """The time zones a number's area code covers; the centre's where it names none."""
     try:
-        names = phone_zones.time_zones_for_number(phonenumbers.parse(phone, DEFAULT_REGION))
+        number = phonenumbers.parse(phone, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
-        names = ()
+        number = None
+    # A toll-free or other non-geographic number gets every zone of its country (Guam to
+    # Newfoundland for +1): outside the quiet hours in all of them is never, so it says nothing.
+    names = phone_zones.time_zones_for_number(number) if number and phonenumbers.is_number_geographical(number) else ()
     zones = []
     for name in names:
         if name == UNKNOWN_ZONE:

@@ -32,7 +32,10 @@ def signed_by_provider(request: HttpRequest) -> bool:
 def inbound(request: HttpRequest) -> HttpResponse:
     if not signed_by_provider(request):
         # Who asked and how, never what they sent: a forged body may still carry someone's words.
-        log.warning("Refused an SMS webhook post without a valid signature (%s bytes)", len(request.body))
+        # Its size from the header: the body itself cannot be read once the form has been.
+        size = request.META.get("CONTENT_LENGTH", "")
+        size = size if size.isdigit() else "?"
+        log.warning("Refused an SMS webhook post without a valid signature (%s bytes)", size)
         return HttpResponse("Signature required.", status=403, content_type="text/plain")
     data = request.POST
     text_id = request.GET.get("text", "")

@@ -1,0 +1,83 @@
+"""For the texting tests: the provider's webhook posts, signed as Twilio signs them, and the
+texts as the fake provider server received them.
+
+The in-process counterpart of bench/fakes.py's network-level phone: the test client posts to
+`/sms/inbound/` what Twilio would, with `X-Twilio-Signature` computed over
+SMS_WEBHOOK_BASE + the path (+ query) and the form, with the auth token of `http_inbox`.
+"""
+
+import itertools
+import uuid
+from urllib.parse import parse_qs
+
+from django.conf import settings
+from twilio.request_validator import RequestValidator
+
+from texting.models import OutgoingText
+
+# The public address the tests say the provider posts to (set by `webhook` below).
+WEBHOOK_BASE = "https://lantern.example.org"
+CENTRE_NUMBER = "+15005550006"
+# Jordan's phone (conftest's visitor_data), in California.
+JORDAN_PHONE = "+14155552671"
+_sids = itertools.count(1)
+
+
+def signature(url: str, params: dict, token: str | None = None) -> str:
+    return RequestValidator(token or settings.SMS_AUTH_TOKEN).compute_signature(url, params)
+
+
+def signed_post(client, params: dict, query: str = "", *, url: str | None = None, token: str | None = None):
+    """POST `params` to the webhook as the provider does; `url` and `token` sign it as if for
+    another address or with another account's token (a forgery)."""
+    path = "/sms/inbound/" + (f"?{query}" if query else "")
+    signed_url = url or settings.SMS_WEBHOOK_BASE.rstrip("/") + path
+    return client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature(signed_url, params, token))
+
+
+def text_params(from_: str, body: str, sid: str | None = None) -> dict:
+    return {
+        "MessageSid": sid or new_sid(),
+        "AccountSid": settings.SMS_ACCOUNT_SID,
+        "From": from_,
+        "To": CENTRE_NUMBER,
+        "Body": body,
+        "NumMedia": "0",
+        "SmsStatus": "received",
+    }
+
+
+def new_sid() -> str:
+    return f"SM{uuid.uuid4().hex}{next(_sids):x}"[:34]
+
+
+def inbound(client, from_: str, body: str, sid: str | None = None):
+    """The person at `from_` texts `body` to the centre's number."""
+    response = signed_post(client, text_params(from_, body, sid))
+    assert response.status_code == 200, response.content
+    return response
+
+
+def report(client, text: OutgoingText, status: str, error: str = "", *, sid: str | None = None):
+    """The provider's delivery report on our `text` (its own id, unless `sid` says otherwise)."""
+    params = {
+        "MessageSid": sid if sid is not None else text.provider_id,
+        "AccountSid": settings.SMS_ACCOUNT_SID,
+        "From": CENTRE_NUMBER,
+        "To": text.phone,
+        "MessageStatus": status,
+        "SmsStatus": status,
+    }
+    if error:
+        params["ErrorCode"] = error
+    return signed_post(client, params, query=f"text={text.pk}")
+
+
+def sent_texts(http_inbox, to: str | None = None) -> list[dict]:
+    """The texts the fake provider took (or refused), as {"To", "Body", "StatusCallback"}."""
+    found = []
+    for request in http_inbox.received("/Messages.json"):
+        form = {k: v[0] for k, v in parse_qs(request["body"].decode()).items()}
+        if to is None or form.get("To") == to:
+            found.append(form | {"status": request["status"]})
+    return found
