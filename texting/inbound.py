@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from intake.consent import CURRENT_TEXT_INBOUND_CONSENT
+from intake.crypto import keyed_hash
 from intake.front_door import Submission, lock_phone, receive
-from intake.models import Lead, LeadKind, Notification
+from intake.models import Lead, LeadKind, Notification, TextStop
 from intake.phones import normalise_phone
 
 from . import keywords, wording
@@ -25,20 +26,23 @@ log = logging.getLogger(__name__)
 def receive_text(*, provider_id: str, from_number: str, body: str) -> IncomingText | None:
     """Store and act on one inbound text; None when this message id was stored before."""
     phone = normalise_phone(from_number) or from_number
-    keyword = keywords.keyword_of(body)
-    danger = not keyword and keywords.mentions_danger(body)
     now = timezone.now()
     try:
         with transaction.atomic():
             lock_phone(phone)  # one number's texts are handled one at a time
             if IncomingText.objects.filter(provider_id=provider_id).exists():
                 return None
+            keyword = keywords.keyword_of(body)
+            if keyword == keywords.START and not TextStop.objects.filter(phone_hash=keyed_hash(phone)).exists():
+                keyword = ""  # "Yes" to a question, from a number that never stopped: a message for a person
+            danger = not keyword and keywords.mentions_danger(body)
             lead = Lead.objects.select_for_update().open().for_phone(phone).order_by("-last_requested_at").first()
             started = False
-            if lead is None and keyword:
-                # STOP, START or HELP from a number with no open lead: answered, not a new lead.
+            if lead is None and keyword in (keywords.STOP, keywords.START):
+                # From a number with no open lead: acted on and answered, not a new lead.
                 lead = Lead.objects.for_phone(phone).order_by("-last_requested_at").first()
             elif lead is None:
+                # A message, or HELP: someone reaching out to a treatment centre, which a person should see.
                 lead, _ = receive(_submission(phone, danger))
                 started = True
             text = IncomingText.objects.create(
@@ -52,7 +56,7 @@ def receive_text(*, provider_id: str, from_number: str, body: str) -> IncomingTe
             )
             if keyword:
                 _act_on_keyword(keyword, phone, lead, now)
-            elif not started:
+            if keyword in ("", keywords.HELP) and not started:
                 _tell_the_team(lead, danger, now)
     except IntegrityError:
         # The same message id, stored by a concurrent retry of the webhook in the meantime.

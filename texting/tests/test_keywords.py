@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from intake.consent import may_contact
-from intake.models import EventKind, Lead, LeadEvent, WorkflowError
+from intake.models import EventKind, Lead, LeadEvent, Notification, WorkflowError
 from intake.phones import display_phone
 from intake.tests.helpers import closed_lead, receive_callback
 from texting import compose, keywords
@@ -159,3 +159,46 @@ def test_it_stops_a_number_the_provider_says_opted_out(client, sms, staff, jorda
     assert first.status == OutgoingText.Status.FAILED and "21610" in first.last_error
     assert jordan.texts_stopped_at is not None and not may_contact(jordan, "text")
     assert Lead.objects.filter(texts_stopped_at__isnull=True, phone_hash=jordan.phone_hash).count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("word", ["Yes", "yes!"])
+def test_it_reads_yes_from_a_number_that_never_stopped_as_an_answer_for_the_worker(client, sms, staff, jordan, word):
+    jordan.claim(by=staff["avery"])
+
+    inbound(client, JORDAN_PHONE, word)
+
+    assert IncomingText.objects.get().keyword == ""
+    assert not replies(Purpose.START_REPLY).exists()
+    alerted = Notification.objects.filter(kind=Notification.Kind.TEXT_RECEIVED, recipient__isnull=False)
+    assert {alert.recipient for alert in alerted} == {staff["avery"]}
+
+
+@pytest.mark.django_db
+def test_it_answers_help_and_also_tells_the_worker_a_person_asked_for_help(client, sms, staff, jordan):
+    jordan.claim(by=staff["avery"])
+
+    inbound(client, JORDAN_PHONE, "HELP")
+
+    assert replies(Purpose.HELP_REPLY).count() == 1
+    assert Notification.objects.filter(kind=Notification.Kind.TEXT_RECEIVED, recipient=staff["avery"]).exists()
+
+
+@pytest.mark.django_db
+def test_help_from_an_unknown_number_starts_a_lead_a_person_will_see(client, sms, staff):
+    inbound(client, "+12065550143", "help")
+
+    lead = Lead.objects.get()
+    assert lead.kind == "text" and lead.incoming_texts.get().keyword == "help"
+    assert replies(Purpose.HELP_REPLY).filter(lead=lead).count() == 1
+    assert Notification.objects.filter(lead=lead, kind=Notification.Kind.NEW_LEAD).exists()
+
+
+@pytest.mark.django_db
+def test_stop_from_an_unknown_number_starts_no_lead_but_holds_for_a_later_request(client, sms, visitor_data):
+    inbound(client, "+12065550143", "STOP")
+
+    assert not Lead.objects.exists()
+    assert replies(Purpose.STOP_REPLY).count() == 1
+    lead = receive_callback({**visitor_data, "phone": "+12065550143", "ok_to_text": True})
+    assert not may_contact(lead, "text")
