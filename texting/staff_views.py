@@ -4,7 +4,7 @@ GET /staff/leads/<id>/texts/ is the page's live poll: 204 (nothing read, nothing
 conversation is as the page last showed it, else the list, which is an audited access and marks
 the person's texts read. POST on the same path writes a text (texting.compose). Every render of the
 conversation, on the lead page (texting.templatetags.conversation) or here, goes through
-`shown_conversation`: one audit row naming the lead, no words, no number.
+`shown_conversation`: one audit row naming the lead (no words, no number) whenever a text is shown.
 """
 
 import datetime as dt
@@ -91,12 +91,15 @@ def conversation_marker(lead: Lead) -> str:
 
 
 def shown_conversation(request: HttpRequest, lead: Lead) -> dict:
-    """Everything the conversation's list needs, read for `request.user`: an audited access, and
-    the person's texts marked read once shown (the ones unread until now marked "New")."""
+    """Everything the conversation's list needs, read for `request.user`: an audited access when
+    there is a text to show, and the person's texts marked read once shown (the ones unread until
+    now marked "New")."""
     marker = conversation_marker(lead)  # before reading: a text arriving in between is shown next time too
-    record_access(request, lead, label=f"{lead.reference} texts viewed", lead_id=lead.pk)
     now = timezone.now()
     texts = conversation(lead)
+    if texts:
+        # "No texts yet" shows nobody's words: the lead page's own entry covers that page.
+        record_access(request, lead, label=f"{lead.reference} texts viewed", lead_id=lead.pk)
     for text in texts:
         describe(text, now)
     IncomingText.objects.mark_read(lead, by=request.user)
