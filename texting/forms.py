@@ -43,6 +43,8 @@ class TextForm(forms.Form):
     plain_words = forms.BooleanField(label="The person asked us to name treatment in texts", required=False)
 
     def __init__(self, *args, lead, **kwargs):
+        # Ids of its own: the lead page's note form has a "body" too, and a label must find its box.
+        kwargs.setdefault("auto_id", "text_%s")
         super().__init__(*args, **kwargs)
         self.lead = lead
         prepared = list(TextTemplate.objects.active())
