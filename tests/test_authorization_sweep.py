@@ -45,6 +45,7 @@ from admissions.models import (
 from articles.models import Article, Category, MedicalReviewer
 from config.urls import urlpatterns as project_urlpatterns
 from intake.models import ContactAttempt, Lead, LeadNote, Part2Consent, StaffProfile
+from texting.models import OutgoingText, TextTemplate
 from verification.models import EligibilityCheck, Payer, VerificationRequest
 
 from .conftest import sign_in
@@ -399,6 +400,7 @@ def world(staff) -> World:
         phone="+14155552671",
         ok_to_voicemail=True,
         sla_due_at=timezone.now() + dt.timedelta(minutes=15),
+        ok_to_text=True,  # so that a text let through would be queued, and seen in the snapshot
     )
     payer, _ = Payer.objects.get_or_create(name="Aetna", defaults={"payer_id": "60054"})
     maya = Lead.objects.create(kind="verification", name="Maya Okonkwo", phone="+16465550173")
@@ -463,6 +465,9 @@ def snapshot() -> dict:
         "estimates": GoodFaithEstimate.objects.count(),
         "estimate_emails": EstimateEmail.objects.count(),
         "visitor_reminders": VisitorReminder.objects.count(),
+        # Texting: a refused request must not have texted anyone or changed a prepared text.
+        "texts": OutgoingText.objects.count(),
+        "prepared_texts": list(TextTemplate.objects.order_by("pk").values("words", "active")),
     }
 
 

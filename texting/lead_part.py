@@ -18,8 +18,9 @@ class Conversation(LeadPart):
     page_template = "texting/_conversation_panel.html"
 
     def page_context(self, lead) -> dict:
-        # The panel itself is rendered (and each render audited) by texting.staff_views.
-        return {"lead_id": lead.pk}
+        # The panel is built by its template tag (texting.templatetags.conversation), which has the
+        # request: each render is audited and marks the texts read for the person looking.
+        return {"lead": lead}
 
     def queue_marks(self, lead_ids: list[int]) -> dict[int, Fact]:
         return {

@@ -360,3 +360,6 @@ def conversation(lead: Lead) -> list:
     for text in texts:
         text.incoming = isinstance(text, IncomingText)
     return sorted(texts, key=lambda t: (t.received_at if t.incoming else t.created_at, t.pk))
+
+
+from .message_templates import TextTemplate  # noqa: E402, F401 - so Django finds the model

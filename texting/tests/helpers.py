@@ -6,20 +6,25 @@ The in-process counterpart of bench/fakes.py's network-level phone: the test cli
 SMS_WEBHOOK_BASE + the path (+ query) and the form, with the auth token of `http_inbox`.
 """
 
+import datetime as dt
 import itertools
 import uuid
 from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from texting.models import OutgoingText
+from intake.models import Lead
+from texting.models import IncomingText, OutgoingText
 
 # The public address the tests say the provider posts to (set by `webhook` below).
 WEBHOOK_BASE = "https://lantern.example.org"
 CENTRE_NUMBER = "+15005550006"
 # Jordan's phone (conftest's visitor_data), in California.
 JORDAN_PHONE = "+14155552671"
+PACIFIC = ZoneInfo("America/Los_Angeles")
 _sids = itertools.count(1)
 
 
@@ -81,3 +86,33 @@ def sent_texts(http_inbox, to: str | None = None) -> list[dict]:
         if to is None or form.get("To") == to:
             found.append(form | {"status": request["status"]})
     return found
+
+
+# --- Staff-side tests: a lead made directly, its texts, quiet hours around the clock --------------
+
+
+def texting_lead(**fields) -> Lead:
+    values = {"name": "Jordan Whitlock", "phone": JORDAN_PHONE, "ok_to_text": True, **fields}
+    return Lead.objects.create(**values)
+
+
+def their_text(lead: Lead, body: str, *, n: int = 1, **fields) -> IncomingText:
+    return IncomingText.objects.create(
+        lead=lead, provider_id=f"SM{lead.pk:06d}{n:04d}", phone=lead.phone, body=body, **fields
+    )
+
+
+def _hhmm(moment: dt.datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def quiet_hours_now(settings) -> None:
+    """Quiet hours that have just started for a Pacific number (as a text written at 10 p.m.)."""
+    now = timezone.now().astimezone(PACIFIC)
+    settings.TEXT_QUIET_HOURS = f"{_hhmm(now - dt.timedelta(hours=1))}-{_hhmm(now + dt.timedelta(hours=3))}"
+
+
+def daytime_now(settings) -> None:
+    """Quiet hours that are well away from now, for a Pacific number."""
+    now = timezone.now().astimezone(PACIFIC)
+    settings.TEXT_QUIET_HOURS = f"{_hhmm(now + dt.timedelta(hours=6))}-{_hhmm(now + dt.timedelta(hours=14))}"
