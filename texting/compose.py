@@ -19,8 +19,9 @@ def refusal(lead: Lead) -> str:
         return "This lead's details were removed; nothing can be sent."
     if lead.texts_stopped_at:
         when = timezone.localtime(lead.texts_stopped_at)
+        hour = f"{when:%I:%M}".lstrip("0") + (" a.m." if when.hour < 12 else " p.m.")
         return (
-            f"The person's number replied STOP on {when:%b} {when.day} at {when:%H:%M}: no texts until it "
+            f"The person's number replied STOP on {when:%b} {when.day} at {hour}: no texts until it "
             "replies START. Call them instead."
         )
     if not may_contact(lead, "text"):
@@ -63,6 +64,6 @@ def held_message(text: OutgoingText) -> str:
         return ""
     now = timezone.now()
     return (
-        f"It is {quiet_hours.visitor_clock(text.phone, now)} for the person: the text is held and goes at "
-        f"{quiet_hours.visitor_clock(text.phone, text.held_until)} their time."
+        f"It is {quiet_hours.visitor_clock(text.phone, now)} {quiet_hours.zone_words(text.phone)} for the "
+        f"person: the text is held and goes at {quiet_hours.visitor_clock(text.phone, text.held_until)} their time."
     )

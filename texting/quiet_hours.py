@@ -88,9 +88,29 @@ def next_allowed(phone: str, now: dt.datetime) -> dt.datetime:
     return moment
 
 
+# The zones of US numbers, as a worker says them.
+ZONE_WORDS = {
+    "America/New_York": "Eastern",
+    "America/Detroit": "Eastern",
+    "America/Chicago": "Central",
+    "America/Denver": "Mountain",
+    "America/Phoenix": "Arizona",
+    "America/Boise": "Mountain",
+    "America/Los_Angeles": "Pacific",
+    "America/Anchorage": "Alaska",
+    "Pacific/Honolulu": "Hawaii",
+    "America/Puerto_Rico": "Atlantic",
+}
+
+
 def visitor_clock(phone: str, moment: dt.datetime) -> str:
-    """'10:04 p.m. Pacific time' for the worker: the time at `moment` in the number's (first) zone."""
-    zone = zones_of(phone)[0]
-    local = moment.astimezone(zone)
+    """'10:04 p.m.' for the worker: the time at `moment` in the number's (first) zone."""
+    local = moment.astimezone(zones_of(phone)[0])
     hour = local.strftime("%I:%M").lstrip("0")
-    return f"{hour} {'a.m.' if local.hour < 12 else 'p.m.'} ({local.tzname()})"
+    return f"{hour} {'a.m.' if local.hour < 12 else 'p.m.'}"
+
+
+def zone_words(phone: str) -> str:
+    """'Pacific time', or the zone's abbreviation where it has no name here ('AKST')."""
+    zone = zones_of(phone)[0]
+    return f"{ZONE_WORDS.get(zone.key) or dt.datetime.now(zone).tzname()} time"

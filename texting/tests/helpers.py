@@ -97,6 +97,8 @@ def texting_lead(**fields) -> Lead:
 
 
 def their_text(lead: Lead, body: str, *, n: int = 1, **fields) -> IncomingText:
+    # received_at from timezone.now() as the tests' clock has it (the model's default is the real one).
+    fields = {"received_at": timezone.now(), **fields}
     return IncomingText.objects.create(
         lead=lead, provider_id=f"SM{lead.pk:06d}{n:04d}", phone=lead.phone, body=body, **fields
     )
