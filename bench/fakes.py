@@ -9,6 +9,7 @@ a log, one tab-separated line a message:
     <unix time>  accepted   webhook  webhook|<lead reference>      <what>
     <unix time>  abandoned  email    <recipient>|<lead reference>  <what>
     <unix time>  refused    email    <recipient>|<lead reference>  <what>
+    <unix time>  refused    sms      <mobile>|<lead reference>     <what>
     <unix time>  accepted   gateway  <path>
 
 <what> is the kind of alert read from its words (new, repeat, escalation, follow-up, other), so that
@@ -256,6 +257,7 @@ class HTTPSink:
             )
             failure = self._delivery_failure(to) if sid else None
         if status >= 400:
+            self.log.write(accepted_at, "refused", channel, key, what)
             return status, twilio_error(status, code, to)
         self.log.write(accepted_at, "accepted", channel, key, what)
         if not sid:
