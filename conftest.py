@@ -21,7 +21,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bench.app import launch_worker
-from bench.fakes import FakeWorld
+from bench.fakes import FakePhone, FakeWorld
 from bench.stack import PrivateRedis, StackError, stop_group
 
 # The suite runs with DEBUG off, as production does, so the settings refuse to load without keys
@@ -85,7 +85,7 @@ FAKE_SMS_SETTINGS = {
 
 @pytest.fixture(scope="session")
 def fake_world():
-    world = FakeWorld()
+    world = FakeWorld(auth_token=FAKE_SMS_SETTINGS["SMS_AUTH_TOKEN"])  # delivery reports are signed with it
     world.http.chat_url = f"{world.http.url}/hooks/team"
     world.http.worker_env = {
         **FAKE_SMS_SETTINGS,
@@ -134,6 +134,26 @@ def http_inbox(http_server, settings):
     http_server.clear()
     yield http_server
     http_server.clear()
+
+
+@pytest.fixture
+def fake_phone(settings):
+    """`fake_phone(base_url)`: a person's phone texting the app at `base_url` (a live server) as
+    Twilio posts inbound texts, signed with the fake account's token; this process's app is told
+    to expect them there (SMS_WEBHOOK_BASE, SMS_AUTH_TOKEN). `phone.send(from_number, body)`
+    gives the HTTP status."""
+
+    def make(base_url: str) -> FakePhone:
+        settings.SMS_WEBHOOK_BASE = base_url
+        settings.SMS_AUTH_TOKEN = FAKE_SMS_SETTINGS["SMS_AUTH_TOKEN"]
+        return FakePhone(
+            base_url,
+            auth_token=FAKE_SMS_SETTINGS["SMS_AUTH_TOKEN"],
+            to=FAKE_SMS_SETTINGS["SMS_FROM"],
+            account_sid=FAKE_SMS_SETTINGS["SMS_ACCOUNT_SID"],
+        )
+
+    return make
 
 
 # --- A real Celery worker, in its own process, on the test database ---------------------------

@@ -154,8 +154,19 @@ class Harness:
             f'CREATE DATABASE "{DATABASE}" TEMPLATE "{TEMPLATE_DB}"',
         )
         self.redis.flush()
-        sinks = self.servers.fake_world(logdir, delay=sink_delay, gateway_delay=gateway_delay)
-        app = App({**self.env, **(env or {})}, logdir)
+        env = {**self.env, **(env or {})}
+        # The fake Twilio signs its delivery reports with the token the app checks them with.
+        sinks = FakeWorldProcess(
+            self.servers.fake_ports,
+            logdir,
+            delay=sink_delay,
+            gateway_delay=gateway_delay,
+            sms_auth_token=env.get("SMS_AUTH_TOKEN", ""),
+        )
+        app = App(env, logdir)
+        # Where the provider posts inbound texts and delivery reports: this stack's gunicorn, whose
+        # port is known only now (the signatures are checked against this address).
+        app.env.setdefault("SMS_WEBHOOK_BASE", app.base)
         try:
             app.start()
             yield DrillStack(app, sinks, Site(app.port, centre_phone()), logdir)

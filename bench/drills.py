@@ -33,6 +33,7 @@ from bench.drills_failures import drill_card_store, drill_postgres_burst, drill_
 from bench.drills_long import SOAK_SUBMISSIONS, drill_eligibility, drill_soak
 from bench.drills_outages import drill_postgres, drill_redis, drill_worker_kill
 from bench.drills_smtp import SMTP_OUTAGE, drill_smtp_refuse
+from bench.drills_texting import drill_sms_inbound_flood, drill_sms_provider_down
 from bench.stack import ROOT, StackError
 
 TRIAL_SETTINGS = ("DRILL_CONCURRENCY", "SOAK_SUBMISSIONS", "DRILL_ELIGIBILITY_ATTEMPTS", "DRILL_SMTP_OUTAGE_SECONDS")
@@ -59,6 +60,8 @@ DRILLS: dict[str, tuple[str, Callable[[Harness, Result], None]]] = {
     "card-store-unwritable": ("The card-photo store cannot be written", drill_card_store),
     "urgent-in-burst": ("One urgent request in a burst of 1,000 routine ones", drill_urgent_in_burst),
     "eligibility-timeout": ("Eligibility gateway timing out", drill_eligibility),
+    "sms-provider-down": ("The SMS provider refusing every text for 60 s", drill_sms_provider_down),
+    "sms-inbound-flood": ("2,000 inbound texts from 200 numbers in a burst", drill_sms_inbound_flood),
     "soak": (f"Soak: {SOAK_SUBMISSIONS:,} callbacks with a worker running", drill_soak),
 }
 

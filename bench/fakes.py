@@ -9,6 +9,7 @@ a log, one tab-separated line a message:
     <unix time>  accepted   webhook  webhook|<lead reference>      <what>
     <unix time>  abandoned  email    <recipient>|<lead reference>  <what>
     <unix time>  refused    email    <recipient>|<lead reference>  <what>
+    <unix time>  refused    sms      <mobile>|<lead reference>     <what>
     <unix time>  accepted   gateway  <path>
 
 <what> is the kind of alert read from its words (new, repeat, escalation, follow-up, other), so that
@@ -19,7 +20,17 @@ a drill can tell an alert sent twice from two alerts about the same lead.
 and will send it again. `delay` makes the servers take that long before answering, so deliveries are in
 flight when a drill kills the worker; a message whose sender vanished during the delay is logged as
 abandoned, not accepted. What is accepted is what staff would really have received. While the file
-`refuse_flag` exists, the SMTP server answers every message with 451 (a provider's temporary outage).
+`refuse_flag` exists, the SMTP server answers every message with 451 (a provider's temporary outage);
+while `sms_refuse_flag` exists, the fake Twilio answers every text with 500.
+
+The fake Twilio answers as Twilio does (a message id of its own for each text taken, an error body
+that quotes the number it refused) and, when a text asked for delivery reports (StatusCallback),
+posts them afterwards, signed with the account's token as Twilio signs them:
+
+    <unix time>  report     sms      <mobile>|<lead reference>     <status> <HTTP answer or error>
+
+FakePhone is the other direction: a person's phone texting the centre's number, posted to the app's
+webhook as Twilio posts an inbound text.
 """
 
 import argparse
@@ -32,15 +43,27 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from aiosmtpd.controller import Controller
 
+from bench.fake_sms import (
+    LOOPBACK,
+    UNREACHABLE_HANDSET,
+    FakePhone,
+    message_resource,
+    post_form,
+    signature,
+    twilio_error,
+)
 from bench.stack import StackError, free_port, port_open, spawn, stop_group, wait_until
+
+__all__ = ["FakePhone", "FakeWorld", "FakeWorldProcess", "HTTPSink", "MailSink"]
 
 REFERENCE = re.compile(r"\bL-\d{6,}\b")
 
@@ -146,20 +169,49 @@ def client_gone(sock: socket.socket) -> bool:
         return True
 
 
+SMS_PATH = "/Messages.json"
+
+
 class HTTPSink:
     """Records every request made to the fake SMS provider and chat webhook; `fail_next = N` answers
-    N of them with 500. A path under /eligibility is a clearinghouse that takes the connection and
-    stays silent for `gateway_delay` seconds."""
+    N of them with 500, `status_next` the next one with that status. A path under /eligibility is a
+    clearinghouse that takes the connection and stays silent for `gateway_delay` seconds.
 
-    def __init__(self, delay: float = 0.0, gateway_delay: float = 60.0, log: AcceptanceLog | None = None):
+    As the SMS provider it also answers 500 to every text until `fail_until` (a time.time()) or
+    while the file `sms_refuse_flag` exists, refuses numbers in `invalid_numbers` with 400 (21211),
+    and for a text taken with a StatusCallback posts its delivery reports `report_delay` seconds
+    later, signed with `auth_token`: sent then delivered, or a failure for numbers in
+    `fail_delivery_to` (number: (status, error code)) and for the next `fail_delivery_next` texts."""
+
+    def __init__(
+        self,
+        delay: float = 0.0,
+        gateway_delay: float = 60.0,
+        log: AcceptanceLog | None = None,
+        *,
+        auth_token: str = "",
+        sms_refuse_flag: Path | None = None,
+        report_delay: float = 0.2,
+    ):
         self.delay = delay
         self.gateway_delay = gateway_delay
         self.log = log or AcceptanceLog(None)
         self.requests: list[dict] = []
         self.lock = threading.Lock()
         self.fail_next = 0
-        # The next request is answered with this status instead (e.g. 401: our account refused).
+        # The next request is answered with this status instead (e.g. 401: our account refused),
+        # with Twilio's error `code_next` (or 20500) in its body.
         self.status_next = 0
+        self.code_next = 0
+        self.fail_until = 0.0
+        self.sms_refuse_flag = sms_refuse_flag
+        self.invalid_numbers: set[str] = set()
+        self.auth_token = auth_token
+        self.report_delay = report_delay
+        self.fail_delivery_to: dict[str, tuple[str, int]] = {}
+        self.fail_delivery_next = 0
+        # Every delivery report posted: url, params, and the app's HTTP answer (0: none).
+        self.reports: list[dict] = []
         self.url = ""
 
     def handle(self, handler: BaseHTTPRequestHandler) -> tuple[int, bytes] | None:
@@ -173,14 +225,24 @@ class HTTPSink:
         if client_gone(handler.connection):
             self.log.write(time.time(), "abandoned", channel, key, what)
             return None
+        is_sms = handler.path.endswith(SMS_PATH)
+        form = {name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace")).items()}
+        to = form.get("To", "")
         with self.lock:
+            code = 0
             if self.status_next:
                 status, self.status_next = self.status_next, 0
+                code, self.code_next = self.code_next or 20500, 0
             elif self.fail_next:
                 self.fail_next -= 1
                 status = 500
+            elif is_sms and self._provider_down():
+                status = 500
+            elif is_sms and to in self.invalid_numbers:
+                status, code = 400, 21211
             else:
-                status = 201 if handler.path.endswith("/Messages.json") else 200
+                status = 201 if is_sms else 200
+            sid = "SM" + uuid.uuid4().hex if status == 201 else ""
             accepted_at = time.time()
             self.requests.append(
                 {
@@ -189,16 +251,67 @@ class HTTPSink:
                     "headers": {name.lower(): value for name, value in handler.headers.items()},
                     "body": body,
                     "status": status,
+                    "sid": sid,
                     "accepted_at": accepted_at,
                 }
             )
+            failure = self._delivery_failure(to) if sid else None
         if status >= 400:
-            # Long, like a real provider's error page: the app must not keep all of it.
-            return status, json.dumps({"code": 20500, "message": "Internal Server Error " + "x" * 2000}).encode()
+            self.log.write(accepted_at, "refused", channel, key, what)
+            return status, twilio_error(status, code, to)
         self.log.write(accepted_at, "accepted", channel, key, what)
-        if status == 201:
-            return status, json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode()
-        return status, b"ok"
+        if not sid:
+            return status, b"ok"
+        if form.get("StatusCallback"):
+            report = threading.Thread(target=self._report, args=(sid, form, failure, key), daemon=True)
+            report.start()
+        return status, json.dumps(message_resource(sid, form, handler.path)).encode()
+
+    def _provider_down(self) -> bool:
+        refusing = self.sms_refuse_flag is not None and self.sms_refuse_flag.exists()
+        return refusing or time.time() < self.fail_until
+
+    def _delivery_failure(self, to: str) -> tuple[str, int] | None:
+        """How this text's delivery is to fail (status, error code), or None: it is delivered."""
+        if to in self.fail_delivery_to:
+            return self.fail_delivery_to[to]
+        if self.fail_delivery_next:
+            self.fail_delivery_next -= 1
+            return ("undelivered", UNREACHABLE_HANDSET)
+        return None
+
+    def _report(self, sid: str, form: dict, failure: tuple[str, int] | None, key: str) -> None:
+        """Post the text's delivery reports to its StatusCallback, in order, as Twilio would."""
+        if failure is None:
+            steps = [("sent", 0), ("delivered", 0)]
+        elif failure[0] == "failed":
+            steps = [failure]  # never reached a carrier
+        else:
+            steps = [("sent", 0), failure]
+        for status, code in steps:
+            time.sleep(self.report_delay)
+            params = {
+                "MessageSid": sid,
+                "SmsSid": sid,
+                "AccountSid": form.get("AccountSid", ""),
+                "From": form.get("From", ""),
+                "To": form.get("To", ""),
+                "MessageStatus": status,
+                "SmsStatus": status,
+                "ApiVersion": "2010-04-01",
+            }
+            if code:
+                params["ErrorCode"] = str(code)
+            answer = self.post_signed(form["StatusCallback"], params)
+            with self.lock:
+                self.reports.append({"url": form["StatusCallback"], "params": params, "status": answer})
+            self.log.write(time.time(), "report", "sms", key, f"{status} {answer}")
+
+    def post_signed(self, url: str, params: dict) -> int:
+        """POST `params` to `url` signed as Twilio signs webhooks; the HTTP answer (0: none)."""
+        if urlsplit(url).hostname not in LOOPBACK:
+            return 0
+        return post_form(url, params, signature(self.auth_token, url, params))
 
     def _silent_clearinghouse(self, handler: BaseHTTPRequestHandler) -> tuple[int, bytes] | None:
         self.log.write(time.time(), "accepted", "gateway", handler.path)
@@ -208,7 +321,11 @@ class HTTPSink:
     def clear(self) -> None:
         with self.lock:
             self.requests.clear()
-            self.fail_next = self.status_next = 0
+            self.reports.clear()
+            self.invalid_numbers.clear()
+            self.fail_delivery_to.clear()
+            self.fail_next = self.status_next = self.code_next = self.fail_delivery_next = 0
+            self.fail_until = 0.0
 
     def received(self, path_suffix: str = "") -> list[dict]:
         with self.lock:
@@ -254,11 +371,20 @@ class FakeWorld:
     """The fake SMTP and HTTP servers, running in this process on free (or given) ports."""
 
     def __init__(
-        self, *, delay=0.0, gateway_delay=60.0, log_path: Path | None = None, smtp_port=0, http_port=0, refuse_flag=None
+        self,
+        *,
+        delay=0.0,
+        gateway_delay=60.0,
+        log_path: Path | None = None,
+        smtp_port=0,
+        http_port=0,
+        refuse_flag=None,
+        sms_refuse_flag=None,
+        auth_token="",
     ):
         log = AcceptanceLog(log_path)
         self.mail = MailSink(delay, log, refuse_flag)
-        self.http = HTTPSink(delay, gateway_delay, log)
+        self.http = HTTPSink(delay, gateway_delay, log, auth_token=auth_token, sms_refuse_flag=sms_refuse_flag)
         self._smtp = Controller(self.mail, hostname="127.0.0.1", port=smtp_port or free_port())
         self._smtp.start()
         self.mail.url = f"smtp://127.0.0.1:{self._smtp.port}"
@@ -276,14 +402,19 @@ class FakeWorld:
 class FakeWorldProcess:
     """`python -m bench.fakes` in a process of its own, and what its log says it accepted."""
 
-    def __init__(self, ports: dict, logdir: Path, delay: float = 0.0, gateway_delay: float = 60.0):
+    def __init__(
+        self, ports: dict, logdir: Path, delay: float = 0.0, gateway_delay: float = 60.0, sms_auth_token: str = ""
+    ):
         self.log_path = logdir / "deliveries.tsv"
         self.log_path.write_text("")
         self.refuse_flag = logdir / "smtp-refusing"
         self.refuse_flag.unlink(missing_ok=True)
+        self.sms_refuse_flag = logdir / "sms-refusing"
+        self.sms_refuse_flag.unlink(missing_ok=True)
         command = ["-m", "bench.fakes", "--log", str(self.log_path), "--smtp-port", str(ports["smtp"]),
                    "--http-port", str(ports["http"]), "--delay", str(delay),
-                   "--gateway-delay", str(gateway_delay), "--refuse-flag", str(self.refuse_flag)]  # fmt: skip
+                   "--gateway-delay", str(gateway_delay), "--refuse-flag", str(self.refuse_flag),
+                   "--sms-refuse-flag", str(self.sms_refuse_flag), "--sms-auth-token", sms_auth_token]  # fmt: skip
         self.proc = spawn([sys.executable, *command], logdir / "fake_services.log")
         if not wait_until(lambda: port_open(ports["smtp"]) and port_open(ports["http"]), 20):
             stop_group(self.proc)
@@ -312,6 +443,17 @@ class FakeWorldProcess:
         else:
             self.refuse_flag.unlink(missing_ok=True)
 
+    def refuse_texts(self, refusing: bool) -> None:
+        """From now on the fake Twilio answers every text with 500 (True), or takes them again."""
+        if refusing:
+            self.sms_refuse_flag.touch()
+        else:
+            self.sms_refuse_flag.unlink(missing_ok=True)
+
+    def reports(self) -> list[tuple[float, str, str]]:
+        """(when, key, "<status> <HTTP answer>") of every delivery report the fake Twilio posted."""
+        return [(when, key, what) for when, _, key, what in self._rows("report", "sms")]
+
     def abandoned(self, channel: str | None = None) -> list[tuple[float, str, str]]:
         """Messages whose sender went away before the server answered it: not delivered."""
         return [row[:3] for row in self._rows("abandoned", channel)]
@@ -328,6 +470,8 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.0, help="seconds before accepting each message")
     parser.add_argument("--gateway-delay", type=float, default=60.0, help="seconds the clearinghouse stays silent")
     parser.add_argument("--refuse-flag", type=Path, help="while this file exists, SMTP answers 451 to every message")
+    parser.add_argument("--sms-refuse-flag", type=Path, help="while this file exists, texts are answered with 500")
+    parser.add_argument("--sms-auth-token", default="", help="the token delivery reports are signed with")
     args = parser.parse_args()
     world = FakeWorld(
         delay=args.delay,
@@ -336,6 +480,8 @@ def main() -> None:
         smtp_port=args.smtp_port,
         http_port=args.http_port,
         refuse_flag=args.refuse_flag,
+        sms_refuse_flag=args.sms_refuse_flag,
+        auth_token=args.sms_auth_token,
     )
     # The parent ends this process with SIGTERM; serve until then.
     stopping = threading.Event()
