@@ -20,7 +20,7 @@ help:
 	@echo "make test  set up and run lint, migration check and the whole test suite"
 	@echo "make css   rebuild static/css/public.css (the public pages' purged, inline stylesheet; needs npm) and commit it"
 	@echo "make bench-browser  paint times of the public pages in Chromium on a slow phone profile"
-	@echo "make drills  fault drills and a soak on private PostgreSQL and Redis (about 75 minutes; DRILLS=\"soak\" for one)"
+	@echo "make drills  fault drills and a soak on private PostgreSQL and Redis (about 80 minutes; DRILLS=\"soak\" for one)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
