@@ -13,7 +13,9 @@ class TextingConfig(AppConfig):
         from intake.apps import own_fields, phi_fields
         from intake.extensions import register
 
-        from . import receivers  # noqa: F401 - connects the first text to the front door
+        # Imported for what they connect: the settings checks, seed_demo's texts, the first text
+        # to the front door.
+        from . import checks, demo, receivers  # noqa: F401
         from .lead_part import Conversation
         from .models import IncomingText, OutgoingText
 
