@@ -87,6 +87,7 @@ class Received:
     provider_id: str
     from_number: str
     body: str
+    sent_at: dt.datetime | None = None
 
 
 def received_since(since: dt.datetime, *, most: int = 1000) -> list[Received]:
@@ -101,11 +102,14 @@ def received_since(since: dt.datetime, *, most: int = 1000) -> list[Received]:
         raise _error_for(exc.status, exc.code) from None
     except requests.RequestException as exc:
         raise DeliveryError(f"SMS provider unreachable: {type(exc).__name__}") from None
-    return [
-        Received(message.sid or "", message.from_ or "", message.body or "")
+    received = [
+        Received(message.sid or "", message.from_ or "", message.body or "", message.date_sent)
         for message in listed
         if message.direction == "inbound" and message.sid and message.from_
     ]
+    # The provider lists newest first; the person's words are acted on in the order they sent them
+    # (a START then a STOP must end stopped).
+    return sorted(received, key=lambda r: (r.sent_at is None, r.sent_at or dt.datetime.min.replace(tzinfo=dt.UTC)))
 
 
 def _error_for(status: int, code: int | None) -> DeliveryError:

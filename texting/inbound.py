@@ -23,10 +23,11 @@ from .models import IncomingText, OutgoingText, Purpose
 log = logging.getLogger(__name__)
 
 
-def receive_text(*, provider_id: str, from_number: str, body: str) -> IncomingText | None:
-    """Store and act on one inbound text; None when this message id was stored before."""
+def receive_text(*, provider_id: str, from_number: str, body: str, sent_at=None) -> IncomingText | None:
+    """Store and act on one inbound text; None when this message id was stored before. `sent_at`:
+    when the person sent it, for a text fetched late from the provider (texting.tasks)."""
     phone = normalise_phone(from_number) or from_number
-    now = timezone.now()
+    now = sent_at or timezone.now()
     try:
         with transaction.atomic():
             lock_phone(phone)  # one number's texts are handled one at a time
@@ -122,7 +123,7 @@ def catch_up(received) -> int:
     )
     known = set(stored)
     return sum(
-        receive_text(provider_id=r.provider_id, from_number=r.from_number, body=r.body) is not None
+        receive_text(provider_id=r.provider_id, from_number=r.from_number, body=r.body, sent_at=r.sent_at) is not None
         for r in received
         if r.provider_id not in known
     )

@@ -16,7 +16,7 @@ from intake import channels, sms
 from intake.consent import may_contact
 from intake.crypto import EncryptedCharField, EncryptedTextField, keyed_hash
 from intake.delivery_errors import describe_failure
-from intake.models import Disclosure, Lead, Notification, on_duty_admissions
+from intake.models import Disclosure, Lead, Notification, TextStop, on_duty_admissions
 from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
@@ -107,7 +107,11 @@ class OutgoingTextQuerySet(DeliveryQuerySet):
     def conversation_started(self, phone: str) -> bool:
         """Whether a text has already gone (or is going) to this number: the opt-out line is on
         the first one only."""
-        return self.filter(phone_hash=keyed_hash(phone)).exclude(status=OutgoingText.Status.CLOSED).exists()
+        gone = self.filter(phone_hash=keyed_hash(phone)).exclude(
+            status__in=[OutgoingText.Status.CLOSED, OutgoingText.Status.FAILED]
+        )
+        # A text the carrier did not deliver never told the person how to stop.
+        return gone.exclude(provider_status__in=[ProviderStatus.UNDELIVERED, ProviderStatus.FAILED]).exists()
 
     def write(
         self,
@@ -207,7 +211,13 @@ class OutgoingText(Delivery):
         it is sent: the person may have replied STOP, or told staff no, in between."""
         if self.is_keyword_reply:
             return ""
-        if self.lead is None or not may_contact(self.lead, "text"):
+        if self.lead is None:
+            return "Closed unsent: the person no longer allows texts."
+        # Read now, not when the batch was claimed: a STOP may have come in while earlier texts of
+        # the batch were being sent. The number's own STOP counts even if the lead is another's now.
+        self.lead.refresh_from_db(fields=["ok_to_text", "texts_stopped_at", "phone_hash", "first_contacted_at"])
+        stopped = TextStop.objects.filter(phone_hash=self.phone_hash).exists()
+        if stopped or not may_contact(self.lead, "text"):
             return "Closed unsent: the person no longer allows texts."
         if self.lead.is_anonymised:
             return "Closed unsent: the lead's details were removed."
@@ -240,9 +250,15 @@ class OutgoingText(Delivery):
         self.provider_status_at = timezone.now()
 
     def delivered(self) -> None:
-        self.save(update_fields=["provider_id", "provider_status", "provider_status_at"])
-        if self.lead_id:
-            record_disclosure(self)
+        # The provider's id always; its status only if no delivery report got here first (a report
+        # may beat this save: "undelivered" must not be overwritten by the send's "queued").
+        with transaction.atomic():
+            OutgoingText.objects.filter(pk=self.pk).update(provider_id=self.provider_id)
+            OutgoingText.objects.filter(pk=self.pk, provider_status="").update(
+                provider_status=self.provider_status, provider_status_at=self.provider_status_at
+            )
+            if self.lead_id:
+                record_disclosure(self)
 
     def is_permanent(self, exc: Exception) -> bool:
         return super().is_permanent(exc) or channels.is_permanent(exc)

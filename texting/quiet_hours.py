@@ -42,8 +42,8 @@ class QuietHours:
 
 @cache
 def quiet_hours(spec: str | None = None) -> QuietHours:
-    """TEXT_QUIET_HOURS ("21:00-08:00") read into times; an unreadable value stops the worker at
-    start-up (texting.checks), not at 9 p.m."""
+    """TEXT_QUIET_HOURS ("21:00-08:00") read into times; an unreadable value is refused by `manage.py
+    check` (texting.checks), which every deploy runs, not found at 9 p.m."""
     spec = spec or settings.TEXT_QUIET_HOURS
     try:
         starts, ends = (dt.time.fromisoformat(part.strip()) for part in spec.split("-"))

@@ -1,7 +1,10 @@
 """The first text right after a request, written in the front door's transaction (so it is sent
 once the request is stored, and never without it)."""
 
+import logging
+
 from django.conf import settings
+from django.db import transaction
 from django.dispatch import receiver
 
 from intake.consent import may_contact
@@ -10,6 +13,8 @@ from intake.models import LeadKind
 
 from . import wording
 from .models import OutgoingText, Purpose
+
+log = logging.getLogger(__name__)
 
 
 @receiver(request_received, dispatch_uid="texting-first-text")
@@ -23,4 +28,10 @@ def text_first(sender, lead, request, repeat: bool, **kwargs) -> None:
         return
     if repeat and lead.outgoing_texts.exists():
         return
-    OutgoingText.objects.write(lead, wording.first_text(request), purpose=Purpose.FIRST)
+    try:
+        # In a savepoint of its own: a broken text setting must cost the first text, never the
+        # person's request, which this runs inside.
+        with transaction.atomic():
+            OutgoingText.objects.write(lead, wording.first_text(request), purpose=Purpose.FIRST)
+    except Exception as exc:  # noqa: BLE001 - logged by class only: the message can quote the text
+        log.error("No first text for lead %s: %s", lead.pk, type(exc).__name__)

@@ -44,6 +44,13 @@ def inbound(request: HttpRequest) -> HttpResponse:
         receive_report(
             int(text_id), provider_id=data.get("MessageSid", ""), status=status, error_code=data.get("ErrorCode", "")
         )
-    elif data.get("MessageSid") and data.get("From"):
+    elif (
+        data.get("MessageSid")
+        and data.get("From")
+        and (data.get("SmsStatus") or data.get("MessageStatus") or "received") == "received"
+        and data.get("From") != settings.SMS_FROM
+    ):
+        # Only a text to us: a delivery report posted here without ?text= (a callback URL set on
+        # the provider's side) is from our own number and must not start a lead.
         receive_text(provider_id=data["MessageSid"], from_number=data["From"], body=data.get("Body", ""))
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

@@ -77,7 +77,7 @@ def signed(text: str, *, first: bool) -> str:
     body = text.strip()
     if not body.lower().startswith(sender.lower()):
         body = f"{sender}: {body}"
-    if first and "stop" not in body.lower():
+    if first and OPT_OUT_LINE.lower() not in body.lower():
         body = f"{body} {OPT_OUT_LINE}"
     return body
 
@@ -91,7 +91,7 @@ def first_text(lead_request, at=None) -> str:
     phone = display_phone(settings.CENTRE_PHONE)
     return (
         f"{settings.DISCREET_SENDER_NAME}: we got your request. A member of our team will call you from "
-        f"{phone} {when}. {OPT_OUT_LINE}"
+        f"{phone} {when}{'' if when.endswith('.') else '.'} {OPT_OUT_LINE}"
     )
 
 
