@@ -75,6 +75,9 @@ def pytest_sessionstart(session):
 # --- The outside world the app delivers to: fake SMTP and HTTP servers (bench/fakes.py) ----------
 
 # What the worker and the tests use to talk to the fake Twilio; nothing real behind them.
+# A minute of quiet hours at 3 a.m.: the suite's texts go at any other hour (this process and its worker).
+TESTS_QUIET_HOURS = "03:00-03:01"
+
 FAKE_SMS_SETTINGS = {
     "SMS_PROVIDER": "twilio",
     "SMS_ACCOUNT_SID": "ACtest0000000000000000000000000000",
@@ -171,6 +174,7 @@ def start_worker(db: str, smtp_server, http_server, *, name: str, **env_override
         "CONN_MAX_AGE": "0",
         "CELERY_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "LOG_LEVEL": "INFO",
+        "TEXT_QUIET_HOURS": TESTS_QUIET_HOURS,
         **http_server.worker_env,
         **env_overrides,
     }
@@ -337,6 +341,11 @@ def _centre_open(settings):
     # Who hears of an urgent request, and when a call is promised, depend on the hour. Tests run
     # at any hour, so call-back hours are "always" unless a test sets hours of its own.
     settings.CENTRE_HOURS = "24/7"
+    # The phone line's own hours default to the centre's from the environment, not to the above.
+    settings.CENTRE_PHONE_HOURS = "24/7"
+    # Texts to visitors wait out their quiet hours; tests about something else must not meet them
+    # by the hour the suite runs at (the texting tests set the real ones and move the clock).
+    settings.TEXT_QUIET_HOURS = TESTS_QUIET_HOURS
 
 
 @pytest.fixture(autouse=True)

@@ -33,7 +33,7 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def clock(request):
+def clock(request, settings):
     """Noon on a Wednesday in California (3 p.m. at the centre in New York): daytime for every US
     number, so a test about something else never meets the quiet hours by the hour it runs at.
     Not for a test with the real worker (marked `worker`): its process keeps the real clock, so
@@ -41,6 +41,7 @@ def clock(request):
     if request.node.get_closest_marker("worker"):
         yield None
         return
+    settings.TEXT_QUIET_HOURS = "21:00-08:00"  # the default the texting tests are about
     moving = Clock()
     moving.local(PACIFIC, 12)
     with mock.patch("django.utils.timezone.now", side_effect=moving.now):
