@@ -101,6 +101,18 @@ class DeliveryQuerySet(models.QuerySet):
         )
 
 
+class ClosableStatus(models.TextChoices):
+    """The four states, plus one for a row that can no longer help (a lead claimed, an admission
+    cancelled, a person who withdrew permission): closed unsent, `last_error` saying why. For a
+    kind whose rows can become pointless before they are due (`Delivery.close_unsent`)."""
+
+    PENDING = "pending", "Waiting"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CLOSED = "closed", "Closed unsent"
+
+
 class Delivery(models.Model):
     """One thing to deliver once. A subclass defines `perform(context)` (raising on failure) and
     may override `is_permanent`, `describe_failure`, `waiting`, `given_up` and `delivered`. It may also give its own
@@ -199,6 +211,12 @@ class Delivery(models.Model):
         if self.status == self.Status.SENDING:  # perform() may have recorded its own outcome
             journal.mark_accepted(self)
             self._record_sent()
+
+    def close_unsent(self, reason: str) -> None:
+        """Record, instead of performing the row, that it can no longer help (its kind's Status is
+        ClosableStatus): `reason`, in words for staff, is kept as its last error."""
+        self.status, self.finished_at, self.last_error = self.Status.CLOSED, timezone.now(), reason
+        self._save_outcome(["status", "finished_at", "last_error"])
 
     def _record_sent(self) -> None:
         self.status, self.finished_at, self.last_error = self.Status.SENT, timezone.now(), ""

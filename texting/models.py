@@ -18,7 +18,7 @@ from intake.crypto import EncryptedCharField, EncryptedTextField, keyed_hash
 from intake.delivery_errors import describe_failure
 from intake.models import Disclosure, Lead, Notification, TextStop, on_duty_admissions
 from outbox.broker import nudge
-from outbox.models import Delivery, DeliveryQuerySet
+from outbox.models import ClosableStatus, Delivery, DeliveryQuerySet
 
 from . import quiet_hours, wording
 
@@ -147,12 +147,7 @@ class OutgoingTextQuerySet(DeliveryQuerySet):
 
 
 class OutgoingText(Delivery):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CLOSED = "closed", "Closed unsent"
+    Status = ClosableStatus
 
     lead = models.ForeignKey(
         "intake.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="outgoing_texts"
@@ -228,8 +223,7 @@ class OutgoingText(Delivery):
 
     def perform(self, context) -> None:
         if reason := self.no_longer_allowed():
-            self.status, self.finished_at, self.last_error = self.Status.CLOSED, timezone.now(), reason
-            self._save_outcome(["status", "finished_at", "last_error"])
+            self.close_unsent(reason)
             return
         if not self.is_keyword_reply:
             # A retry may come round in the quiet hours: it waits for the morning, its try not counted.

@@ -19,7 +19,7 @@ from intake.consent import may_contact
 from intake.delivery_errors import describe_failure
 from intake.models import ForWhom
 from outbox.broker import nudge
-from outbox.models import Delivery, DeliveryQuerySet
+from outbox.models import ClosableStatus, Delivery, DeliveryQuerySet
 
 
 def reminder_context(admission) -> dict:
@@ -66,12 +66,7 @@ class VisitorReminderQuerySet(DeliveryQuerySet):
 
 
 class VisitorReminder(Delivery):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        CLOSED = "closed", "Closed unsent"
+    Status = ClosableStatus
 
     class Channel(models.TextChoices):
         TEXT = "text", "Text message"
@@ -105,8 +100,7 @@ class VisitorReminder(Delivery):
 
     def perform(self, context) -> None:
         if reason := self.no_longer_needed():
-            self.status, self.finished_at, self.last_error = self.Status.CLOSED, timezone.now(), reason
-            self._save_outcome(["status", "finished_at", "last_error"])
+            self.close_unsent(reason)
             return
         lead = self.admission.lead
         if self.channel == self.Channel.EMAIL:

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from outbox.broker import nudge
-from outbox.models import Delivery, DeliveryQuerySet
+from outbox.models import ClosableStatus, Delivery, DeliveryQuerySet
 
 from .. import channels, extensions
 from .choices import Channel
@@ -118,13 +118,8 @@ def channels_of(user, *, every: bool = False) -> list[str]:
 class Notification(Delivery):
     """One delivery of one message to one staff member on one channel."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        # It can no longer help (the lead was claimed or closed); last_error says why.
-        CLOSED = "closed", "Closed unsent"
+    # Closed unsent: it can no longer help (the lead was claimed or closed); last_error says why.
+    Status = ClosableStatus
 
     class Stage(models.IntegerChoices):
         CHOSEN = 0, "Their chosen channel"
@@ -188,8 +183,7 @@ class Notification(Delivery):
 
     def perform(self, context) -> None:
         if reason := self.no_longer_needed():
-            self.status, self.finished_at, self.last_error = self.Status.CLOSED, timezone.now(), reason
-            self._save_outcome(["status", "finished_at", "last_error"])
+            self.close_unsent(reason)
             return
         channels.send(self, mail=context)
 
