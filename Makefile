@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lantern
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/14
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint install install-dev browser-deps bench bench-browser css drills stack-deps
+.PHONY: help run test lint install install-dev browser-deps messages bench bench-browser css drills stack-deps
 
 help:
 	@echo "make run   set up and start Lantern with a worker on the embedded defaults (http://127.0.0.1:$(PORT))"
@@ -40,7 +40,7 @@ install-dev: $(VENV)/.dev-installed
 
 run: export DEBUG ?= 1
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
-run: install
+run: install messages
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -50,6 +50,14 @@ lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run  # a development command: no keys needed
+
+# The Spanish pages' message catalogues (locale/ and each app's locale/, *.po in git) compiled to the
+# *.mo files Django reads; GNU gettext's msgfmt does it.
+messages: install
+	@command -v msgfmt >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+		else echo "The Spanish pages need GNU gettext: sudo apt-get install gettext"; exit 1; fi; }
+	@DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=var --ignore=tools -v 0
 
 # Browser tests drive Debian's Chromium (a browser download would fail here) and check pages
 # with axe-core from npm, served to the page by the tests themselves.
@@ -63,7 +71,7 @@ browser-deps:
 
 # The suite runs with DEBUG off, as production does, so it gets keys of its own: fresh random ones
 # for each run (never the development keys, which the settings refuse with DEBUG off).
-test: lint browser-deps
+test: lint messages browser-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(TEST_BROKER_URL)} \

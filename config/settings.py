@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # body: public pages gzipped, staff pages never (SECURITY.md, "Compression").
     "config.compression.PublicGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before anything resolves a URL: /es/ pages are matched, and rendered, in Spanish.
+    "config.language.PathLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, whose check reads the whole body: a blocked client's POST is refused unread.
     "intake.ratelimit.PublicFormMiddleware",
@@ -98,6 +100,8 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
+                # LANGUAGE_CODE and LANGUAGES for <html lang>, hreflang and the language switch.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 # intake's centre facts with the name admins gave the centre (centre.story).
@@ -413,7 +417,14 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="lantern-demo")
 
 # --- i18n, static ------------------------------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
+# The visitor side in English (today's URLs) and Spanish (under /es/, config.language); the staff
+# side stays English and always shows the person's language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A request in another language than English alerts the staff on shift who speak it first; the rest
+# of the shift is alerted this many seconds later unless someone has taken the lead by then.
+LANGUAGE_FIRST_SECONDS = env.int("LANGUAGE_FIRST_SECONDS", default=120)
 TIME_ZONE = CENTRE_TIMEZONE
 USE_I18N = True
 USE_TZ = True

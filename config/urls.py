@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.http import HttpRequest, HttpResponse
@@ -11,18 +12,25 @@ handler404 = "intake.views.page_not_found"
 handler403 = "intake.views.permission_denied"
 handler500 = "intake.views.server_error"
 
+# One address for both languages: the admin, the staff side, the sitemap and the webhook.
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("articles/", include("articles.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
-    path("", include("verification.urls")),
     path("staff/", include("intake.staff_urls")),
     path("staff/", include("admissions.urls")),
+]
+
+# The visitor side: English at today's addresses, Spanish under /es/ (config.language). The staff pages
+# of verification and texting ride along with their app's public ones and are refused under /es/.
+urlpatterns += i18n_patterns(
+    path("articles/", include("articles.urls")),
+    path("", include("verification.urls")),
     path("", include("texting.urls")),
     path("", include("centre.urls")),
     path("", include("intake.urls")),
-]
+    prefix_default_language=False,
+)
 
 
 # Article and centre images (public uploads only; card photos live elsewhere and have their own view).

@@ -41,6 +41,8 @@ class Submission:
     ok_to_text: bool = False
     ok_to_voicemail: bool = False
     urgent: bool = False
+    # The language of the page the visitor used (settings.LANGUAGES).
+    language: str = "en"
     message: str = ""
     attribution: dict = field(default_factory=dict)
     # A request that waited in the spool (intake.spool) while the database was down is stored as
@@ -68,10 +70,13 @@ class Submission:
             "ok_to_text": self.ok_to_text,
             "ok_to_voicemail": self.ok_to_voicemail,
             "urgent": self.urgent,
+            "language": self.language,
         }
 
     @classmethod
-    def from_callback(cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict):
+    def from_callback(
+        cls, data: dict, *, consent_version: str, consent_page: str, attribution: dict, language: str = "en"
+    ):
         """From the callback form's cleaned data."""
         return cls(
             kind=LeadKind.CALLBACK,
@@ -87,6 +92,7 @@ class Submission:
             consent_version=consent_version,
             consent_page=consent_page,
             attribution=attribution,
+            language=language,
         )
 
 

@@ -144,6 +144,7 @@ def callback(request: HttpRequest) -> HttpResponse:
                 consent_version=form.consent_version,
                 consent_page=from_page or request.path,
                 attribution=attribution,
+                language=request.LANGUAGE_CODE,
             )
             received_at = timezone.now()
             try:

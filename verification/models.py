@@ -127,6 +127,7 @@ class VerificationRequest(models.Model):
         consent_version: str,
         consent_page: str,
         attribution: dict,
+        language: str = "en",
         received_at: dt.datetime | None = None,
         submission_id: uuid.UUID | None = None,
     ) -> "VerificationRequest":
@@ -147,6 +148,7 @@ class VerificationRequest(models.Model):
             consent_version=consent_version,
             consent_page=consent_page,
             attribution=attribution,
+            language=language,
             received_at=received_at,
             submission_id=submission_id or uuid.uuid4(),
         )

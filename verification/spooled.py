@@ -18,7 +18,9 @@ from .cards import CleanImage
 from .models import Payer, VerificationRequest
 
 
-def request_payload(data: dict, *, consent_version: str, consent_page: str, attribution: dict) -> dict:
+def request_payload(
+    data: dict, *, consent_version: str, consent_page: str, attribution: dict, language: str = "en"
+) -> dict:
     """Write the card photos in `data` to the card store, and return the form's cleaned data and the
     rest of `VerificationRequest.submit`'s arguments as JSON, naming the photos."""
     data = dict(data)
@@ -31,7 +33,13 @@ def request_payload(data: dict, *, consent_version: str, consent_page: str, attr
             kept[key] = {"date": value.isoformat()}
         elif not isinstance(value, CleanImage):  # stored above, and named in the data
             kept[key] = value
-    return {"data": kept, "consent_version": consent_version, "consent_page": consent_page, "attribution": attribution}
+    return {
+        "data": kept,
+        "consent_version": consent_version,
+        "consent_page": consent_page,
+        "attribution": attribution,
+        "language": language,
+    }
 
 
 def _from_spool(kept: dict) -> dict:
@@ -53,6 +61,7 @@ def store(payload: dict, received_at: dt.datetime, submission_id: uuid.UUID) -> 
         consent_version=payload["consent_version"],
         consent_page=payload["consent_page"],
         attribution=payload["attribution"],
+        language=payload.get("language", "en"),  # kept before Spanish came
         received_at=received_at,
         submission_id=submission_id,
     )

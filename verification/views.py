@@ -67,6 +67,7 @@ def _submit(request: HttpRequest, form: VerificationForm) -> dict:
         consent_version=form.consent_version,
         consent_page=request.path,
         attribution=attribution_for(request),
+        language=request.LANGUAGE_CODE,
     )
     # One id for the store and, if the answer is lost, the spool: a commit that went through is
     # then found by the spool's drain and not stored twice.

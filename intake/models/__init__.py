@@ -10,6 +10,7 @@ from .choices import (
     Channel,
     ClaimedByAnother,
     ForWhom,
+    Language,
     LeadKind,
     LeadStatus,
     LevelOfCare,
@@ -41,7 +42,9 @@ from .staff import (
     on_call_staff,
     on_duty_admissions,
     on_shift_admissions,
+    on_shift_speakers,
     someone_on_hand_for_danger,
+    speaks,
     staff_name,
     supervisors,
     team_at_work,
@@ -50,6 +53,7 @@ from .text_stops import TextStop
 from .timeline import TimelineEntry, timeline_of
 
 __all__ = [
+    "Language",
     "TextStop",
     "ADMISSION_PATH",
     "CLINICIAN_GROUP",
@@ -105,6 +109,8 @@ __all__ = [
     "on_call_staff",
     "on_duty_admissions",
     "on_shift_admissions",
+    "on_shift_speakers",
+    "speaks",
     "recovery_codes_left",
     "reset_second_factor",
     "someone_on_hand_for_danger",

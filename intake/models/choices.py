@@ -10,6 +10,14 @@ class LeadKind(models.TextChoices):
     TEXT = "text", "Text message"
 
 
+class Language(models.TextChoices):
+    """The languages the visitor side speaks (settings.LANGUAGES), each named in itself: staff read
+    "Español" on the queue, as the person would say it."""
+
+    ENGLISH = "en", "English"
+    SPANISH = "es", "Español"
+
+
 class LeadStatus(models.TextChoices):
     NEW = "new", "New"
     CONTACTING = "contacting", "Contacting"

@@ -16,6 +16,7 @@ from .choices import (
     AttemptOutcome,
     BestTime,
     ForWhom,
+    Language,
     LeadKind,
     LeadStatus,
     WorkflowError,
@@ -64,6 +65,9 @@ class Lead(LeadOwnership, LeadWorkflow, LeadPlacement, models.Model):
     # out), cleared when it replies START: a carrier-level "no texts" on top of the permission above,
     # which it never changes. A new lead of the number starts with it (intake.front_door).
     texts_stopped_at = models.DateTimeField(null=True, blank=True)
+    # The language the person asked in (the page's language): who should call, and the language of
+    # everything Lantern sends them. A later request in another language than English changes it.
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
 
     # First-touch attribution, without PHI: paths and hosts only, no query strings.
     landing_page = models.CharField(max_length=200, blank=True)
@@ -284,6 +288,9 @@ class Lead(LeadOwnership, LeadWorkflow, LeadPlacement, models.Model):
             self.contact_preferences_by = self.contact_preferences_at = None
         if submission.urgent:
             self.report_danger(now)
+        if submission.language != Language.ENGLISH:
+            # Someone who asked in Spanish once is best called in Spanish, whatever page they used later.
+            self.language = submission.language
         if submission.kind == LeadKind.VERIFICATION:
             # The work now includes an insurance check; the queue says so.
             self.kind = LeadKind.VERIFICATION

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from ..crypto import EncryptedCharField, EncryptedEmailField, EncryptedTextField
-from .choices import AttemptOutcome, BestTime, ForWhom, LeadKind
+from .choices import AttemptOutcome, BestTime, ForWhom, Language, LeadKind
 
 
 class LeadRequest(models.Model):
@@ -26,6 +26,8 @@ class LeadRequest(models.Model):
     consent_version = models.CharField(max_length=40)
     consent_at = models.DateTimeField()
     consent_page = models.CharField(max_length=200, blank=True)
+    # The language of the page the visitor filled in, and so of the consent words they agreed to.
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     # The id of what the visitor sent (intake.front_door.Submission): the same whether it was stored
     # at once or from the spool (intake.spool), so it is never stored twice. Null on older requests.
     submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)

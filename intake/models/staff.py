@@ -63,7 +63,7 @@ def staff_name(user) -> str:
 
 
 # What a staff member (or a supervisor) sets on the roster page.
-ROSTER_FIELDS = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile"]
+ROSTER_FIELDS = ["on_duty", "shift_hours", "on_call", "notify_by_email", "notify_by_sms", "mobile", "languages"]
 
 
 def may_edit_roster_of(editor, member) -> bool:
@@ -98,6 +98,10 @@ class StaffProfile(models.Model):
         blank=True,
         related_name="staff",
         help_text="The facilities this person works for. None: all of them.",
+    )
+    # Besides English: who a Spanish request reaches first (Notification.objects.queue_for_lead).
+    languages = models.JSONField(
+        default=list, blank=True, help_text="Languages this person speaks with callers, besides English."
     )
     # Raised by "sign out everywhere": a session started under an older generation is ended.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
@@ -148,6 +152,19 @@ def _staff_in(group: str):
 def on_shift_admissions(now: dt.datetime | None = None) -> list[User]:
     """Admissions staff on duty and on shift now (possibly nobody)."""
     return [u for u in _staff_in(ADMISSIONS_GROUP) if hasattr(u, "staff_profile") and u.staff_profile.on_shift(now)]
+
+
+def speaks(user, language: str) -> bool:
+    """Everyone on the team speaks English; other languages are on their roster entry."""
+    if language == settings.LANGUAGE_CODE:
+        return True
+    profile = getattr(user, "staff_profile", None)
+    return profile is not None and language in (profile.languages or [])
+
+
+def on_shift_speakers(language: str, now: dt.datetime | None = None) -> list[User]:
+    """Admissions staff on shift now who speak `language` with callers (possibly nobody)."""
+    return [user for user in on_shift_admissions(now) if speaks(user, language)]
 
 
 def on_duty_admissions(now: dt.datetime | None = None) -> list[User]:
