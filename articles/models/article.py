@@ -341,7 +341,16 @@ class Article(ReviewedContent, models.Model):
             .exclude(pk=self.pk)
             .filter(Q(category_id=self.category_id) | Q(pk__in=sharing_a_tag))
             .select_related("category")
-            .only("title", "slug", "publish_at", "category__name", "category__slug")
+            .only(
+                "title",
+                "slug",
+                "language",
+                "publish_at",
+                "category__name",
+                "category__name_es",
+                "category__slug",
+                "category__slug_es",
+            )
             .order_by("-publish_at")[:limit]
         )
 
