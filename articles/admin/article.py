@@ -170,6 +170,8 @@ class ArticleAdmin(VersionAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "language":
+            field.required = False  # left out of a post (older forms, scripts): the default, English
         if db_field.name == "body":
             # article_editor.js turns this text area into the editor with its live preview.
             field.widget.attrs.update(
