@@ -94,9 +94,9 @@ def test_search_results_are_never_cached(withdrawal, reviewer):
 
 # This module doubles as a URLconf: the site, plus the article page with its cache turned off,
 # mounted as a benchmark harness mounts it to time a cache miss.
+# The site's own list, not include(): i18n_patterns may only sit in a root URLconf.
 urlpatterns = [
     path("uncached/<slug:slug>/", ArticleDetailView.as_view(cache_pages=False)),
-    # Spread in rather than include()d: the site's i18n_patterns must stay in the root URLconf.
     *site_urls.urlpatterns,
 ]
 
