@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from .consent import consent_text, current_consent
@@ -15,7 +15,8 @@ from .models import BestTime, ForWhom
 from .phones import normalise_phone
 from .timing import offered_best_times
 
-PHONE_ERROR = _("Enter a phone number we can call, with area code, like (312) 555-0134.")
+# Marked only: a plain string here (tests read its example), translated where it is raised.
+PHONE_ERROR = gettext_noop("Enter a phone number we can call, with area code, like (312) 555-0134.")
 
 
 class TelInput(forms.TextInput):
@@ -42,7 +43,7 @@ class PhoneField(forms.CharField):
             return value
         e164 = normalise_phone(value)
         if e164 is None:
-            raise forms.ValidationError(PHONE_ERROR, code="invalid_phone")
+            raise forms.ValidationError(gettext(PHONE_ERROR), code="invalid_phone")
         return e164
 
 
