@@ -67,19 +67,20 @@ def thanks_outcome(reference: str | None, *, urgent: bool, best_time: str, kept:
         "at": timezone.now().isoformat(),
     }
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    if language != settings.LANGUAGE_CODE:
-        outcome["speaker"] = False if kept else _speaker_on_shift(language)
+    if language != settings.LANGUAGE_CODE and not kept:
+        # A request kept in the spool has alerted nobody yet: the page says nothing either way.
+        outcome["speaker"] = _speaker_on_shift(language)
     return outcome
 
 
-def _speaker_on_shift(language: str) -> bool:
+def _speaker_on_shift(language: str) -> bool | None:
     """Whether someone on shift now speaks `language` (their alert goes first): decided as the
-    request is sent, so the page says what happened then. Unknown when the roster cannot be read,
-    and then the page promises no speaker."""
+    request is sent, so the page says what happened then. None (nothing said) when the roster
+    cannot be read."""
     try:
         return bool(on_shift_speakers(language))
     except spool.DATABASE_UNREACHABLE:
-        return False
+        return None
 
 
 def thanks_context(outcome: dict) -> dict:
