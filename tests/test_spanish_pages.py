@@ -45,7 +45,9 @@ def public_names() -> set[str]:
 @pytest.fixture
 def spanish_article(staff):
     reviewer = MedicalReviewer.objects.create(name="Samira Okafor", credentials="MD", user=staff["sam"])
-    category = Category.objects.create(name="Withdrawal", slug="withdrawal")
+    category = Category.objects.create(
+        name="Withdrawal", slug="withdrawal", name_es="Abstinencia", slug_es="abstinencia"
+    )
     article = Article.objects.create(
         language="es",
         title="La abstinencia del alcohol",
@@ -90,7 +92,7 @@ def pages(article) -> dict[str, tuple[str, Client]]:
         "part2_notice": (spanish("part2_notice"), Client()),
         "terms": (spanish("terms"), Client()),
         "articles:list": (spanish("articles:list") + "?q=alcohol", Client()),
-        "articles:category": (article.category.get_absolute_url(), Client()),
+        "articles:category": (article.category.url_in("es"), Client()),
         "articles:detail": (article.get_absolute_url(), Client()),
         "articles:feed": (spanish("articles:feed"), Client()),
     }
