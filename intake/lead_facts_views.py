@@ -22,8 +22,12 @@ class LeadFactsForm(forms.Form):
         queryset=ReferralSource.objects.none(), required=False, empty_label=NO_SOURCE, label="Referral source"
     )
     # A person may say on the call that they prefer Spanish: who calls them and what we send them.
+    # Not required: a form posted without it (an older page still open) leaves the language alone.
     language = forms.ChoiceField(
-        choices=Language.choices, label="Language the person prefers", help_text="Texts and reminders use it."
+        choices=Language.choices,
+        required=False,
+        label="Language the person prefers",
+        help_text="Texts and reminders use it.",
     )
 
     def __init__(self, *args, lead: Lead, **kwargs):
@@ -68,7 +72,8 @@ def lead_facts(request: HttpRequest, lead_id: int) -> HttpResponse:
                 changed.append(f"facility {lead.facility}")
             if lead.set_referral_source(form.cleaned_data["referral_source"], by=request.user):
                 changed.append(f"referral source {lead.referral_source or NO_SOURCE.lower()}")
-            if lead.set_language(form.cleaned_data["language"], by=request.user):
+            language = form.cleaned_data["language"]
+            if language and lead.set_language(language, by=request.user):
                 changed.append(f"language {lead.get_language_display()}")
     except WorkflowError as exc:
         messages.error(request, str(exc))
