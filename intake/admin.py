@@ -1,3 +1,5 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import ActionLocation
 from django.contrib.admin.actions import delete_selected as django_delete_selected
@@ -10,10 +12,20 @@ from django.shortcuts import redirect
 from .audit import has_audit_history, record_change
 from .models import Notification, StaffProfile, reset_second_factor
 from .models.staff import deactivate_staff
+from .roster_forms import spoken_languages_field
+
+
+class StaffProfileAdminForm(forms.ModelForm):
+    languages = spoken_languages_field()
+
+    class Meta:
+        model = StaffProfile
+        fields = "__all__"  # noqa: DJ007 -- the inline shows every roster field, as before; only this one's widget changes
 
 
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
+    form = StaffProfileAdminForm
     can_delete = False
     verbose_name_plural = "Admissions"
     # Which facilities the person works for (none: all); the roster page sets it too.
@@ -41,12 +53,18 @@ class LanternUserAdmin(UserAdmin):
 
     form = StaffAccountForm
     inlines = [StaffProfileInline]
-    list_display = ["username", "email", "is_active", "is_staff", "on_duty"]
+    list_display = ["username", "email", "is_active", "is_staff", "on_duty", "languages"]
     actions = ["deactivate", "reset_second_factors", "delete_selected"]
 
     @admin.display(boolean=True, description="On duty")
     def on_duty(self, user: User) -> bool:
         return getattr(getattr(user, "staff_profile", None), "on_duty", False)
+
+    @admin.display(description="Languages")
+    def languages(self, user: User) -> str:
+        names = dict(settings.LANGUAGES)
+        spoken = getattr(getattr(user, "staff_profile", None), "languages", None) or []
+        return ", ".join(["English", *(names[code] for code in spoken if code in names)])
 
     @admin.action(
         permissions=["change"],

@@ -1,6 +1,7 @@
 """The lead page's "Facility and referral source" form: where the lead is worked (only when the
-centre runs several facilities) and who sent the person. Each change is a LeadEvent naming the old
-and the new (organisations, not PHI) and an auditlog entry for the lead's save."""
+centre runs several facilities), who sent the person, and the language they prefer. Each change is
+a LeadEvent naming the old and the new (organisations and languages, not PHI) and an auditlog entry
+for the lead's save."""
 
 from django import forms
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .models import Facility, Lead, ReferralSource, WorkflowError
+from .models import Facility, Language, Lead, ReferralSource, WorkflowError
 from .permissions import admissions_required
 
 NO_SOURCE = "None / self"
@@ -20,9 +21,20 @@ class LeadFactsForm(forms.Form):
     referral_source = forms.ModelChoiceField(
         queryset=ReferralSource.objects.none(), required=False, empty_label=NO_SOURCE, label="Referral source"
     )
+    # A person may say on the call that they prefer Spanish: who calls them and what we send them.
+    # Not required: a form posted without it (an older page still open) leaves the language alone.
+    language = forms.ChoiceField(
+        choices=Language.choices,
+        required=False,
+        label="Language the person prefers",
+        help_text="Texts and reminders use it.",
+    )
 
     def __init__(self, *args, lead: Lead, **kwargs):
-        kwargs.setdefault("initial", {"facility": lead.facility_id, "referral_source": lead.referral_source_id})
+        kwargs.setdefault(
+            "initial",
+            {"facility": lead.facility_id, "referral_source": lead.referral_source_id, "language": lead.language},
+        )
         super().__init__(*args, **kwargs)
         # The active ones, and whatever the lead has now even if since deactivated: saving the
         # form unchanged must not quietly clear it.
@@ -60,6 +72,9 @@ def lead_facts(request: HttpRequest, lead_id: int) -> HttpResponse:
                 changed.append(f"facility {lead.facility}")
             if lead.set_referral_source(form.cleaned_data["referral_source"], by=request.user):
                 changed.append(f"referral source {lead.referral_source or NO_SOURCE.lower()}")
+            language = form.cleaned_data["language"]
+            if language and lead.set_language(language, by=request.user):
+                changed.append(f"language {lead.get_language_display()}")
     except WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("staff:lead", lead_id=lead.pk)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from .alert_health import troubles_by_person
 from .models import Facility, StaffProfile, may_edit_roster_of, staff_name
 from .permissions import admissions_required
-from .staff_forms import RosterForm
+from .roster_forms import RosterForm
 
 
 @admissions_required
@@ -34,15 +34,23 @@ def roster(request: HttpRequest) -> HttpResponse:
         "staff/roster.html",
         {
             "rows": [
-                (p, p.on_shift(now), may_edit_roster_of(request.user, p.user), _failing(p, troubles)) for p in profiles
+                (p, p.on_shift(now), may_edit_roster_of(request.user, p.user), _failing(p, troubles), _languages(p))
+                for p in profiles
             ],
             "several_facilities": several_facilities,
             "chat_troubles": [t.describe() for t in troubles.get(None, [])],
             "on_call_count": sum(p.on_call for p in profiles),
             "urgent_minutes": settings.URGENT_RESPONSE_MINUTES,
             "fallback_minutes": max(settings.NOTIFICATION_FALLBACK_SECONDS // 60, 1),
+            "language_first_minutes": max(settings.LANGUAGE_FIRST_SECONDS // 60, 1),
         },
     )
+
+
+def _languages(profile: StaffProfile) -> str:
+    """The languages this person speaks with callers, each in its own name ("English, Español")."""
+    names = dict(settings.LANGUAGES)
+    return ", ".join(["English", *(names[code] for code in profile.languages or [] if code in names)])
 
 
 def _failing(profile: StaffProfile, troubles: dict) -> list[str]:

@@ -11,9 +11,9 @@ from .models import (
     ADMISSIONS_GROUP,
     CLOSED_STATUSES,
     OPEN_STATUSES,
-    ROSTER_FIELDS,
     AttemptOutcome,
     Facility,
+    Language,
     Lead,
     LeadKind,
     LeadStatus,
@@ -43,6 +43,12 @@ class QueueFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     show = forms.ChoiceField(required=False, choices=SHOW_CHOICES, widget=forms.Select(attrs={"class": "form-select"}))
+    # The person's language: a Spanish speaker on shift looks for the requests made in Spanish.
+    language = forms.ChoiceField(
+        required=False,
+        choices=[("", "All languages"), *Language.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     # Choices set in __init__: "All facilities", "My facilities", then each active one.
     FACILITY_CHOICES = [("", "All facilities"), ("mine", "My facilities")]
     facility = forms.ChoiceField(required=False, widget=forms.Select(attrs={"class": "form-select"}))
@@ -80,6 +86,8 @@ class QueueFilterForm(forms.Form):
             leads = leads.open()
         if data.get("kind"):
             leads = leads.filter(kind=data["kind"])
+        if data.get("language"):
+            leads = leads.filter(language=data["language"])
         if data.get("show") == "mine":
             leads = leads.filter(assigned_to=user)
         elif data.get("show") == "unassigned":
@@ -120,6 +128,8 @@ class QueueFilterForm(forms.Form):
         kind = f"{LeadKind(data['kind']).label.lower()} requests" if data.get("kind") else "requests"
         words = f"{which} {kind}" if which else f"{kind.capitalize()}: {LeadStatus(status).label.lower()}"
         words += {"mine": ", assigned to you", "unassigned": ", unassigned"}.get(data.get("show") or "", "")
+        if data.get("language"):
+            words += f", in {Language(data['language']).label}"
         if data.get("facility") == "mine":
             words += ", at your facilities"
         elif data.get("facility"):
@@ -136,7 +146,7 @@ class QueueFilterForm(forms.Form):
 
 
 # The queue's filters that travel in its URL (and are kept by a search and the live refresh).
-QUEUE_FILTERS = ("status", "kind", "show", "facility")
+QUEUE_FILTERS = ("status", "kind", "show", "language", "facility")
 
 
 def search_to_params(post) -> dict | None:
@@ -311,24 +321,6 @@ class UndoMergeForm(forms.Form):
     reason = forms.CharField(
         label="Why undo this merge", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), strip=True
     )
-
-
-class RosterForm(forms.ModelForm):
-    class Meta:
-        model = StaffProfile
-        fields = [*ROSTER_FIELDS, "facilities"]
-        widgets = {"facilities": forms.CheckboxSelectMultiple}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A single-site centre has nothing to choose; ModelForm.save leaves a missing field alone.
-        if Facility.objects.several():
-            field = self.fields["facilities"]
-            field.queryset = Facility.objects.active()
-            field.label = "Works for"
-            field.help_text = "The facilities whose leads this person works. None ticked: all of them."
-        else:
-            del self.fields["facilities"]
 
 
 class OutcomeForm(forms.Form):

@@ -8,9 +8,9 @@ from .message_templates import TextTemplate
 
 @admin.register(TextTemplate)
 class TextTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "words", "active", "order"]
+    list_display = ["name", "language", "words", "active", "order"]
     list_editable = ["active", "order"]
-    list_filter = ["active"]
+    list_filter = ["language", "active"]
     search_fields = ["name", "words"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "words", "active", "order", "slug"]
+    fields = ["name", "language", "words", "active", "order", "slug"]

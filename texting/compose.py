@@ -50,7 +50,7 @@ def write_text(lead: Lead, body: str, *, by: User, plain_words: bool = False, te
                 "Rephrase it, or tick that the person asked for plain words."
             )
         first = not OutgoingText.objects.conversation_started(lead.phone)
-        final = wording.signed(body, first=first)
+        final = wording.signed(body, first=first, language=lead.language)
         if len(final) > LONGEST_TEXT:
             raise WorkflowError(f"This text is too long: keep it under {LONGEST_TEXT - 60} characters.")
         return OutgoingText.objects.write(

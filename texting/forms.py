@@ -38,7 +38,7 @@ class TextForm(forms.Form):
         required=False,
         max_length=LONGEST_TYPED,
         widget=forms.Textarea(attrs={"rows": 3, "data-text-body": ""}),
-        help_text="Signed “Lantern”; the first text to a number also says how to stop.",
+        help_text="Signed “Lantern”; the first text to a number also says how to stop, in the person's language.",
     )
     plain_words = forms.BooleanField(label="The person asked us to name treatment in texts", required=False)
 
@@ -47,9 +47,9 @@ class TextForm(forms.Form):
         kwargs.setdefault("auto_id", "text_%s")
         super().__init__(*args, **kwargs)
         self.lead = lead
-        prepared = list(TextTemplate.objects.active())
+        prepared = list(TextTemplate.objects.for_language(lead.language))
         field = self.fields["template"]
-        field.queryset = TextTemplate.objects.active()
+        field.queryset = TextTemplate.objects.for_language(lead.language)
         field.widget = PreparedTextSelect(
             words={t.slug: t.filled(lead) for t in prepared}, attrs={"data-text-template": ""}
         )

@@ -56,7 +56,8 @@ def receive_text(*, provider_id: str, from_number: str, body: str, sent_at=None)
                 mentions_danger=danger,
             )
             if keyword:
-                _act_on_keyword(keyword, phone, lead, now)
+                language = keywords.reply_language(body, lead.language if lead else "en")
+                _act_on_keyword(keyword, phone, lead, now, language=language, word=keywords.word_of(body))
             if keyword in ("", keywords.HELP) and not started:
                 _tell_the_team(lead, danger, now)
     except IntegrityError:
@@ -80,17 +81,19 @@ def _submission(phone: str, danger: bool) -> Submission:
     )
 
 
-def _act_on_keyword(keyword: str, phone: str, lead: Lead | None, now) -> None:
-    """Stop, resume or answer. A confirmation goes once, when something changed: a second STOP to a
-    number already stopped is not answered again."""
+def _act_on_keyword(keyword: str, phone: str, lead: Lead | None, now, *, language: str, word: str) -> None:
+    """Stop, resume or answer, in `language`. A confirmation goes once, when something changed: a
+    second STOP to a number already stopped is not answered again."""
     if keyword == keywords.STOP:
-        if Lead.objects.stop_texts(phone, at=now, word="STOP"):
-            OutgoingText.objects.write(lead, wording.stop_reply(), purpose=Purpose.STOP_REPLY, phone=phone)
+        if Lead.objects.stop_texts(phone, at=now, word=word):
+            reply = wording.stop_reply(language)
+            OutgoingText.objects.write(lead, reply, purpose=Purpose.STOP_REPLY, phone=phone)
     elif keyword == keywords.START:
-        if Lead.objects.resume_texts(phone, at=now, word="START"):
-            OutgoingText.objects.write(lead, wording.start_reply(), purpose=Purpose.START_REPLY, phone=phone)
+        if Lead.objects.resume_texts(phone, at=now, word=word):
+            reply = wording.start_reply(language)
+            OutgoingText.objects.write(lead, reply, purpose=Purpose.START_REPLY, phone=phone)
     elif keyword == keywords.HELP:
-        OutgoingText.objects.write(lead, wording.help_reply(), purpose=Purpose.HELP_REPLY, phone=phone)
+        OutgoingText.objects.write(lead, wording.help_reply(language), purpose=Purpose.HELP_REPLY, phone=phone)
 
 
 def _tell_the_team(lead: Lead, danger: bool, now) -> None:

@@ -13,6 +13,16 @@ import unicodedata
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
 START_WORDS = frozenset({"START", "UNSTOP", "YES"})
 HELP_WORDS = frozenset({"HELP", "INFO"})
+# Spanish, for people texted in Spanish (and anyone who answers in it); the reply is in Spanish.
+# Stop: the words a Spanish speaker would send alone to mean "stop these" ("BAJA" as in "darse de
+# baja"). Start: COMENZAR and REANUDAR only, unmistakable instructions; not "SÍ", which so often
+# answers a worker's question that it must not quietly undo a stop (English "YES" is kept from the
+# carriers' list, and only counts from a stopped number), nor "INICIO", a noun ("beginning", "home").
+# Help: AYUDA. Accents are dropped before matching ("Ayúda" is AYUDA).
+SPANISH_STOP_WORDS = frozenset({"ALTO", "PARAR", "CANCELAR", "BAJA"})
+SPANISH_START_WORDS = frozenset({"COMENZAR", "REANUDAR"})
+SPANISH_HELP_WORDS = frozenset({"AYUDA"})
+SPANISH_WORDS = SPANISH_STOP_WORDS | SPANISH_START_WORDS | SPANISH_HELP_WORDS
 
 STOP, START, HELP = "stop", "start", "help"
 
@@ -35,13 +45,24 @@ def _bare(body: str) -> str:
 def keyword_of(body: str) -> str:
     """STOP, START or HELP when the whole message is one of their words; "" otherwise."""
     bare = _bare(body)
-    if bare in STOP_WORDS:
+    if bare in STOP_WORDS | SPANISH_STOP_WORDS:
         return STOP
-    if bare in START_WORDS:
+    if bare in START_WORDS | SPANISH_START_WORDS:
         return START
-    if bare in HELP_WORDS:
+    if bare in HELP_WORDS | SPANISH_HELP_WORDS:
         return HELP
     return ""
+
+
+def word_of(body: str) -> str:
+    """The keyword as the person sent it, in capitals ("ALTO"): one of ours, never their words."""
+    bare = _bare(body)
+    return bare if keyword_of(body) else ""
+
+
+def reply_language(body: str, lead_language: str) -> str:
+    """The language to confirm a keyword in: Spanish for a Spanish word, else the person's."""
+    return "es" if _bare(body) in SPANISH_WORDS else lead_language
 
 
 def mentions_danger(body: str) -> bool:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 
+from intake.models import Language
 from intake.phones import display_phone
 
 from .wording import telling_words
@@ -29,6 +30,12 @@ class TextTemplateQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True).order_by("order", "name")
 
+    def for_language(self, language: str):
+        """The active ones, the person's language first (the others stay offered: a person may ask
+        for English on the call before anyone has corrected their language)."""
+        theirs = models.Case(models.When(language=language, then=0), default=1)
+        return self.filter(active=True).alias(theirs=theirs).order_by("theirs", "order", "name")
+
 
 class TextTemplate(models.Model):
     name = models.CharField(max_length=80, unique=True, help_text="What staff see in the list of prepared texts.")
@@ -40,6 +47,8 @@ class TextTemplate(models.Model):
             "May use {centre_phone}; {first_name} is possible, but anyone holding the phone reads it."
         )
     )
+    # The language of its words: offered first to a worker texting a person who speaks it.
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     active = models.BooleanField(default=True, help_text="Only active texts are offered to staff.")
     order = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers come first in the list.")
 

@@ -237,7 +237,7 @@ class OutgoingText(Delivery):
             # Written at night: its promise is said again as of now ("today", not "tomorrow").
             request = self.lead.requests.filter(ok_to_text=True).order_by("-created_at").first()
             if request:
-                self.body = wording.first_text(request, at=timezone.now())
+                self.body = wording.first_text(request, at=timezone.now(), language=self.lead.language)
                 self._save_outcome(["body"])
         sent = sms.send_text(self.phone, self.body, status_callback=report_url(self))
         self.provider_id, self.provider_status = sent.provider_id[:64], _known_status(sent.status)

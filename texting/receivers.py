@@ -32,6 +32,6 @@ def text_first(sender, lead, request, repeat: bool, **kwargs) -> None:
         # In a savepoint of its own: a broken text setting must cost the first text, never the
         # person's request, which this runs inside.
         with transaction.atomic():
-            OutgoingText.objects.write(lead, wording.first_text(request), purpose=Purpose.FIRST)
+            OutgoingText.objects.write(lead, wording.first_text(request, language=lead.language), purpose=Purpose.FIRST)
     except Exception as exc:  # noqa: BLE001 - logged by class only: the message can quote the text
         log.error("No first text for lead %s: %s", lead.pk, type(exc).__name__)

@@ -16,7 +16,8 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedEmailField, EncryptedTextField
 from intake.delivery_errors import describe_failure
@@ -149,7 +150,7 @@ def provider_gaps(providers: list[dict]) -> list[str]:
 
 class EstimateEmailQuerySet(DeliveryQuerySet):
     def for_delivery(self):
-        return self.select_related("estimate")
+        return self.select_related("estimate__lead")
 
     def queue(self, estimate: GoodFaithEstimate, *, to: str, by: User) -> "EstimateEmail":
         """Queue the estimate for the person's address; the worker wakes once this commits."""
@@ -190,13 +191,21 @@ class EstimateEmail(Delivery):
         if not self.to:
             raise PermanentFailure("no address to send to")
         centre = self.estimate.centre_name or settings.CENTRE_NAME
-        # No condition, programme or level of care in the subject or body: others read inboxes.
-        subject = f"Your cost estimate from {centre}"
-        body = (
-            f"Hello,\n\nAs you asked, here is your cost estimate from {centre}. It is attached as a PDF; "
-            "please keep a copy.\n\n"
-            f"If you have questions, call us on {settings.CENTRE_PHONE}.\n\n{centre}\n"
-        )
+        subject, body = estimate_email_words(centre, self.estimate.lead.language)
         message = EmailMultiAlternatives(subject, body, to=[self.to])
         message.attach(estimate_pdf_name(self.estimate), estimate_pdf(self.estimate), "application/pdf")
         mailers.default.send_messages([message])
+
+
+def estimate_email_words(centre: str, language: str) -> tuple[str, str]:
+    """The email around the estimate, in the person's language. No condition, programme or level of
+    care in the subject or body: others read inboxes. The PDF itself stays in English (the
+    estimate's legal wording is the federal model's): a Spanish email says so and offers to go
+    through it on the phone."""
+    with translation.override(language):
+        subject = _("Your cost estimate from %(centre)s") % {"centre": centre}
+        body = _(
+            "Hello,\n\nAs you asked, here is your cost estimate from %(centre)s. It is attached as a PDF; "
+            "please keep a copy.\n\nIf you have questions, call us on %(phone)s.\n\n%(centre)s\n"
+        ) % {"centre": centre, "phone": settings.CENTRE_PHONE}
+    return subject, body

@@ -2,7 +2,8 @@
 allowed texts, by email only where the worker ticked that the person asked for one at the address
 they gave. Never to a lead asked for a loved one: "your appointment" would reach the caller. The
 words, and the sender's name (DISCREET_SENDER_NAME), name no condition, treatment or programme: a
-text can be read over someone's shoulder."""
+text can be read over someone's shoulder. They are in the person's language (`lead.language`),
+with its dates and times ("miércoles 2 de diciembre a las 8:00 a. m.")."""
 
 import contextlib
 import datetime as dt
@@ -12,7 +13,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import models, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from intake import channels, sms
 from intake.consent import may_contact
@@ -23,13 +26,21 @@ from outbox.models import ClosableStatus, Delivery, DeliveryQuerySet
 
 
 def reminder_context(admission) -> dict:
+    """The words of a reminder, in the active language (render under translation.override)."""
     when = timezone.localtime(admission.admit_at)
     hour = when.strftime("%I:%M").lstrip("0")
+    spanish = translation.get_language() == "es"
+    # The US 12-hour habit in both languages; Spanish writes "a. m." and names the day first.
+    time = f"{hour} {('a. m.' if spanish else 'a.m.') if when.hour < 12 else ('p. m.' if spanish else 'p.m.')}"
+    hour12 = int(when.strftime("%I"))
     return {
+        "language": translation.get_language(),
         "sender_name": settings.DISCREET_SENDER_NAME,
         "centre_phone": settings.CENTRE_PHONE,
-        "day": f"{when:%A} {when.day} {when:%B}",
-        "time": f"{hour} {'a.m.' if when.hour < 12 else 'p.m.'}",
+        "day": date_format(when, r"l j \d\e F") if spanish else f"{when:%A} {when.day} {when:%B}",
+        "time": time,
+        # "at 8:00 a.m.": Spanish says "a la 1:00" but "a las 8:00", a plural in all but name.
+        "at_time": ngettext("at %(time)s", "at %(time)s", hour12) % {"time": time},
     }
 
 
@@ -39,7 +50,8 @@ def may_remind(lead) -> bool:
 
 
 def reminder_text(admission) -> str:
-    text = render_to_string("emails/visitor-reminder.txt", reminder_context(admission))
+    with translation.override(admission.lead.language):
+        text = render_to_string("emails/visitor-reminder.txt", reminder_context(admission))
     return " ".join(text.split())
 
 
@@ -104,7 +116,8 @@ class VisitorReminder(Delivery):
             return
         lead = self.admission.lead
         if self.channel == self.Channel.EMAIL:
-            send_email(lead.email, reminder_context(self.admission), connection=context)
+            with translation.override(lead.language):
+                send_email(lead.email, reminder_context(self.admission), connection=context)
         else:
             send_text(lead.phone, reminder_text(self.admission))
 

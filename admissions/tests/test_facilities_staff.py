@@ -213,7 +213,7 @@ def test_it_asks_only_for_the_referral_source_at_a_single_site_centre(client, st
 
     assert 'id="id_referral_source"' in page
     assert 'id="id_facility"' not in page
-    assert '<h2 class="h5" id="facts-h">Referral source</h2>' in page
+    assert '<h2 class="h5" id="facts-h">Referral source and language</h2>' in page
 
 
 @pytest.mark.django_db

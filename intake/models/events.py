@@ -19,7 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 
 from ..crypto import EncryptedTextField
-from .choices import LeadStatus, LevelOfCare, NotAFitReason
+from .choices import Language, LeadStatus, LevelOfCare, NotAFitReason
 from .staff import staff_name
 
 
@@ -39,6 +39,8 @@ class EventKind(models.TextChoices):
     # The person's number replied STOP or START (texting.keywords): consent events with their time.
     TEXTS_STOPPED = "texts_stopped", "Texts stopped by the person"
     TEXTS_RESUMED = "texts_resumed", "Texts resumed by the person"
+    # Staff corrected the person's language (said on a call): who calls them, what Lantern sends.
+    LANGUAGE = "language", "Language changed"
 
 
 class EventChanged(Exception):
@@ -118,6 +120,8 @@ class LeadEvent(models.Model):
             return f"Facility: {d.get('from') or 'none'} → {d.get('to') or 'none'}"
         if self.kind == EventKind.REFERRAL_SOURCE:
             return f"Referral source: {d.get('from') or 'none / self'} → {d.get('to') or 'none / self'}"
+        if self.kind == EventKind.LANGUAGE:
+            return f"Language: {_language(d.get('from'))} → {_language(d.get('to'))} (the person's preference)"
         if self.kind == EventKind.TEXTS_STOPPED:
             how = f"replied {d['word']}" if d.get("word") else "opted out with the provider"
             return f"The person's number {how}: no more texts to it until it replies START"
@@ -177,6 +181,10 @@ def day(value: dt.date) -> str:
 
 def _status(value: str | None) -> str:
     return LeadStatus(value).label if value in LeadStatus.values else "unknown"
+
+
+def _language(value: str | None) -> str:
+    return Language(value).label if value in Language.values else "unknown"
 
 
 def _from(people: dict, owner_id: int | None) -> str:

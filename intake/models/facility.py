@@ -125,6 +125,19 @@ class LeadPlacement:
         """Record who sent the person (None: nobody / they came themselves); False when unchanged."""
         return self._place("referral_source", source, by=by)
 
+    def set_language(self, language: str, *, by) -> bool:
+        """The language the person prefers, as they said on a call (who calls them, what we send
+        them); False when unchanged."""
+        from .events import EventKind, LeadEvent
+
+        if self.language == language:
+            return False
+        with transaction.atomic():
+            before, self.language = self.language, language
+            self.save(update_fields=["language", "updated_at"])
+            LeadEvent.objects.record(self, EventKind.LANGUAGE, by=by, **{"from": before, "to": language})
+        return True
+
     def _place(self, field: str, value, *, by) -> bool:
         from .events import EventKind, LeadEvent  # events import staff, which this module must not need at load
 

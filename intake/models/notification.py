@@ -24,7 +24,7 @@ from outbox.models import ClosableStatus, Delivery, DeliveryQuerySet
 
 from .. import channels, extensions
 from .choices import Channel
-from .staff import on_call_staff, on_duty_admissions, supervisors, team_at_work
+from .staff import on_call_staff, on_duty_admissions, on_shift_speakers, supervisors, team_at_work
 
 if TYPE_CHECKING:
     from .lead import Lead
@@ -37,19 +37,31 @@ REFUSALS_SHOWN_FOR = dt.timedelta(days=1)
 
 class NotificationQuerySet(DeliveryQuerySet):
     def queue(
-        self, lead: "Lead", *, kind: str, recipients, urgent: bool = False, every_channel: bool = False
+        self,
+        lead: "Lead",
+        *,
+        kind: str,
+        recipients,
+        urgent: bool = False,
+        every_channel: bool = False,
+        later=(),
     ) -> list["Notification"]:
         """One pending row per recipient and channel (their preferences, or with `every_channel`
         all they have), plus one for the team chat if configured; the worker is woken once the
-        transaction commits."""
+        transaction commits. `later`: recipients whose rows are due LANGUAGE_FIRST_SECONDS from now
+        (the team chat too, when there are any: it reaches everybody)."""
         urgent = urgent or lead.urgent
+        now = timezone.now()
         # One moment for the whole alert: its rows are found together by it (Notification._alert).
-        alert = {"lead": lead, "kind": kind, "urgent": urgent, "created_at": timezone.now()}
+        alert = {"lead": lead, "kind": kind, "urgent": urgent, "created_at": now}
+        delayed = {**alert, "due_at": now + dt.timedelta(seconds=settings.LANGUAGE_FIRST_SECONDS)}
         rows = []
         for user in dict.fromkeys(recipients):
             rows += [Notification(recipient=user, channel=c, **alert) for c in channels_of(user, every=every_channel)]
+        for user in dict.fromkeys(u for u in later if u not in set(recipients)):
+            rows += [Notification(recipient=user, channel=c, **delayed) for c in channels_of(user, every=every_channel)]
         if settings.CHAT_WEBHOOK_URL:
-            rows.append(Notification(channel=Notification.Channel.WEBHOOK, **alert))
+            rows.append(Notification(channel=Notification.Channel.WEBHOOK, **(delayed if later else alert)))
         # An urgent alert wakes a worker even while a wake-up is pending: it must not wait for the
         # run that a burst of routine requests has already asked for.
         rows = self.add(rows, wake_now=urgent)
@@ -72,9 +84,15 @@ class NotificationQuerySet(DeliveryQuerySet):
         now = timezone.now()
         if urgent and not team_at_work(now):
             return self.queue(lead, kind=kind, recipients=on_call_staff(), urgent=True, every_channel=True)
-        # Someone may be in danger: every channel of everyone on shift from the start, not only
-        # the ones they chose for routine work.
-        return self.queue(lead, kind=kind, recipients=on_duty_admissions(now), urgent=urgent, every_channel=urgent)
+        team = on_duty_admissions(now)
+        if urgent or lead.urgent or lead.language == settings.LANGUAGE_CODE:
+            # Someone may be in danger: every channel of everyone on shift from the start, not only
+            # the ones they chose for routine work (and no waiting for a language match).
+            return self.queue(lead, kind=kind, recipients=team, urgent=urgent, every_channel=urgent)
+        # A request in Spanish: the on-shift staff who speak it first; the rest of the team a little
+        # later, unless one of them has taken it by then (no_longer_needed). Nobody speaks it: everyone.
+        speakers = [user for user in on_shift_speakers(lead.language, now) if user in team]
+        return self.queue(lead, kind=kind, recipients=speakers or team, later=team if speakers else ())
 
     def for_delivery(self):
         return self.select_related("lead", "lead__assigned_to", "recipient__staff_profile")
@@ -222,6 +240,11 @@ class Notification(Delivery):
             return f"Closed unsent: the request is {lead.get_status_display().lower()}."
         if self.kind in (self.Kind.NEW_LEAD, self.Kind.REPEAT_REQUEST) and lead.assigned_to_id:
             return "Closed unsent: someone has claimed the request."
+        # A row held back for a language match (queue_for_lead) whose lead a speaker has called meanwhile.
+        if self.kind in (self.Kind.NEW_LEAD, self.Kind.REPEAT_REQUEST) and (
+            lead.last_attempt_at and lead.last_attempt_at >= self.created_at
+        ):
+            return "Closed unsent: someone has called the person."
         if self.kind == self.Kind.ESCALATION and lead.first_contacted_at and lead.danger_call_due() is None:
             return "Closed unsent: the person has been called."
         if self.kind == self.Kind.FOLLOW_UP_DUE and (lead.follow_up_at is None or lead.follow_up_at > timezone.now()):

@@ -15,10 +15,10 @@ from .helpers import daytime_now, texting_lead
 pytestmark = pytest.mark.django_db
 
 
-def test_it_starts_with_five_discreet_prepared_texts_that_name_nobody():
+def test_it_starts_with_five_discreet_prepared_texts_in_each_language_that_name_nobody():
     defaults = list(TextTemplate.objects.active())
 
-    assert len(defaults) == 5
+    assert [t.language for t in defaults].count("en") == 5 and [t.language for t in defaults].count("es") == 5
     for template in defaults:
         template.full_clean()
         assert not telling_words(template.words)
@@ -57,7 +57,7 @@ def test_it_fills_in_the_centres_phone_and_if_asked_the_first_name(settings):
 def test_the_admin_refuses_a_telling_prepared_text_and_keeps_a_discreet_one(client, staff):
     client.force_login(staff["admin"])
     add = reverse("admin:texting_texttemplate_add")
-    fields = {"name": "Bed", "active": "on", "order": "5", "slug": ""}
+    fields = {"name": "Bed", "language": "en", "active": "on", "order": "5", "slug": ""}
 
     refused = client.post(add, {**fields, "words": "Your rehab bed is ready."})
 
@@ -89,4 +89,4 @@ def test_the_lead_page_offers_the_active_prepared_texts_filled_in(client, staff,
 
     phone = display_phone(settings.CENTRE_PHONE)
     assert f'data-words="Please call us back at {phone} when you can talk."' in page
-    assert "Right number?" not in page
+    assert ">Right number?<" not in page
