@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from intake.consent import CURRENT_CALLBACK_CONSENT
+from intake.consent import current_consent
 from intake.models import (
     ADMISSIONS_GROUP,
     CLINICIAN_GROUP,
@@ -94,7 +94,11 @@ class Command(BaseCommand):
             user.groups.set([groups[name] for name in group_names])
             # The supervisor is on call, so an urgent request at night in the demo reaches someone.
             on_call = username == "supervisor"
-            StaffProfile.objects.update_or_create(user=user, defaults={"on_duty": on_duty, "on_call": on_call})
+            # The admissions worker speaks Spanish: the demo's Spanish requests reach her first.
+            languages = ["es"] if username == "admissions" else []
+            StaffProfile.objects.update_or_create(
+                user=user, defaults={"on_duty": on_duty, "on_call": on_call, "languages": languages}
+            )
             self.stdout.write(f"{'Created' if created else 'Updated'} demo user {username}")
 
         if not Lead.objects.exists():
@@ -140,6 +144,8 @@ class Command(BaseCommand):
                 "ok_to_text": rng.random() < 0.5,
                 "ok_to_voicemail": rng.random() < 0.6,
                 "urgent": rng.random() < 0.08,
+                # One request in six came from the Spanish pages.
+                "language": "es" if n % 6 == 1 else "en",
             }
             lead = Lead.objects.create(
                 phone=f"+1312555{100 + n:04d}",
@@ -155,9 +161,9 @@ class Command(BaseCommand):
                 lead=lead,
                 created_at=when,
                 **said,
-                consent_version=CURRENT_CALLBACK_CONSENT,
+                consent_version=current_consent("callback", said["language"]),
                 consent_at=when,
-                consent_page="/callback/",
+                consent_page="/es/callback/" if said["language"] == "es" else "/callback/",
             )
             created += 1
             if when > now - dt.timedelta(hours=6):
