@@ -121,3 +121,21 @@ def test_it_fills_spanish_on_an_older_demo_site_but_leaves_an_admins_own_text_al
 
     assert Programme.objects.get(level="residential").description_es
     assert Programme.objects.get(level="detox").description_es == ""
+
+
+def test_it_describes_the_clinic_in_spanish_on_the_spanish_page_as_one_clinic(client, profile, settings):
+    import json
+    import re
+
+    settings.SITE_URL = "https://lantern.example"
+    Programme.objects.filter(level="detox").update(name_es="Desintoxicación")
+
+    def data(path: str) -> dict:
+        html = client.get(path).content.decode()
+        return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[1])
+
+    english, spanish = data("/"), data("/es/")
+    assert spanish["description"] == "Tratamos alcohol and opioid addiction."
+    assert spanish["availableService"][0]["name"] == "Desintoxicación"
+    assert spanish["@id"] == english["@id"] == "https://lantern.example/#clinic"
+    assert spanish["url"] == "https://lantern.example/es/"
