@@ -156,7 +156,7 @@ def test_it_offers_the_browsers_language_as_a_dismissible_note_from_its_own_scri
     spanish = client.get("/es/privacy/").content.decode()
 
     assert '<script src="/static/js/language.js' in english
-    note = re.search(r'<aside class="language-suggestion[^>]*>.*?</aside>', english, re.S)[0]
+    note = re.search(r"<aside [^>]*data-language-suggestion[^>]*>.*?</aside>", english, re.S)[0]
     assert 'lang="es"' in note and " hidden" in note
     assert "¿Prefiere español?" in note and 'href="/es/privacy/"' in note and "Vea esta página en español" in note
     assert "Prefer English?" in spanish and 'href="/privacy/"' in spanish

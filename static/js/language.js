@@ -34,18 +34,18 @@
   function start() {
     if (closed()) return;
     var page = (document.documentElement.lang || "").toLowerCase().split("-")[0];
-    var notes = document.querySelectorAll(".language-suggestion[data-language]");
+    var notes = document.querySelectorAll("[data-language-suggestion]");
     var offered = [page];
-    for (var i = 0; i < notes.length; i++) offered.push(notes[i].getAttribute("data-language"));
+    for (var i = 0; i < notes.length; i++) offered.push(notes[i].getAttribute("data-language-suggestion"));
     var choice = preferred(offered);
     if (!choice || choice === page) return;
     for (var j = 0; j < notes.length; j++) {
       var note = notes[j];
-      if (note.getAttribute("data-language") !== choice) continue;
+      if (note.getAttribute("data-language-suggestion") !== choice) continue;
       note.hidden = false;
       note.querySelector(".btn-close").addEventListener("click", function (event) {
         remember();
-        event.currentTarget.closest(".language-suggestion").hidden = true;
+        event.currentTarget.closest("[data-language-suggestion]").hidden = true;
       });
     }
   }
