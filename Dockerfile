@@ -67,6 +67,14 @@ RUN SECRET_KEY=build-only \
     CELERY_BROKER_URL=redis://localhost:6379/1 \
     python manage.py collectstatic --noinput
 
+# The Spanish catalogues (*.po in git) compiled to the *.mo files Django reads; GNU gettext is needed
+# for this step only.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && DEBUG=1 python manage.py compilemessages --ignore=var -v 0 \
+    && apt-get purge -y gettext && apt-get autoremove -y && rm -rf /var/lib/apt/lists/*
+
 # Writable state lives under /var/lib/lantern (mounted as named volumes in
 # compose). Creating the directories here gives fresh volumes the right owner.
 # private/ holds PHI uploads (insurance card images): owner-only access.

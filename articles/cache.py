@@ -29,6 +29,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language
 
 from intake.hours import phone_line_status
 
@@ -154,7 +155,10 @@ def page_key(request: HttpRequest, params: dict[str, str]) -> str:
     # Every page says whether the phone is answered now, or when it opens: a page cached at 7:59
     # must not say "closed" at 8:00.
     line = phone_line_status()
-    digest = hashlib.sha256(f"{request.path}?{params}|{line.answered}|{line.opens}".encode()).hexdigest()[:32]
+    # The path says the language (/es/...); the active language is in the key as well, so no page
+    # rendered in one language can ever be served in the other.
+    page = f"{get_language()}|{request.path}?{params}|{line.answered}|{line.opens}"
+    digest = hashlib.sha256(page.encode()).hexdigest()[:32]
     return f"articles:html:{digest}"
 
 

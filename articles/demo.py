@@ -36,7 +36,8 @@ def demo_categories() -> list[dict]:
     categories = []
     for path in sorted((DEMO_ARTICLES / "categories").glob(IN_ORDER)):
         fields, description = read_front_matter(path)
-        categories.append({"slug": fields["slug"][0], "name": fields["name"][0], "description": description})
+        spanish = {key: fields.get(key, [""])[0] for key in ["name_es", "slug_es", "description_es"]}
+        categories.append({"slug": fields["slug"][0], "name": fields["name"][0], "description": description, **spanish})
     return categories
 
 
@@ -46,6 +47,9 @@ def demo_articles() -> list[dict]:
         fields, body = read_front_matter(path)
         article = {key: fields[key][0] for key in ["slug", "title", "seo_title", "seo_description", "summary"]}
         article["category"] = fields["category"][0]
+        # A Spanish version names its English twin by slug (seeded before it: a lower number).
+        article["language"] = fields.get("language", ["en"])[0]
+        article["translation_of"] = fields.get("translation_of", [""])[0]
         article["tags"] = fields["tags"][0].split(", ")
         article["terms"] = fields.get("terms", [""])[0]
         article["days_ago"] = int(fields["published"][0].removesuffix(" days ago"))
@@ -97,7 +101,7 @@ def seed_demo_articles(sender, **kwargs) -> str | None:
     for position, data in enumerate(demo_categories()):
         categories[data["slug"]], _ = Category.objects.update_or_create(
             slug=data["slug"],
-            defaults={"name": data["name"], "description": data["description"], "position": position},
+            defaults={**{key: value for key, value in data.items() if key != "slug"}, "position": position},
         )
     created = 0
     now = timezone.now()
@@ -107,6 +111,8 @@ def seed_demo_articles(sender, **kwargs) -> str | None:
         published = now - dt.timedelta(days=data["days_ago"])
         article = Article.objects.create(
             slug=data["slug"],
+            language=data["language"],
+            translation_of=Article.objects.filter(slug=data["translation_of"] or None).first(),
             title=data["title"],
             seo_title=data["seo_title"],
             seo_description=data["seo_description"],

@@ -36,6 +36,16 @@ STOP_WORDS = frozenset(
     to too us was we were what when where which while who whom why will with would you your
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
+# The same for Spanish queries ("cómo dejar el alcohol" means "dejar alcohol"), written with and
+# without accents, as people type on phones.
+SPANISH_STOP_WORDS = frozenset(
+    """
+    a al algo algun alguna algunas alguno algunos ante antes como cómo con cual cuál cuando cuándo de del
+    desde donde dónde el él ella ellas ellos en entre es esa ese eso esta está estas este esto estos
+    ha hay la las le les lo los me mi mis mucho muy más mas ni no nos o para pero por porque que qué
+    se sea ser si sí sin sobre son su sus también te tiene tu tú un una unas uno unos y ya yo
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
 # How close a word must be to one of ours to be read as a typo of it (pg_trgm's own measure).
 CORRECTION_SIMILARITY = 0.45
 SHORTEST_CORRECTED = 4  # "mat" or "iop" are too short to guess what they were meant to be
@@ -114,11 +124,14 @@ class SearchPlan:
         return list(self.backend.closest(articles, alternatives, self.query)[:limit])
 
 
-def understand(query: str, within: QuerySet, synonyms: Synonyms, backend: "Backend | None" = None) -> SearchPlan:
-    """Read a query against the articles it searches (`within`): a word no article there has is
-    corrected or left out, so one odd word cannot empty the page."""
-    backend = backend or (POSTGRES if connection.vendor == "postgresql" else TOKENS)
-    plan = SearchPlan(query, split(query, synonyms), backend=backend)
+def understand(
+    query: str, within: QuerySet, synonyms: Synonyms, backend: "Backend | None" = None, language: str = "en"
+) -> SearchPlan:
+    """Read a query against the articles it searches (`within`, all in `language`): a word no
+    article there has is corrected or left out, so one odd word cannot empty the page."""
+    if backend is None:
+        backend = POSTGRES_IN.get(language, POSTGRES) if connection.vendor == "postgresql" else TOKENS
+    plan = SearchPlan(query, split(query, synonyms, STOP_WORDS_IN.get(language, STOP_WORDS)), backend=backend)
     _find_used(plan.groups, within, backend)
     unmatched = [group for group in plan.groups if not group.used]
     if unmatched:
@@ -134,7 +147,7 @@ def understand(query: str, within: QuerySet, synonyms: Synonyms, backend: "Backe
     return plan
 
 
-def split(query: str, synonyms: Synonyms) -> list[Group]:
+def split(query: str, synonyms: Synonyms, stop_words: frozenset[str] = STOP_WORDS) -> list[Group]:
     """The query's words in groups: the longest known phrase first ("the shakes"), filler words out."""
     typed = words(query)[:MAX_WORDS]
     longest = max((len(phrase) for phrase in synonyms), default=1)
@@ -147,7 +160,7 @@ def split(query: str, synonyms: Synonyms) -> list[Group]:
                 start += size
                 break
         else:
-            if typed[start] not in STOP_WORDS and typed[start] not in (group.typed for group in groups):
+            if typed[start] not in stop_words and typed[start] not in (group.typed for group in groups):
                 groups.append(Group(typed[start], [typed[start]]))
             start += 1
     return groups
@@ -173,7 +186,7 @@ def _correction(group: Group, synonyms: Synonyms, vocabulary: Iterable[str]) -> 
     candidates = {" ".join(phrase) for phrase in synonyms}
     for text in vocabulary:
         candidates.update(word for word in words(text) if len(word) >= SHORTEST_CORRECTED)
-    candidates -= STOP_WORDS | {group.typed}
+    candidates -= STOP_WORDS | SPANISH_STOP_WORDS | {group.typed}
     scored = sorted(((similarity(group.typed, c), c) for c in candidates), key=lambda sc: (-sc[0], sc[1]))
     return scored[0][1] if scored and scored[0][0] >= CORRECTION_SIMILARITY else None
 
@@ -210,13 +223,17 @@ def indexed_search(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
 
 class PostgresSearch:
-    """The stored vectors (migration 0003's trigger): `search_vector` title A, terms B, summary C,
-    body D, for matching; `heading_vector` without the body, for ranking."""
+    """The stored vectors (migration 0007's trigger): `search_vector` title A, terms B, summary C,
+    body D, for matching; `heading_vector` without the body, for ranking. Each article's vector is
+    built with its own language's configuration, and queried with the same one: `spanish` stems
+    "adicciones" and "adicción" alike and drops accents, so "adiccion" finds both."""
 
-    @staticmethod
-    def phrase(alternative: str) -> SearchQuery:
+    def __init__(self, config: str = "english"):
+        self.config = config
+
+    def phrase(self, alternative: str) -> SearchQuery:
         # phraseto_tsquery: stems each word, drops stop words, keeps a phrase's words in order.
-        return SearchQuery(alternative, search_type="phrase", config="english")
+        return SearchQuery(alternative, search_type="phrase", config=self.config)
 
     def any_of(self, alternatives: list[str]) -> SearchQuery:
         query = self.phrase(alternatives[0])
@@ -330,4 +347,7 @@ class TokenSearch:
         return articles.filter(self.anywhere(alternatives)).annotate(rank=self.score(groups)).order_by("-rank")
 
 
-POSTGRES, TOKENS = PostgresSearch(), TokenSearch()
+POSTGRES, TOKENS = PostgresSearch("english"), TokenSearch()
+# The text-search configuration for each article language (the trigger of migration 0007 agrees).
+POSTGRES_IN = {"en": POSTGRES, "es": PostgresSearch("spanish")}
+STOP_WORDS_IN = {"en": STOP_WORDS, "es": SPANISH_STOP_WORDS}

@@ -1,18 +1,35 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import get_language, gettext, gettext_lazy, override
 from django.views.generic import DetailView, ListView
 
 from config.absolute import absolute_url
 from intake.forms import ArticleCallbackForm
+from intake.models import Language
 
 from .cache import CachedPageMixin
 from .models import Article, ArticleRedirect, Category
 from .renditions import largest_jpeg
 from .search import indexed_search
+
+
+def shown_language() -> str:
+    """The language of the page being served (the path's: /es/... is Spanish)."""
+    return Language.SPANISH if (get_language() or "").startswith("es") else Language.ENGLISH
+
+
+def in_each_language(name: str, *args) -> dict[str, str]:
+    """One page's address in every language, for the language switch and hreflang."""
+    pages = {}
+    for code, _ in Language.choices:
+        with override(code):
+            pages[code] = reverse(name, args=args)
+    return pages
 
 
 class ArticleListView(CachedPageMixin, ListView):
@@ -30,6 +47,13 @@ class ArticleListView(CachedPageMixin, ListView):
         self.query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
 
     def get(self, request, *args, **kwargs):
+        self.category = None
+        if "category_slug" in kwargs:
+            slug, language = kwargs["category_slug"], shown_language()
+            self.category = get_object_or_404(Category.objects.filter(Q(slug=slug) | Q(slug_es=slug)))
+            if slug != self.category.slug_in(language):
+                # The other language's slug (a switched or shared link): this language's page.
+                return HttpResponsePermanentRedirect(self.category.url_in(language))
         if not self.query:
             return super().get(request, *args, **kwargs)
         with indexed_search():  # every query of the page, rendering included
@@ -45,13 +69,12 @@ class ArticleListView(CachedPageMixin, ListView):
         return self.page_shown == self.page_number
 
     def get_queryset(self):
-        articles = Article.objects.published().for_listing()
-        self.category = None
-        if "category_slug" in self.kwargs:
-            self.category = get_object_or_404(Category, slug=self.kwargs["category_slug"])
+        # Each language's pages list that language's articles only.
+        articles = Article.objects.published().in_language(shown_language()).for_listing()
+        if self.category:
             articles = articles.filter(category=self.category)
         # Kept for the page: what the query was read as ("Showing results for withdrawal").
-        self.search = articles.understand(self.query) if self.query else None
+        self.search = articles.understand(self.query, shown_language()) if self.query else None
         return articles.search(self.search) if self.search else articles
 
     def get_paginate_by(self, queryset) -> int:
@@ -72,11 +95,17 @@ class ArticleListView(CachedPageMixin, ListView):
             query=self.query,
             search=self.search,
             canonical=absolute_url(self.request.path),
+            page_translations=(
+                {code: self.category.url_in(code) for code, _ in Language.choices}
+                if self.category
+                else in_each_language("articles:list")
+            ),
             **kwargs,
         )
         if self.search and not context["page_obj"].paginator.count:
             # Nothing matched: the nearest articles instead, from every category.
-            context["suggestions"] = self.search.closest(Article.objects.published().for_listing())
+            nearest = Article.objects.published().in_language(shown_language()).for_listing()
+            context["suggestions"] = self.search.closest(nearest)
         return context
 
 
@@ -88,7 +117,7 @@ class ArticleDetailView(CachedPageMixin, DetailView):
     preview = False
 
     def get_queryset(self):
-        articles = Article.objects.published()
+        articles = Article.objects.published().in_language(shown_language())
         if self.preview:
             # Drafts are for the people who edit them (view_article) and for each article's own
             # medical reviewer; other staff (admissions, other reviewers) find nothing here.
@@ -96,18 +125,37 @@ class ArticleDetailView(CachedPageMixin, DetailView):
             articles = Article.objects.all()
             if not user.has_perm("articles.view_article"):
                 articles = articles.filter(reviewer__user=user)
-        return articles.select_related("category", "reviewer", "author").prefetch_related("sources", "tags")
+        related = ("category", "reviewer", "author", "translation_of")
+        return articles.select_related(*related).prefetch_related("sources", "tags", "translations")
 
     def get(self, request, *args, **kwargs) -> HttpResponse:
+        if self.preview:
+            # Staff preview a Spanish article in Spanish: the page around it as visitors will see it.
+            language = Article.objects.filter(pk=kwargs["pk"]).values_list("language", flat=True).first()
+            with override(language or get_language()):
+                return super().get(request, *args, **kwargs)
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
-            # A renamed article's old address: permanently to its page (only on a miss, so an
-            # article that takes an old slug for itself is served, never redirected away).
-            moved = None if self.preview else ArticleRedirect.objects.target_of(kwargs.get("slug", ""))
+            moved = self.moved_to(kwargs.get("slug", ""))
             if moved is None:
                 raise
             return HttpResponsePermanentRedirect(moved.get_absolute_url())
+
+    @staticmethod
+    def moved_to(slug: str) -> Article | None:
+        """Where a slug that is not this language's live article leads: a renamed article's old
+        slug to its page (only on a miss, so an article that takes an old slug for itself is
+        served, never redirected away), and the other language's slug to its published twin in
+        this language, else to the article itself in its own language. A visitor who followed a
+        link (or switched language) is after that article: its page, in the language it exists in,
+        serves them better than a dead end, and its language switch offers the twin once there is
+        one."""
+        article = Article.objects.published().filter(slug=slug).first() or ArticleRedirect.objects.target_of(slug)
+        if article is None:
+            return None
+        twin = article.live_twin
+        return twin if twin and twin.language == shown_language() else article
 
     def get_context_data(self, **kwargs) -> dict:
         canonical = absolute_url(self.object.get_absolute_url())
@@ -120,6 +168,8 @@ class ArticleDetailView(CachedPageMixin, DetailView):
             preview=self.preview,
             canonical=canonical,
             json_ld=json_ld(self.object, canonical),
+            page_translations=self.object.page_translations(),
+            twin=self.object.live_twin,
             **kwargs,
         )
 
@@ -142,7 +192,7 @@ def json_ld(article: Article, canonical: str) -> dict:
         "headline": article.title,
         "description": article.meta_description,
         "url": canonical,
-        "inLanguage": "en-US",
+        "inLanguage": f"{article.language}-US",
         "datePublished": article.publish_at.isoformat(),
         "dateModified": article.updated_at.isoformat(),
         "about": {"@type": "Thing", "name": article.category.name},
@@ -167,8 +217,12 @@ def json_ld(article: Article, canonical: str) -> dict:
 
 
 class ArticleFeed(Feed):
-    title = f"{settings.CENTRE_NAME}: articles"
-    description = "Educational articles about addiction, withdrawal, treatment and recovery."
+    """One feed per language (/articles/feed/, /es/articles/feed/), each of its own articles."""
+
+    description = gettext_lazy("Educational articles about addiction, withdrawal, treatment and recovery.")
+
+    def title(self) -> str:
+        return gettext("%(centre)s: articles") % {"centre": settings.CENTRE_NAME}
 
     # Absolute addresses, so the feed never takes its host from the request.
     def link(self) -> str:
@@ -181,7 +235,8 @@ class ArticleFeed(Feed):
         return absolute_url(item.get_absolute_url())
 
     def items(self):
-        return Article.objects.published().select_related("category").order_by("-publish_at")[:30]
+        articles = Article.objects.published().in_language(shown_language())
+        return articles.select_related("category").order_by("-publish_at")[:30]
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -196,4 +251,4 @@ class ArticleFeed(Feed):
         return item.updated_at
 
     def item_categories(self, item: Article):
-        return [item.category.name]
+        return [item.category.shown_name]

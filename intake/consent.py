@@ -6,6 +6,8 @@ consent can be matched with the exact words the visitor agreed to.
 
 import datetime as dt
 
+from django.utils.translation import get_language
+
 from .phones import display_phone
 
 CONSENT_TEXTS = {
@@ -49,6 +51,36 @@ CONSENT_TEXTS = {
         "The person texted {centre}'s number. {centre} may answer by text until they reply STOP, and call "
         "them back; nothing else was agreed."
     ),
+    # Spanish (issue 20): the same promises as the English of the same form, word for word in meaning.
+    "callback-es-2026-12-01": (
+        "Acepto que {centre} me llame al número de arriba para hablar sobre tratamiento y admisiones. "
+        "{centre} me enviará mensajes de texto o me dejará un mensaje de voz solo si marco esas casillas "
+        "de arriba, o si lo digo cuando hablemos. Mis datos se mantienen confidenciales y no se usan para "
+        "nada más. Aceptar no es una condición para recibir atención."
+    ),
+    "article-callback-es-2026-12-01": (
+        "Acepto que {centre} me llame al número de arriba para hablar sobre tratamiento y admisiones. "
+        "No me enviarán mensajes de texto, ni me dejarán un mensaje de voz si no contesto, a menos que yo "
+        "diga que está bien cuando hablemos. Mis datos se mantienen confidenciales y no se usan para nada "
+        "más. Aceptar no es una condición para recibir atención."
+    ),
+    "verification-part2-es-2026-12-01": (
+        "He leído este consentimiento, estoy de acuerdo y le pido a {centre} que consulte estos beneficios "
+        "con la compañía de seguro médico."
+    ),
+    "verification-by-phone-es-2026-12-01": (
+        "Pedí que {centre} no se comunique con mi compañía de seguro médico. {centre} puede llamarme al "
+        "número de arriba para revisar juntos mi cobertura, y para hablar sobre tratamiento. Mis datos se "
+        "mantienen confidenciales y no se usan para nada más. Aceptar no es una condición para recibir atención."
+    ),
+}
+
+# The language each version is written in (every version not named here is English).
+CONSENT_LANGUAGES = {
+    "callback-es-2026-12-01": "es",
+    "article-callback-es-2026-12-01": "es",
+    "verification-part2-es-2026-12-01": "es",
+    "verification-by-phone-es-2026-12-01": "es",
 }
 
 # The verification form's consent to disclose under 42 CFR 2.31: one sentence per element, shown as
@@ -74,6 +106,29 @@ PART2_CONSENT_TERMS = {
         "consent or a court order.",
         "Signed: by ticking the box below, by {patient} or a person the law allows to sign for them, on {signed}.",
     ),
+    "verification-part2-es-2026-12-01": (
+        "Paciente: {patient}.",
+        "Quién la comparte: {centre}.",
+        "Qué se comparte: {what}",
+        "Quién la recibe: {recipients}.",
+        "Para qué: para saber si el plan del paciente está activo y qué paga por la desintoxicación y el "
+        "tratamiento, y para nada más. {centre} también puede llamarme al número de arriba para hablar de "
+        "la respuesta y del tratamiento.",
+        "Hasta cuándo: este consentimiento termina el {expires}, un año después de firmarse, a menos que se "
+        "revoque antes.",
+        "Cómo revocarlo: puedo revocar este consentimiento en cualquier momento avisándole a {centre}, por "
+        "teléfono al {phone} o por escrito (un correo electrónico cuenta). Revocarlo no puede deshacer una "
+        "solicitud que ya se envió antes de que {centre} recibiera mi aviso.",
+        "Mi decisión: firmar es voluntario. {centre} no hace depender de esta firma el tratamiento, el pago, "
+        "la inscripción ni la elegibilidad para recibir beneficios; puedo pedir una llamada en lugar de la "
+        "consulta.",
+        "Después de compartirla: mi compañía de seguro médico está sujeta a HIPAA y puede transmitir lo que "
+        "recibe según lo permita HIPAA, por lo que es posible que ya no esté protegida por 42 CFR Part 2; "
+        "aun así, no puede usarse en mi contra en un procedimiento civil, penal, administrativo o "
+        "legislativo sin mi consentimiento o una orden judicial.",
+        "Firma: al marcar la casilla de abajo, por {patient} o por una persona a quien la ley permite firmar "
+        "en su nombre, el {signed}.",
+    ),
 }
 PART2_CONSENT_DAYS = 365
 # What a verification request tells the payer, by category (never the values).
@@ -83,6 +138,16 @@ PART2_DISCLOSED = (
     "is asking {centre} about treatment for alcohol or drug use, which the request itself shows "
     "because it asks about benefits for substance use treatment."
 )
+PART2_DISCLOSED_TEXTS = {
+    "en": PART2_DISCLOSED,
+    "es": (
+        "el nombre y la fecha de nacimiento del paciente; el número de miembro (ID) y el número de grupo de "
+        "la tarjeta; el nombre y la fecha de nacimiento del titular de la póliza si la póliza está a nombre "
+        "de otra persona; y que el paciente le está preguntando a {centre} sobre tratamiento por consumo de "
+        "alcohol o drogas, lo cual la propia solicitud muestra porque pregunta por beneficios para el "
+        "tratamiento del consumo de sustancias."
+    ),
+}
 
 CURRENT_CALLBACK_CONSENT = "callback-2026-11-30"
 CURRENT_ARTICLE_CALLBACK_CONSENT = "article-callback-2026-11-30"
@@ -90,25 +155,63 @@ CURRENT_VERIFICATION_CONSENT = "verification-part2-2026-11-30"
 CURRENT_BY_PHONE_CONSENT = "verification-by-phone-2026-11-30"
 CURRENT_TEXT_INBOUND_CONSENT = "text-inbound-2026-11-30"
 
+# The version each form shows now, per language: a form in a language without its own version
+# shows the English one (and stores that, so the record matches what was read).
+CURRENT_CONSENTS = {
+    "callback": {"en": CURRENT_CALLBACK_CONSENT, "es": "callback-es-2026-12-01"},
+    "article-callback": {"en": CURRENT_ARTICLE_CALLBACK_CONSENT, "es": "article-callback-es-2026-12-01"},
+    "verification-part2": {"en": CURRENT_VERIFICATION_CONSENT, "es": "verification-part2-es-2026-12-01"},
+    "verification-by-phone": {"en": CURRENT_BY_PHONE_CONSENT, "es": "verification-by-phone-es-2026-12-01"},
+}
+
+_SPANISH_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre")
+_SPANISH_MONTHS += ("octubre", "noviembre", "diciembre")
+
+
+def current_consent(form: str, language: str | None = None) -> str:
+    """The version `form` shows in `language` (by default the active one, i.e. the page's)."""
+    versions = CURRENT_CONSENTS[form]
+    code = (language or get_language() or "en").split("-")[0]
+    return versions.get(code, versions["en"])
+
+
+def consent_language(version: str) -> str:
+    return CONSENT_LANGUAGES.get(version, "en")
+
+
+def long_date(day: dt.date, language: str) -> str:
+    """'December 1, 2026' / '1 de diciembre de 2026'. Spelled out here rather than by the active
+    locale: a stored consent is filled in by whoever stores it (a spool drain runs in English)."""
+    if language == "es":
+        return f"{day.day} de {_SPANISH_MONTHS[day.month - 1]} de {day.year}"
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def join_names(names: list[str], language: str) -> str:
+    """'Payer, and Clearinghouse' / 'Payer y Clearinghouse' (a consent names at most two)."""
+    return (" y " if language == "es" else ", and ").join(names)
+
 
 def consent_text(version: str, centre: str) -> str:
     return CONSENT_TEXTS[version].format(centre=centre)
 
 
 def part2_consent_terms(
-    version: str, *, patient: str, recipients: str, signed: dt.date, centre: str, phone: str
+    version: str, *, patient: str, recipients: str | list[str], signed: dt.date, centre: str, phone: str
 ) -> list[str]:
-    """The consent's sentences, filled in. On the empty form the patient and the insurer are
-    described ("the patient named above"); on the stored copy they are named."""
+    """The consent's sentences, filled in, in the version's language. On the empty form the patient
+    and the insurer are described ("the patient named above"); on the stored copy they are named
+    (`recipients` a list of names, joined in that language)."""
+    language = consent_language(version)
     expires = signed + dt.timedelta(days=PART2_CONSENT_DAYS)
     values = {
         "patient": patient,
-        "recipients": recipients,
+        "recipients": recipients if isinstance(recipients, str) else join_names(recipients, language),
         "centre": centre,
         "phone": display_phone(phone),
-        "what": PART2_DISCLOSED.format(centre=centre),
-        "signed": f"{signed:%B} {signed.day}, {signed.year}",
-        "expires": f"{expires:%B} {expires.day}, {expires.year}",
+        "what": PART2_DISCLOSED_TEXTS[language].format(centre=centre),
+        "signed": long_date(signed, language),
+        "expires": long_date(expires, language),
     }
     return [sentence.format(**values) for sentence in PART2_CONSENT_TERMS[version]]
 

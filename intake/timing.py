@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language, gettext, pgettext
 
-from .hours import Hours, centre_hours, clock, day_word
+from .hours import Hours, centre_hours
 
 # The windows offered on the forms (intake.models.BestTime), in the centre's time zone.
 BEST_TIME_WINDOWS: dict[str, tuple[dt.time, dt.time]] = {
@@ -85,30 +87,86 @@ def first_call_target(start: dt.datetime, *, best_time: str = "asap", urgent: bo
     return centre_hours().deadline(start, settings.LEAD_SLA_MINUTES)
 
 
+def _spanish() -> bool:
+    return (get_language() or "en").startswith("es")
+
+
+def _clock(value: dt.time) -> tuple[str, str]:
+    """('5', 'p.m.'), ('5:30', 'p.m.'); in Spanish ('5:00', 'p. m.'): Spanish writes the minutes
+    always, and the suffix comes from the catalogue (the same one Django's |time filter uses)."""
+    hour = value.hour % 12 or 12
+    suffix = gettext("a.m.") if value.hour < 12 else gettext("p.m.")
+    number = f"{hour}:{value.minute:02d}" if value.minute or _spanish() else str(hour)
+    return number, suffix
+
+
+def clock_words(value: dt.time) -> str:
+    """'8 a.m.' / '8:00 a. m.', in the active language."""
+    return " ".join(_clock(value))
+
+
+def day_words(opening: dt.datetime, local: dt.datetime) -> str:
+    """'today', 'tomorrow', 'Saturday', or 'next Monday' for a week from today (intake.hours.day_word)
+    in the active language: 'hoy', 'mañana', 'el sábado', 'el próximo lunes'."""
+    days = (opening.date() - local.date()).days
+    if days == 0:
+        return gettext("today")
+    if days == 1:
+        return gettext("tomorrow")
+    name = str(WEEKDAYS[opening.weekday()])
+    if days >= 7:
+        return pgettext("a day of the week after this one", "next %(weekday)s") % {"weekday": name}
+    return pgettext("a day of the week", "%(weekday)s") % {"weekday": name}
+
+
 def _span(opens: dt.datetime, closes: dt.datetime) -> str:
     """'between 5 and 8 p.m.', 'between 9 a.m. and 12 p.m.'"""
-    first, last = clock(opens.time()), clock(closes.time())
-    if first[-4:] == last[-4:]:
-        first = first[:-5]
-    return f"between {first} and {last}"
+    (first, first_suffix), last = _clock(opens.time()), clock_words(closes.time())
+    if first_suffix != _clock(closes.time())[1]:
+        first = f"{first} {first_suffix}"
+    return gettext("between %(first)s and %(last)s") % {"first": first, "last": last}
+
+
+_THIS_PART = {
+    "morning": lambda: gettext("this morning"),
+    "afternoon": lambda: gettext("this afternoon"),
+    "evening": lambda: gettext("this evening"),
+}
+# After a day's name: 'Saturday evening' / 'el sábado por la noche'.
+_PART_AFTER_DAY = {
+    "morning": lambda: pgettext("after a day's name", "morning"),
+    "afternoon": lambda: pgettext("after a day's name", "afternoon"),
+    "evening": lambda: pgettext("after a day's name", "evening"),
+}
 
 
 def call_expectation(moment: dt.datetime | None = None, *, best_time: str = "asap", urgent: bool = False) -> str:
     """When the visitor should expect our first call, in words that fit after "will call you"."""
     moment = moment or timezone.now()
     if urgent:
-        return f"as soon as we can; we aim to call within {settings.URGENT_RESPONSE_MINUTES} minutes, day or night"
+        return gettext("as soon as we can; we aim to call within %(minutes)s minutes, day or night") % {
+            "minutes": settings.URGENT_RESPONSE_MINUTES
+        }
     hours = centre_hours()
     window = call_window(moment, best_time, hours)
     if window is not None and window.opens > moment:
         local = moment.astimezone(hours.tz)
         # "this evening" read at 1 a.m. could mean the night that is ending: name the day then.
         same_day = window.opens.date() == local.date() and local.hour >= 5
-        when = f"this {best_time}" if same_day else f"{day_word(window.opens, local)} {best_time}"
+        if same_day:
+            when = _THIS_PART[best_time]()
+        else:
+            when = gettext("%(day)s %(part_of_day)s") % {
+                "day": day_words(window.opens, local),
+                "part_of_day": _PART_AFTER_DAY[best_time](),
+            }
         return f"{when}, {_span(window.opens, window.closes)}"
     if hours.is_open(moment):
-        return f"within about {settings.CALLBACK_RESPONSE_MINUTES} minutes"
+        return gettext("within about %(minutes)s minutes") % {"minutes": settings.CALLBACK_RESPONSE_MINUTES}
     opening = hours.next_opening(moment)
     if opening is None:
-        return "as soon as our team is back"
-    return f"soon after we open at {clock(opening.time())} {day_word(opening, moment.astimezone(hours.tz))}"
+        return gettext("as soon as our team is back")
+    return gettext("soon after we open at %(time)s %(day)s") % {
+        "time": clock_words(opening.time()),
+        "day": day_words(opening, moment.astimezone(hours.tz)),
+    }

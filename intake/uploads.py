@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 _OVERSIZED = "_lantern_oversized_uploads"
 
@@ -28,7 +29,9 @@ def oversized_uploads(request: HttpRequest) -> set[str]:
 
 
 def too_large_message() -> str:
-    return f"This photo is larger than {settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)} MB. Please send a smaller one."
+    return gettext("This photo is larger than %(megabytes)s MB. Please send a smaller one.") % {
+        "megabytes": settings.UPLOAD_MAX_FILE_BYTES // (1024 * 1024)
+    }
 
 
 def flag_oversized(form: forms.Form, request: HttpRequest) -> None:

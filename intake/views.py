@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,7 +20,7 @@ from .extensions import parts_health
 from .forms import CallbackForm, callback_form_class
 from .front_door import Submission
 from .middleware import attribution_for
-from .models import Lead, is_admissions, someone_on_hand_for_danger
+from .models import Lead, is_admissions, on_shift_speakers, someone_on_hand_for_danger
 from .ratelimit import admit, note_invalid, public_form
 from .timing import call_expectation
 
@@ -56,14 +57,30 @@ def thanks_outcome(reference: str | None, *, urgent: bool, best_time: str, kept:
     """What a thank-you page needs after the redirect: no PHI, only the request's reference and
     timing. `best_time` is the lead's: the call comes when the lead's target says, and a request
     that joined a lead does not move it. A request `kept` in the spool (intake.spool) has no
-    reference yet, and no alert has gone out."""
-    return {
+    reference yet, and no alert has gone out. A request in another language than English also
+    carries whether someone who speaks it is on shift as it is sent (`speaker`)."""
+    outcome = {
         "reference": reference,
         "urgent": urgent,
         "best_time": best_time,
         "kept": kept,
         "at": timezone.now().isoformat(),
     }
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language != settings.LANGUAGE_CODE and not kept:
+        # A request kept in the spool has alerted nobody yet: the page says nothing either way.
+        outcome["speaker"] = _speaker_on_shift(language)
+    return outcome
+
+
+def _speaker_on_shift(language: str) -> bool | None:
+    """Whether someone on shift now speaks `language` (their alert goes first): decided as the
+    request is sent, so the page says what happened then. None (nothing said) when the roster
+    cannot be read."""
+    try:
+        return bool(on_shift_speakers(language))
+    except spool.DATABASE_UNREACHABLE:
+        return None
 
 
 def thanks_context(outcome: dict) -> dict:
@@ -79,13 +96,20 @@ def thanks_context(outcome: dict) -> dict:
     on_hand = _someone_on_hand_for_danger() if urgent and not kept else True
     if kept or on_hand is None:
         # Kept in the spool: nobody has been alerted yet, and nobody knows when the database returns.
-        expectation = "as soon as we can: our systems are slow right now, so it may take longer than usual"
+        expectation = gettext("as soon as we can: our systems are slow right now, so it may take longer than usual")
     elif not on_hand:
         # Nobody on shift or on call: the supervisors are alerted, but the page must not promise minutes.
-        expectation = "as soon as someone on our team sees your request; at this hour that may take a while"
+        expectation = gettext("as soon as someone on our team sees your request; at this hour that may take a while")
     else:
         expectation = call_expectation(at, best_time=best_time, urgent=urgent)
-    return {"reference": outcome.get("reference"), "urgent": urgent, "expectation": expectation, "kept": kept}
+    return {
+        "reference": outcome.get("reference"),
+        "urgent": urgent,
+        "expectation": expectation,
+        "kept": kept,
+        # None for an English request; else whether a speaker of the visitor's language will call.
+        "speaker": outcome.get("speaker"),
+    }
 
 
 def _someone_on_hand_for_danger() -> bool | None:

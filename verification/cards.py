@@ -21,6 +21,7 @@ from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from intake.crypto import fernet
@@ -32,7 +33,7 @@ MAX_PIXELS = 25_000_000
 # The only parsers Pillow may run on a visitor's bytes: every other one (TIFF, BMP, GIF, PSD, ...)
 # is more code an attacker could aim at, for formats no phone camera produces.
 ALLOWED_FORMATS = ["JPEG", "PNG"]
-UNREADABLE = "We couldn't read this file as a photo. Please send a JPEG or PNG photo."
+UNREADABLE = _("We couldn't read this file as a photo. Please send a JPEG or PNG photo.")
 # Markup that makes a file a polyglot: harmless to us after re-encoding, but a file that
 # carries it was made to attack someone, so it is refused outright.
 _MARKUP = (b"<script", b"<html", b"<svg", b"<!doctype", b"<?php", b"<iframe", b"<body", b"javascript:")
@@ -61,25 +62,25 @@ class CleanImage:
 def clean_card_image(upload) -> CleanImage:
     """Validate an uploaded card photo and return it re-encoded as a plain JPEG."""
     if upload.size > MAX_BYTES:
-        raise ValidationError("This photo is larger than 10 MB. Please send a smaller photo of the card.")
+        raise ValidationError(_("This photo is larger than 10 MB. Please send a smaller photo of the card."))
     raw = upload.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
-        raise ValidationError("This photo is larger than 10 MB. Please send a smaller photo of the card.")
+        raise ValidationError(_("This photo is larger than 10 MB. Please send a smaller photo of the card."))
     lowered = raw.lower()
     if any(marker in lowered for marker in _MARKUP):
-        raise ValidationError("This file contains web page code, not just a photo. Please send a photo of the card.")
+        raise ValidationError(_("This file contains web page code, not just a photo. Please send a photo of the card."))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(raw), formats=ALLOWED_FORMATS)
             width, height = image.size
             if width * height > MAX_PIXELS:
-                raise ValidationError("This image has too many pixels. Please send an ordinary photo of the card.")
+                raise ValidationError(_("This image has too many pixels. Please send an ordinary photo of the card."))
             image.load()
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError("This image has too many pixels. Please send an ordinary photo of the card.") from None
+        raise ValidationError(_("This image has too many pixels. Please send an ordinary photo of the card.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(UNREADABLE) from None
 

@@ -7,6 +7,7 @@ request that leaves is written to the lead's `disclosures`, once per send.
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.utils.translation import gettext
 
 from intake.models import Disclosure, Part2Consent
 
@@ -32,10 +33,13 @@ def recipients(payer_name: str, *, electronic: bool, gateway: str | None = None)
 
 def clearinghouse_clause() -> str:
     """How the empty form names the recipients, before the visitor has chosen an insurer."""
-    names = recipients("the insurance company chosen above", electronic=True)
+    names = recipients(gettext("the insurance company chosen above"), electronic=True)
     if len(names) == 1:
         return names[0]
-    return f"{names[0]}, and {names[1]}, the company that carries electronic requests to insurers"
+    return gettext("%(payer)s, and %(clearinghouse)s, the company that carries electronic requests to insurers") % {
+        "payer": names[0],
+        "clearinghouse": names[1],
+    }
 
 
 def what_was_sent(verification, *, electronic: bool = True) -> str:

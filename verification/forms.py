@@ -6,22 +6,19 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from intake.consent import (
-    CURRENT_BY_PHONE_CONSENT,
-    CURRENT_VERIFICATION_CONSENT,
-    consent_text,
-    part2_consent_terms,
-)
+from intake.consent import consent_text, current_consent, part2_consent_terms
 from intake.forms import PhoneField, PublicForm
 from intake.models import BestTime
 
 from .disclosures import clearinghouse_clause
-from .eligibility.coverage import CoverageStatus
 from .kept_photos import KEPT_PHOTO_TEMPLATE, CardPhotoField, KeptPhotosMixin
-from .models import InsurerContact, Outcome, Payer, Relationship
+from .models import InsurerContact, Payer, Relationship
 
 OTHER_PAYER = "other"
+SOMEONE_ELSES = _("Only if the policy is in someone else's name.")
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"]
 _MEMBER_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
 
@@ -35,7 +32,11 @@ class BirthDateField(forms.DateField):
         kwargs.setdefault("input_formats", DATE_FORMATS)
         kwargs.setdefault(
             "error_messages",
-            {"invalid": "Enter a real date, like 04/27/1988.", "required": "Enter the date of birth."},
+            {
+                # Month first, as US forms and cards write it: say so, a Spanish speaker may expect the day first.
+                "invalid": _("Enter a real date, month/day/year, like 04/27/1988."),
+                "required": _("Enter the date of birth."),
+            },
         )
         super().__init__(**kwargs)
 
@@ -45,9 +46,9 @@ class BirthDateField(forms.DateField):
             return date
         today = timezone.localdate()
         if date >= today:
-            raise ValidationError("A date of birth must be in the past.")
+            raise ValidationError(_("A date of birth must be in the past."))
         if date < today.replace(year=today.year - 110):
-            raise ValidationError("Please check the year: that would make the person over 110.")
+            raise ValidationError(_("Please check the year: that would make the person over 110."))
         return date
 
 
@@ -62,99 +63,100 @@ class MemberIdField(forms.CharField):
             return value
         normalised = re.sub(r"\s+", "", value).upper()
         if not _MEMBER_ID.match(normalised):
-            raise ValidationError("Use only the letters and numbers printed on the card.")
+            raise ValidationError(_("Use only the letters and numbers printed on the card."))
         return normalised
 
 
 class VerificationForm(KeptPhotosMixin, PublicForm):
     # Messages that name their field: the error summary at the top of the page lists them out of context.
     first_name = forms.CharField(
-        label="Patient's first name",
+        label=_("Patient's first name"),
         max_length=60,
-        error_messages={"required": "Enter the patient's first name."},
+        error_messages={"required": _("Enter the patient's first name.")},
         widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
     )
     last_name = forms.CharField(
-        label="Patient's last name",
+        label=_("Patient's last name"),
         max_length=60,
-        error_messages={"required": "Enter the patient's last name."},
+        error_messages={"required": _("Enter the patient's last name.")},
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
-    date_of_birth = BirthDateField(label="Patient's date of birth")
-    phone = PhoneField(label="Best phone number")
+    date_of_birth = BirthDateField(label=_("Patient's date of birth"))
+    phone = PhoneField(label=_("Best phone number"))
     # Not required: a browser always sends one of the choices; a bare post means "as soon as possible".
     best_time = forms.ChoiceField(
-        label="Best time to call", choices=BestTime.choices, initial=BestTime.ASAP, required=False
+        label=_("Best time to call"), choices=BestTime.choices, initial=BestTime.ASAP, required=False
     )
     email = forms.EmailField(
-        label="Email (optional)",
+        label=_("Email (optional)"),
         required=False,
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    ok_to_text = forms.BooleanField(label="It's OK to text me at this number", required=False)
-    ok_to_voicemail = forms.BooleanField(label="It's OK to leave a voicemail", required=False)
-    payer = forms.ChoiceField(label="Insurance company")
-    payer_other = forms.CharField(label="Insurance company name, if not listed", max_length=100, required=False)
+    ok_to_text = forms.BooleanField(label=_("It's OK to text me at this number"), required=False)
+    ok_to_voicemail = forms.BooleanField(label=_("It's OK to leave a voicemail"), required=False)
+    payer = forms.ChoiceField(label=_("Insurance company"))
+    payer_other = forms.CharField(label=_("Insurance company name, if not listed"), max_length=100, required=False)
     member_id = MemberIdField(
-        label="Member ID",
-        help_text="Printed on the front of the card.",
-        error_messages={"required": "Enter the member ID from the insurance card."},
+        label=_("Member ID"),
+        help_text=_("Printed on the front of the card."),
+        error_messages={"required": _("Enter the member ID from the insurance card.")},
     )
-    group_number = MemberIdField(label="Group number (if on the card)", required=False)
+    group_number = MemberIdField(label=_("Group number (if on the card)"), required=False)
     relationship = forms.ChoiceField(
-        label="Whose insurance is it?",
-        error_messages={"required": "Choose whose insurance it is."},
+        label=_("Whose insurance is it?"),
+        error_messages={"required": _("Choose whose insurance it is.")},
         choices=Relationship.choices,
         initial=Relationship.SELF,
         widget=forms.RadioSelect,
     )
-    subscriber_first_name = forms.CharField(label="Policy holder's first name", max_length=60, required=False)
-    subscriber_last_name = forms.CharField(label="Policy holder's last name", max_length=60, required=False)
+    subscriber_first_name = forms.CharField(label=_("Policy holder's first name"), max_length=60, required=False)
+    subscriber_last_name = forms.CharField(label=_("Policy holder's last name"), max_length=60, required=False)
     # Not autocomplete="bday": the browser would offer the visitor's own birthday for someone else's.
     subscriber_date_of_birth = BirthDateField(
-        label="Policy holder's date of birth",
+        label=_("Policy holder's date of birth"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "off"}, format="%Y-%m-%d"),
     )
     card_front = CardPhotoField(
-        label="Photo of the card's front (optional)", side_label="Front of card", required=False
+        label=_("Photo of the card's front (optional)"), side_label=_("Front of card"), required=False
     )
-    card_back = CardPhotoField(label="Photo of the card's back (optional)", side_label="Back of card", required=False)
+    card_back = CardPhotoField(
+        label=_("Photo of the card's back (optional)"), side_label=_("Back of card"), required=False
+    )
     # Not required: a browser always sends one of the two; a bare post means the default, which is
     # the one shown selected.
     insurer_contact = forms.ChoiceField(
-        label="How should we check?",
+        label=_("How should we check?"),
         choices=InsurerContact.choices,
         initial=InsurerContact.CHECK,
         required=False,
         widget=forms.RadioSelect,
     )
-    consent = forms.BooleanField(error_messages={"required": "Please tick this box so we may check your benefits."})
+    consent = forms.BooleanField(error_messages={"required": _("Please tick this box so we may check your benefits.")})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The box always signs the Part 2 consent above it; a visitor choosing a call agrees to
         # the words under that choice instead, and the box is then not needed.
-        self.fields["consent"].label = consent_text(CURRENT_VERIFICATION_CONSENT, settings.CENTRE_NAME)
-        self.fields["insurer_contact"].help_text = "If you choose a call: " + consent_text(
-            CURRENT_BY_PHONE_CONSENT, settings.CENTRE_NAME
-        )
+        self.fields["insurer_contact"].help_text = _("If you choose a call: %(consent)s") % {
+            "consent": consent_text(current_consent("verification-by-phone", self.language), settings.CENTRE_NAME)
+        }
         if self.by_phone:
             # Nothing goes to the insurer, so there is nothing to consent to beyond the call.
             self.fields["consent"].required = False
         self.payers = {str(p.pk): p for p in Payer.objects.listed()}
         self.fields["payer"].choices = [
-            ("", "Choose your insurer"),
+            ("", _("Choose your insurer")),
             *[(pk, p.name) for pk, p in self.payers.items()],
-            (OTHER_PAYER, "My insurer isn't listed"),
+            (OTHER_PAYER, _("My insurer isn't listed")),
         ]
-        self.fields["payer"].error_messages["required"] = 'Choose your insurance company, or "isn\'t listed".'
+        self.fields["payer"].error_messages["required"] = _('Choose your insurance company, or "isn\'t listed".')
 
     def layout(self) -> Layout:
         return Layout(
             Fieldset(
-                "About the patient",
+                _("About the patient"),
                 Div(Div("first_name", css_class="col-sm-6"), Div("last_name", css_class="col-sm-6"), css_class="row"),
                 Field("date_of_birth"),
                 Field("phone"),
@@ -164,14 +166,14 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
                 Field("ok_to_voicemail"),
             ),
             Fieldset(
-                "The insurance card",
+                _("The insurance card"),
                 Field("payer"),
                 Field("payer_other"),
                 Field("member_id"),
                 Field("group_number"),
                 Field("relationship"),
                 Div(
-                    HTML('<p class="small mb-2">Only if the policy is in someone else\'s name.</p>'),
+                    HTML(format_html('<p class="small mb-2">{}</p>', SOMEONE_ELSES)),
                     HTML('{% include "verification/_eob_warning.html" %}'),
                     Div(
                         Div("subscriber_first_name", css_class="col-sm-6"),
@@ -185,30 +187,32 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
                 Field("card_back", template=KEPT_PHOTO_TEMPLATE),
             ),
             Fieldset(
-                "Your consent",
+                _("Your consent"),
                 Field("insurer_contact"),
                 Div(HTML(self.part2_terms_html()), Field("consent"), css_class="part2-consent"),
             ),
             Field("form_id"),
             Div(Field("website"), css_class="hp-field", aria_hidden="true"),
-            Submit("submit", "Check my insurance", css_class="btn-primary btn-lg w-100"),
+            Submit("submit", _("Check my insurance"), css_class="btn-primary btn-lg w-100"),
         )
 
     @property
     def by_phone(self) -> bool:
         return self.is_bound and self.data.get("insurer_contact") == InsurerContact.BY_PHONE
 
+    consent_form = "verification-part2"
+
     @property
     def consent_version(self) -> str:
-        """The words the visitor agreed to: the Part 2 consent, or only a call."""
-        return CURRENT_BY_PHONE_CONSENT if self.by_phone else CURRENT_VERIFICATION_CONSENT
+        """The words the visitor agreed to, in the page's language: the Part 2 consent, or only a call."""
+        return current_consent("verification-by-phone" if self.by_phone else "verification-part2", self.language)
 
     def part2_terms_html(self) -> str:
         """The consent's elements, shown above its box. Before the visitor has typed anything the
         patient and insurer are described; the stored copy names them (intake.Part2Consent)."""
         terms = part2_consent_terms(
-            CURRENT_VERIFICATION_CONSENT,
-            patient="the patient named above",
+            current_consent("verification-part2", self.language),
+            patient=str(_("the patient named above")),
             recipients=clearinghouse_clause(),
             signed=timezone.localdate(),
             centre=settings.CENTRE_NAME,
@@ -231,49 +235,13 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
     def clean(self):
         data = super().clean()
         if "payer" in data and data["payer"] is None and not data.get("payer_other"):
-            self.add_error("payer_other", "Tell us the name of your insurance company.")
+            self.add_error("payer_other", _("Tell us the name of your insurance company."))
         if data.get("relationship") and data["relationship"] != Relationship.SELF:
             for name, message in (
-                ("subscriber_first_name", "Enter the policy holder's first name."),
-                ("subscriber_last_name", "Enter the policy holder's last name."),
-                ("subscriber_date_of_birth", "Enter the policy holder's date of birth."),
+                ("subscriber_first_name", _("Enter the policy holder's first name.")),
+                ("subscriber_last_name", _("Enter the policy holder's last name.")),
+                ("subscriber_date_of_birth", _("Enter the policy holder's date of birth.")),
             ):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, message)
         return data
-
-
-class ManualCheckForm(forms.Form):
-    """What staff heard when they called a payer that has no electronic eligibility."""
-
-    # What a payer's representative can tell staff on a call; "error" is a gateway's outcome only.
-    coverage_status = forms.ChoiceField(
-        label="Coverage",
-        choices=[
-            (CoverageStatus.ACTIVE, CoverageStatus.ACTIVE.label),
-            (CoverageStatus.INACTIVE, CoverageStatus.INACTIVE.label),
-            (CoverageStatus.REJECTED, "Member not found"),
-        ],
-    )
-    payer_rep = forms.CharField(label="Payer representative and call reference", max_length=120)
-    plan_name = forms.CharField(label="Plan name", max_length=120, required=False)
-    deductible_total = forms.DecimalField(label="Deductible (individual, in network)", required=False, min_value=0)
-    deductible_remaining = forms.DecimalField(label="Deductible remaining", required=False, min_value=0)
-    oop_total = forms.DecimalField(label="Out-of-pocket maximum (individual, in network)", required=False, min_value=0)
-    oop_remaining = forms.DecimalField(label="Out-of-pocket remaining", required=False, min_value=0)
-    coinsurance_percent = forms.DecimalField(
-        label="Coinsurance (%)", required=False, min_value=0, max_value=100, decimal_places=2
-    )
-    prior_auth = forms.ChoiceField(
-        label="Prior authorization for residential / detox",
-        choices=[("", "Not said"), ("Y", "Required"), ("N", "Not required")],
-        required=False,
-    )
-    notes = forms.CharField(label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class VerifyForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
-    summary = forms.CharField(
-        label="Summary for the visitor call", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext
 
 from . import cards
 from .cards import clean_card_image
@@ -90,8 +91,11 @@ class CardPhotoField(forms.FileField):
 
 
 def lost_message(side_label: str, *, just_sent: bool = False) -> str:
-    when = "you just sent" if just_sent else "you sent earlier"
-    return f"{side_label}: we could not keep the photo {when}. Please choose it again."
+    if just_sent:
+        message = gettext("%(side)s: we could not keep the photo you just sent. Please choose it again.")
+    else:
+        message = gettext("%(side)s: we could not keep the photo you sent earlier. Please choose it again.")
+    return message % {"side": side_label}
 
 
 class KeptPhotosMixin(forms.Form):

@@ -8,6 +8,7 @@ from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from config.crash import crash_report
 from intake.crypto import EncryptedCharField, EncryptedDateField, EncryptedTextField
@@ -27,15 +28,15 @@ log = logging.getLogger(__name__)
 
 
 class Relationship(models.TextChoices):
-    SELF = "self", "I am the policy holder"
-    SPOUSE = "spouse", "Spouse or partner of the policy holder"
-    CHILD = "child", "Child of the policy holder"
-    OTHER = "other", "Other dependent"
+    SELF = "self", _("I am the policy holder")
+    SPOUSE = "spouse", _("Spouse or partner of the policy holder")
+    CHILD = "child", _("Child of the policy holder")
+    OTHER = "other", _("Other dependent")
 
 
 class InsurerContact(models.TextChoices):
-    CHECK = "check", "Check with my insurer now, under the consent below"
-    BY_PHONE = "by_phone", "Check by phone without contacting my insurer: call me and we'll go through it together"
+    CHECK = "check", _("Check with my insurer now, under the consent below")
+    BY_PHONE = "by_phone", _("Check by phone without contacting my insurer: call me and we'll go through it together")
 
 
 class Outcome(models.TextChoices):

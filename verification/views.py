@@ -21,10 +21,11 @@ from intake.views import recall_outcome, remember_outcome, thanks_context, thank
 
 from . import cards, disclosures, spooled
 from .estimate import CAVEAT
-from .forms import ManualCheckForm, VerificationForm, VerifyForm
+from .forms import VerificationForm
 from .manual import summary_from_manual_entry
 from .models import EligibilityCheck, VerificationRequest
 from .readout import read_out
+from .staff_forms import ManualCheckForm, VerifyForm
 from .stays import TypicalStay
 
 log = logging.getLogger(__name__)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -7,6 +9,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from reversion.admin import VersionAdmin
+
+from intake.models import Language
 
 from ..admin_images import ArticleImageInline
 from ..models import Article, PublishingRefused, ReviewError, Source
@@ -68,18 +72,28 @@ class ArticleAdmin(VersionAdmin):
     Every save is a revision that can be restored ("History"); the editor previews as you type."""
 
     change_form_template = "admin/articles/article/change_form.html"
-    list_display = ["title", "status_label", "sign_off_label", "category", "publish_at", "review_by", "preview_link"]
-    list_filter = ["status", SignOffFilter, "category", ReviewDueFilter]
+    list_display = [
+        "title", "language", "status_label", "sign_off_label", "category", "publish_at", "review_by", "preview_link",
+    ]  # fmt: skip
+    list_filter = ["language", "status", SignOffFilter, "category", ReviewDueFilter]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags"]
-    autocomplete_fields = ["author", "reviewer"]
+    autocomplete_fields = ["author", "reviewer", "translation_of"]
     date_hierarchy = "publish_at"
     inlines = [SourceInline, ArticleImageInline]
     actions = ["publish_now", "unpublish", "ask_for_review"]
-    readonly_fields = ["preview_link", "updated_at", "sign_off", "last_reviewed"]
+    readonly_fields = ["preview_link", "updated_at", "sign_off", "last_reviewed", "translation"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "body", "category", "tags", "terms"]}),
+        (None, {"fields": ["title", "slug", "language", "summary", "body", "category", "tags", "terms"]}),
+        (
+            "Translation",
+            {
+                "fields": ["translation_of", "translation"],
+                "description": "The same article in the other language has its own address and its own "
+                "medical review, and is published on its own. Visitors are offered it once it is live.",
+            },
+        ),
         ("Image", {"fields": ["hero_image", "hero_alt"], "classes": ["collapse"]}),
         (
             "Medical review",
@@ -132,6 +146,20 @@ class ArticleAdmin(VersionAdmin):
         )
         return article.publishing_problem() + waiting
 
+    @admin.display(description="In the other language")
+    def translation(self, article: Article) -> str:
+        if not article.pk:
+            return "Save the article first."
+        if twin := article.twin:
+            change = reverse("admin:articles_article_change", args=[twin.pk])
+            shown = twin.get_language_display(), twin.stage
+            return format_html('<a href="{}">{}</a> ({}, {})', change, twin.title, *shown)
+        other = Language.ENGLISH if article.language == Language.SPANISH else Language.SPANISH
+        add = reverse("admin:articles_article_add")
+        query = urlencode({"language": other, "translation_of": article.pk, "category": article.category_id})
+        name = "Spanish" if other == Language.SPANISH else "English"
+        return format_html('<a href="{}?{}">Add {} translation</a>', add, query, name)
+
     @admin.display(description="Preview")
     def preview_link(self, article: Article) -> str:
         if not article.pk:
@@ -142,6 +170,8 @@ class ArticleAdmin(VersionAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "language":
+            field.required = False  # left out of a post (older forms, scripts): the default, English
         if db_field.name == "body":
             # article_editor.js turns this text area into the editor with its live preview.
             field.widget.attrs.update(

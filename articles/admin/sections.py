@@ -8,8 +8,9 @@ from ..models import ArticleRedirect, Category, Tag
 
 @admin.register(Category)
 class CategoryAdmin(VersionAdmin):
-    list_display = ["name", "slug", "position"]
-    prepopulated_fields = {"slug": ["name"]}
+    list_display = ["name", "name_es", "slug", "slug_es", "position"]
+    prepopulated_fields = {"slug": ["name"], "slug_es": ["name_es"]}
+    fields = ["name", "slug", "description", "name_es", "slug_es", "description_es", "position"]
 
 
 @admin.register(Tag)

@@ -9,6 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
+from django.utils.translation import get_language, override
+
+from intake.models import Language
 
 from ..rendering import Heading, reading_minutes, render_markdown, table_of_contents
 from ..renditions import Picture, picture, prepare, renditions_for, validate_article_image
@@ -25,6 +28,10 @@ class Category(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.CharField(max_length=300, blank=True)
+    # Spanish pages show these (/es/articles/category/<slug_es>/); left empty, the English ones.
+    name_es = models.CharField("Spanish name", max_length=80, blank=True)
+    slug_es = models.SlugField("Spanish slug", max_length=80, unique=True, null=True, blank=True)
+    description_es = models.CharField("Spanish description", max_length=300, blank=True)
     position = models.PositiveIntegerField(default=100)
 
     class Meta:
@@ -34,8 +41,29 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.slug_es = self.slug_es or None  # empty is "none": unique applies to real slugs only
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("articles:category", args=[self.slug])
+        """The category's page in the language being rendered."""
+        return self.url_in(get_language())
+
+    def url_in(self, language: str) -> str:
+        with override(language):
+            return reverse("articles:category", args=[self.slug_in(language)])
+
+    def slug_in(self, language: str) -> str:
+        return (self.slug_es if language == Language.SPANISH else "") or self.slug
+
+    # Read by templates in the language being rendered: the visitor's.
+    @property
+    def shown_name(self) -> str:
+        return (self.name_es if get_language() == Language.SPANISH else "") or self.name
+
+    @property
+    def shown_description(self) -> str:
+        return (self.description_es if get_language() == Language.SPANISH else "") or self.description
 
 
 class Tag(models.Model):
@@ -59,19 +87,23 @@ class ArticleQuerySet(ReviewQuerySet):
         a future publish_at simply keeps the article out of this query until then."""
         return self.filter(status=Article.Status.PUBLISHED, publish_at__lte=now or timezone.now())
 
+    def in_language(self, language: str):
+        return self.filter(language=language)
+
     def for_listing(self):
         listed = self.select_related("category").prefetch_related("tags").defer("search_vector")
         return listed.order_by("-publish_at", "-pk")
 
-    def search(self, query: "str | SearchPlan"):
+    def search(self, query: "str | SearchPlan", language: str = Language.ENGLISH):
         """Every word in any order, synonyms and typos understood, ranked title > terms > summary >
-        body, then newest (articles/search.py). A plan from `understand()` saves reading it twice."""
-        plan = query if isinstance(query, SearchPlan) else self.understand(query)
+        body, then newest (articles/search.py). A plan from `understand()` saves reading it twice.
+        `language` is the articles' own: it picks PostgreSQL's stemming (english or spanish)."""
+        plan = query if isinstance(query, SearchPlan) else self.understand(query, language)
         return plan.matches(self)
 
-    def understand(self, query: str) -> SearchPlan:
+    def understand(self, query: str, language: str = Language.ENGLISH) -> SearchPlan:
         """What a query means among these articles (corrections, synonyms, words left out)."""
-        return understand(query, within=self, synonyms=SearchSynonym.objects.table())
+        return understand(query, within=self, synonyms=SearchSynonym.objects.table(), language=language)
 
     def review_overdue(self, today: dt.date | None = None):
         today = today or timezone.localdate()
@@ -96,6 +128,18 @@ class Article(ReviewedContent, models.Model):
 
     title = models.CharField(max_length=160)
     slug = models.SlugField(max_length=160, unique=True)
+    # Each language's article is a row of its own (own slug, own review and publishing); a
+    # translation points at its original, so the pair is linked by this one column both ways.
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.ENGLISH)
+    translation_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        verbose_name="translation of",
+        help_text="The article in the other language this one translates. Each is reviewed and published on its own.",
+    )
     summary = models.CharField(max_length=300, help_text="One or two sentences, shown in lists and search results.")
     body = models.TextField(
         help_text="Markdown. Use ## and ### headings: they make the table of contents. To show an image "
@@ -144,7 +188,11 @@ class Article(ReviewedContent, models.Model):
 
     class Meta:
         ordering = ["-publish_at"]
-        indexes = [models.Index(fields=["status", "publish_at"])]
+        indexes = [models.Index(fields=["status", "publish_at"]), models.Index(fields=["language", "status"])]
+        constraints = [
+            # At most one translation per language of any article.
+            models.UniqueConstraint(fields=["translation_of", "language"], name="one_translation_per_language"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -168,11 +216,42 @@ class Article(ReviewedContent, models.Model):
             ArticleRedirect.objects.follow_slug_change(self, old_slug=before["slug"])
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", args=[self.slug])
+        """The article's page in its own language, whichever language is rendering the link."""
+        with override(self.language):
+            return reverse("articles:detail", args=[self.slug])
+
+    @cached_property
+    def twin(self) -> "Article | None":
+        """The same article in the other language, whichever of the two is the original."""
+        if self.translation_of_id:
+            return self.translation_of
+        if not self.pk:
+            return None
+        # Through all(): a list or sitemap that prefetched `translations` asks no more queries.
+        return next((other for other in self.translations.all() if other.language != self.language), None)
+
+    @property
+    def live_twin(self) -> "Article | None":
+        return self.twin if self.twin and self.twin.is_live else None
+
+    def page_translations(self) -> dict[str, str]:
+        """{"en": "/articles/x/", "es": "/es/articles/y/"}: this page and its published twin, for the
+        language switch and the hreflang alternates."""
+        pages = {self.language: self.get_absolute_url()}
+        if twin := self.live_twin:
+            pages[twin.language] = twin.get_absolute_url()
+        return pages
 
     def clean(self) -> None:
         if self.hero_image and not self.hero_alt.strip():
             raise ValidationError({"hero_alt": "Describe the image for people who cannot see it."})
+        if original := self.translation_of:
+            if original.language == self.language:
+                raise ValidationError({"translation_of": "A translation is in the other language than its original."})
+            if original.translation_of_id or (self.pk and self.translations.exists()):
+                raise ValidationError(
+                    {"translation_of": "Link a translation to the original article, not to another translation."}
+                )
         if self.status == self.Status.PUBLISHED:
             # The stored sources here; the admin's sources inline checks the ones being edited.
             problem = self.publishing_problem()
@@ -258,10 +337,20 @@ class Article(ReviewedContent, models.Model):
         sharing_a_tag = Article.tags.through.objects.filter(tag_id__in=tag_ids).values("article_id")
         return (
             Article.objects.published()
+            .in_language(self.language)
             .exclude(pk=self.pk)
             .filter(Q(category_id=self.category_id) | Q(pk__in=sharing_a_tag))
             .select_related("category")
-            .only("title", "slug", "publish_at", "category__name", "category__slug")
+            .only(
+                "title",
+                "slug",
+                "language",
+                "publish_at",
+                "category__name",
+                "category__name_es",
+                "category__slug",
+                "category__slug_es",
+            )
             .order_by("-publish_at")[:limit]
         )
 

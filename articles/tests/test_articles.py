@@ -271,8 +271,8 @@ def test_it_renders_list_and_detail_in_a_constant_number_of_queries(
     # list: the centre's name (its cache was just emptied), count, page, tags, categories, next publication
     with django_assert_num_queries(6):
         client.get("/articles/")
-    # detail: article, sources, tags, related, next publication
-    with django_assert_num_queries(5):
+    # detail: article, sources, tags, its translations (the language switch), related, next publication
+    with django_assert_num_queries(6):
         client.get(articles[0].get_absolute_url())
 
 

@@ -9,7 +9,7 @@ from articles.models import Article, Category
 
 @pytest.mark.django_db(transaction=True)
 def test_it_publishes_the_demo_articles_reviewed_sourced_and_only_once():
-    assert seed_demo_articles(None) == "Created 8 demo articles"
+    assert seed_demo_articles(None) == "Created 12 demo articles"
     assert seed_demo_articles(None) is None
 
     assert list(Category.objects.values_list("slug", flat=True)) == [
@@ -19,7 +19,7 @@ def test_it_publishes_the_demo_articles_reviewed_sourced_and_only_once():
         "insurance-and-cost",
     ]
     articles = Article.objects.published().order_by("pk")
-    assert articles.count() == 8
+    assert articles.count() == 12
     assert articles[0].slug == "heroin-withdrawal-timeline"
     for article in articles:
         assert article.reviewer_name == "Demo Reviewer, MD (demo content)"

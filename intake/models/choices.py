@@ -1,6 +1,7 @@
 """The vocabulary of intake: kinds, statuses and the workflow between them, and what visitors choose."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class LeadKind(models.TextChoices):
@@ -118,15 +119,15 @@ class ClaimedByAnother(WorkflowError):
 
 
 class ForWhom(models.TextChoices):
-    SELF = "self", "Myself"
-    LOVED_ONE = "loved_one", "A loved one"
+    SELF = "self", _("Myself")
+    LOVED_ONE = "loved_one", _("A loved one")
 
 
 class BestTime(models.TextChoices):
-    ASAP = "asap", "As soon as possible"
-    MORNING = "morning", "Morning (8 a.m.–12 p.m.)"
-    AFTERNOON = "afternoon", "Afternoon (12–5 p.m.)"
-    EVENING = "evening", "Evening (5–8 p.m.)"
+    ASAP = "asap", _("As soon as possible")
+    MORNING = "morning", _("Morning (8 a.m.–12 p.m.)")
+    AFTERNOON = "afternoon", _("Afternoon (12–5 p.m.)")
+    EVENING = "evening", _("Evening (5–8 p.m.)")
 
 
 class Channel(models.TextChoices):

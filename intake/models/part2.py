@@ -38,7 +38,7 @@ class Part2ConsentQuerySet(models.QuerySet):
         terms = part2_consent_terms(
             version,
             patient=patient,
-            recipients=", and ".join(recipients),
+            recipients=recipients,
             signed=timezone.localdate(signed_at),
             centre=settings.CENTRE_NAME,
             phone=settings.CENTRE_PHONE,

@@ -1,0 +1,42 @@
+"""The benefits workspace's forms. Staff-only, so English (the visitor's form is in forms.py)."""
+
+from django import forms
+
+from .eligibility.coverage import CoverageStatus
+from .models import Outcome
+
+
+class ManualCheckForm(forms.Form):
+    """What staff heard when they called a payer that has no electronic eligibility."""
+
+    # What a payer's representative can tell staff on a call; "error" is a gateway's outcome only.
+    coverage_status = forms.ChoiceField(
+        label="Coverage",
+        choices=[
+            (CoverageStatus.ACTIVE, CoverageStatus.ACTIVE.label),
+            (CoverageStatus.INACTIVE, CoverageStatus.INACTIVE.label),
+            (CoverageStatus.REJECTED, "Member not found"),
+        ],
+    )
+    payer_rep = forms.CharField(label="Payer representative and call reference", max_length=120)
+    plan_name = forms.CharField(label="Plan name", max_length=120, required=False)
+    deductible_total = forms.DecimalField(label="Deductible (individual, in network)", required=False, min_value=0)
+    deductible_remaining = forms.DecimalField(label="Deductible remaining", required=False, min_value=0)
+    oop_total = forms.DecimalField(label="Out-of-pocket maximum (individual, in network)", required=False, min_value=0)
+    oop_remaining = forms.DecimalField(label="Out-of-pocket remaining", required=False, min_value=0)
+    coinsurance_percent = forms.DecimalField(
+        label="Coinsurance (%)", required=False, min_value=0, max_value=100, decimal_places=2
+    )
+    prior_auth = forms.ChoiceField(
+        label="Prior authorization for residential / detox",
+        choices=[("", "Not said"), ("Y", "Required"), ("N", "Not required")],
+        required=False,
+    )
+    notes = forms.CharField(label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect)
+    summary = forms.CharField(
+        label="Summary for the visitor call", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
