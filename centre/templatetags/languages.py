@@ -72,7 +72,8 @@ def page_languages(context) -> list[PageLanguage]:
             path = translations.get(code)
         else:
             path = twin_path(request.path_info, code) if request is not None else None
-        query = request.GET.urlencode() if request is not None and path and translations is None else ""
+        # A search stays a search in the other language; a page without a twin gets none.
+        query = request.GET.urlencode() if request is not None and path else ""
         languages.append(
             PageLanguage(
                 code, name, path or home_path(code), twin=path is not None, current=code == current, query=query
