@@ -39,7 +39,7 @@ def switch(html: str) -> dict[str, str]:
     return {
         code: href
         for href, code in re.findall(
-            r'<a class="header-link[^"]*" href="([^"]+)" lang="[^"]+" hreflang="([^"]+)">', header
+            r'<a class="header-language" href="([^"]+)" lang="[^"]+" hreflang="([^"]+)">', header
         )
     }
 
