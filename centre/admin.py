@@ -6,11 +6,13 @@ from django.utils.html import format_html
 
 from .models import CentreProfile, Credential, FeaturedArticle, InsurancePlan, Programme, TeamMember
 
+SPANISH_PROFILE_FIELDS = ["treats_es", "why_us_es", "phone_answered_by_es", "photo_alt_es", "share_image_alt_es"]
+
 
 class InsurancePlanInline(admin.TabularInline):
     model = InsurancePlan
     extra = 1
-    fields = ["position", "name", "note"]
+    fields = ["position", "name", "note", "note_es"]
 
 
 class CredentialInline(admin.TabularInline):
@@ -37,6 +39,7 @@ class CentreProfileAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["name", "treats", "why_us"]}),
         ("Who answers the phone", {"fields": ["phone_answered_by"]}),
+        ("In Spanish (the /es/ pages show the English where these are empty)", {"fields": SPANISH_PROFILE_FIELDS}),
         ("Where the centre is", {"fields": ["street_address", "city", "state", "postal_code", "map_link"]}),
         ("Pictures", {"fields": ["photo", "photo_alt", "share_image", "share_image_alt"]}),
         (None, {"fields": ["updated_at"]}),
@@ -62,7 +65,10 @@ class CentreProfileAdmin(admin.ModelAdmin):
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["title", "level", "typical_length", "position", "shown"]
     list_editable = ["position", "shown"]
-    fields = ["level", "name", "description", "who_for", "typical_length", "position", "shown"]
+    fieldsets = [
+        (None, {"fields": ["level", "name", "description", "who_for", "typical_length", "position", "shown"]}),
+        ("In Spanish", {"fields": ["name_es", "description_es", "who_for_es", "typical_length_es"]}),
+    ]
 
 
 @admin.register(TeamMember)
@@ -70,4 +76,7 @@ class TeamMemberAdmin(admin.ModelAdmin):
     list_display = ["name", "credentials", "role", "position", "shown"]
     list_editable = ["position", "shown"]
     search_fields = ["name", "role"]
-    fields = ["name", "credentials", "role", "bio", "photo", "photo_alt", "position", "shown"]
+    fieldsets = [
+        (None, {"fields": ["name", "credentials", "role", "bio", "photo", "photo_alt", "position", "shown"]}),
+        ("In Spanish", {"fields": ["role_es", "bio_es", "photo_alt_es"]}),
+    ]

@@ -38,6 +38,31 @@ DEMO_PROFILE = {
     "share_image_alt": "An illustration of the centre at dusk, with its name",
 }
 
+# The same facts in Spanish, for the /es/ pages (the English stays the reference an admin edits).
+DEMO_PROFILE_ES = {
+    "treats_es": (
+        "la adicción al alcohol, a los opioides y a otras drogas, y atendemos a la vez la ansiedad y la depresión"
+    ),
+    "why_us_es": "\n".join(
+        [
+            "Médicos y enfermeras en el centro de día y de noche durante la desintoxicación, para que la abstinencia "
+            "se controle de forma segura.",
+            "Un solo plan desde la desintoxicación hasta el tratamiento ambulatorio, con el mismo equipo a su lado.",
+            "Las familias son bienvenidas: una sesión familiar cada semana, en persona o por video.",
+            "Verificamos su seguro médico antes de que llegue y le decimos con claridad qué cubre.",
+        ]
+    ),
+    "phone_answered_by_es": (
+        "Cuando llama, le atiende nuestro propio equipo de admisiones, que trabaja aquí en el centro. No somos un "
+        "centro de llamadas ni una línea de referidos pagada que vende su llamada a otros programas. Si no somos "
+        "el lugar adecuado para usted, se lo diremos y le ayudaremos a encontrar uno que lo sea."
+    ),
+    "photo_alt_es": (
+        "Ilustración del centro: una casa baja con las ventanas encendidas entre colinas verdes al atardecer"
+    ),
+    "share_image_alt_es": "Ilustración del centro al atardecer, con su nombre",
+}
+
 DEMO_PROGRAMMES = [
     (
         LevelOfCare.DETOX,
@@ -46,6 +71,14 @@ DEMO_PROGRAMMES = [
         "People who drink or use every day and feel sick, shaky or anxious when they stop, or who have had "
         "seizures or severe withdrawal before.",
         "5 to 7 days",
+        {
+            "name_es": "Desintoxicación",
+            "description_es": "Atención médica mientras el alcohol o las drogas salen de su cuerpo. Las enfermeras lo "
+            "revisan a toda hora y los médicos pueden darle medicamentos para aliviar la abstinencia y hacerla segura.",
+            "who_for_es": "Personas que beben o consumen todos los días y se sienten mal, temblorosas o "
+            "ansiosas cuando dejan de hacerlo, o que ya tuvieron convulsiones o una abstinencia fuerte.",
+            "typical_length_es": "De 5 a 7 días",
+        },
     ),
     (
         LevelOfCare.RESIDENTIAL,
@@ -53,18 +86,41 @@ DEMO_PROGRAMMES = [
         "away from the pressures at home.",
         "People who have tried to stop before and relapsed, or whose home is not a safe place to recover yet.",
         "28 to 45 days",
+        {
+            "name_es": "Tratamiento residencial",
+            "description_es": "Usted vive en el centro por un tiempo, con terapia todos los días, comidas y "
+            "tiempo para descansar y rehacer sus rutinas lejos de las presiones de casa.",
+            "who_for_es": "Personas que ya intentaron dejarlo y recayeron, o cuyo hogar todavía no es un lugar seguro "
+            "para recuperarse.",
+            "typical_length_es": "De 28 a 45 días",
+        },
     ),
     (
         LevelOfCare.PHP,
         "Treatment for most of the day, five days a week, while you sleep at home or in sober housing.",
         "People stepping down from residential care, or who need a lot of support but have a stable place to stay.",
         "2 to 4 weeks",
+        {
+            "name_es": "Hospitalización parcial (PHP)",
+            "description_es": "Tratamiento durante la mayor parte del día, cinco días a la semana, mientras duerme en "
+            "su casa o en una vivienda libre de sustancias.",
+            "who_for_es": "Personas que terminan el tratamiento residencial, o que necesitan mucho apoyo pero tienen "
+            "un lugar estable donde quedarse.",
+            "typical_length_es": "De 2 a 4 semanas",
+        },
     ),
     (
         LevelOfCare.IOP,
         "Group and one-to-one therapy for about three hours a day, three to five days a week, often in the evening.",
         "People who can keep working or studying and need more than a weekly appointment.",
         "6 to 12 weeks",
+        {
+            "name_es": "Programa intensivo ambulatorio (IOP)",
+            "description_es": "Terapia en grupo e individual unas tres horas al día, de tres a cinco días a la semana, "
+            "muchas veces por la tarde o la noche.",
+            "who_for_es": "Personas que pueden seguir trabajando o estudiando y necesitan más que una cita por semana.",
+            "typical_length_es": "De 6 a 12 semanas",
+        },
     ),
     (
         LevelOfCare.OUTPATIENT,
@@ -72,6 +128,14 @@ DEMO_PROGRAMMES = [
         "can prescribe medication for addiction.",
         "People with a steady routine who want ongoing support, or anyone finishing a more intensive programme.",
         "Often several months",
+        {
+            "name_es": "Tratamiento ambulatorio",
+            "description_es": "Citas regulares, por lo general una o dos veces por semana, con un consejero y, si lo "
+            "necesita, con un médico que puede recetar medicamentos para la adicción.",
+            "who_for_es": "Personas con una rutina estable que quieren apoyo continuo, o cualquiera que termina un "
+            "programa más intensivo.",
+            "typical_length_es": "A menudo varios meses",
+        },
     ),
 ]
 
@@ -82,12 +146,14 @@ DEMO_CREDENTIALS = [
 
 DEMO_INSURANCE = [
     ("Aetna", ""),
-    ("Blue Cross Blue Shield", "most PPO plans"),
+    ("Blue Cross Blue Shield", "most PPO plans"),  # note in Spanish: DEMO_INSURANCE_NOTES_ES
     ("Cigna", ""),
     ("UnitedHealthcare", ""),
     ("Humana", ""),
     ("TRICARE", ""),
 ]
+
+DEMO_INSURANCE_NOTES_ES = {"most PPO plans": "la mayoría de los planes PPO"}
 
 DEMO_TEAM = [
     ("Maren Holt", "MD, addiction medicine (demo)", "Medical director",
@@ -100,6 +166,17 @@ DEMO_TEAM = [
      "Answers many of the calls that come in, and helps families work out the next step."),
 ]  # fmt: skip
 DEMO_TEAM_NOTE = "An invented person for the demo site; the picture is an illustration."
+# Role and bio in Spanish, by name.
+DEMO_TEAM_ES = {
+    "Maren Holt": ("Directora médica",
+                   "Dirige la atención médica en la desintoxicación y receta medicamentos para el trastorno por "
+                   "consumo de opioides y de alcohol."),
+    "Luis Ortega": ("Director clínico", "Dirige el programa de terapia y las sesiones familiares de cada semana."),
+    "Priya Raman": ("Jefa de enfermería", "Cuida la enfermería de la unidad de desintoxicación, de día y de noche."),
+    "Sam Whitaker": ("Coordinador de admisiones",
+                     "Contesta muchas de las llamadas que llegan y ayuda a las familias a decidir el siguiente paso."),
+}  # fmt: skip
+DEMO_TEAM_NOTE_ES = "Una persona inventada para el sitio de demostración; la imagen es una ilustración."
 
 # Demo articles (articles.demo) shown on the home page, in this order.
 DEMO_FEATURED = ["levels-of-care-explained", "how-insurance-verification-works", "supporting-a-loved-one"]
@@ -119,15 +196,28 @@ def seed_demo_centre(sender, **kwargs) -> str | None:
             InsurancePlan.objects.create(profile=profile, name=name, note=note, position=position)
         for position, (kind, body, number) in enumerate(DEMO_CREDENTIALS):
             Credential.objects.create(profile=profile, kind=kind, body=body, number=number, position=position)
-    for position, (level, description, who_for, length) in enumerate(DEMO_PROGRAMMES):
-        Programme.objects.get_or_create(
+    for position, (level, description, who_for, length, spanish) in enumerate(DEMO_PROGRAMMES):
+        programme, _ = Programme.objects.get_or_create(
             level=level,
             defaults={"description": description, "who_for": who_for, "typical_length": length, "position": position},
         )
+        add_spanish(programme, spanish, unchanged={"description": description})
+    add_spanish(profile, DEMO_PROFILE_ES, unchanged={"treats": DEMO_PROFILE["treats"]})
+    for plan in profile.insurance_plans.filter(note__in=DEMO_INSURANCE_NOTES_ES):
+        add_spanish(plan, {"note_es": DEMO_INSURANCE_NOTES_ES[plan.note]}, unchanged={})
     for position, (name, credentials, role, bio) in enumerate(DEMO_TEAM):
-        if TeamMember.objects.filter(name=name).exists():
+        role_es, bio_es = DEMO_TEAM_ES[name]
+        spanish = {
+            "role_es": role_es,
+            "bio_es": f"{bio_es} {DEMO_TEAM_NOTE_ES}",
+            "photo_alt_es": f"Ilustración: las iniciales de {name} en un círculo de color",
+        }
+        existing = TeamMember.objects.filter(name=name).first()
+        if existing is not None:
+            add_spanish(existing, spanish, unchanged={"role": role})
             continue
         member = TeamMember(
+            **spanish,
             name=name,
             credentials=credentials,
             role=role,
@@ -144,3 +234,15 @@ def seed_demo_centre(sender, **kwargs) -> str | None:
             if article is not None:
                 FeaturedArticle.objects.get_or_create(profile=profile, article=article, defaults={"position": position})
     return "Created the demo centre profile, programmes and team" if created else None
+
+
+def add_spanish(obj, spanish: dict[str, str], unchanged: dict[str, str]) -> None:
+    """Fill the demo's empty Spanish fields, on a demo site seeded before they existed, but only
+    while the English they translate is still the demo's (an admin's own text keeps its blanks)."""
+    if any(getattr(obj, field) != value for field, value in unchanged.items()):
+        return
+    missing = {field: value for field, value in spanish.items() if not getattr(obj, field)}
+    if missing:
+        for field, value in missing.items():
+            setattr(obj, field, value)
+        obj.save(update_fields=list(missing))

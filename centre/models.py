@@ -7,13 +7,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 from intake.models import LevelOfCare
 
+from .translated import Translated
+
 # A link only: the visitor's own browser or map app opens it. No embed, no third-party script.
 MAP_SEARCH_URL = "https://www.openstreetmap.org/search"
 ALT_TEXT_HELP = "Describe the picture for people who cannot see it (required with a picture)."
+SPANISH_HELP = "In Spanish, for the /es/ pages; the English is shown there while this is empty."
 
 
 def default_centre_name() -> str:
@@ -42,7 +46,9 @@ class CentreProfileQuerySet(models.QuerySet):
         return self.order_by("pk").first()
 
 
-class CentreProfile(models.Model):
+class CentreProfile(Translated, models.Model):
+    translated_fields = ("treats", "why_us", "phone_answered_by", "photo_alt", "share_image_alt")
+
     name = models.CharField(
         "public name", max_length=120, default=default_centre_name, help_text="Shown on every public page."
     )
@@ -56,6 +62,8 @@ class CentreProfile(models.Model):
         blank=True,
         help_text="A few short reasons to choose the centre, one per line. Say only what is true every day.",
     )
+    treats_es = models.CharField("what the centre treats (Spanish)", max_length=200, blank=True, help_text=SPANISH_HELP)
+    why_us_es = models.TextField('"why us" (Spanish)', blank=True, help_text=SPANISH_HELP)
     street_address = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=2, blank=True, help_text='Two letters, e.g. "VT".')
@@ -67,6 +75,7 @@ class CentreProfile(models.Model):
             "not a call centre or a paid referral line. Change it if that ever stops being true."
         ),
     )
+    phone_answered_by_es = models.TextField("who answers the phone (Spanish)", blank=True, help_text=SPANISH_HELP)
     # Width and height are kept on the row so the page reserves the photo's space without opening the file.
     photo = models.ImageField(
         "photo of the centre", upload_to="centre/", blank=True, width_field="photo_width", height_field="photo_height"
@@ -74,12 +83,16 @@ class CentreProfile(models.Model):
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_alt = models.CharField("photo description", max_length=200, blank=True, help_text=ALT_TEXT_HELP)
+    photo_alt_es = models.CharField("photo description (Spanish)", max_length=200, blank=True, help_text=SPANISH_HELP)
     share_image = models.ImageField(
         upload_to="centre/",
         blank=True,
         help_text="Shown when someone shares a link to the site (og:image); about 1200 x 630 pixels.",
     )
     share_image_alt = models.CharField("share image description", max_length=200, blank=True, help_text=ALT_TEXT_HELP)
+    share_image_alt_es = models.CharField(
+        "share image description (Spanish)", max_length=200, blank=True, help_text=SPANISH_HELP
+    )
     featured_articles = models.ManyToManyField(Article, through="FeaturedArticle", blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,10 +134,13 @@ class CentreProfile(models.Model):
         return list(live.order_by("featuredarticle__position", "-publish_at"))
 
 
-class InsurancePlan(models.Model):
+class InsurancePlan(Translated, models.Model):
+    translated_fields = ("note",)
+
     profile = models.ForeignKey(CentreProfile, on_delete=models.CASCADE, related_name="insurance_plans")
     name = models.CharField("insurer or plan", max_length=120)
     note = models.CharField(max_length=200, blank=True, help_text='Optional, e.g. "most PPO plans".')
+    note_es = models.CharField("note (Spanish)", max_length=200, blank=True, help_text=SPANISH_HELP)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -138,10 +154,10 @@ class InsurancePlan(models.Model):
 
 class Credential(models.Model):
     class Kind(models.TextChoices):
-        ACCREDITATION = "accreditation", "Accreditation"
-        LICENCE = "licence", "State licence"
-        CERTIFICATION = "certification", "Certification"
-        MEMBERSHIP = "membership", "Membership"
+        ACCREDITATION = "accreditation", _("Accreditation")
+        LICENCE = "licence", _("State licence")
+        CERTIFICATION = "certification", _("Certification")
+        MEMBERSHIP = "membership", _("Membership")
 
     profile = models.ForeignKey(CentreProfile, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ACCREDITATION)
@@ -182,7 +198,9 @@ class ShownQuerySet(models.QuerySet):
         return self.filter(shown=True)
 
 
-class Programme(models.Model):
+class Programme(Translated, models.Model):
+    translated_fields = ("name", "description", "who_for", "typical_length")
+
     level = models.CharField(
         "level of care", max_length=20, choices=LevelOfCare.choices, unique=True, help_text="One programme per level."
     )
@@ -194,6 +212,10 @@ class Programme(models.Model):
     typical_length = models.CharField(
         max_length=100, blank=True, help_text='How long people usually stay, e.g. "5 to 7 days".'
     )
+    name_es = models.CharField("name (Spanish)", max_length=100, blank=True, help_text=SPANISH_HELP)
+    description_es = models.TextField("what it is (Spanish)", blank=True, help_text=SPANISH_HELP)
+    who_for_es = models.TextField("who it is for (Spanish)", blank=True, help_text=SPANISH_HELP)
+    typical_length_es = models.CharField("typical length (Spanish)", max_length=100, blank=True, help_text=SPANISH_HELP)
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
     shown = models.BooleanField("shown on the site", default=True)
 
@@ -216,13 +238,18 @@ class Programme(models.Model):
         return f"programme-{self.level}"
 
 
-class TeamMember(models.Model):
+class TeamMember(Translated, models.Model):
+    translated_fields = ("role", "bio", "photo_alt")
+
     name = models.CharField(max_length=120)
     credentials = models.CharField(max_length=120, blank=True, help_text='e.g. "MD, addiction medicine" or "LCSW".')
     role = models.CharField(max_length=120, help_text='What they do here, e.g. "Medical director".')
     bio = models.TextField("short bio", max_length=600, blank=True, help_text="Two or three sentences.")
+    role_es = models.CharField("role (Spanish)", max_length=120, blank=True, help_text=SPANISH_HELP)
+    bio_es = models.TextField("short bio (Spanish)", max_length=600, blank=True, help_text=SPANISH_HELP)
     photo = models.ImageField(upload_to="centre/team/", blank=True)
     photo_alt = models.CharField("photo description", max_length=200, blank=True, help_text=ALT_TEXT_HELP)
+    photo_alt_es = models.CharField("photo description (Spanish)", max_length=200, blank=True, help_text=SPANISH_HELP)
     position = models.PositiveIntegerField(default=0, help_text="Lower numbers come first.")
     shown = models.BooleanField("shown on the site", default=True)
 

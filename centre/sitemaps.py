@@ -4,7 +4,7 @@ from config.absolute import PagesSitemap
 
 
 class CentrePagesSitemap(PagesSitemap):
-    pages = ["programmes"]  # the home page stays in intake's list, where it always was
+    pages = ["programmes", "language_assistance"]  # the home page stays in intake's list, where it always was
 
 
 SITEMAPS = {"centre": CentrePagesSitemap}

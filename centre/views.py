@@ -49,3 +49,10 @@ class HomeView(CentrePageView):
 
 class ProgrammesView(CentrePageView):
     template_name = "centre/programmes.html"
+
+
+class LanguageAssistanceView(TemplateView):
+    """Free interpretation and translated materials, and how to complain (Section 1557): from
+    settings alone, in both languages."""
+
+    template_name = "centre/language_assistance.html"

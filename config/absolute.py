@@ -28,8 +28,12 @@ class SiteUrlSitemap(Sitemap):
 
 
 class PagesSitemap(SiteUrlSitemap):
-    """An app's fixed public pages, by URL name: `pages = ["home", "callback"]`."""
+    """An app's fixed public pages, by URL name: `pages = ["home", "callback"]`, each listed in
+    every language (English at today's address, Spanish under /es/) with the others as alternates."""
 
+    i18n = True
+    alternates = True
+    x_default = True  # English, the address without a language prefix
     changefreq = "monthly"
     priority = 1.0
     pages: list[str] = []

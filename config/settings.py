@@ -422,6 +422,8 @@ DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="lantern-demo")
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish dates in words with the US clock and number separators (config/formats/es).
+FORMAT_MODULE_PATH = ["config.formats"]
 # A request in another language than English alerts the staff on shift who speak it first; the rest
 # of the shift is alerted this many seconds later unless someone has taken the lead by then.
 LANGUAGE_FIRST_SECONDS = env.int("LANGUAGE_FIRST_SECONDS", default=120)

@@ -8,10 +8,22 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 
 ALWAYS = "24/7"
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+# How the footer names a day of its opening hours ("Mon" in English, "lunes" in Spanish).
+DAY_NAMES = [
+    pgettext_lazy("opening hours", "Mon"),
+    pgettext_lazy("opening hours", "Tue"),
+    pgettext_lazy("opening hours", "Wed"),
+    pgettext_lazy("opening hours", "Thu"),
+    pgettext_lazy("opening hours", "Fri"),
+    pgettext_lazy("opening hours", "Sat"),
+    pgettext_lazy("opening hours", "Sun"),
+]
 _WINDOW = re.compile(r"^(?P<days>[a-z]{3}(?:-[a-z]{3})?)\s+(?P<open>\d{2}:\d{2})-(?P<close>\d{2}:\d{2})$")
 
 
@@ -73,9 +85,10 @@ class Hours:
         return start + dt.timedelta(minutes=minutes)
 
     def summary(self) -> str:
-        """'Mon–Fri 8 a.m.–8 p.m., Sat–Sun 9 a.m.–5 p.m.' for the footer."""
+        """'Mon–Fri 8 a.m.–8 p.m., Sat–Sun 9 a.m.–5 p.m.' for the footer, in the active language
+        ('lunes a viernes, de 8:00 a. m. a 8:00 p. m.; ...' on a Spanish page)."""
         if self.always:
-            return "24 hours a day, 7 days a week"
+            return gettext("24 hours a day, 7 days a week")
         groups: list[tuple[int, int, tuple[dt.time, dt.time]]] = []
         for day in range(7):
             window = self.windows.get(day)
@@ -87,15 +100,31 @@ class Hours:
                 groups.append((day, day, window))
         parts = []
         for first, last, (opens, closes) in groups:
-            days = DAYS[first].title() if first == last else f"{DAYS[first].title()}–{DAYS[last].title()}"
-            parts.append(f"{days} {clock(opens)}–{clock(closes)}")
-        return ", ".join(parts)
+            days = (
+                str(DAY_NAMES[first])
+                if first == last
+                else pgettext("opening days", "%(first)s–%(last)s")
+                % {"first": DAY_NAMES[first], "last": DAY_NAMES[last]}
+            )
+            parts.append(
+                pgettext("opening hours", "%(days)s %(opens)s–%(closes)s")
+                % {"days": days, "opens": local_clock(opens), "closes": local_clock(closes)}
+            )
+        return pgettext("between opening hours", ", ").join(parts)
 
 
 def clock(value: dt.time) -> str:
     hour = value.hour % 12 or 12
     suffix = "a.m." if value.hour < 12 else "p.m."
     return f"{hour}:{value.minute:02d} {suffix}" if value.minute else f"{hour} {suffix}"
+
+
+def local_clock(value: dt.time) -> str:
+    """A time as the page's language says it: '8 a.m.' in English (clock), '8:00 a. m.' in Spanish
+    (its TIME_FORMAT, config/formats/es). The staff side is English and keeps clock()."""
+    if get_language() in (None, settings.LANGUAGE_CODE):
+        return clock(value)
+    return formats.time_format(value)
 
 
 def centre_hours() -> Hours:
@@ -123,7 +152,9 @@ class PhoneLineStatus:
 
     answered: bool
     always: bool  # answered at every hour ("24/7")
-    opens: str  # "at 8 a.m. tomorrow", "at 9 a.m. Saturday"; empty while answered or with no opening set
+    # "at 8 a.m. tomorrow", "at 9 a.m. Saturday" ("mañana a las 8:00 a. m." on a Spanish page): what
+    # follows "opens" in a sentence; empty while answered or with no opening set.
+    opens: str
     hours: str  # "Mon–Fri 8 a.m.–8 p.m., ..." or "24 hours a day, 7 days a week"
 
 
@@ -134,7 +165,7 @@ def phone_line_status(moment: dt.datetime | None = None) -> PhoneLineStatus:
     if hours.is_open(moment):
         return PhoneLineStatus(True, hours.always, opens="", hours=hours.summary())
     opening = hours.next_opening(moment)
-    opens = f"at {clock(opening.time())} {day_word(opening, moment.astimezone(hours.tz))}" if opening else ""
+    opens = opening_words(opening, moment.astimezone(hours.tz)) if opening else ""
     return PhoneLineStatus(False, False, opens=opens, hours=hours.summary())
 
 
@@ -147,3 +178,17 @@ def day_word(opening: dt.datetime, local: dt.datetime) -> str:
         return "tomorrow"
     name = opening.strftime("%A")
     return f"next {name}" if days >= 7 else name
+
+
+def opening_words(opening: dt.datetime, local: dt.datetime) -> str:
+    """When a closed line or window opens, in the active language: 'at 8 a.m. tomorrow' /
+    'mañana a las 8:00 a. m.'. Whole phrases, because Spanish puts the day first."""
+    values = {"time": local_clock(opening.time()), "weekday": WEEKDAYS[opening.weekday()]}
+    days = (opening.date() - local.date()).days
+    if days == 0:
+        return gettext("at %(time)s today") % values
+    if days == 1:
+        return gettext("at %(time)s tomorrow") % values
+    if days >= 7:
+        return gettext("at %(time)s next %(weekday)s") % values
+    return gettext("at %(time)s %(weekday)s") % values

@@ -54,6 +54,7 @@ from .conftest import sign_in
 PUBLIC = {
     "home",
     "programmes",
+    "language_assistance",
     "callback",
     "callback_thanks",
     "verification:verify",

@@ -21,10 +21,14 @@ def test_it_lists_every_public_page_and_keeps_crawlers_out_of_the_private_ones(c
         "Disallow: /staff/",
         "Disallow: /admin/",
         "Disallow: /callback/thanks/",
+        "Disallow: /es/callback/thanks/",
         "Disallow: /verify/thanks/",
+        "Disallow: /es/verify/thanks/",
         f"Sitemap: {SITE}/sitemap.xml",
     ]
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     pages = {url.find(f"{namespace}loc").text: url.find(f"{namespace}priority").text for url in ET.fromstring(sitemap)}
-    paths = ["/", "/programmes/", "/callback/", "/verify/", "/articles/", "/privacy/", "/patient-notice/", "/terms/"]
-    assert pages == {f"{SITE}{path}": "1.0" for path in paths}
+    paths = ["/", "/programmes/", "/language-assistance/", "/callback/", "/verify/", "/articles/", "/privacy/"]
+    paths += ["/patient-notice/", "/terms/"]
+    # Each in English and in Spanish.
+    assert pages == {f"{SITE}{prefix}{path}": "1.0" for path in paths for prefix in ("", "/es")}
