@@ -129,6 +129,9 @@ def untranslated_text(source: str) -> list[str]:
 def visible_phrases(html: str) -> list[str]:
     html = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", html, flags=re.S | re.I)
     html = re.sub(r"<!--.*?-->", " ", html, flags=re.S)
+    # An element marked with its own language ("Leer en español" on an English page, the staff-only
+    # preview banner) is in that language on purpose; <html lang> is the page's, not an exception.
+    html = re.sub(r"<((?!html\b)\w+)\b[^>]*\slang=\"[^\"]*\"[^>]*>.*?</\1\s*>", " ", html, flags=re.S)
     phrases = []
     for tag in re.findall(r"<[^>]*>", html):
         for attribute in VISIBLE_ATTRIBUTES:

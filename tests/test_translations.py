@@ -75,3 +75,9 @@ class F(forms.Form):
 """
     found = [gap.text for gap in python_gaps(source, "f.py")]
     assert sorted(found) == ["Enter a phone number", "Tell us your phone.", "Your name"]
+
+
+def test_it_lets_text_marked_with_its_own_language_through():
+    source = '<p><a href="/es/x/" lang="es">Leer en español</a> <span lang="en">Preview</span> Read more</p>'
+    assert untranslated_text(source) == ["Read more"]
+    assert untranslated_text('<html lang="{{ LANGUAGE_CODE }}"><p>Hello there</p></html>') == ["Hello there"]

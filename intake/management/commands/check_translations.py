@@ -21,4 +21,4 @@ class Command(BaseCommand):
             self.stdout.write(str(gap))
         if found:
             raise CommandError(f"{len(found)} untranslated strings")
-        self.stdout.write(f"Every public string has a {language} translation.")
+        self.stdout.write(f"Every public string has a translation ({language}).")
