@@ -124,7 +124,7 @@ def articles(count: int) -> None:
     login, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"first_name": "Bench"})
     reviewer, _ = MedicalReviewer.objects.get_or_create(user=login, defaults={"name": "Bench Reviewer"})
     body = "\n\n".join(f"## Part {n}\n\nWithdrawal symptoms and treatment, paragraph {n}. " * 3 for n in range(12))
-    for n in range(Article.objects.count(), count):
+    for n in range(Article.objects.filter(language="en").count(), count):
         article = Article.objects.create(
             title=f"Benchmark article {n} about withdrawal",
             slug=f"bench-article-{n}",
@@ -136,6 +136,23 @@ def articles(count: int) -> None:
         )
         Source.objects.create(article=article, title="Source", publisher="NIDA", url="https://nida.nih.gov/")
         article.approve(by=login)  # published articles carry their reviewer's sign-off
+        article.publish()
+    # Spanish twins of the first twenty (issue 20): the same length, searched with the Spanish configuration.
+    cuerpo = "\n\n".join(f"## Parte {n}\n\nSíntomas de abstinencia y tratamiento, párrafo {n}. " * 3 for n in range(12))
+    for n in range(Article.objects.filter(language="es").count(), min(20, count)):
+        article = Article.objects.create(
+            language="es",
+            translation_of=Article.objects.get(slug=f"bench-article-{n}"),
+            title=f"Artículo de prueba {n} sobre la abstinencia",
+            slug=f"bench-articulo-{n}",
+            summary="La abstinencia, la desintoxicación y el tratamiento, explicados para la prueba.",
+            body=cuerpo,
+            category=category,
+            reviewer=reviewer,
+            publish_at=timezone.now() - dt.timedelta(days=n + 1),
+        )
+        Source.objects.create(article=article, title="Fuente", publisher="NIDA", url="https://nida.nih.gov/es")
+        article.approve(by=login)
         article.publish()
 
 
@@ -165,6 +182,7 @@ def main() -> None:
     print(f"csrf_cookie={secret}")
     print(f"csrf_token={_mask_cipher_secret(secret)}")
     print("article=bench-article-0")
+    print("article_es=bench-articulo-0")
     print(f"payer={payer.pk}")
     # The queue's live refresh sends the moment of its last look; five minutes ago, as a worker back
     # from a call would.

@@ -161,10 +161,17 @@ def run_all(base: str, facts: dict, groups, world) -> dict:
         ("uncached article", uncached, get, None, []),
         ("article list", f"{base}/articles/", get, None, []),
         ("search", f"{base}/articles/?q=withdrawal+symptoms", get, None, []),
+        # The same pages in Spanish (issue 20): what translation costs a render.
+        ("cached article (es)", f"{base}/es/articles/{facts['article_es']}/", get, None, []),
+        ("uncached article (es)", f"{base}/es/bench/uncached/articles/{facts['article_es']}/", get, None, []),
+        ("article list (es)", f"{base}/es/articles/", get, None, []),
+        ("search (es)", f"{base}/es/articles/?q=s%C3%ADntomas+abstinencia", get, None, []),
         ("callback POST", f"{base}/callback/", post_script,
          {**csrf, "BENCH_FORM": callback_form, "BENCH_PATH": "/callback/"}, []),
         ("verification POST", f"{base}/verify/", post_script,
          {**csrf, "BENCH_FORM": verify_form, "BENCH_PATH": "/verify/"}, []),
+        ("callback POST (es)", f"{base}/es/callback/", post_script,
+         {**csrf, "BENCH_FORM": callback_form, "BENCH_PATH": "/es/callback/"}, []),
         # The queue's target is latency, not throughput: two workers' queues refreshing back to
         # back (a team polls every 10 s each), not 16 connections queueing behind one another.
         ("staff queue", f"{base}/staff/", get, None, refresh, STAFF_CONNECTIONS),

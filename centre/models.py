@@ -127,11 +127,21 @@ class CentreProfile(Translated, models.Model):
             return ""
         return f"{MAP_SEARCH_URL}?{urlencode({'query': ', '.join(self.address_lines)})}"
 
-    def live_featured_articles(self) -> list[Article]:
-        """The featured articles visitors may read now, in the admins' order."""
+    def live_featured_articles(self, language: str | None = None) -> list[Article]:
+        """The featured articles visitors may read now, in the admins' order, each in `language`
+        where its translation is published (else in its own, which the page marks)."""
         # Title, summary and reading time only: no category, tags or search column to fetch.
         live = Article.objects.published().filter(featuredarticle__profile=self).defer("body", "search_vector")
-        return list(live.order_by("featuredarticle__position", "-publish_at"))
+        live = live.prefetch_related("translations").select_related("translation_of")
+        articles = list(live.order_by("featuredarticle__position", "-publish_at"))
+        if language:
+            articles = [_in_language(article, language) for article in articles]
+        return list(dict.fromkeys(articles))
+
+
+def _in_language(article: Article, language: str) -> Article:
+    twin = article.live_twin if article.language != language else None
+    return twin if twin is not None and twin.language == language else article
 
 
 class InsurancePlan(Translated, models.Model):

@@ -1,3 +1,4 @@
+from django.utils.translation import get_language
 from django.views.generic import TemplateView
 
 from articles.cache import CachedPageMixin
@@ -43,7 +44,7 @@ class HomeView(CentrePageView):
     def get_context_data(self, **kwargs) -> dict:
         context = super().get_context_data(**kwargs)
         profile = context["profile"]
-        context["featured_articles"] = profile.live_featured_articles() if profile else []
+        context["featured_articles"] = profile.live_featured_articles(get_language()) if profile else []
         return context
 
 

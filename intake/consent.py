@@ -122,8 +122,9 @@ PART2_CONSENT_TERMS = {
         "Mi decisión: firmar es voluntario. {centre} no hace depender de esta firma el tratamiento, el pago, "
         "la inscripción ni la elegibilidad para recibir beneficios; puedo pedir una llamada en lugar de la "
         "consulta.",
-        "Después de compartirla: mi compañía de seguro médico está sujeta a HIPAA y puede transmitir lo que "
-        "recibe según lo permita HIPAA, por lo que es posible que ya no esté protegida por 42 CFR Part 2; "
+        "Después de compartir la información: mi compañía de seguro médico está sujeta a HIPAA y puede "
+        "transmitir lo que recibe según lo permita HIPAA, por lo que es posible que esa información ya no "
+        "esté protegida por 42 CFR Part 2; "
         "aun así, no puede usarse en mi contra en un procedimiento civil, penal, administrativo o "
         "legislativo sin mi consentimiento o una orden judicial.",
         "Firma: al marcar la casilla de abajo, por {patient} o por una persona a quien la ley permite firmar "

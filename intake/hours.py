@@ -100,12 +100,14 @@ class Hours:
                 groups.append((day, day, window))
         parts = []
         for first, last, (opens, closes) in groups:
-            days = (
-                str(DAY_NAMES[first])
-                if first == last
-                else pgettext("opening days", "%(first)s–%(last)s")
-                % {"first": DAY_NAMES[first], "last": DAY_NAMES[last]}
-            )
+            names = {"first": DAY_NAMES[first], "last": DAY_NAMES[last]}
+            if first == last:
+                days = str(DAY_NAMES[first])
+            elif (last - first) % 7 == 1:
+                # Two days side by side: a range in English ("Sat–Sun"), a pair in Spanish ("sábado y domingo").
+                days = pgettext("two opening days", "%(first)s–%(last)s") % names
+            else:
+                days = pgettext("opening days", "%(first)s–%(last)s") % names
             parts.append(
                 pgettext("opening hours", "%(days)s %(opens)s–%(closes)s")
                 % {"days": days, "opens": local_clock(opens), "closes": local_clock(closes)}

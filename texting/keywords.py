@@ -19,7 +19,7 @@ HELP_WORDS = frozenset({"HELP", "INFO"})
 # answers a worker's question that it must not quietly undo a stop (English "YES" is kept from the
 # carriers' list, and only counts from a stopped number), nor "INICIO", a noun ("beginning", "home").
 # Help: AYUDA. Accents are dropped before matching ("Ayúda" is AYUDA).
-SPANISH_STOP_WORDS = frozenset({"ALTO", "PARAR", "CANCELAR", "BAJA"})
+SPANISH_STOP_WORDS = frozenset({"ALTO", "PARAR", "DETENER", "CANCELAR", "BAJA"})
 SPANISH_START_WORDS = frozenset({"COMENZAR", "REANUDAR"})
 SPANISH_HELP_WORDS = frozenset({"AYUDA"})
 SPANISH_WORDS = SPANISH_STOP_WORDS | SPANISH_START_WORDS | SPANISH_HELP_WORDS

@@ -23,7 +23,7 @@ from outbox.broker import nudge
 from outbox.models import ClosableStatus, Delivery, DeliveryQuerySet
 
 from .. import channels, extensions
-from .choices import Channel
+from .choices import AttemptOutcome, Channel
 from .staff import on_call_staff, on_duty_admissions, on_shift_speakers, supervisors, team_at_work
 
 if TYPE_CHECKING:
@@ -240,11 +240,15 @@ class Notification(Delivery):
             return f"Closed unsent: the request is {lead.get_status_display().lower()}."
         if self.kind in (self.Kind.NEW_LEAD, self.Kind.REPEAT_REQUEST) and lead.assigned_to_id:
             return "Closed unsent: someone has claimed the request."
-        # A row held back for a language match (queue_for_lead) whose lead a speaker has called meanwhile.
-        if self.kind in (self.Kind.NEW_LEAD, self.Kind.REPEAT_REQUEST) and (
-            lead.last_attempt_at and lead.last_attempt_at >= self.created_at
+        # Mostly a row held back for a language match (queue_for_lead) whose person a speaker has
+        # reached meanwhile. Only reached: after a missed call the rest of the shift must still hear of it.
+        if (
+            self.kind in (self.Kind.NEW_LEAD, self.Kind.REPEAT_REQUEST)
+            and lead.last_attempt_outcome == AttemptOutcome.REACHED
+            and lead.last_attempt_at
+            and lead.last_attempt_at >= self.created_at
         ):
-            return "Closed unsent: someone has called the person."
+            return "Closed unsent: someone has reached the person."
         if self.kind == self.Kind.ESCALATION and lead.first_contacted_at and lead.danger_call_due() is None:
             return "Closed unsent: the person has been called."
         if self.kind == self.Kind.FOLLOW_UP_DUE and (lead.follow_up_at is None or lead.follow_up_at > timezone.now()):

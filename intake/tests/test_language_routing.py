@@ -77,20 +77,39 @@ def test_it_closes_the_later_alerts_unsent_once_a_speaker_has_claimed_the_reques
     assert staff["avery"].email not in [to for m in mailbox.messages for to in m["to"]]
 
 
+def deliver_later_alert(lead, user) -> Notification:
+    """The held-back alert of `user`, delivered now as if its delay were over."""
+    later = Notification.objects.get(lead=lead, recipient=user)
+    Notification.objects.filter(pk=later.pk).update(due_at=timezone.now())
+    deliver(later)
+    later.refresh_from_db()
+    return later
+
+
 @pytest.mark.django_db
-def test_it_closes_the_later_alerts_unsent_once_a_speaker_has_called_even_if_released(staff):
+def test_it_closes_the_later_alerts_unsent_once_a_speaker_has_reached_the_person_even_if_released(staff):
+    speaks_spanish(staff["blake"])
+    lead = spanish_request()
+
+    lead.log_attempt(by=staff["blake"], outcome="reached", note="")
+    lead.release(by=staff["blake"])
+    later = deliver_later_alert(lead, staff["avery"])
+
+    assert later.status == "closed"
+    assert "reached the person" in later.last_error
+
+
+@pytest.mark.django_db
+def test_it_still_tells_the_rest_of_the_shift_when_the_speaker_missed_the_person_and_let_go(staff, mailoutbox):
     speaks_spanish(staff["blake"])
     lead = spanish_request()
 
     lead.log_attempt(by=staff["blake"], outcome="no_answer", note="")
     lead.release(by=staff["blake"])
-    later = Notification.objects.get(lead=lead, recipient=staff["avery"])
-    Notification.objects.filter(pk=later.pk).update(due_at=timezone.now())
-    deliver(later)
+    later = deliver_later_alert(lead, staff["avery"])
 
-    later.refresh_from_db()
-    assert later.status == "closed"
-    assert "called" in later.last_error
+    assert later.status == "sent"
+    assert [message.to for message in mailoutbox][-1] == [staff["avery"].email]
 
 
 @pytest.mark.django_db

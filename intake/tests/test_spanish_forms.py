@@ -42,7 +42,7 @@ def test_it_shows_the_spanish_form_with_the_spanish_consent(client):
 
     assert "Pida una llamada de vuelta confidencial" in html
     assert "¿Para quién es la ayuda?" in html
-    assert "Noche (5–8 p. m.)" in html
+    assert "Por la noche (5–8 p. m.)" in html
     assert "Pedir mi llamada" in html
     assert consent_text(current_consent("callback", "es"), CENTRE) in html.replace("&#x27;", "'")
 
@@ -67,9 +67,9 @@ def test_it_tells_a_spanish_visitor_a_spanish_speaker_will_call_when_one_is_on_s
     html = client.get("/es/callback/thanks/").content.decode()
 
     assert "Gracias. Recibimos su solicitud." in html
-    assert "Una persona de nuestro equipo que habla español le llamará." in html
+    assert "Avisamos primero a las personas de nuestro equipo que hablan español." in html
     assert "Su número de referencia es" in html
-    assert "intérprete" not in html
+    assert "nadie de nuestro equipo en turno habla español" not in html
 
 
 @pytest.mark.django_db
@@ -80,7 +80,7 @@ def test_it_offers_a_free_interpreter_when_no_spanish_speaker_is_on_shift(client
     assert "es posible que la llamada sea en inglés" in html
     assert "intérprete por teléfono, sin costo" in html
     assert "language-assistance/" in html
-    assert "Una persona de nuestro equipo que habla español le llamará." not in html
+    assert "Avisamos primero a las personas de nuestro equipo que hablan español." not in html
 
 
 @pytest.mark.django_db

@@ -97,7 +97,7 @@ def test_it_takes_a_spanish_speaker_from_an_article_to_a_spanish_speaking_worker
     form.locator("[type=submit]").click()
     page.wait_for_url("**/es/callback/thanks/")
     expect(page.locator("html")).to_have_attribute("lang", "es")
-    expect(page.locator("main")).to_contain_text("Una persona de nuestro equipo que habla español le llamará")
+    expect(page.locator("main")).to_contain_text("Avisamos primero a las personas de nuestro equipo que hablan español")
     shot(page, "spanish-3-thanks")
     assert page.console_errors == []
 

@@ -64,7 +64,7 @@ def test_the_spanish_thank_you_page_says_a_spanish_speaker_will_call(client, sta
     html = client.get("/es/verify/thanks/").content.decode()
 
     assert "Gracias. Estamos consultando sus beneficios." in html
-    assert "Una persona de nuestro equipo que habla español le llamará." in html
+    assert "Avisamos primero a las personas de nuestro equipo que hablan español." in html
     assert "Su número de referencia es" in html
 
 
