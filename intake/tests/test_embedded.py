@@ -90,6 +90,8 @@ def test_it_runs_the_site_and_worker_on_embedded_defaults(embedded_env, tmp_path
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+            # What the site and worker were doing when they would not stop.
+            print((tmp_path / "run.log").read_text()[-4000:])
             raise
         log.close()
     assert proc.returncode is not None
