@@ -195,7 +195,7 @@ def json_ld(article: Article, canonical: str) -> dict:
         "inLanguage": f"{article.language}-US",
         "datePublished": article.publish_at.isoformat(),
         "dateModified": article.updated_at.isoformat(),
-        "about": {"@type": "Thing", "name": article.category.name},
+        "about": {"@type": "Thing", "name": article.category.shown_name},
         "publisher": {"@type": "MedicalOrganization", "name": settings.CENTRE_NAME, "telephone": settings.CENTRE_PHONE},
         "citation": [
             {"@type": "CreativeWork", "name": source.title, "url": source.url,

@@ -108,9 +108,9 @@ PART2_CONSENT_TERMS = {
     ),
     "verification-part2-es-2026-12-01": (
         "Paciente: {patient}.",
-        "Quién la comparte: {centre}.",
+        "Quién comparte la información: {centre}.",
         "Qué se comparte: {what}",
-        "Quién la recibe: {recipients}.",
+        "Quién recibe la información: {recipients}.",
         "Para qué: para saber si el plan del paciente está activo y qué paga por la desintoxicación y el "
         "tratamiento, y para nada más. {centre} también puede llamarme al número de arriba para hablar de "
         "la respuesta y del tratamiento.",

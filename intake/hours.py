@@ -86,7 +86,7 @@ class Hours:
 
     def summary(self) -> str:
         """'Mon–Fri 8 a.m.–8 p.m., Sat–Sun 9 a.m.–5 p.m.' for the footer, in the active language
-        ('lunes a viernes, de 8:00 a. m. a 8:00 p. m.; ...' on a Spanish page)."""
+        ('de lunes a viernes, de 8:00 a. m. a 8:00 p. m.; ...' on a Spanish page)."""
         if self.always:
             return gettext("24 hours a day, 7 days a week")
         groups: list[tuple[int, int, tuple[dt.time, dt.time]]] = []

@@ -96,6 +96,8 @@ TELLING_WORDS = (
     "buprenorf",
     "naloxona",
     "internamient",
+    "internaci",
+    "trastorn",
     "hospitaliz",
     "residencial",
     "admisi",

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from centre.demo import seed_demo_centre
 from centre.models import CentreProfile, Programme, TeamMember
@@ -37,7 +37,7 @@ def test_it_says_when_the_phone_line_opens_in_spanish_words(settings, moment, op
         status = phone_line_status(moment)
 
     assert status.opens == opens
-    assert status.hours == "lunes a jueves, de 8:00 a. m. a 8:00 p. m.; sábado, de 9:30 a. m. a 1:00 p. m."
+    assert status.hours == "de lunes a jueves, de 8:00 a. m. a 8:00 p. m.; sábado, de 9:30 a. m. a 1:00 p. m."
 
 
 def test_it_keeps_the_english_phone_line_words_unchanged(settings):
@@ -139,3 +139,15 @@ def test_it_describes_the_clinic_in_spanish_on_the_spanish_page_as_one_clinic(cl
     assert spanish["availableService"][0]["name"] == "Desintoxicación"
     assert spanish["@id"] == english["@id"] == "https://lantern.example/#clinic"
     assert spanish["url"] == "https://lantern.example/es/"
+
+
+def test_it_names_two_days_side_by_side_as_a_pair_in_spanish_and_a_range_in_english(settings):
+    settings.CENTRE_PHONE_HOURS = "mon-fri 08:00-20:00; sat-sun 09:00-17:00"
+    moment = timezone.now()
+
+    with translation.override("es"):
+        spanish = phone_line_status(moment).hours
+    english = phone_line_status(moment).hours
+
+    assert spanish.startswith("de lunes a viernes, de 8:00 a. m. a 8:00 p. m.; sábado y domingo, de 9:00 a. m.")
+    assert "Sat–Sun" in english

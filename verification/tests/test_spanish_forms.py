@@ -42,7 +42,7 @@ def test_it_stores_the_spanish_part2_consent_filled_in_with_spanish_dates(client
     consent = Part2Consent.objects.get(lead_request=request)
     assert consent.version == "verification-part2-es-2026-12-01"
     assert consent.terms[0] == "Paciente: Maya Okonkwo."
-    assert "Quién la recibe: Aetna." in consent.terms
+    assert "Quién recibe la información: Aetna." in consent.terms
     signed = timezone.localdate(consent.signed_at)
     assert consent.terms[-1].endswith(f"el {long_date(signed, 'es')}.")
     assert " de " in long_date(signed, "es")
