@@ -30,8 +30,8 @@ INSERT = (
     "INSERT INTO intake_lead (kind, status, urgent, name, phone, phone_hash, email, for_whom, best_time,"
     " ok_to_text, ok_to_voicemail, landing_page, referrer, utm_source, utm_medium, utm_campaign, utm_term,"
     " utm_content, created_at, updated_at, last_requested_at, request_count, sla_due_at, escalated_at,"
-    " attempt_count, last_attempt_outcome, assigned_to_id) VALUES (%s, 'new', %s, %s, %s, %s, '', %s, %s,"
-    " false, false, '/', '', '', '', '', '', '', %s, %s, %s, 1, %s, %s, 0, '', %s)"
+    " attempt_count, last_attempt_outcome, assigned_to_id, language) VALUES (%s, 'new', %s, %s, %s, %s, '', %s, %s,"
+    " false, false, '/', '', '', '', '', '', '', %s, %s, %s, 1, %s, %s, 0, '', %s, %s)"
 )
 BEST_TIMES = ["asap", "asap", "morning", "evening"]
 VERIFIED_EVERY = 5
@@ -66,6 +66,7 @@ def seed(count: int, closed: int = 0) -> None:
                 created + dt.timedelta(minutes=15),
                 created + dt.timedelta(minutes=15),
                 worker.pk if n % 7 == 0 else None,
+                "es" if n % 8 == 0 else "en",  # one request in eight from the Spanish pages
             )
         )
     with connection.cursor() as cursor:
