@@ -70,7 +70,8 @@ class ArticleListView(CachedPageMixin, ListView):
 
     def get_queryset(self):
         # Each language's pages list that language's articles only.
-        articles = Article.objects.published().in_language(shown_language()).for_listing()
+        articles = Article.objects.published().in_language(shown_language(), searched=bool(self.query))
+        articles = articles.for_listing()
         if self.category:
             articles = articles.filter(category=self.category)
         # Kept for the page: what the query was read as ("Showing results for withdrawal").
