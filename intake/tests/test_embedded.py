@@ -26,7 +26,7 @@ def embedded_env(tmp_path):
         LANTERN_VAR_DIR=str(tmp_path / "var"),
         EMAIL_URL=f"filemail://{tmp_path / 'mail'}",
         PORT=str(free_port()),
-        CENTRE_HOURS="mon-sun 00:00-23:59",
+        CENTRE_HOURS="24/7",  # "00:00-23:59" would be closed in the last minute of the day
     )
     return env
 
