@@ -6,7 +6,8 @@ consent can be matched with the exact words the visitor agreed to.
 
 import datetime as dt
 
-from django.utils.translation import get_language
+from django.utils.formats import date_format
+from django.utils.translation import get_language, override
 
 from .phones import display_phone
 
@@ -165,9 +166,6 @@ CURRENT_CONSENTS = {
     "verification-by-phone": {"en": CURRENT_BY_PHONE_CONSENT, "es": "verification-by-phone-es-2026-12-01"},
 }
 
-_SPANISH_MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre")
-_SPANISH_MONTHS += ("octubre", "noviembre", "diciembre")
-
 
 def current_consent(form: str, language: str | None = None) -> str:
     """The version `form` shows in `language` (by default the active one, i.e. the page's)."""
@@ -181,11 +179,13 @@ def consent_language(version: str) -> str:
 
 
 def long_date(day: dt.date, language: str) -> str:
-    """'December 1, 2026' / '1 de diciembre de 2026'. Spelled out here rather than by the active
-    locale: a stored consent is filled in by whoever stores it (a spool drain runs in English)."""
-    if language == "es":
-        return f"{day.day} de {_SPANISH_MONTHS[day.month - 1]} de {day.year}"
-    return f"{day:%B} {day.day}, {day.year}"
+    """'December 1, 2026' / '1 de diciembre de 2026': in the consent's language, not the active one
+    (a stored consent is filled in by whoever stores it, and a spool drain runs in English). English
+    keeps its own spelling: the stored English terms predate the locale's "Dec. 1, 2026"."""
+    if language == "en":
+        return f"{day:%B} {day.day}, {day.year}"
+    with override(language):
+        return date_format(day, "DATE_FORMAT")
 
 
 def join_names(names: list[str], language: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import get_language, gettext, pgettext, pgettext_lazy
 
@@ -121,12 +121,19 @@ def clock(value: dt.time) -> str:
     return f"{hour}:{value.minute:02d} {suffix}" if value.minute else f"{hour} {suffix}"
 
 
+def clock_parts(value: dt.time) -> tuple[str, str]:
+    """('5', 'p.m.'), ('5:30', 'p.m.'); in Spanish ('5:00', 'p. m.'): Spanish writes the minutes
+    always, and the suffix comes from the catalogue (the same one Django's |time filter uses)."""
+    hour = value.hour % 12 or 12
+    suffix = gettext("a.m.") if value.hour < 12 else gettext("p.m.")
+    english = get_language() in (None, settings.LANGUAGE_CODE)
+    return (f"{hour}:{value.minute:02d}" if value.minute or not english else str(hour)), suffix
+
+
 def local_clock(value: dt.time) -> str:
-    """A time as the page's language says it: '8 a.m.' in English (clock), '8:00 a. m.' in Spanish
-    (its TIME_FORMAT, config/formats/es). The staff side is English and keeps clock()."""
-    if get_language() in (None, settings.LANGUAGE_CODE):
-        return clock(value)
-    return formats.time_format(value)
+    """A time as the page's language says it: '8 a.m.' in English (as clock()), '8:00 a. m.' in
+    Spanish. The staff side is English and keeps clock()."""
+    return " ".join(clock_parts(value))
 
 
 def centre_hours() -> Hours:
@@ -172,14 +179,17 @@ def phone_line_status(moment: dt.datetime | None = None) -> PhoneLineStatus:
 
 
 def day_word(opening: dt.datetime, local: dt.datetime) -> str:
-    """'today', 'tomorrow', 'Saturday', or 'next Monday' for a week from today."""
+    """'today', 'tomorrow', 'Saturday', or 'next Monday' for a week from today, in the active
+    language: 'hoy', 'mañana', 'el sábado', 'el próximo lunes'."""
     days = (opening.date() - local.date()).days
     if days == 0:
-        return "today"
+        return gettext("today")
     if days == 1:
-        return "tomorrow"
-    name = opening.strftime("%A")
-    return f"next {name}" if days >= 7 else name
+        return gettext("tomorrow")
+    name = str(WEEKDAYS[opening.weekday()])
+    if days >= 7:
+        return pgettext("a day of the week after this one", "next %(weekday)s") % {"weekday": name}
+    return pgettext("a day of the week", "%(weekday)s") % {"weekday": name}
 
 
 def opening_words(opening: dt.datetime, local: dt.datetime) -> str:

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS
-from django.utils.translation import get_language, gettext, pgettext
+from django.utils.translation import gettext, pgettext
 
-from .hours import Hours, centre_hours
+from .hours import Hours, centre_hours, clock_parts, day_word, local_clock
 
 # The windows offered on the forms (intake.models.BestTime), in the centre's time zone.
 BEST_TIME_WINDOWS: dict[str, tuple[dt.time, dt.time]] = {
@@ -87,42 +86,10 @@ def first_call_target(start: dt.datetime, *, best_time: str = "asap", urgent: bo
     return centre_hours().deadline(start, settings.LEAD_SLA_MINUTES)
 
 
-def _spanish() -> bool:
-    return (get_language() or "en").startswith("es")
-
-
-def _clock(value: dt.time) -> tuple[str, str]:
-    """('5', 'p.m.'), ('5:30', 'p.m.'); in Spanish ('5:00', 'p. m.'): Spanish writes the minutes
-    always, and the suffix comes from the catalogue (the same one Django's |time filter uses)."""
-    hour = value.hour % 12 or 12
-    suffix = gettext("a.m.") if value.hour < 12 else gettext("p.m.")
-    number = f"{hour}:{value.minute:02d}" if value.minute or _spanish() else str(hour)
-    return number, suffix
-
-
-def clock_words(value: dt.time) -> str:
-    """'8 a.m.' / '8:00 a. m.', in the active language."""
-    return " ".join(_clock(value))
-
-
-def day_words(opening: dt.datetime, local: dt.datetime) -> str:
-    """'today', 'tomorrow', 'Saturday', or 'next Monday' for a week from today (intake.hours.day_word)
-    in the active language: 'hoy', 'mañana', 'el sábado', 'el próximo lunes'."""
-    days = (opening.date() - local.date()).days
-    if days == 0:
-        return gettext("today")
-    if days == 1:
-        return gettext("tomorrow")
-    name = str(WEEKDAYS[opening.weekday()])
-    if days >= 7:
-        return pgettext("a day of the week after this one", "next %(weekday)s") % {"weekday": name}
-    return pgettext("a day of the week", "%(weekday)s") % {"weekday": name}
-
-
 def _span(opens: dt.datetime, closes: dt.datetime) -> str:
     """'between 5 and 8 p.m.', 'between 9 a.m. and 12 p.m.'"""
-    (first, first_suffix), last = _clock(opens.time()), clock_words(closes.time())
-    if first_suffix != _clock(closes.time())[1]:
+    (first, first_suffix), last = clock_parts(opens.time()), local_clock(closes.time())
+    if first_suffix != clock_parts(closes.time())[1]:
         first = f"{first} {first_suffix}"
     return gettext("between %(first)s and %(last)s") % {"first": first, "last": last}
 
@@ -157,7 +124,7 @@ def call_expectation(moment: dt.datetime | None = None, *, best_time: str = "asa
             when = _THIS_PART[best_time]()
         else:
             when = gettext("%(day)s %(part_of_day)s") % {
-                "day": day_words(window.opens, local),
+                "day": day_word(window.opens, local),
                 "part_of_day": _PART_AFTER_DAY[best_time](),
             }
         return f"{when}, {_span(window.opens, window.closes)}"
@@ -167,6 +134,6 @@ def call_expectation(moment: dt.datetime | None = None, *, best_time: str = "asa
     if opening is None:
         return gettext("as soon as our team is back")
     return gettext("soon after we open at %(time)s %(day)s") % {
-        "time": clock_words(opening.time()),
-        "day": day_words(opening, moment.astimezone(hours.tz)),
+        "time": local_clock(opening.time()),
+        "day": day_word(opening, moment.astimezone(hours.tz)),
     }
