@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "admissions",
     # Two-way texting with visitors: the conversation, consent keywords, quiet hours.
     "texting",
+    # The admitted person's record to the clinical system, as FHIR (a disclosure under Part 2).
+    "handoff",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +218,7 @@ CELERY_BEAT_SCHEDULE = {
     # Card photos kept for a form that was never sent again (verification.kept_photos): every ten
     # minutes, so none stays on disk more than ten minutes past its hour. A directory listing.
     "purge-held-card-photos": {"task": "verification.tasks.purge_held_card_photos", "schedule": 600.0},
+    "reverify-upcoming-admissions": {"task": "verification.tasks.reverify_upcoming_admissions", "schedule": 3600.0},
     # Referrals out not yet closed (admissions.models.referrals): one indexed query.
     "remind-referral-follow-ups": {"task": "admissions.tasks.remind_referral_follow_ups", "schedule": 300.0},
     # Good Faith Estimates outlive their lead's retention until six years after issue (admissions.tasks).
@@ -411,6 +414,22 @@ ELIGIBILITY_JSON_API_KEY = env.str("ELIGIBILITY_JSON_API_KEY", default="")
 # The clearinghouse that carries x12/json requests to payers: the visitor's Part 2 consent names it.
 ELIGIBILITY_CLEARINGHOUSE_NAME = env.str("ELIGIBILITY_CLEARINGHOUSE_NAME", default="")
 refuse_unnamed_clearinghouse(ELIGIBILITY_GATEWAY, ELIGIBILITY_CLEARINGHOUSE_NAME)
+# The payer ids the json gateway's Medicare Beneficiary Identifier lookup is sent to: with an SSN
+# (given on a call, never stored) or with the person's state instead.
+ELIGIBILITY_MBI_LOOKUP_PAYER_ID = env.str("ELIGIBILITY_MBI_LOOKUP_PAYER_ID", default="MBILU")
+ELIGIBILITY_MBI_LOOKUP_NO_SSN_PAYER_ID = env.str("ELIGIBILITY_MBI_LOOKUP_NO_SSN_PAYER_ID", default="MBILUNOSSN")
+# A scheduled admission's insurance is checked again this many days before the date (0: never).
+REVERIFY_DAYS_BEFORE_ADMISSION = env.int("REVERIFY_DAYS_BEFORE_ADMISSION", default=3)
+# How many re-checks `manage.py reverify_admissions` keeps in flight at once.
+REVERIFY_CONCURRENCY = env.int("REVERIFY_CONCURRENCY", default=4)
+# The hand-off to the clinical record (handoff): a FHIR R4 transaction Bundle POSTed here, signed
+# with FHIR_EXPORT_SIGNING_KEY (HMAC-SHA256); empty URL: supervisors download it instead. The
+# recipient's name is the one a person's Part 2 consent must name.
+FHIR_EXPORT_URL = env.str("FHIR_EXPORT_URL", default="")
+FHIR_EXPORT_SIGNING_KEY = env.str("FHIR_EXPORT_SIGNING_KEY", default="")
+FHIR_EXPORT_RECIPIENT = env.str("FHIR_EXPORT_RECIPIENT", default="Clinical record system (EHR)")
+FHIR_EXPORT_TIMEOUT = env.float("FHIR_EXPORT_TIMEOUT", default=20.0)
+FHIR_EXPORT_MAX_ATTEMPTS = env.int("FHIR_EXPORT_MAX_ATTEMPTS", default=6)
 # The centre's National Provider Identifier, sent as the information receiver in a 270.
 PROVIDER_NPI = env.str("PROVIDER_NPI", default="1234567893")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="lantern-demo")

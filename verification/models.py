@@ -20,8 +20,17 @@ from outbox.models import Delivery, DeliveryQuerySet
 
 from . import cards, disclosures, eligibility
 from .cards import LostCardSides
-from .eligibility import BenefitSummary, CoverageStatus, EligibilityError, EligibilityRequest, TransientEligibilityError
+from .eligibility import (
+    DEFAULT_SERVICE_TYPES,
+    BenefitSummary,
+    CoverageStatus,
+    EligibilityError,
+    EligibilityRequest,
+    TransientEligibilityError,
+)
+from .insurances import Plan, SecondInsurance, Which
 from .payers import Payer
+from .rounds import EligibilityRound, RoundReason
 from .stays import TypicalStay  # noqa: F401  (a model: Django finds it here)
 
 log = logging.getLogger(__name__)
@@ -75,8 +84,14 @@ class VerificationRequest(models.Model):
     date_of_birth = EncryptedDateField()
     payer = models.ForeignKey(Payer, null=True, blank=True, on_delete=models.PROTECT, related_name="verifications")
     payer_other = EncryptedCharField(max_length=100, blank=True)
-    member_id = EncryptedCharField(max_length=40)
+    # Blank only for a Medicare beneficiary without their card: the check looks up the MBI first.
+    member_id = EncryptedCharField(max_length=40, blank=True)
+    member_id_looked_up = models.BooleanField(
+        default=False, help_text="The member ID (an MBI) was found by a lookup, not read from a card."
+    )
     group_number = EncryptedCharField(max_length=40, blank=True)
+    # Where the person lives or the plan is from: a state's Medicaid, a Blue plan of one state.
+    state = models.CharField(max_length=2, blank=True)
     relationship = models.CharField(max_length=10, choices=Relationship.choices, default=Relationship.SELF)
     subscriber_first_name = EncryptedCharField(max_length=60, blank=True)
     subscriber_last_name = EncryptedCharField(max_length=60, blank=True)
@@ -119,6 +134,25 @@ class VerificationRequest(models.Model):
     @property
     def latest_check(self) -> "EligibilityCheck | None":
         return self.checks.order_by("-created_at").first()
+
+    def plans(self) -> list[Plan]:
+        """The first insurance, and the second when the visitor gave one."""
+        plans = [Plan.of(self, Which.FIRST)]
+        second = SecondInsurance.objects.filter(verification=self).first()
+        if second is not None:
+            plans.append(Plan.of(second, Which.SECOND))
+        return plans
+
+    def plan(self, which: str = Which.FIRST) -> Plan | None:
+        return next((plan for plan in self.plans() if plan.which == which), None)
+
+    def answer(self, which: str = Which.FIRST) -> "EligibilityCheck | None":
+        """The latest answered check of one plan (its summary is what staff and the estimate read)."""
+        return (
+            self.checks.filter(status=EligibilityCheck.Status.SENT, insurance=which)
+            .order_by("-finished_at", "-pk")
+            .first()
+        )
 
     @classmethod
     def submit(
@@ -205,19 +239,33 @@ class VerificationRequest(models.Model):
         named = disclosures.recipients(self.payer_name, electronic=electronic, gateway=gateway)
         return disclosure_refusal(self.lead_request, named)
 
-    def start_check(self) -> "EligibilityCheck | None":
-        """Queue an automated eligibility check, unless the payer has no electronic eligibility.
-        Raises DisclosureRefused when the person's Part 2 consent does not allow one."""
+    def start_check(self, *, reason: str = RoundReason.SUBMITTED, by: User | None = None) -> EligibilityRound | None:
+        """Queue a round of automated eligibility checks: for each plan with electronic eligibility,
+        one check per request its payer takes (see `Plan.service_type_requests`). None, and the
+        request left for staff, when no plan has electronic eligibility. Raises DisclosureRefused
+        when the person's Part 2 consent does not allow one."""
         refusal = self.disclosure_refusal()
         if refusal is not None:
             raise DisclosureRefused(refusal)
-        if self.payer is None or not self.payer.electronic:
+        plans = [plan for plan in self.plans() if plan.electronic]
+        if not plans:
             self.set_status(self.Status.NEEDS_REVIEW)
             return None
-        check = EligibilityCheck.objects.create(verification=self, gateway=settings.ELIGIBILITY_GATEWAY)
+        round = EligibilityRound.objects.create(verification=self, reason=reason, requested_by=by)
+        EligibilityCheck.objects.bulk_create(
+            EligibilityCheck(
+                verification=self,
+                round=round,
+                insurance=plan.which,
+                service_types=service_types,
+                gateway=settings.ELIGIBILITY_GATEWAY,
+            )
+            for plan in plans
+            for service_types in plan.service_type_requests()
+        )
         self.set_status(self.Status.CHECKING)
         transaction.on_commit(lambda: nudge(EligibilityCheck))
-        return check
+        return round
 
     def set_status(self, status: str) -> None:
         self.status = status
@@ -254,6 +302,11 @@ class EligibilityCheck(Delivery):
         FAILED = "failed", "Failed"
 
     verification = models.ForeignKey(VerificationRequest, on_delete=models.CASCADE, related_name="checks")
+    # The round it was sent in (none for checks older than rounds, and for entries after a call).
+    round = models.ForeignKey(EligibilityRound, null=True, blank=True, on_delete=models.CASCADE, related_name="checks")
+    insurance = models.CharField(max_length=10, choices=Which.choices, default=Which.FIRST)
+    # The service types this request asks about; empty: all of them (DEFAULT_SERVICE_TYPES).
+    service_types = models.JSONField(default=list, blank=True)
     gateway = models.CharField(max_length=20)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     manual = models.BooleanField(default=False, help_text="Entered by staff after a phone call to the payer.")
@@ -281,6 +334,14 @@ class EligibilityCheck(Delivery):
         return {"lead_id": self.verification.lead_id}
 
     @property
+    def plan(self) -> Plan:
+        return self.verification.plan(self.insurance) or self.verification.plan(Which.FIRST)
+
+    @property
+    def asked_service_types(self) -> list[str]:
+        return list(self.service_types) or list(DEFAULT_SERVICE_TYPES)
+
+    @property
     def summary_data(self) -> dict | None:
         """The stored summary as JSON data; None when there is none, or retention removed it."""
         if not self.summary_json or self.summary_json == REMOVED:
@@ -301,7 +362,8 @@ class EligibilityCheck(Delivery):
             raise DisclosureRefused(refusal)
         listed = False
         try:
-            result = eligibility.get_gateway(self.gateway).check(build_request(request, trace=f"LNT{self.pk:09d}"))
+            asked = build_request(request, self.plan, trace=f"LNT{self.pk:09d}", service_types=self.asked_service_types)
+            result = eligibility.get_gateway(self.gateway).check(asked)
             disclosures.record_send(self)
             listed = True
             self.record(result.summary, raw=result.raw)
@@ -351,21 +413,27 @@ class EligibilityCheck(Delivery):
                 )
 
 
-def build_request(verification: VerificationRequest, *, trace: str):
+def build_request(
+    verification: VerificationRequest, plan: Plan | None = None, *, trace: str, service_types: list[str] | None = None
+):
+    """The request for one plan of `verification` (the first by default), about `service_types`
+    (all of DEFAULT_SERVICE_TYPES by default). The patient is the same whichever plan is asked."""
+    plan = plan or Plan.of(verification, Which.FIRST)
     return EligibilityRequest(
-        payer_id=verification.payer.payer_id if verification.payer else "",
-        payer_name=verification.payer_name,
+        payer_id=plan.payer.payer_id if plan.payer else "",
+        payer_name=plan.payer_name,
         provider_name=settings.CENTRE_NAME,
         provider_npi=settings.PROVIDER_NPI,
-        member_id=verification.member_id,
+        member_id=plan.member_id,
         first_name=verification.first_name,
         last_name=verification.last_name,
         date_of_birth=verification.date_of_birth,
-        group_number=verification.group_number,
-        relationship=verification.relationship,
-        subscriber_first_name=verification.subscriber_first_name,
-        subscriber_last_name=verification.subscriber_last_name,
-        subscriber_date_of_birth=verification.subscriber_date_of_birth,
+        group_number=plan.group_number,
+        relationship=plan.relationship,
+        subscriber_first_name=plan.subscriber_first_name,
+        subscriber_last_name=plan.subscriber_last_name,
+        subscriber_date_of_birth=plan.subscriber_date_of_birth,
+        service_types=list(service_types or DEFAULT_SERVICE_TYPES),
         date_of_service=timezone.localdate(),
         trace_number=trace,
     )

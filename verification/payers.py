@@ -14,7 +14,7 @@ class PayerQuerySet(models.QuerySet):
         rows = cache.get(self.CACHE_KEY)
         if rows is None:
             try:
-                rows = list(self.filter(active=True).values("id", "name", "payer_id", "active", "position"))
+                rows = list(self.filter(active=True).values(*LISTED_FIELDS))
             except DatabaseError:
                 if "rows" not in _last_listed:
                     raise
@@ -29,8 +29,16 @@ class PayerQuerySet(models.QuerySet):
         transaction.on_commit(lambda: cache.delete(self.CACHE_KEY))
 
 
+LISTED_FIELDS = ("id", "name", "payer_id", "active", "position", "kind", "state", "multiple_service_types")
+
 # This process's last copy of the listed payers (PayerQuerySet.listed).
 _last_listed: dict[str, list] = {}
+
+
+class PayerKind(models.TextChoices):
+    COMMERCIAL = "commercial", "Commercial or employer plan"
+    MEDICARE = "medicare", "Medicare"
+    MEDICAID = "medicaid", "Medicaid (a state's plan)"
 
 
 class Payer(models.Model):
@@ -39,6 +47,15 @@ class Payer(models.Model):
     name = models.CharField(max_length=100, unique=True)
     payer_id = models.CharField(
         max_length=20, blank=True, help_text="Empty: no electronic eligibility; verify by phone."
+    )
+    kind = models.CharField(max_length=10, choices=PayerKind.choices, default=PayerKind.COMMERCIAL)
+    # A state's Medicaid plan, or a Blue Cross plan that differs by state: two letters, or empty.
+    state = models.CharField(max_length=2, blank=True, help_text="Two letters (e.g. NY) for a plan of one state.")
+    multiple_service_types = models.BooleanField(
+        "accepts several service types in one request",
+        default=True,
+        help_text="Untick for a payer that answers only one service type per 270: each check then sends "
+        "one request per service type and merges the answers.",
     )
     active = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=100)

@@ -25,6 +25,7 @@ from .forms import VerificationForm
 from .manual import summary_from_manual_entry
 from .models import EligibilityCheck, VerificationRequest
 from .readout import read_out
+from .rounds import RoundReason
 from .staff_forms import ManualCheckForm, VerifyForm
 from .stays import TypicalStay
 
@@ -175,11 +176,11 @@ def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
 def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _verification_or_404(verification_id)
     try:
-        check = verification.start_check()
+        round = verification.start_check(reason=RoundReason.ON_DEMAND, by=request.user)
     except DisclosureRefused as refusal:
         messages.error(request, f"Nothing was sent to the payer. {refusal}")
         return redirect(verification)
-    if check is None:
+    if round is None:
         messages.warning(request, "This insurer has no electronic eligibility; call them and enter what they say.")
     else:
         messages.success(request, "Checking again with the payer. This page shows the answer when it comes.")
