@@ -18,13 +18,12 @@ answer says nothing about it, or sends its plan-level rows instead. The merged s
 
 import copy
 import dataclasses
-import json
+import functools
 
 from .codes import describe, join_words
 from .coverage import CoverageStatus
 from .finish import finish
 from .service_types import SERVICE_TYPES
-from .stored_json import to_json
 from .summary import DEFAULT_SERVICE_TYPES, BenefitSummary, SubscriberSummary
 
 # Worked out by `finish` from the merged rows, never copied from one answer.
@@ -54,8 +53,7 @@ def merge_summaries(
         raise ValueError("asked must give the service types of each answer")
     merged = copy.deepcopy(summaries[0])
     if len(summaries) > 1:
-        for other in summaries[1:]:
-            _absorb(merged, other)
+        _combine(merged, summaries[1:])
         # Every row is in: the levels of care and the rest are read from them as one answer's would be.
         finish(merged)
         _warn_of_disagreement(merged, summaries, requests)
@@ -66,41 +64,63 @@ def merge_summaries(
 # --- Putting the answers together ----------------------------------------------------------------
 
 
-def _key(value) -> str:
-    return json.dumps(to_json(value), sort_keys=True)
-
-
 def _add_new(into: list, items: list) -> None:
-    """Append the items `into` does not hold yet, compared by everything they say."""
-    seen = {_key(item) for item in into}
+    """Append the items `into` does not hold yet, compared by everything they say (dataclasses
+    compare field by field). Rows are read, never changed, once merged: they are not copied."""
+    held: dict[tuple, list] = {}
+    for item in into:
+        held.setdefault(_scalars(item), []).append(item)
     for item in items:
-        if _key(item) not in seen:
-            seen.add(_key(item))
-            into.append(copy.deepcopy(item))
+        alike = held.setdefault(_scalars(item), [])
+        if item not in alike:
+            alike.append(item)
+            into.append(item)
 
 
-def _fill(into, other, *, skip: frozenset[str]) -> None:
-    """Lists gain the other answer's new items; a field the first answers left empty takes the other's."""
+def _scalars(item) -> tuple:
+    """What an item says in its plain fields: items that differ here differ, so the full comparison
+    runs only among the few alike (comparing each row with every other took most of a merge)."""
+    if not dataclasses.is_dataclass(item):
+        return (item,)
+    values = (getattr(item, name) for name in _plain_fields(type(item)))
+    return tuple(value for value in values if not isinstance(value, list | dict))
+
+
+@functools.cache
+def _plain_fields(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
+
+
+def _fill(into, others: list, *, skip: frozenset[str]) -> None:
+    """Lists gain the other answers' new items; a field the first answer left empty takes the first
+    other answer's that has it."""
     for field in dataclasses.fields(into):
         if field.name in skip:
             continue
-        mine, theirs = getattr(into, field.name), getattr(other, field.name)
+        mine, theirs = getattr(into, field.name), [getattr(other, field.name) for other in others]
         if isinstance(mine, list):
-            _add_new(mine, theirs)
-        elif mine in (None, "") and theirs not in (None, ""):
-            setattr(into, field.name, copy.deepcopy(theirs))
+            _add_new(mine, [item for items in theirs for item in items])
+        elif mine in (None, ""):
+            given = next((value for value in theirs if value not in (None, "")), None)
+            if given is not None:
+                setattr(into, field.name, copy.deepcopy(given))
 
 
-def _absorb(merged: BenefitSummary, other: BenefitSummary) -> None:
-    _fill(merged, other, skip=_RECOMPUTED | {"subscribers", "checked_at", "unanswered_service_types"})
-    if other.checked_at and (merged.checked_at is None or other.checked_at > merged.checked_at):
-        merged.checked_at = other.checked_at
-    for person in other.subscribers:
-        same = next((mine for mine in merged.subscribers if _same_person(mine, person)), None)
-        if same is None:
-            merged.subscribers.append(copy.deepcopy(person))
+def _combine(merged: BenefitSummary, others: list[BenefitSummary]) -> None:
+    """`merged` (a copy of the first answer) with everything the `others` add."""
+    _fill(merged, others, skip=_RECOMPUTED | {"subscribers", "checked_at", "unanswered_service_types"})
+    merged.checked_at = max(filter(None, [merged.checked_at, *(other.checked_at for other in others)]), default=None)
+    # Each person of the merged answer, with the same person in the other answers.
+    people: list[tuple[SubscriberSummary, list[SubscriberSummary]]] = [(mine, []) for mine in merged.subscribers]
+    for person in (person for other in others for person in other.subscribers):
+        same = next((found for mine, found in people if _same_person(mine, person)), None)
+        if same is not None:
+            same.append(person)
         else:
-            _fill(same, person, skip=_RECOMPUTED)
+            merged.subscribers.append(copy.deepcopy(person))
+            people.append((merged.subscribers[-1], []))
+    for mine, found in people:
+        _fill(mine, found, skip=_RECOMPUTED)
 
 
 def _same_person(one: SubscriberSummary, other: SubscriberSummary) -> bool:
