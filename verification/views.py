@@ -142,7 +142,8 @@ def workspace(request: HttpRequest, verification_id: int) -> HttpResponse:
 def _render_workspace(request, verification, status=200, **forms) -> HttpResponse:
     # Every render shows PHI, a form's re-render with errors too: each one is an audited access.
     accessed.send(sender=VerificationRequest, instance=verification)
-    checks = list(verification.checks.select_related("entered_by"))
+    # Their answers are read through `answer` and `requests_sent`: not decrypted a second time here.
+    checks = list(verification.checks.select_related("entered_by").defer("summary_json", "raw_payload"))
     answer = verification.answer(Which.FIRST)
     summary = answer.summary if answer else None
     context = {
