@@ -13,6 +13,7 @@ import pytest
 from admissions.insured_estimate import insured_estimate_context
 from intake.models import Disclosure
 from outbox.tests.helpers import deliver, retry_now
+from tests.support import wait_until
 from verification.eligibility import DEFAULT_SERVICE_TYPES
 from verification.eligibility.sandbox import SandboxPayer, Scenario, build_271
 from verification.eligibility.x270 import read_270
@@ -340,3 +341,23 @@ def test_the_queue_shows_the_rounds_answer_though_its_last_request_failed(
     queue = client.get("/staff/?kind=verification").content.decode()
     row = queue[queue.index(verification.reference) :].split("</tr>", 1)[0]
     assert "Plan active: to review" in row and "no payer answer" not in row
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_requests_side_by_side_and_the_request_is_reviewed_once_all_are_answered(
+    client, staff, patient_data, celery_worker
+):
+    # Transactional tests empty the tables: the migration's payer is made again.
+    payer, _ = Payer.objects.get_or_create(
+        payer_id="SBXONE", defaults={"name": "Sandbox Single-Type Health", "multiple_service_types": False}
+    )
+    response = client.post("/verify/", {**patient_data, "payer": str(payer.pk)})
+    assert response.status_code == 302
+    verification = VerificationRequest.objects.latest("pk")
+
+    # The worker's threads take the eight requests at once; whichever finishes last moves the
+    # request on, never one that still sees another running.
+    wait_until(lambda: VerificationRequest.objects.get(pk=verification.pk).status == "needs_review")
+    assert list(verification.checks.values_list("status", flat=True)) == ["done"] * 8
+    assert verification.answer().summary.levels["residential"].covered is True
