@@ -1,12 +1,14 @@
 """The insured person's per-level estimate, printed: what the benefits workspace already works out
-(verification.estimate, from the payer's latest answer), as a PDF the person can keep. Not a Good
-Faith Estimate: an insured person using their plan gets an estimate of their own share."""
+(verification.estimate, from the payer's current answer, `VerificationRequest.answer`), as a PDF
+the person can keep. Not a Good Faith Estimate: an insured person using their plan gets an
+estimate of their own share."""
 
 from django.conf import settings
 from django.utils import timezone
 
 from verification.estimate import CAVEAT
-from verification.models import EligibilityCheck, VerificationRequest
+from verification.insurances import Which
+from verification.models import VerificationRequest
 from verification.readout import read_out
 from verification.stays import TypicalStay
 
@@ -23,15 +25,14 @@ NOT_A_GFE = (
 
 def insured_estimate_context(verification: VerificationRequest) -> dict | None:
     """What the PDF prints, or None while the payer has not answered."""
-    latest = verification.checks.filter(status=EligibilityCheck.Status.SENT).order_by("-finished_at", "-pk").first()
-    summary = latest.summary if latest else None
-    if summary is None:
+    answer = verification.answer(Which.FIRST)
+    if answer is None:
         return None
-    readout = read_out(summary, TypicalStay.objects.by_level())
+    readout = read_out(answer.summary, TypicalStay.objects.by_level())
     return {
         "verification": verification,
         "payer": verification.payer.name if verification.payer else "your insurer",
-        "answered_at": latest.finished_at or latest.created_at,
+        "answered_at": answer.answered_at,
         "readout": readout,
         "caveat": CAVEAT,
         "not_a_gfe": NOT_A_GFE,

@@ -8,8 +8,9 @@ from .stays import TypicalStay
 class PayerAdmin(admin.ModelAdmin):
     """The insurers visitors can choose; admins keep the list and the clearinghouse ids."""
 
-    list_display = ["name", "payer_id", "active", "position"]
-    list_editable = ["active", "position"]
+    list_display = ["name", "payer_id", "kind", "state", "multiple_service_types", "active", "position"]
+    list_editable = ["multiple_service_types", "active", "position"]
+    list_filter = ["kind", "multiple_service_types", "active"]
     search_fields = ["name", "payer_id"]
 
 

@@ -12,6 +12,8 @@ from django.utils.translation import gettext
 from intake.models import Disclosure, Part2Consent
 
 from .eligibility import DEFAULT_SERVICE_TYPES
+from .eligibility.codes import describe
+from .eligibility.service_types import SERVICE_TYPES
 
 PURPOSE = "Insurance eligibility and benefits check, at the patient's request"
 SUD_SERVICE_TYPES = ("AI", "AJ", "AK")
@@ -42,8 +44,10 @@ def clearinghouse_clause() -> str:
     }
 
 
-def what_was_sent(verification, *, electronic: bool = True) -> str:
-    """The categories a request carries, never their values."""
+def what_was_sent(verification, *, electronic: bool = True, service_types: list[str] | None = None) -> str:
+    """The categories a request carries, never their values: for an electronic request, the
+    service types it asked about (`service_types`, all of DEFAULT_SERVICE_TYPES by default), since
+    they are what tells the payer the person asks about substance use treatment."""
     items = ["patient's name and date of birth", "member ID"]
     if verification.group_number:
         items.append("group number")
@@ -52,9 +56,15 @@ def what_was_sent(verification, *, electronic: bool = True) -> str:
     items.append(f"{settings.CENTRE_NAME}'s name and NPI")
     if not electronic:
         return f"{'; '.join(items)}; questions about benefits for substance use treatment"
-    asked = ", ".join(DEFAULT_SERVICE_TYPES)
-    sud = ", ".join(SUD_SERVICE_TYPES)
-    return f"{'; '.join(items)}; benefit questions for service types {asked} ({sud}: substance use treatment)"
+    types = list(service_types or DEFAULT_SERVICE_TYPES)
+    if len(types) == 1:
+        # One request of a fan-out (one per service type): its line names that type in words.
+        questions = f"benefit questions for service type {types[0]} ({describe(SERVICE_TYPES, types[0])})"
+    else:
+        questions = f"benefit questions for service types {', '.join(types)}"
+        if sud := [code for code in types if code in SUD_SERVICE_TYPES]:
+            questions += f" ({', '.join(sud)}: substance use treatment)"
+    return f"{'; '.join(items)}; {questions}"
 
 
 def _consent_of(verification) -> Part2Consent | None:
@@ -70,7 +80,7 @@ def record_send(check, *, error: BaseException | None = None) -> Disclosure | No
         verification.lead_id,
         consent=_consent_of(verification),
         recipients=recipients(verification.payer_name, electronic=True, gateway=check.gateway),
-        what=what_was_sent(verification),
+        what=what_was_sent(verification, service_types=check.asked_service_types),
         purpose=PURPOSE,
         channel=f"Eligibility request ({check.gateway} gateway)",
         reference=f"LNT{check.pk:09d}",

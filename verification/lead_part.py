@@ -9,16 +9,11 @@ from intake.extensions import Anonymised, LeadPart, TimelineEntry
 from intake.retention import blank
 
 from . import cards, queue_results
-from .eligibility import CoverageStatus
+from .eligibility import BenefitSummary, CoverageStatus
+from .insurances import Which
 from .models import EligibilityCheck, VerificationRequest
-
-# What a payer's answer means, in the words a worker reads on the timeline.
-ANSWERS = {
-    CoverageStatus.ACTIVE: "coverage active",
-    CoverageStatus.INACTIVE: "coverage not active",
-    CoverageStatus.REJECTED: "request rejected (details did not match)",
-    CoverageStatus.ERROR: "no answer about coverage",
-}
+from .requests_sent import ANSWERS
+from .rounds import EligibilityRound
 
 
 class Verifications(LeadPart):
@@ -66,33 +61,65 @@ class Verifications(LeadPart):
 
     def timeline(self, lead) -> list[TimelineEntry]:
         """Each payer's answer (or failure) and each request marked verified, read from the rows
-        themselves. (The request is already on the timeline as the lead's request.)"""
+        themselves: one line per round of checks and plan, however many requests the round sent,
+        and one per answer entered after a call. (The request is already on the timeline as the
+        lead's request.)"""
         entries = []
-        verifications = lead.verifications.select_related("payer", "verified_by").prefetch_related("checks__entered_by")
+        verifications = lead.verifications.select_related("payer", "verified_by").prefetch_related(
+            "checks__entered_by", "rounds__checks"
+        )
         for verification in verifications:
             payer = verification.payer.name if verification.payer else "the insurer"
             for check in verification.checks.all():
-                if check.status == EligibilityCheck.Status.SENT:
-                    answer = ANSWERS.get(check.coverage_status, "answered")
-                    how = " (entered after a call to the payer)" if check.manual else ""
-                    what = f"Insurance answer from {payer}{how}: {answer}{_carved_out(check)}"
-                    entries.append(TimelineEntry("part", check.finished_at or check.created_at, what, check.entered_by))
-                elif check.status == EligibilityCheck.Status.FAILED:
-                    at = check.finished_at or check.created_at
-                    what = f"Insurance check with {payer} failed"
-                    entries.append(TimelineEntry("part", at, what, text=check.last_error))
+                if check.round_id is None:
+                    entries += _check_entries(check, payer)
+            for round in verification.rounds.all():
+                for which in dict.fromkeys(check.insurance for check in round.checks.all()):
+                    plan = verification.plan(which) if which != Which.FIRST else None
+                    entries += _round_entries(round, which, plan.payer_name if plan else payer)
             if verification.verified_at:
                 what = f"Insurance marked verified: {verification.get_outcome_display().lower() or 'verified'}"
                 entries.append(TimelineEntry("part", verification.verified_at, what, verification.verified_by))
         return entries
 
 
-def _carved_out(check: EligibilityCheck) -> str:
+def _check_entries(check: EligibilityCheck, payer: str) -> list[TimelineEntry]:
+    """A check outside rounds: an answer entered after a call, or a check from before rounds."""
+    if check.status == EligibilityCheck.Status.SENT:
+        answer = ANSWERS.get(check.coverage_status, "answered")
+        how = " (entered after a call to the payer)" if check.manual else ""
+        what = f"Insurance answer from {payer}{how}: {answer}{_carved_out(check.summary)}"
+        return [TimelineEntry("part", check.finished_at or check.created_at, what, check.entered_by)]
+    if check.status == EligibilityCheck.Status.FAILED:
+        what = f"Insurance check with {payer} failed"
+        return [TimelineEntry("part", check.finished_at or check.created_at, what, text=check.last_error)]
+    return []
+
+
+def _round_entries(round: EligibilityRound, which: str, payer: str) -> list[TimelineEntry]:
+    """One line for a round's answer about one plan (its requests' answers merged), or for its
+    failure once none was answered and none is left running."""
+    checks = round.plan_checks(which)
+    answered = [check for check in checks if check.answered]
+    if answered:
+        summary = round.answer(which)  # None once retention has removed the answers
+        answer = ANSWERS.get(summary.status, "answered") if summary else "answered"
+        if summary and summary.unanswered_service_types:
+            answer += "; not every service type answered (see the benefits page)"
+        at = max(check.finished_at or check.created_at for check in answered)
+        return [TimelineEntry("part", at, f"Insurance answer from {payer}: {answer}{_carved_out(summary)}")]
+    failed = [check for check in checks if check.status == EligibilityCheck.Status.FAILED]
+    if failed and not any(check.running for check in checks):
+        last = max(failed, key=lambda check: (check.finished_at or check.created_at, check.pk))
+        at = last.finished_at or last.created_at
+        return [TimelineEntry("part", at, f"Insurance check with {payer} failed", text=last.last_error)]
+    return []
+
+
+def _carved_out(summary: BenefitSummary | None) -> str:
     """ "; treatment handled by HARBORLIGHT": an active plan whose behavioural care another company
     manages is not an answer about treatment, and the timeline must not read as one."""
-    if check.coverage_status != CoverageStatus.ACTIVE:
+    if summary is None or summary.status != CoverageStatus.ACTIVE:
         return ""
-    summary = check.summary  # None once retention has removed it
-    levels = summary.levels.values() if summary else []
-    companies = sorted({care.carved_out_to for care in levels if care.carved_out_to})
+    companies = sorted({care.carved_out_to for care in summary.levels.values() if care.carved_out_to})
     return f"; treatment handled by {', '.join(companies)}: call them" if companies else ""

@@ -19,6 +19,7 @@ from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
 from . import cards, disclosures, eligibility
+from .answers import Answer, latest_answer
 from .cards import LostCardSides
 from .eligibility import (
     DEFAULT_SERVICE_TYPES,
@@ -146,13 +147,9 @@ class VerificationRequest(models.Model):
     def plan(self, which: str = Which.FIRST) -> Plan | None:
         return next((plan for plan in self.plans() if plan.which == which), None)
 
-    def answer(self, which: str = Which.FIRST) -> "EligibilityCheck | None":
-        """The latest answered check of one plan (its summary is what staff and the estimate read)."""
-        return (
-            self.checks.filter(status=EligibilityCheck.Status.SENT, insurance=which)
-            .order_by("-finished_at", "-pk")
-            .first()
-        )
+    def answer(self, which: str = Which.FIRST) -> Answer | None:
+        """The payer's latest answer about one plan, what staff and the estimate read (see `answers`)."""
+        return latest_answer(self, which)
 
     @classmethod
     def submit(
@@ -342,6 +339,14 @@ class EligibilityCheck(Delivery):
         return list(self.service_types) or list(DEFAULT_SERVICE_TYPES)
 
     @property
+    def answered(self) -> bool:
+        return self.status == self.Status.SENT
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.SENDING)
+
+    @property
     def summary_data(self) -> dict | None:
         """The stored summary as JSON data; None when there is none, or retention removed it."""
         if not self.summary_json or self.summary_json == REMOVED:
@@ -391,6 +396,9 @@ class EligibilityCheck(Delivery):
         return "The check stopped on an unexpected error; it has been logged for the developers."
 
     def given_up(self) -> None:
+        if self.round_id is not None:
+            self.round.settle()
+            return
         verification = self.verification
         if verification.status == VerificationRequest.Status.CHECKING:
             verification.set_status(VerificationRequest.Status.NEEDS_REVIEW)
@@ -405,6 +413,9 @@ class EligibilityCheck(Delivery):
             self.finished_at = timezone.now()
             self.last_error = ""
             self.save()
+            if self.round_id is not None:
+                self.round.settle()
+                return
             verification = self.verification
             if verification.status in (VerificationRequest.Status.SUBMITTED, VerificationRequest.Status.CHECKING):
                 needs_info = summary.status == CoverageStatus.REJECTED

@@ -45,7 +45,13 @@ REJECTED_OTHERWISE = Fact("Payer rejected the request: see the lead", "warning")
 def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
     """Each lead's newest open request in a few words, with its newest check's answer: one query
     for a page of the queue, and one more only when a row shows a payer's rejection."""
-    newest_check = EligibilityCheck.objects.filter(verification=models.OuterRef("pk")).order_by("-created_at", "-pk")
+    # The newest answer: a round's request that failed (or is still waiting) beside its answered
+    # ones says nothing about coverage, as the workspace, which shows the latest answer, agrees.
+    newest_check = (
+        EligibilityCheck.objects.filter(verification=models.OuterRef("pk"))
+        .exclude(coverage_status="")
+        .order_by("-created_at", "-pk")
+    )
     closed_last = models.Case(models.When(status=Status.CLOSED, then=1), default=0)
     # Every request of the page's leads (a lead has one or a few), best first, and the first of each
     # lead kept here: DISTINCT ON would do it in the database, but SQLite (make run) has none.

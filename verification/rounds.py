@@ -7,10 +7,13 @@ staff, the days before an admission) stays on the round, and so does what a re-c
 """
 
 from django.contrib.auth.models import User
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from intake.crypto import EncryptedTextField
+
+from .eligibility import BenefitSummary, CoverageStatus
+from .eligibility.merge import merge_summaries
 
 
 class RoundReason(models.TextChoices):
@@ -47,26 +50,48 @@ class EligibilityRound(models.Model):
     def get_additional_data(self) -> dict:
         return {"verification_id": self.verification_id}
 
-    def answer(self, which: str = "first"):
-        """The round's answer about one plan as one BenefitSummary (the answers to each of its
-        requests merged), or None when none of them was answered."""
-        from .eligibility.merge import merge_summaries
-        from .models import EligibilityCheck
+    def plan_checks(self, which: str) -> list:
+        """The round's checks (requests) about one plan, in the order they were queued."""
+        return sorted((check for check in self.checks.all() if check.insurance == which), key=lambda check: check.pk)
 
-        answered = [
-            check
-            for check in self.checks.all()
-            if check.insurance == which and check.status == EligibilityCheck.Status.SENT and check.summary_data
-        ]
+    def answered_checks(self, which: str = "first") -> list:
+        """The checks about one plan the payer answered, whose answer retention has not removed."""
+        return [check for check in self.plan_checks(which) if check.answered and check.summary_data is not None]
+
+    def answer(self, which: str = "first") -> BenefitSummary | None:
+        """The round's answer about one plan as one BenefitSummary (the answers to each of its
+        requests merged, naming the service types of requests with no answer yet), or None when
+        none of them was answered."""
+        answered = self.answered_checks(which)
         if not answered:
             return None
-        answered.sort(key=lambda check: check.pk)
-        return merge_summaries([check.summary for check in answered], asked=[check.service_types for check in answered])
+        missing = [check.asked_service_types for check in self.plan_checks(which) if not check.answered]
+        return merge_summaries(
+            [check.summary for check in answered],
+            asked=[check.service_types for check in answered],
+            missing=missing,
+        )
 
     @property
     def finished(self) -> bool:
         """No check of the round is still waiting or being sent."""
-        from .models import EligibilityCheck
+        return not any(check.running for check in self.checks.all())
 
-        running = (EligibilityCheck.Status.PENDING, EligibilityCheck.Status.SENDING)
-        return not any(check.status in running for check in self.checks.all())
+    def settle(self) -> None:
+        """Called in the transaction of each of its checks that finishes (answered, or failed for
+        good): once none is left running, the request moves on from "checking", to "needs info"
+        when the payer rejected a plan's details, else to "needs review". Not at the first answer:
+        staff would review a summary still missing most of its service types."""
+        with transaction.atomic():
+            # Two checks finishing at once in two workers: each waits for the other's commit
+            # here, so the second always sees the first finished and none leaves it "checking".
+            list(EligibilityRound.objects.select_for_update().filter(pk=self.pk).values_list("pk", flat=True))
+            if not self.finished:
+                return
+            verification = self.verification
+            if verification.status not in (verification.Status.SUBMITTED, verification.Status.CHECKING):
+                return
+            plans = dict.fromkeys(check.insurance for check in self.checks.all())
+            answers = [self.answer(which) for which in plans]
+            rejected = any(answer is not None and answer.status == CoverageStatus.REJECTED for answer in answers)
+            verification.set_status(verification.Status.NEEDS_INFO if rejected else verification.Status.NEEDS_REVIEW)

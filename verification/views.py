@@ -22,9 +22,11 @@ from intake.views import recall_outcome, remember_outcome, thanks_context, thank
 from . import cards, disclosures, spooled
 from .estimate import CAVEAT
 from .forms import VerificationForm
+from .insurances import Which
 from .manual import summary_from_manual_entry
 from .models import EligibilityCheck, VerificationRequest
 from .readout import read_out
+from .requests_sent import requests_sent
 from .rounds import RoundReason
 from .staff_forms import ManualCheckForm, VerifyForm
 from .stays import TypicalStay
@@ -140,20 +142,23 @@ def workspace(request: HttpRequest, verification_id: int) -> HttpResponse:
 def _render_workspace(request, verification, status=200, **forms) -> HttpResponse:
     # Every render shows PHI, a form's re-render with errors too: each one is an audited access.
     accessed.send(sender=VerificationRequest, instance=verification)
-    checks = list(verification.checks.select_related("entered_by"))
-    latest = next((c for c in checks if c.status == EligibilityCheck.Status.SENT), None)
-    summary = latest.summary if latest else None
+    # Their answers are read through `answer` and `requests_sent`: not decrypted a second time here.
+    checks = list(verification.checks.select_related("entered_by").defer("summary_json", "raw_payload"))
+    answer = verification.answer(Which.FIRST)
+    summary = answer.summary if answer else None
     context = {
         "verification": verification,
         "lead": verification.lead,
-        "checks": checks,
-        "latest": latest,
+        # Answers entered after a call, and checks from before rounds; a round's are in `rounds`.
+        "checks": [check for check in checks if check.round_id is None],
+        "rounds": requests_sent(verification),
+        "answer": answer,
         "summary": summary,
         "readout": read_out(summary, TypicalStay.objects.by_level()) if summary else None,
         "estimate_caveat": CAVEAT,
         "card_sides": [(side, label) for side, label in CARD_SIDES if getattr(verification, f"card_{side}")],
         "refusal": verification.disclosure_refusal(),
-        "running": any(c.status in (EligibilityCheck.Status.PENDING, EligibilityCheck.Status.SENDING) for c in checks),
+        "running": any(check.running for check in checks),
         "manual_form": forms.get("manual_form") or ManualCheckForm(),
         "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
     }

@@ -24,7 +24,7 @@ from .coverage import CoverageStatus
 from .errors import EligibilityError, TransientEligibilityError, X12Error
 from .gateways import EligibilityGateway, Gateway, JsonGateway, X12Gateway, get_gateway
 from .jsonapi import summary_from_json
-from .sandbox import SANDBOX_MEMBERS, SandboxGateway
+from .sandbox import SANDBOX_MEMBERS, SANDBOX_PAYERS, SandboxGateway
 from .summary import (
     DEFAULT_SERVICE_TYPES,
     LEVELS,
@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_SERVICE_TYPES",
     "LEVELS",
     "SANDBOX_MEMBERS",
+    "SANDBOX_PAYERS",
     "BenefitRow",
     "BenefitSummary",
     "CareLevel",

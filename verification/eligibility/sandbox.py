@@ -21,13 +21,23 @@ the machine. The scenarios, by member ID (case, spaces and dashes do not matter)
 - Any other member ID: active, with plan-level (30) data only.
 
 A dependent (relationship other than "self") is answered in an HL 23 loop under the subscriber.
+
+The sandbox payers, by the payer id the 270 is sent to (`SANDBOX_PAYERS`); any other id answers
+every service type it is asked:
+
+- SBXONE ("Sandbox Single-Type Health"): answers one service type per request, as many real payers
+  do. Asked about several in one 270, it answers the first of the EQ alone and says nothing of the
+  rest; asked about one, it answers that one in full. Every answer also carries its plan-level (30)
+  rows. With DEFAULT_SERVICE_TYPES (30 first), one request gets plan-level benefits only; one
+  request per service type (the payer's `multiple_service_types` off) gets the member's whole
+  scenario back, answer by answer.
 """
 
 import datetime as dt
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 
@@ -48,6 +58,11 @@ SANDBOX_MEMBERS: dict[str, str] = {
     "LNT500001": "Slow payer: answers after ELIGIBILITY_SANDBOX_DELAY seconds (default 3), then active.",
 }
 DEFAULT_DESCRIPTION = "Active, plan-level (30) benefits only."
+SINGLE_TYPE_PAYER_ID = "SBXONE"
+SANDBOX_PAYERS: dict[str, str] = {
+    SINGLE_TYPE_PAYER_ID: "Answers only the first service type of a request (and its plan-level rows): ask it "
+    "one service type per request.",
+}
 
 
 class SandboxGateway(X12Gateway):
@@ -66,6 +81,8 @@ class SandboxPayer:
         scenario = scenario_for(inquiry.member_id)
         if scenario.slow:
             time.sleep(settings.ELIGIBILITY_SANDBOX_DELAY)
+        if inquiry.payer_id == SINGLE_TYPE_PAYER_ID and inquiry.service_types:
+            scenario = answering_only(scenario, inquiry.service_types[0])
         return build_271(inquiry, scenario)
 
 
@@ -224,6 +241,31 @@ class Scenario:
     payer_rejection: str = ""
     slow: bool = False
     plan_ended: bool = False
+
+
+def answering_only(scenario: Scenario, code: str) -> Scenario:
+    """`scenario` as a payer that answers one service type per request tells it: the rows about
+    `code` and the plan-level (30) rows, each narrowed to those types, with the messages and
+    related entities that follow them; nothing about any other type asked, and no word that it
+    was left out."""
+    if scenario.benefits is None:
+        return scenario
+    kept_types = {code, "30"}
+    full = scenario.benefits
+
+    def benefits(inquiry: Inquiry) -> list[list[object]]:
+        segments, keeping = [], False
+        for segment in full(inquiry):
+            if segment[0] == "EB":
+                types = [name for name in segment[3] if name in kept_types]
+                # A row naming no service type is about the plan (the guide reads it as 30).
+                keeping = bool(types) or not segment[3]
+                segment = [*segment[:3], types, *segment[4:]]
+            if keeping:
+                segments.append(segment)
+        return segments
+
+    return replace(scenario, benefits=benefits)
 
 
 SCENARIOS: dict[str, Scenario] = {

@@ -335,6 +335,9 @@ class BenefitSummary:
     not_stated: list[str] = field(default_factory=list)
     # Parts of the answer that could not be read (an amount that is not a number); never PHI.
     warnings: list[str] = field(default_factory=list)
+    # Service types asked about that the payer answered with plan-level (30) rows only, or not at
+    # all, or whose request has no answer yet (see `merge`); said in words in `not_stated`.
+    unanswered_service_types: list[str] = field(default_factory=list)
     trace_number: str = ""
     gateway: str = ""
     checked_at: dt.datetime | None = None
