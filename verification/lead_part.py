@@ -10,6 +10,7 @@ from intake.retention import blank
 
 from . import cards, queue_results
 from .eligibility import CoverageStatus
+from .insurances import SecondInsurance
 from .models import EligibilityCheck, VerificationRequest
 
 # What a payer's answer means, in the words a worker reads on the timeline.
@@ -41,7 +42,7 @@ class Verifications(LeadPart):
         return records, files
 
     def anonymise(self, lead) -> Anonymised:
-        done = Anonymised(details={"verification": 0, "eligibility_checks": 0, "card_files": 0})
+        done = Anonymised(details={"verification": 0, "eligibility_checks": 0, "second_insurances": 0, "card_files": 0})
         for verification in VerificationRequest.objects.filter(lead=lead):
             done.records += 1
             done.files += len(verification.card_names())
@@ -50,6 +51,7 @@ class Verifications(LeadPart):
             blank(one)
             one.update(card_front="", card_back="")
             done.details["eligibility_checks"] += blank(verification.checks.all())
+            done.details["second_insurances"] += blank(SecondInsurance.objects.filter(verification=verification))
         done.details.update(verification=done.records, card_files=done.files)
         return done
 
@@ -62,7 +64,8 @@ class Verifications(LeadPart):
 
     def page_context(self, lead) -> dict:
         # Oldest first: one person may ask twice, and someone else may send one with this phone.
-        return {"verifications": list(lead.verifications.select_related("lead_request").order_by("created_at"))}
+        verifications = lead.verifications.select_related("lead_request", "payer", "second_insurance__payer")
+        return {"verifications": list(verifications.order_by("created_at"))}
 
     def timeline(self, lead) -> list[TimelineEntry]:
         """Each payer's answer (or failure) and each request marked verified, read from the rows
@@ -70,8 +73,10 @@ class Verifications(LeadPart):
         entries = []
         verifications = lead.verifications.select_related("payer", "verified_by").prefetch_related("checks__entered_by")
         for verification in verifications:
-            payer = verification.payer.name if verification.payer else "the insurer"
+            # A person with two plans: each answer names its own plan's payer.
+            payers = {plan.which: plan.payer.name if plan.payer else "the insurer" for plan in verification.plans()}
             for check in verification.checks.all():
+                payer = payers.get(check.insurance, "the insurer")
                 if check.status == EligibilityCheck.Status.SENT:
                     answer = ANSWERS.get(check.coverage_status, "answered")
                     how = " (entered after a call to the payer)" if check.manual else ""
