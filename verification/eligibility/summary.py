@@ -335,6 +335,10 @@ class BenefitSummary:
     not_stated: list[str] = field(default_factory=list)
     # Parts of the answer that could not be read (an amount that is not a number); never PHI.
     warnings: list[str] = field(default_factory=list)
+    # What the answer says of coordination of benefits as a whole, in words (the JSON API's
+    # coordination-of-benefits classification); "" when it says nothing. The other payers
+    # themselves are benefit rows (EB*R): see `other_payers`.
+    coordination_of_benefits: str = ""
     trace_number: str = ""
     gateway: str = ""
     checked_at: dt.datetime | None = None
