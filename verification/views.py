@@ -161,7 +161,8 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
             # Ids on the page: the first plan's as they always were, the second's of its own.
             "sfx": "" if one.plan.which == Which.FIRST else f"-{one.plan.which}",
         }
-        for one in answers
+        # The plan that pays first first: its answer is the one the worker quotes.
+        for one in sorted(answers, key=lambda one: one.plan.which != coordination.primary)
     ]
     context = {
         "verification": verification,
