@@ -44,18 +44,25 @@ class SecondInsuranceMixin(forms.Form):
         ),
         required=False,
     )
-    second_payer = forms.ChoiceField(label=_("Second insurance company"), required=False)
+    # Required as the first card's are (the page marks them so), but only once the box is ticked:
+    # `clean` drops these errors for a visitor who has no second insurance.
+    second_payer = forms.ChoiceField(
+        label=_("Second insurance company"),
+        error_messages={"required": _('Choose the second insurance company, or "isn\'t listed".')},
+    )
     second_payer_other = forms.CharField(
         label=_("Second insurance company name, if not listed"), max_length=100, required=False
     )
-    second_member_id = MemberIdField(label=_("Member ID on the second card"), required=False)
+    second_member_id = MemberIdField(
+        label=_("Member ID on the second card"),
+        error_messages={"required": _("Enter the member ID from the second insurance card.")},
+    )
     second_group_number = MemberIdField(label=_("Group number on the second card (if any)"), required=False)
-    # Not required by the field: a browser sends one of the choices, and only a ticked box needs it.
     second_relationship = forms.ChoiceField(
         label=_("Whose insurance is the second one?"),
+        error_messages={"required": _("Choose whose second insurance it is.")},
         choices=Relationship.choices,
         initial=Relationship.SELF,
-        required=False,
         widget=forms.RadioSelect,
     )
     second_subscriber_first_name = forms.CharField(
@@ -115,11 +122,9 @@ class SecondInsuranceMixin(forms.Form):
         )
 
     def clean_second_payer(self):
-        """The chosen Payer, None for one typed in, or "" when none was chosen."""
+        """The chosen Payer, or None for one typed in."""
         value = self.cleaned_data["second_payer"]
-        if value == OTHER_PAYER:
-            return None
-        return self.second_payers.get(value, "") if value else ""
+        return None if value == OTHER_PAYER else self.second_payers.get(value)
 
     def clean(self):
         data = super().clean()
@@ -128,21 +133,14 @@ class SecondInsuranceMixin(forms.Form):
                 self._errors.pop(name, None)
                 data.pop(name, None)
             return data
-        if data.get("second_payer") == "" and "second_payer" not in self._errors:
-            self.add_error("second_payer", _('Choose the second insurance company, or "isn\'t listed".'))
-        elif "second_payer" in data and data["second_payer"] is None and not data.get("second_payer_other"):
+        if "second_payer" in data and data["second_payer"] is None and not data.get("second_payer_other"):
             self.add_error("second_payer_other", _("Tell us the name of the second insurance company."))
-        if not data.get("second_member_id") and "second_member_id" not in self._errors:
-            self.add_error("second_member_id", _("Enter the member ID from the second insurance card."))
-        elif self._same_card_twice(data):
+        if data.get("second_member_id") and self._same_card_twice(data):
             self.add_error(
                 "second_member_id",
                 _("This is the same card as the first one: give the second card's details, or untick the box."),
             )
-        relationship = data.get("second_relationship")
-        if not relationship and "second_relationship" not in self._errors:
-            self.add_error("second_relationship", _("Choose whose second insurance it is."))
-        elif relationship and relationship != Relationship.SELF:
+        if data.get("second_relationship") not in (None, Relationship.SELF):
             for name, message in SECOND_HOLDER:
                 if not data.get(name) and name not in self._errors:
                     self.add_error(name, message)
