@@ -10,7 +10,7 @@ from intake.retention import blank
 
 from . import cards, queue_results
 from .eligibility import CoverageStatus
-from .insurances import SecondInsurance
+from .insurances import SecondInsurance, Which
 from .models import EligibilityCheck, VerificationRequest
 
 # What a payer's answer means, in the words a worker reads on the timeline.
@@ -71,10 +71,14 @@ class Verifications(LeadPart):
         """Each payer's answer (or failure) and each request marked verified, read from the rows
         themselves. (The request is already on the timeline as the lead's request.)"""
         entries = []
-        verifications = lead.verifications.select_related("payer", "verified_by").prefetch_related("checks__entered_by")
-        for verification in verifications:
-            # A person with two plans: each answer names its own plan's payer.
-            payers = {plan.which: plan.payer.name if plan.payer else "the insurer" for plan in verification.plans()}
+        verifications = lead.verifications.select_related("payer", "verified_by", "second_insurance__payer")
+        for verification in verifications.prefetch_related("checks__entered_by"):
+            # A person with two plans: each answer names its own plan's payer (no query: joined above).
+            second = getattr(verification, "second_insurance", None)
+            payers = {
+                Which.FIRST: _listed_name(verification.payer),
+                Which.SECOND: _listed_name(second.payer if second else None),
+            }
             for check in verification.checks.all():
                 payer = payers.get(check.insurance, "the insurer")
                 if check.status == EligibilityCheck.Status.SENT:
@@ -90,6 +94,11 @@ class Verifications(LeadPart):
                 what = f"Insurance marked verified: {verification.get_outcome_display().lower() or 'verified'}"
                 entries.append(TimelineEntry("part", verification.verified_at, what, verification.verified_by))
         return entries
+
+
+def _listed_name(payer) -> str:
+    """A listed payer's name; one the visitor typed in is free text, kept off the timeline."""
+    return payer.name if payer else "the insurer"
 
 
 def _carved_out(check: EligibilityCheck) -> str:

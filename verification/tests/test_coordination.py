@@ -128,6 +128,9 @@ def test_two_insurances_produce_a_primary_and_a_secondary(
     assert "Second insurance</h3>" in html and "Chidi Okonkwo" in html  # in "What the visitor gave us"
     lead_page = client.get(verification.lead.get_absolute_url()).content.decode()
     assert "Two insurances: Aetna and Cigna; the benefits workspace says which pays first." in lead_page
+    # The timeline names each answer's own payer.
+    assert "Insurance answer from Aetna: coverage active" in lead_page
+    assert "Insurance answer from Cigna: coverage active" in lead_page
 
 
 @pytest.mark.django_db
