@@ -167,9 +167,10 @@ class VerificationRequest(models.Model):
         submission_id: uuid.UUID | None = None,
     ) -> "VerificationRequest":
         """Receive the request through intake's front door (it joins the person's open lead or
-        starts one, and alerts staff), then store the insurance details and queue the first
-        eligibility check, all in one transaction. Card images have already been cleaned and stored.
-        A visitor who asked for a call instead gives no Part 2 consent, and no check is queued.
+        starts one, and alerts staff), then store the insurance details (a second insurance too, when
+        the visitor gave one) and queue the first eligibility checks, all in one transaction. Card
+        images have already been cleaned and stored. A visitor who asked for a call instead gives no
+        Part 2 consent, and no check is queued.
         A request that waited in intake's spool passes when it was sent and its entry's id."""
         by_phone = data.get("insurer_contact") == InsurerContact.BY_PHONE
         submission = Submission(
