@@ -34,7 +34,7 @@ RENDERED_BY_CODE = (
     "verification/_part2_terms.html",
 )
 # Python modules that set classes on public pages (crispy layouts' css_class, widget attrs).
-PUBLIC_CODE = ("intake/forms.py", "verification/forms.py")
+PUBLIC_CODE = ("intake/forms.py", "verification/forms.py", "verification/second_forms.py")
 # Code that writes HTML of its own into public pages (an article's figures and their captions).
 PUBLIC_MARKUP_CODE = ("articles/rendering.py",)
 # Scripts loaded by public pages; classes they add (classList.add/toggle, className) must be styled too.

@@ -48,6 +48,8 @@ PUBLIC_MODULES = (
     "intake/timing.py",
     "intake/hours.py",
     "verification/forms.py",
+    "verification/form_fields.py",
+    "verification/second_forms.py",
 )
 PUBLIC_CHOICES = {
     "intake/models/choices.py": ("ForWhom", "BestTime"),

@@ -189,8 +189,12 @@ def long_date(day: dt.date, language: str) -> str:
 
 
 def join_names(names: list[str], language: str) -> str:
-    """'Payer, and Clearinghouse' / 'Payer y Clearinghouse' (a consent names at most two)."""
-    return (" y " if language == "es" else ", and ").join(names)
+    """'Payer, and Clearinghouse' / 'Payer y Clearinghouse'; a person with two plans names both
+    payers: 'Payer, Second payer, and Clearinghouse' / 'Payer, Second payer y Clearinghouse'."""
+    if len(names) <= 2:
+        return (" y " if language == "es" else ", and ").join(names)
+    head = ", ".join(names[:-1])
+    return f"{head} y {names[-1]}" if language == "es" else f"{head}, and {names[-1]}"
 
 
 def consent_text(version: str, centre: str) -> str:

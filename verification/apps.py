@@ -15,6 +15,7 @@ class VerificationConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from . import checks, demo  # noqa: F401
+        from .insurances import SecondInsurance
         from .lead_part import Verifications
         from .models import EligibilityCheck, Payer, VerificationRequest
 
@@ -46,3 +47,14 @@ class VerificationConfig(AppConfig):
             include_fields=own_fields(VerificationRequest),
         )
         auditlog.register(EligibilityCheck, mask_fields=["summary_json", "raw_payload"])
+        auditlog.register(
+            SecondInsurance,
+            mask_fields=[
+                "payer_other",
+                "member_id",
+                "group_number",
+                "subscriber_first_name",
+                "subscriber_last_name",
+                "subscriber_date_of_birth",
+            ],
+        )

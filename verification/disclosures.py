@@ -24,18 +24,28 @@ def leaves_lantern(gateway: str) -> bool:
     return (gateway or "sandbox").strip().lower() != "sandbox"
 
 
-def recipients(payer_name: str, *, electronic: bool, gateway: str | None = None) -> list[str]:
-    """The payer, and the clearinghouse that carries electronic requests to it when one is configured."""
+def recipients(payer_name: str | list[str], *, electronic: bool, gateway: str | None = None) -> list[str]:
+    """The payer (or each payer of a person with two plans), and the clearinghouse that carries
+    electronic requests to them when one is configured."""
     gateway = settings.ELIGIBILITY_GATEWAY if gateway is None else gateway
-    names = [payer_name]
+    names = list(dict.fromkeys([payer_name] if isinstance(payer_name, str) else payer_name))
     if electronic and leaves_lantern(gateway) and settings.ELIGIBILITY_CLEARINGHOUSE_NAME:
         names.append(settings.ELIGIBILITY_CLEARINGHOUSE_NAME)
     return names
 
 
+def plans_recipients(verification, *, gateway: str | None = None) -> list[str]:
+    """Everyone a check of any of the request's plans would reach: each plan's payer, and the
+    clearinghouse when one of them is checked electronically. The consent names them all, so a
+    check of either plan is one it allows."""
+    plans = verification.plans()
+    electronic = any(plan.electronic for plan in plans)
+    return recipients([plan.payer_name for plan in plans], electronic=electronic, gateway=gateway)
+
+
 def clearinghouse_clause() -> str:
-    """How the empty form names the recipients, before the visitor has chosen an insurer."""
-    names = recipients(gettext("the insurance company chosen above"), electronic=True)
+    """How the empty form names the recipients, before the visitor has chosen an insurer (or two)."""
+    names = recipients(gettext("the insurance company or companies chosen above"), electronic=True)
     if len(names) == 1:
         return names[0]
     return gettext("%(payer)s, and %(clearinghouse)s, the company that carries electronic requests to insurers") % {
@@ -44,14 +54,15 @@ def clearinghouse_clause() -> str:
     }
 
 
-def what_was_sent(verification, *, electronic: bool = True, service_types: list[str] | None = None) -> str:
-    """The categories a request carries, never their values: for an electronic request, the
-    service types it asked about (`service_types`, all of DEFAULT_SERVICE_TYPES by default), since
-    they are what tells the payer the person asks about substance use treatment."""
+def what_was_sent(plan, *, electronic: bool = True, service_types: list[str] | None = None) -> str:
+    """The categories a request about one plan (`insurances.Plan`, or a verification for its first
+    plan) carries, never their values: for an electronic request, the service types it asked about
+    (`service_types`, all of DEFAULT_SERVICE_TYPES by default), since they are what tells the payer
+    the person asks about substance use treatment."""
     items = ["patient's name and date of birth", "member ID"]
-    if verification.group_number:
+    if plan.group_number:
         items.append("group number")
-    if verification.relationship != "self":
+    if plan.relationship != "self":
         items.append("policy holder's name and date of birth")
     items.append(f"{settings.CENTRE_NAME}'s name and NPI")
     if not electronic:
@@ -76,11 +87,12 @@ def record_send(check, *, error: BaseException | None = None) -> Disclosure | No
     if error is not None and not getattr(error, "sent", True):
         return None
     verification = check.verification
+    plan = check.plan  # the second insurance's payer for a check of the second plan
     return Disclosure.objects.record(
         verification.lead_id,
         consent=_consent_of(verification),
-        recipients=recipients(verification.payer_name, electronic=True, gateway=check.gateway),
-        what=what_was_sent(verification, service_types=check.asked_service_types),
+        recipients=recipients(plan.payer_name, electronic=True, gateway=check.gateway),
+        what=what_was_sent(plan, service_types=check.asked_service_types),
         purpose=PURPOSE,
         channel=f"Eligibility request ({check.gateway} gateway)",
         reference=f"LNT{check.pk:09d}",
@@ -88,13 +100,15 @@ def record_send(check, *, error: BaseException | None = None) -> Disclosure | No
     )
 
 
-def record_phone_call(verification, *, by: User) -> Disclosure:
-    """Staff called the payer themselves and entered what it said: that call disclosed too."""
+def record_phone_call(verification, *, by: User, plan=None) -> Disclosure:
+    """Staff called the payer (of `plan`, the first by default) themselves and entered what it
+    said: that call disclosed too."""
+    plan = plan or verification.plan()
     return Disclosure.objects.record(
         verification.lead_id,
         consent=_consent_of(verification),
-        recipients=[verification.payer_name],
-        what=what_was_sent(verification, electronic=False),
+        recipients=[plan.payer_name],
+        what=what_was_sent(plan, electronic=False),
         purpose=PURPOSE,
         channel=f"Phone call to the payer by {by.get_username()}",
     )

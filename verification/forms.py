@@ -1,9 +1,6 @@
-import re
-
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
@@ -14,60 +11,13 @@ from intake.forms import PhoneField, PublicForm
 from intake.models import BestTime
 
 from .disclosures import clearinghouse_clause
+from .form_fields import OTHER_PAYER, SOMEONE_ELSES, BirthDateField, MemberIdField
 from .kept_photos import KEPT_PHOTO_TEMPLATE, CardPhotoField, KeptPhotosMixin
 from .models import InsurerContact, Payer, Relationship
-
-OTHER_PAYER = "other"
-SOMEONE_ELSES = _("Only if the policy is in someone else's name.")
-DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%m/%d/%y"]
-_MEMBER_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,29}$")
+from .second_forms import SecondInsuranceMixin
 
 
-class BirthDateField(forms.DateField):
-    """A real date in the past, for a person of a plausible age."""
-
-    widget = forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", DATE_FORMATS)
-        kwargs.setdefault(
-            "error_messages",
-            {
-                # Month first, as US forms and cards write it: say so, a Spanish speaker may expect the day first.
-                "invalid": _("Enter a real date, month/day/year, like 04/27/1988."),
-                "required": _("Enter the date of birth."),
-            },
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        date = super().clean(value)
-        if date is None:
-            return date
-        today = timezone.localdate()
-        if date >= today:
-            raise ValidationError(_("A date of birth must be in the past."))
-        if date < today.replace(year=today.year - 110):
-            raise ValidationError(_("Please check the year: that would make the person over 110."))
-        return date
-
-
-class MemberIdField(forms.CharField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 40)
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return value
-        normalised = re.sub(r"\s+", "", value).upper()
-        if not _MEMBER_ID.match(normalised):
-            raise ValidationError(_("Use only the letters and numbers printed on the card."))
-        return normalised
-
-
-class VerificationForm(KeptPhotosMixin, PublicForm):
+class VerificationForm(SecondInsuranceMixin, KeptPhotosMixin, PublicForm):
     # Messages that name their field: the error summary at the top of the page lists them out of context.
     first_name = forms.CharField(
         label=_("Patient's first name"),
@@ -152,6 +102,7 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
             (OTHER_PAYER, _("My insurer isn't listed")),
         ]
         self.fields["payer"].error_messages["required"] = _('Choose your insurance company, or "isn\'t listed".')
+        self.offer_second_payers(self.payers)
 
     def layout(self) -> Layout:
         return Layout(
@@ -186,6 +137,7 @@ class VerificationForm(KeptPhotosMixin, PublicForm):
                 Field("card_front", template=KEPT_PHOTO_TEMPLATE),
                 Field("card_back", template=KEPT_PHOTO_TEMPLATE),
             ),
+            self.second_insurance_fieldset(),
             Fieldset(
                 _("Your consent"),
                 Field("insurer_contact"),

@@ -81,6 +81,13 @@ class Plan:
         return self.payer is not None and self.payer.electronic
 
     @property
+    def relationship_label(self) -> str:
+        """The patient's relationship to this plan's policy holder, in the form's words."""
+        from .models import Relationship  # models imports this module
+
+        return str(dict(Relationship.choices).get(self.relationship, self.relationship))
+
+    @property
     def label(self) -> str:
         return str(_("First insurance") if self.which == Which.FIRST else _("Second insurance"))
 

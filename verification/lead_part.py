@@ -10,7 +10,7 @@ from intake.retention import blank
 
 from . import cards, queue_results
 from .eligibility import BenefitSummary, CoverageStatus
-from .insurances import Which
+from .insurances import SecondInsurance, Which
 from .models import EligibilityCheck, VerificationRequest
 from .requests_sent import ANSWERS
 from .rounds import EligibilityRound
@@ -36,7 +36,7 @@ class Verifications(LeadPart):
         return records, files
 
     def anonymise(self, lead) -> Anonymised:
-        done = Anonymised(details={"verification": 0, "eligibility_checks": 0, "card_files": 0})
+        done = Anonymised(details={"verification": 0, "eligibility_checks": 0, "second_insurances": 0, "card_files": 0})
         for verification in VerificationRequest.objects.filter(lead=lead):
             done.records += 1
             done.files += len(verification.card_names())
@@ -45,6 +45,7 @@ class Verifications(LeadPart):
             blank(one)
             one.update(card_front="", card_back="")
             done.details["eligibility_checks"] += blank(verification.checks.all())
+            done.details["second_insurances"] += blank(SecondInsurance.objects.filter(verification=verification))
         done.details.update(verification=done.records, card_files=done.files)
         return done
 
@@ -57,7 +58,8 @@ class Verifications(LeadPart):
 
     def page_context(self, lead) -> dict:
         # Oldest first: one person may ask twice, and someone else may send one with this phone.
-        return {"verifications": list(lead.verifications.select_related("lead_request").order_by("created_at"))}
+        verifications = lead.verifications.select_related("lead_request", "payer", "second_insurance__payer")
+        return {"verifications": list(verifications.order_by("created_at"))}
 
     def timeline(self, lead) -> list[TimelineEntry]:
         """Each payer's answer (or failure) and each request marked verified, read from the rows
@@ -65,18 +67,22 @@ class Verifications(LeadPart):
         and one per answer entered after a call. (The request is already on the timeline as the
         lead's request.)"""
         entries = []
-        verifications = lead.verifications.select_related("payer", "verified_by").prefetch_related(
-            "checks__entered_by", "rounds__checks"
-        )
+        verifications = lead.verifications.select_related(
+            "payer", "verified_by", "second_insurance__payer"
+        ).prefetch_related("checks__entered_by", "rounds__checks")
         for verification in verifications:
-            payer = verification.payer.name if verification.payer else "the insurer"
+            # A person with two plans: each answer names its own plan's payer (no query: joined above).
+            second = getattr(verification, "second_insurance", None)
+            payers = {
+                Which.FIRST: _listed_name(verification.payer),
+                Which.SECOND: _listed_name(second.payer if second else None),
+            }
             for check in verification.checks.all():
                 if check.round_id is None:
-                    entries += _check_entries(check, payer)
+                    entries += _check_entries(check, payers.get(check.insurance, "the insurer"))
             for round in verification.rounds.all():
                 for which in dict.fromkeys(check.insurance for check in round.checks.all()):
-                    plan = verification.plan(which) if which != Which.FIRST else None
-                    entries += _round_entries(round, which, plan.payer_name if plan else payer)
+                    entries += _round_entries(round, which, payers.get(which, "the insurer"))
             if verification.verified_at:
                 what = f"Insurance marked verified: {verification.get_outcome_display().lower() or 'verified'}"
                 entries.append(TimelineEntry("part", verification.verified_at, what, verification.verified_by))

@@ -11,7 +11,9 @@ from .eligibility.coverage import CoverageStatus
 from .eligibility.summary import BenefitSummary, CareLevel, Money, NetworkTerms, Rejection, SubscriberSummary
 
 
-def summary_from_manual_entry(verification, data: dict, *, by) -> BenefitSummary:
+def summary_from_manual_entry(verification, data: dict, *, by, plan=None) -> BenefitSummary:
+    """What the payer of `plan` (the request's first plan by default) said on the call."""
+    called = plan or verification.plan()
     status = CoverageStatus(data["coverage_status"])
     rejections = []
     if status == CoverageStatus.REJECTED:
@@ -41,20 +43,20 @@ def summary_from_manual_entry(verification, data: dict, *, by) -> BenefitSummary
         not_stated.append("Prior authorization was not discussed on the call.")
     subscriber = SubscriberSummary(
         status=status,
-        member_id=verification.member_id,
+        member_id=called.member_id,
         first_name=verification.first_name,
         last_name=verification.last_name,
         date_of_birth=verification.date_of_birth,
         plan_name=data.get("plan_name") or "",
-        group_number=verification.group_number,
+        group_number=called.group_number,
         rejections=rejections,
         levels={"plan": plan},
         not_stated=not_stated,
     )
     return BenefitSummary(
         status=status,
-        payer_id=verification.payer.payer_id if verification.payer else "",
-        payer_name=verification.payer_name,
+        payer_id=called.payer.payer_id if called.payer else "",
+        payer_name=called.payer_name,
         subscribers=[subscriber],
         rejections=rejections,
         not_stated=[*not_stated, f"Entered by {staff_name(by)} from a phone call: {data['payer_rep']}."]

@@ -164,9 +164,10 @@ class VerificationRequest(models.Model):
         submission_id: uuid.UUID | None = None,
     ) -> "VerificationRequest":
         """Receive the request through intake's front door (it joins the person's open lead or
-        starts one, and alerts staff), then store the insurance details and queue the first
-        eligibility check, all in one transaction. Card images have already been cleaned and stored.
-        A visitor who asked for a call instead gives no Part 2 consent, and no check is queued.
+        starts one, and alerts staff), then store the insurance details (a second insurance too, when
+        the visitor gave one) and queue the first eligibility checks, all in one transaction. Card
+        images have already been cleaned and stored. A visitor who asked for a call instead gives no
+        Part 2 consent, and no check is queued.
         A request that waited in intake's spool passes when it was sent and its entry's id."""
         by_phone = data.get("insurer_contact") == InsurerContact.BY_PHONE
         submission = Submission(
@@ -206,15 +207,27 @@ class VerificationRequest(models.Model):
                 by_phone=by_phone,
                 created_at=lead_request.created_at,
             )
+            if data.get("has_second_insurance"):
+                SecondInsurance.objects.create(
+                    verification=request,
+                    payer=data.get("second_payer") or None,
+                    payer_other=data.get("second_payer_other") or "",
+                    member_id=data["second_member_id"],
+                    group_number=data.get("second_group_number") or "",
+                    relationship=data.get("second_relationship") or Relationship.SELF,
+                    subscriber_first_name=data.get("second_subscriber_first_name") or "",
+                    subscriber_last_name=data.get("second_subscriber_last_name") or "",
+                    subscriber_date_of_birth=data.get("second_subscriber_date_of_birth"),
+                )
             if by_phone:
                 request.set_status(cls.Status.NEEDS_REVIEW)
                 return request
-            electronic = request.payer is not None and request.payer.electronic
+            # Both payers of a person with two plans: a check of either is one the consent allows.
             Part2Consent.objects.record(
                 lead_request,
                 version=consent_version,
                 patient=f"{request.first_name} {request.last_name}",
-                recipients=disclosures.recipients(request.payer_name, electronic=electronic),
+                recipients=disclosures.plans_recipients(request),
             )
             try:
                 request.start_check()
@@ -232,9 +245,8 @@ class VerificationRequest(models.Model):
         gateway = gateway or settings.ELIGIBILITY_GATEWAY
         if disclosures.leaves_lantern(gateway) and not settings.ELIGIBILITY_CLEARINGHOUSE_NAME.strip():
             return "ELIGIBILITY_CLEARINGHOUSE_NAME is not set: no consent names the clearinghouse, so nothing is sent."
-        electronic = self.payer is not None and self.payer.electronic
-        named = disclosures.recipients(self.payer_name, electronic=electronic, gateway=gateway)
-        return disclosure_refusal(self.lead_request, named)
+        # Every plan's payer: the consent must name each one a check of this request may reach.
+        return disclosure_refusal(self.lead_request, disclosures.plans_recipients(self, gateway=gateway))
 
     def start_check(self, *, reason: str = RoundReason.SUBMITTED, by: User | None = None) -> EligibilityRound | None:
         """Queue a round of automated eligibility checks: for each plan with electronic eligibility,

@@ -3,11 +3,15 @@
 from django import forms
 
 from .eligibility.coverage import CoverageStatus
+from .insurances import Which
 from .models import Outcome
 
 
 class ManualCheckForm(forms.Form):
     """What staff heard when they called a payer that has no electronic eligibility."""
+
+    # Which of the request's plans the call was about; asked only when there are two (`plans`).
+    insurance = forms.ChoiceField(label="Which insurance did you call about?", choices=Which.choices, required=False)
 
     # What a payer's representative can tell staff on a call; "error" is a gateway's outcome only.
     coverage_status = forms.ChoiceField(
@@ -33,6 +37,17 @@ class ManualCheckForm(forms.Form):
         required=False,
     )
     notes = forms.CharField(label="Notes", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, plans: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plans is not None and len(plans) > 1:
+            self.fields["insurance"].choices = [(plan.which, f"{plan.label}: {plan.payer_name}") for plan in plans]
+            self.fields["insurance"].required = True
+        else:
+            del self.fields["insurance"]
+
+    def clean_insurance(self) -> str:
+        return self.cleaned_data.get("insurance") or Which.FIRST
 
 
 class VerifyForm(forms.Form):

@@ -20,6 +20,7 @@ from intake.uploads import flag_oversized
 from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome
 
 from . import cards, disclosures, spooled
+from .coordination import answers_of, coordinate, estimate_plan
 from .estimate import CAVEAT
 from .forms import VerificationForm
 from .insurances import Which
@@ -144,22 +145,47 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
     accessed.send(sender=VerificationRequest, instance=verification)
     # Their answers are read through `answer` and `requests_sent`: not decrypted a second time here.
     checks = list(verification.checks.select_related("entered_by").defer("summary_json", "raw_payload"))
-    answer = verification.answer(Which.FIRST)
-    summary = answer.summary if answer else None
+    # Each plan's current answer, which pays first, and the answer the estimate is worked out from:
+    # the primary plan's, or the first plan's (said so) while that is not known.
+    answers = answers_of(verification)
+    coordination = coordinate(verification, answers)
+    chosen = estimate_plan(verification, coordination, answers)
+    stays = TypicalStay.objects.by_level()
+    plan_answers = [
+        {
+            "plan": one.plan,
+            "latest": one.answer,
+            "summary": one.summary,
+            # Only the estimate's plan gets prices: a second plan's share alone is not what the person pays.
+            "readout": read_out(one.summary, stays if one.plan.which == chosen.which else {}) if one.summary else None,
+            "for_estimate": one.summary is not None and one.plan.which == chosen.which,
+            "order": coordination.order_of(one.plan.which),
+            # Ids on the page: the first plan's as they always were, the second's of its own.
+            "sfx": "" if one.plan.which == Which.FIRST else f"-{one.plan.which}",
+        }
+        # The plan that pays first first: its answer is the one the worker quotes.
+        for one in sorted(answers, key=lambda one: one.plan.which != coordination.primary)
+    ]
     context = {
         "verification": verification,
         "lead": verification.lead,
         # Answers entered after a call, and checks from before rounds; a round's are in `rounds`.
         "checks": [check for check in checks if check.round_id is None],
         "rounds": requests_sent(verification),
-        "answer": answer,
-        "summary": summary,
-        "readout": read_out(summary, TypicalStay.objects.by_level()) if summary else None,
+        "plans": [one.plan for one in answers],
+        "second": next((one.plan for one in answers if one.plan.which == Which.SECOND), None),
+        "plan_answers": plan_answers,
+        "coordination": coordination,
+        "estimate_note": chosen.note,
+        "answer": chosen.answer,
+        "latest": chosen.answer,
+        "summary": chosen.summary,
+        "readout": next((one["readout"] for one in plan_answers if one["for_estimate"]), None),
         "estimate_caveat": CAVEAT,
         "card_sides": [(side, label) for side, label in CARD_SIDES if getattr(verification, f"card_{side}")],
         "refusal": verification.disclosure_refusal(),
         "running": any(check.running for check in checks),
-        "manual_form": forms.get("manual_form") or ManualCheckForm(),
+        "manual_form": forms.get("manual_form") or ManualCheckForm(plans=[one.plan for one in answers]),
         "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
     }
     return render(request, "verification/workspace.html", context, status=status)
@@ -201,14 +227,16 @@ def manual_entry(request: HttpRequest, verification_id: int) -> HttpResponse:
     if refusal := verification.disclosure_refusal():
         messages.error(request, f"Nothing was saved: do not call the payer. {refusal}")
         return redirect(verification)
-    form = ManualCheckForm(request.POST)
+    form = ManualCheckForm(request.POST, plans=verification.plans())
     if not form.is_valid():
         return _render_workspace(request, verification, status=400, manual_form=form)
+    which = form.cleaned_data.get("insurance") or Which.FIRST
+    plan = verification.plan(which)
     check = EligibilityCheck.objects.create(
-        verification=verification, gateway="phone", manual=True, entered_by=request.user, attempts=1
+        verification=verification, insurance=which, gateway="phone", manual=True, entered_by=request.user, attempts=1
     )
-    check.record(summary_from_manual_entry(verification, form.cleaned_data, by=request.user))
-    disclosures.record_phone_call(verification, by=request.user)
+    check.record(summary_from_manual_entry(verification, form.cleaned_data, by=request.user, plan=plan))
+    disclosures.record_phone_call(verification, by=request.user, plan=plan)
     messages.success(request, "Saved what the payer told you.")
     return redirect(verification)
 

@@ -12,7 +12,8 @@ statuses), `codes` (X12 code tables, the longer ones in `code_tables` and `servi
 inquiry), `x271` (the response reader), `jsonapi` (Stedi-style JSON); then, for both readers,
 `doubts` (impossible values flagged), `finish` (statuses and what was not said, in `unsaid`),
 `sources` (which rows speak for which level of care), `levels` (one level's figures), `limits`,
-`carve_outs`; `transport` (HTTP), `gateways`, `sandbox`.
+`carve_outs`, `other_payers` (the person's other plans an answer names, and the order they pay in);
+`transport` (HTTP), `gateways`, `sandbox`.
 
 Errors: TransientEligibilityError (try again later: AAA 42, timeouts, HTTP 5xx) and
 EligibilityError (bad settings, malformed answers: a person must look). They are not subclasses

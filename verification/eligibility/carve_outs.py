@@ -1,4 +1,5 @@
 """Companies a payer names for (part of) the benefits: carve-outs, other payers, authorization contacts.
+(A payer named for the plan as a whole is the person's other plan: `other_payers` reads it.)
 
 An EB*R or EB*U row names another company. When it names one for a level's codes or for
 behavioural health, and the payer gave no rows of its own for the level, the level is carved out to
@@ -8,6 +9,7 @@ carve-out of any level.
 """
 
 from .codes import CARVE_OUT_CODES, join_words
+from .other_payers import is_coordination_row
 from .sources import BEHAVIOURAL, Source
 from .summary import BenefitRow, CarveOut
 
@@ -23,6 +25,10 @@ def carve_outs(rows: list[BenefitRow]) -> list[CarveOut]:
     found = []
     for row in rows:
         if row.eb01 not in CARVE_OUT_CODES:
+            continue
+        if is_coordination_row(row):
+            # The person's other plan and the order they pay in, not a company holding part of
+            # this plan's benefits: see `other_payers`.
             continue
         entities = [entity for entity in row.related_entities if entity.name or entity.id] or [None]
         for entity in entities:

@@ -36,6 +36,7 @@ from .summary import (
     BenefitSummary,
     DateInfo,
     EligibilityRequest,
+    Reference,
     Rejection,
     RelatedEntity,
     SubscriberSummary,
@@ -107,6 +108,8 @@ def summary_from_json(data: Any, *, gateway: str = "json", checked_at: dt.dateti
         or data.get("tradingPartnerServiceId")
     )
     summary.payer_contacts = _contacts(payer.get("contactInformation"))
+    classification = _str(_dict(data.get("coordinationOfBenefits")).get("classification"))
+    summary.coordination_of_benefits = COB_CLASSIFICATIONS.get(classification, classification)
     provider = _dict(data.get("provider"))
     summary.provider_name = _str(
         provider.get("providerName") or provider.get("providerOrgName") or provider.get("organizationName")
@@ -211,6 +214,11 @@ def _row(item: dict, loop: str, warnings: list[str]) -> BenefitRow:
         parts = [procedure.get("productOrServiceIDQualifierCode"), procedure.get("procedureCode")]
         parts += _list(procedure.get("procedureModifiers"))
         row.procedure = ":".join(_str(part) for part in parts if part)
+    # Numbers the row gives (the other plan's policy or member number on an other-payer row),
+    # kept under the API's own names.
+    for name, value in _dict(item.get("benefitsAdditionalInformation")).items():
+        if _str(value) and not isinstance(value, dict | list):
+            row.references.append(Reference(qualifier=name, description=_words(name), value=_str(value)))
     for name, value in _dict(item.get("benefitsDateInformation")).items():
         start, end = _date_range(value)
         if start or end:
@@ -241,8 +249,24 @@ def _status_row(item: dict, loop: str) -> BenefitRow:
     )
 
 
+# The JSON API names an entity's role in words ("Primary Payer"): back to the 271's code, so both
+# answers are read alike (coordination of benefits looks for PRP, SEP, TTP and PR).
+ENTITY_CODES_BY_WORDS = {words: code for code, words in ENTITY_CODES.items()}
+# The coordination-of-benefits classification of the JSON API's COB answer, in words for staff.
+COB_CLASSIFICATIONS = {
+    "MemberFoundNoCob": "no other plan overlapping this one was found (among the payers that share their records)",
+    "CoverageOverlapNoBenefitOverlap": "another plan overlaps in time, but not for the same benefits: "
+    "coordination of benefits does not apply",
+    "CoverageOverlapExistsNotSubjectToCob": "another plan overlaps, but coordination of benefits does not apply",
+    "CobInstanceExistsPrimacyUndetermined": "another plan overlaps and coordination of benefits applies, "
+    "but which pays first could not be determined",
+    "CobInstanceExistsPrimacyDetermined": "another plan overlaps and coordination of benefits applies",
+}
+
+
 def _entity(entity: dict) -> RelatedEntity:
     code = _str(entity.get("entityIdentifierCode") or entity.get("entityIdentifier"))
+    code = ENTITY_CODES_BY_WORDS.get(code.lower(), code) if len(code) > 3 else code
     name = _str(entity.get("entityName") or entity.get("entityOrganizationName"))
     if not name:
         name = " ".join(_str(entity.get(key)) for key in ("entityFirstName", "entityLastName") if entity.get(key))

@@ -18,6 +18,14 @@ the machine. The scenarios, by member ID (case, spaces and dashes do not matter)
 - LNT400001: payer unavailable (AAA*N**42*R at the payer): raises TransientEligibilityError.
 - LNT500001: a slow payer: answers after settings.ELIGIBILITY_SANDBOX_DELAY seconds (3 by default),
   then active with full benefits.
+- LNT600001: active, but this plan pays second: an EB*R row names the primary payer (NM1*PRP, with
+  its payer ID, the person's member ID there, LNT600002, as REF*IG, and the coordination-of-benefits
+  date, DTP*290). Plan-level (30) benefits.
+- LNT600002: active and primary, with full benefits (as LNT100001): an EB*R row names the secondary
+  payer (NM1*SEP, member ID LNT600001). Give LNT600001 as the first insurance and LNT600002 as the
+  second (or the other way round) and the two answers agree on which pays first.
+- LNT600003: active, plan-level benefits, and an EB*R row names a primary payer the visitor did not
+  give (NORTHSTAR MUTUAL, member ID NSM-4471): staff are told to ask the person about it.
 - Any other member ID: active, with plan-level (30) data only.
 
 A dependent (relationship other than "self") is answered in an HL 23 loop under the subscriber.
@@ -56,6 +64,9 @@ SANDBOX_MEMBERS: dict[str, str] = {
     "LNT300003": "Rejected: name does not match the member ID (AAA 73).",
     "LNT400001": "Payer unavailable (AAA 42): the check fails and is retried.",
     "LNT500001": "Slow payer: answers after ELIGIBILITY_SANDBOX_DELAY seconds (default 3), then active.",
+    "LNT600001": "Active, but secondary: EB*R names the primary payer (name, payer ID, member ID LNT600002).",
+    "LNT600002": "Active and primary, full benefits: EB*R names the secondary payer (member ID LNT600001).",
+    "LNT600003": "Active, plan-level benefits; EB*R names a primary payer the visitor did not give.",
 }
 DEFAULT_DESCRIPTION = "Active, plan-level (30) benefits only."
 SINGLE_TYPE_PAYER_ID = "SBXONE"
@@ -225,6 +236,36 @@ def plan_level(inquiry: Inquiry) -> list[list[object]]:
     ]
 
 
+# The payer the two coordination-of-benefits scenarios name: the sandbox cannot know which insurer
+# the visitor chose for their other card, so the member ID there is what ties the two together.
+OTHER_SANDBOX_PLAN = ("SANDBOX OTHER HEALTH PLAN", "SBXOTHER")
+
+
+def other_payer(inquiry: Inquiry, role: str, name: str, payer_id: str, member_id: str) -> list[list[object]]:
+    """An EB*R row naming another payer of the person's in `role` (PRP, SEP or TTP), since January 1."""
+    year = (inquiry.date_of_service or dt.date.today()).year
+    return [
+        eb("R", "", ("30",), insurance="C1"),
+        ["REF", "IG", member_id],
+        ["DTP", "290", "D8", f"{year}0101"],
+        ["LS", "2120"],
+        ["NM1", role, "2", name, "", "", "", "", "PI", payer_id],
+        ["LE", "2120"],
+    ]
+
+
+def pays_second(inquiry: Inquiry) -> list[list[object]]:
+    return [*plan_level(inquiry), *other_payer(inquiry, "PRP", *OTHER_SANDBOX_PLAN, "LNT600002")]
+
+
+def pays_first(inquiry: Inquiry) -> list[list[object]]:
+    return [*full_benefits(inquiry), *other_payer(inquiry, "SEP", *OTHER_SANDBOX_PLAN, "LNT600001")]
+
+
+def another_payer_first(inquiry: Inquiry) -> list[list[object]]:
+    return [*plan_level(inquiry), *other_payer(inquiry, "PRP", "NORTHSTAR MUTUAL", "NSM01", "NSM-4471")]
+
+
 def inactive(inquiry: Inquiry) -> list[list[object]]:
     year = (inquiry.date_of_service or dt.date.today()).year - 1
     return [
@@ -278,6 +319,9 @@ SCENARIOS: dict[str, Scenario] = {
     "LNT300003": Scenario(rejection="73"),
     "LNT400001": Scenario(payer_rejection="42"),
     "LNT500001": Scenario(full_benefits, slow=True),
+    "LNT600001": Scenario(pays_second),
+    "LNT600002": Scenario(pays_first),
+    "LNT600003": Scenario(another_payer_first),
 }
 DEFAULT = Scenario(plan_level)
 

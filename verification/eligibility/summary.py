@@ -338,6 +338,10 @@ class BenefitSummary:
     # Service types asked about that the payer answered with plan-level (30) rows only, or not at
     # all, or whose request has no answer yet (see `merge`); said in words in `not_stated`.
     unanswered_service_types: list[str] = field(default_factory=list)
+    # What the answer says of coordination of benefits as a whole, in words (the JSON API's
+    # coordination-of-benefits classification); "" when it says nothing. The other payers
+    # themselves are benefit rows (EB*R): see `other_payers`.
+    coordination_of_benefits: str = ""
     trace_number: str = ""
     gateway: str = ""
     checked_at: dt.datetime | None = None

@@ -73,7 +73,7 @@ def test_it_shows_every_part2_element_and_stores_the_consent_as_signed_with_its_
         "Who shares it: Lantern Recovery Center.",
         "What is shared: the patient&#x27;s name and date of birth",
         "asking Lantern Recovery Center about treatment for alcohol or drug use",
-        "Who receives it: the insurance company chosen above, and Availity",
+        "Who receives it: the insurance company or companies chosen above, and Availity",
         "Why: to learn whether the patient&#x27;s plan is active",
         "Until when: this consent ends on",
         "Revoking it: I may revoke this consent at any time",
