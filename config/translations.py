@@ -48,6 +48,7 @@ PUBLIC_MODULES = (
     "intake/timing.py",
     "intake/hours.py",
     "verification/forms.py",
+    "verification/states.py",
 )
 PUBLIC_CHOICES = {
     "intake/models/choices.py": ("ForWhom", "BestTime"),
