@@ -23,6 +23,7 @@ from django.conf import settings
 from .coverage import CoverageStatus
 from .errors import EligibilityError, never_sent
 from .summary import BenefitSummary, EligibilityRequest
+from .x270 import Inquiry
 
 MBI_LENGTH = 11
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
@@ -138,3 +139,24 @@ def sandbox_mbi(request: EligibilityRequest, *, ssn: str) -> str:
     """The MBI of a sandbox person, or "" for anyone else (Medicare answers AAA 75)."""
     without_ssn, mbi = SANDBOX_PEOPLE.get(request.date_of_birth, (False, ""))
     return mbi if (ssn or without_ssn) else ""
+
+
+def sandbox_inquiry(asked: EligibilityRequest, *, found: str, originator_id: str) -> Inquiry:
+    """A lookup as the sandbox's Medicare reads it, answering under the MBI it `found` (or none)."""
+    return Inquiry(
+        payer_name=asked.payer_name,
+        payer_id=asked.payer_id,
+        provider_name=asked.provider_name,
+        provider_npi=asked.provider_npi,
+        member_id=found,
+        subscriber_first_name=asked.first_name,
+        subscriber_last_name=asked.last_name,
+        subscriber_date_of_birth=asked.date_of_birth,
+        first_name=asked.first_name,
+        last_name=asked.last_name,
+        date_of_birth=asked.date_of_birth,
+        trace_number=asked.trace_number,
+        originator_id=originator_id,
+        date_of_service=asked.date_of_service,
+        service_types=list(asked.service_types),
+    )

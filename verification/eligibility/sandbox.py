@@ -24,10 +24,9 @@ A dependent (relationship other than "self") is answered in an HL 23 loop under 
 
 An MBI lookup (`lookup_mbi`) finds the people of `mbi.SANDBOX_PEOPLE` by date of birth (1950-01-01:
 1EG4TE5MK73, by state or SSN; 1948-06-30: 2NC8W49KD26, by SSN only) and answers AAA 75 for anyone
-else, through the same 270 and 271 as a check. The SSN never goes into the sandbox's 270.
+else, in a 271 read like any other. The SSN goes nowhere in it.
 """
 
-import dataclasses
 import datetime as dt
 import secrets
 import time
@@ -35,12 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
-from .gateways import X12Gateway
-from .mbi import lookup_request, sandbox_mbi
+from .gateways import X12Gateway, accept
+from .mbi import lookup_request, sandbox_inquiry, sandbox_mbi
 from .summary import CheckResult, EligibilityRequest
 from .x12 import Composite, Writer
 from .x270 import DEPENDENT_RELATIONSHIPS, Inquiry, read_270
+from .x271 import read_271
 
 SANDBOX_MEMBERS: dict[str, str] = {
     "LNT100001": "Active, full behavioural-health benefits in and out of network (deductibles, copays, "
@@ -61,27 +62,25 @@ class SandboxGateway(X12Gateway):
     name = "sandbox"
     usage = "T"
 
-    def __init__(self, payer: "SandboxPayer | None" = None):
-        super().__init__(transport=payer or SandboxPayer())
+    def __init__(self):
+        super().__init__(transport=SandboxPayer())
 
     def lookup_mbi(self, request: EligibilityRequest, *, ssn: str = "", state: str = "") -> CheckResult:
         asked = lookup_request(request, ssn=ssn, state=state)
         found = sandbox_mbi(asked, ssn=ssn)
-        # Medicare answers with the person's coverage, under the MBI it found.
-        payer = SandboxPayer(DEFAULT if found else Scenario(rejection="75"))
-        return SandboxGateway(payer).check(dataclasses.replace(asked, member_id=found))
+        # Straight to the payer's reading of the request (our 270 always carries a member id, and a
+        # lookup has none); Medicare answers a real 271, under the MBI it found.
+        inquiry = sandbox_inquiry(asked, found=found, originator_id=settings.ELIGIBILITY_X12_ORIGINATOR_ID)
+        raw = build_271(inquiry, DEFAULT if found else Scenario(rejection="75"))
+        return accept(asked, read_271(raw, gateway=self.name, checked_at=timezone.now()), raw)
 
 
 class SandboxPayer:
-    """A `Transport` that is its own payer: reads the 270, answers with a 271 (the scenario its
-    member ID picks, unless it is given one)."""
-
-    def __init__(self, scenario: "Scenario | None" = None):
-        self.scenario = scenario
+    """A `Transport` that is its own payer: reads the 270, answers with a 271."""
 
     def send(self, x12_270: str) -> str:
         inquiry = read_270(x12_270)
-        scenario = self.scenario or scenario_for(inquiry.member_id)
+        scenario = scenario_for(inquiry.member_id)
         if scenario.slow:
             time.sleep(settings.ELIGIBILITY_SANDBOX_DELAY)
         return build_271(inquiry, scenario)
