@@ -18,7 +18,7 @@ from intake.retention import REMOVED
 from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
-from . import cards, disclosures, eligibility
+from . import cards, disclosures, eligibility, mbi_lookup
 from .cards import LostCardSides
 from .eligibility import (
     DEFAULT_SERVICE_TYPES,
