@@ -17,6 +17,7 @@ from intake.models import DisclosureRefused
 from . import disclosures, eligibility
 from .eligibility import CheckResult, CoverageStatus, EligibilityError, EligibilityRequest, Rejection
 from .eligibility.mbi import found_mbi
+from .insurances import Which
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def needed(check) -> bool:
     """A check of the first plan (the one the visitor's form holds), Medicare, with no MBI."""
     verification = check.verification
     payer = verification.payer
-    return check.insurance == "first" and payer is not None and payer.is_medicare and not verification.member_id
+    return check.insurance == Which.FIRST and payer is not None and payer.is_medicare and not verification.member_id
 
 
 def look_up(verification, person: EligibilityRequest, *, gateway: str, reference: str, ssn: str = "") -> Lookup:
