@@ -122,6 +122,7 @@ def test_it_explains_a_mistyped_medicare_number_next_to_the_field_and_keeps_the_
     assert message in field_error(response, "member_id")
     html = response.content.decode()
     assert 'value="Abernathy"' in html and f'value="{typed}"' in html
+    assert '<option value="OH" selected>Ohio</option>' in html
     assert nothing_saved()
 
 
