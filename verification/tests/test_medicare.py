@@ -222,6 +222,7 @@ def test_it_asks_for_the_state_in_spanish_with_the_states_in_spanish_order(clien
     assert states.index("NY") < states.index("OH")  # "Nueva York" sorts with the Ns
     assert '<option value="NY">Nueva York</option>' in html
     assert "No tengo mi tarjeta de Medicare a mano" in html
+    assert "En la tarjeta de Medicare, el número de miembro es el número de Medicare" in html
 
 
 @pytest.mark.django_db(transaction=True)
