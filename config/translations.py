@@ -50,6 +50,7 @@ PUBLIC_MODULES = (
     "verification/forms.py",
     "verification/form_fields.py",
     "verification/second_forms.py",
+    "verification/states.py",
 )
 PUBLIC_CHOICES = {
     "intake/models/choices.py": ("ForWhom", "BestTime"),

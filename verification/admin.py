@@ -6,12 +6,14 @@ from .stays import TypicalStay
 
 @admin.register(Payer)
 class PayerAdmin(admin.ModelAdmin):
-    """The insurers visitors can choose; admins keep the list and the clearinghouse ids."""
+    """The insurers visitors can choose; admins keep the list and the clearinghouse ids. A state's
+    Medicaid is a payer of kind Medicaid with that state: visitors reach it through the form's
+    Medicaid entry and their state, so it is not listed on the form itself."""
 
     list_display = ["name", "payer_id", "kind", "state", "multiple_service_types", "active", "position"]
     list_editable = ["multiple_service_types", "active", "position"]
     list_filter = ["kind", "multiple_service_types", "active"]
-    search_fields = ["name", "payer_id"]
+    search_fields = ["name", "payer_id", "state"]
 
 
 @admin.register(TypicalStay)

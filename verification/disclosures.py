@@ -100,6 +100,22 @@ def record_send(check, *, error: BaseException | None = None) -> Disclosure | No
     )
 
 
+def record_lookup(verification, *, gateway: str, reference: str, with_ssn: bool) -> Disclosure:
+    """An MBI lookup told Medicare (and the clearinghouse) who the person is, under the consent
+    naming Medicare, the payer of the request."""
+    sent = ["name", "date of birth", *(["state"] if verification.state else []), *(["SSN"] if with_ssn else [])]
+    return Disclosure.objects.record(
+        verification.lead_id,
+        consent=_consent_of(verification),
+        recipients=recipients(verification.payer_name, electronic=True, gateway=gateway),
+        what=f"MBI lookup: {', '.join(sent)}",
+        purpose=PURPOSE,
+        channel=f"MBI lookup ({gateway} gateway)",
+        reference=reference,
+        simulated=not leaves_lantern(gateway),
+    )
+
+
 def record_phone_call(verification, *, by: User, plan=None) -> Disclosure:
     """Staff called the payer (of `plan`, the first by default) themselves and entered what it
     said: that call disclosed too."""

@@ -122,6 +122,11 @@ def _round_entries(round: EligibilityRound, which: str, payer: str) -> list[Time
     return []
 
 
+def _listed_name(payer) -> str:
+    """A listed payer's name; one the visitor typed in is free text, kept off the timeline."""
+    return payer.name if payer else "the insurer"
+
+
 def _carved_out(summary: BenefitSummary | None) -> str:
     """ "; treatment handled by HARBORLIGHT": an active plan whose behavioural care another company
     manages is not an answer about treatment, and the timeline must not read as one."""

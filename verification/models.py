@@ -18,7 +18,7 @@ from intake.retention import REMOVED
 from outbox.broker import nudge
 from outbox.models import Delivery, DeliveryQuerySet
 
-from . import cards, disclosures, eligibility
+from . import cards, disclosures, eligibility, mbi_lookup
 from .answers import Answer, latest_answer
 from .cards import LostCardSides
 from .eligibility import (
@@ -185,6 +185,8 @@ class VerificationRequest(models.Model):
             received_at=received_at,
             submission_id=submission_id or uuid.uuid4(),
         )
+        state = data.get("state") or ""
+        payer = data.get("payer")
         with transaction.atomic():
             lead, lead_request = Lead.objects.receive(submission)
             request = cls.objects.create(
@@ -193,9 +195,13 @@ class VerificationRequest(models.Model):
                 first_name=data["first_name"],
                 last_name=data["last_name"],
                 date_of_birth=data["date_of_birth"],
-                payer=data.get("payer"),
+                # The form's Medicaid entry becomes the state's own Medicaid here, so the consent
+                # below names the plan the check goes to.
+                payer=payer.in_state(state) if payer is not None else None,
                 payer_other=data.get("payer_other") or "",
-                member_id=data["member_id"],
+                # Blank for Medicare without the card: the check looks the MBI up first.
+                member_id=data.get("member_id") or "",
+                state=state,
                 group_number=data.get("group_number") or "",
                 relationship=data["relationship"],
                 subscriber_first_name=data.get("subscriber_first_name") or "",
@@ -378,6 +384,10 @@ class EligibilityCheck(Delivery):
         if refusal is not None:
             raise DisclosureRefused(refusal)
         listed = False
+        if mbi_lookup.needed(self) and not mbi_lookup.before_check(
+            self, build_request(request, trace=f"LNT{self.pk:09d}")
+        ):
+            return  # Medicare found nobody to check: the check's answer says so
         try:
             asked = build_request(request, self.plan, trace=f"LNT{self.pk:09d}", service_types=self.asked_service_types)
             result = eligibility.get_gateway(self.gateway).check(asked)

@@ -1,7 +1,10 @@
 """The insurers visitors pick from, and the form's cached list of them."""
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+
+from .states import US_STATES
 
 
 class PayerQuerySet(models.QuerySet):
@@ -68,6 +71,41 @@ class Payer(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # The form's states are postal codes in capitals: "ny" would never match a visitor's "NY".
+        self.state = self.state.strip().upper()
+        if self.state and self.state not in US_STATES:
+            raise ValidationError({"state": "Use a state's two-letter postal code, like NY."})
+
     @property
     def electronic(self) -> bool:
         return bool(self.payer_id)
+
+    @property
+    def is_medicare(self) -> bool:
+        return self.kind == PayerKind.MEDICARE
+
+    @property
+    def is_medicaid(self) -> bool:
+        return self.kind == PayerKind.MEDICAID
+
+    @property
+    def varies_by_state(self) -> bool:
+        """A plan that differs from state to state (a Blue Cross plan; an admin may also give any
+        payer a state): the form asks for the state, as an option."""
+        return bool(self.state) or "blue" in self.name.lower()
+
+    @property
+    def one_states_medicaid(self) -> bool:
+        """Medicaid of one state: reached through the form's Medicaid entry and the person's state,
+        so not listed on the form itself."""
+        return self.is_medicaid and bool(self.state)
+
+    def in_state(self, state: str) -> "Payer":
+        """The payer a request to this insurer goes to for a person in `state`. For the form's
+        Medicaid entry, that state's own Medicaid (one with a payer id first); else this payer.
+        Without a state Medicaid of that state, the entry itself: staff verify by phone."""
+        if not (self.is_medicaid and not self.state and state):
+            return self
+        found = Payer.objects.filter(kind=PayerKind.MEDICAID, state=state, active=True)
+        return found.exclude(payer_id="").order_by("position", "name").first() or found.first() or self

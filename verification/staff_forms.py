@@ -1,5 +1,7 @@
 """The benefits workspace's forms. Staff-only, so English (the visitor's form is in forms.py)."""
 
+import re
+
 from django import forms
 
 from .eligibility.coverage import CoverageStatus
@@ -55,3 +57,45 @@ class VerifyForm(forms.Form):
     summary = forms.CharField(
         label="Summary for the visitor call", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class NeverShown(forms.TextInput):
+    """An input that never writes its value back into the page: a form shown again with an
+    error asks for the number again rather than carry it in the HTML."""
+
+    def format_value(self, value):
+        return None
+
+
+class MbiLookupForm(forms.Form):
+    """Find a Medicare beneficiary's MBI on a call. The SSN is optional: without it Medicare
+    searches by name, date of birth and state. It is used for this one request: never saved."""
+
+    ssn = forms.CharField(
+        label="Social Security number (optional)",
+        required=False,
+        max_length=11,
+        help_text="Sent to Medicare for this lookup only; Lantern does not keep it.",
+        widget=NeverShown(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, state: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.state = state
+
+    def clean_ssn(self) -> str:
+        digits = re.sub(r"[\s-]+", "", self.cleaned_data["ssn"])
+        if not digits:
+            return ""
+        if not re.fullmatch(r"\d{9}", digits):
+            raise forms.ValidationError("An SSN has 9 digits, like 123-45-6789.")
+        area, group, serial = digits[:3], digits[3:5], digits[5:]
+        if area in ("000", "666") or area >= "900" or group == "00" or serial == "0000":
+            raise forms.ValidationError("That number is not one Social Security issues: check it with the person.")
+        return digits
+
+    def clean(self):
+        data = super().clean()
+        if "ssn" not in self.errors and not data.get("ssn") and not self.state:
+            self.add_error("ssn", "Enter the SSN: without it Medicare searches by state, and the visitor gave none.")
+        return data

@@ -11,6 +11,7 @@ urlpatterns = [
     path("staff/verifications/<int:verification_id>/check/", views.rerun, name="rerun"),
     path("staff/verifications/<int:verification_id>/status/", views.check_status, name="check_status"),
     path("staff/verifications/<int:verification_id>/manual/", views.manual_entry, name="manual"),
+    path("staff/verifications/<int:verification_id>/mbi/", views.find_mbi, name="find_mbi"),
     path("staff/verifications/<int:verification_id>/verify/", views.mark_verified, name="mark_verified"),
     path("staff/verifications/<int:verification_id>/close/", views.close, name="close"),
     path("staff/verifications/<int:verification_id>/card/<str:side>/", views.card_image, name="card"),

@@ -3,11 +3,13 @@ import uuid
 from functools import wraps
 
 from auditlog.signals import accessed
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from intake import spool
@@ -19,17 +21,19 @@ from intake.ratelimit import admit, note_invalid, public_form
 from intake.uploads import flag_oversized
 from intake.views import recall_outcome, remember_outcome, thanks_context, thanks_outcome
 
-from . import cards, disclosures, spooled
+from . import cards, disclosures, mbi_lookup, spooled
 from .coordination import answers_of, coordinate, estimate_plan
+from .eligibility import EligibilityError, TransientEligibilityError
 from .estimate import CAVEAT
 from .forms import VerificationForm
 from .insurances import Which
 from .manual import summary_from_manual_entry
-from .models import EligibilityCheck, VerificationRequest
+from .models import EligibilityCheck, VerificationRequest, build_request
 from .readout import read_out
 from .requests_sent import requests_sent
 from .rounds import RoundReason
-from .staff_forms import ManualCheckForm, VerifyForm
+from .staff_forms import ManualCheckForm, MbiLookupForm, VerifyForm
+from .states import state_name
 from .stays import TypicalStay
 
 log = logging.getLogger(__name__)
@@ -187,6 +191,8 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
         "running": any(check.running for check in checks),
         "manual_form": forms.get("manual_form") or ManualCheckForm(plans=[one.plan for one in answers]),
         "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
+        "mbi_form": forms.get("mbi_form") or MbiLookupForm(state=verification.state),
+        "state_name": state_name(verification.state),
     }
     return render(request, "verification/workspace.html", context, status=status)
 
@@ -215,6 +221,45 @@ def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
         messages.warning(request, "This insurer has no electronic eligibility; call them and enter what they say.")
     else:
         messages.success(request, "Checking again with the payer. This page shows the answer when it comes.")
+    return redirect(verification)
+
+
+@sensitive_post_parameters("ssn")
+@admissions_required
+@require_POST
+@_for_whoever_works_the_lead
+@sensitive_variables("form", "ssn")
+def find_mbi(request: HttpRequest, verification_id: int) -> HttpResponse:
+    """Look a Medicare beneficiary's MBI up while the worker waits (with the SSN the person gave on
+    the call, if any), then check with it. The SSN leaves with the request and goes nowhere else:
+    not into the page, the session, a message or a log."""
+    verification = _verification_or_404(verification_id)
+    if verification.payer is None or not verification.payer.is_medicare:
+        messages.error(request, "Only a Medicare request has an MBI to find.")
+        return redirect(verification)
+    form = MbiLookupForm(request.POST, state=verification.state)
+    if not form.is_valid():
+        return _render_workspace(request, verification, status=400, mbi_form=form)
+    ssn = form.cleaned_data["ssn"]
+    reference = f"MBI{uuid.uuid4().hex[:12].upper()}"
+    person = build_request(verification, trace=reference)
+    try:
+        lookup = mbi_lookup.look_up(
+            verification, person, gateway=settings.ELIGIBILITY_GATEWAY, reference=reference, ssn=ssn
+        )
+    except DisclosureRefused as refusal:
+        messages.error(request, f"Nothing was sent to Medicare. {refusal}")
+    except TransientEligibilityError:
+        messages.warning(request, "Medicare cannot answer right now. Try again in a few minutes.")
+    except EligibilityError as error:
+        messages.error(request, f"The MBI was not looked up. {error}")
+    else:
+        if not lookup.mbi:
+            messages.warning(request, mbi_lookup.NOT_FOUND_WITH_SSN if ssn else mbi_lookup.NOT_FOUND_BY_STATE)
+        elif verification.start_check(reason=RoundReason.ON_DEMAND, by=request.user) is None:
+            messages.success(request, "MBI found and saved. Medicare has no electronic eligibility here: call them.")
+        else:
+            messages.success(request, "MBI found and saved. Checking Medicare with it now; the answer appears here.")
     return redirect(verification)
 
 

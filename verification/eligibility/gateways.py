@@ -1,4 +1,5 @@
-"""Eligibility gateways: one `check(request) -> CheckResult` however the payer is reached.
+"""Eligibility gateways: one `check(request) -> CheckResult` however the payer is reached, and
+`lookup_mbi(request, ssn=, state=) -> CheckResult` where the gateway offers it (see `mbi`).
 
 - `sandbox` (the default): a simulated payer inside the app; see `sandbox`.
 - `x12`: our 270, sent through a `Transport` (by default `HttpTransport`: raw X12 over HTTPS with
@@ -18,6 +19,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils import timezone
 
+from . import mbi
 from .errors import EligibilityError, TransientEligibilityError, never_sent
 from .jsonapi import request_body, summary_from_json
 from .summary import BenefitSummary, CheckResult, EligibilityRequest
@@ -32,6 +34,8 @@ class Gateway(Protocol):
     name: str
 
     def check(self, request: EligibilityRequest) -> CheckResult: ...
+
+    def lookup_mbi(self, request: EligibilityRequest, *, ssn: str = "", state: str = "") -> CheckResult: ...
 
 
 # The name docs/eligibility.md uses.
@@ -78,6 +82,15 @@ class X12Gateway:
             raise
         return accept(request, summary, raw)
 
+    def lookup_mbi(self, request: EligibilityRequest, *, ssn: str = "", state: str = "") -> CheckResult:
+        # Our 270 has no loop for an SSN or an address, and raw-X12 lookups vary by clearinghouse.
+        raise never_sent(
+            EligibilityError(
+                "Finding an MBI needs the json or sandbox eligibility gateway; this one is x12. "
+                "Ask the person for their Medicare card."
+            )
+        )
+
 
 class JsonGateway:
     """A Stedi-style JSON eligibility API."""
@@ -89,13 +102,21 @@ class JsonGateway:
         self.api_key = settings.ELIGIBILITY_JSON_API_KEY if api_key is None else api_key
 
     def check(self, request: EligibilityRequest) -> CheckResult:
+        return self._ask(request, request_body(request, control_number=_control_number()))
+
+    def lookup_mbi(self, request: EligibilityRequest, *, ssn: str = "", state: str = "") -> CheckResult:
+        asked = mbi.lookup_request(request, ssn=ssn, state=state)
+        body = mbi.lookup_body(request_body(asked, control_number=_control_number()), ssn=ssn, state=state)
+        return self._ask(asked, body, ssn=ssn)
+
+    def _ask(self, request: EligibilityRequest, body: dict, *, ssn: str | None = None) -> CheckResult:
+        """Send `body`; a lookup's answer (`ssn` not None) is scrubbed of the SSN before it is read."""
         if not self.url:
             raise never_sent(
                 EligibilityError("ELIGIBILITY_JSON_URL is empty: the json gateway has nowhere to send the request.")
             )
         if not self.api_key:
             raise never_sent(EligibilityError("ELIGIBILITY_JSON_API_KEY is empty: the json gateway cannot sign in."))
-        body = request_body(request, control_number=f"{1 + secrets.randbelow(999_999_998):09d}")
         raw = post(
             self.url,
             json.dumps(body).encode("utf-8"),
@@ -103,6 +124,8 @@ class JsonGateway:
             timeout=configured_timeout(),
             what="eligibility API",
         )
+        if ssn is not None:
+            raw = mbi.scrub_answer(raw, ssn)
         try:
             data = json.loads(raw)
             summary = summary_from_json(data, gateway=self.name, checked_at=timezone.now())
@@ -114,6 +137,10 @@ class JsonGateway:
             exc.raw = raw
             raise
         return accept(request, summary, raw)
+
+
+def _control_number() -> str:
+    return f"{1 + secrets.randbelow(999_999_998):09d}"
 
 
 def accept(request: EligibilityRequest, summary: BenefitSummary, raw: str) -> CheckResult:

@@ -39,6 +39,10 @@ every service type it is asked:
   rows. With DEFAULT_SERVICE_TYPES (30 first), one request gets plan-level benefits only; one
   request per service type (the payer's `multiple_service_types` off) gets the member's whole
   scenario back, answer by answer.
+
+An MBI lookup (`lookup_mbi`) finds the people of `mbi.SANDBOX_PEOPLE` by date of birth (1950-01-01:
+1EG4TE5MK73, by state or SSN; 1948-06-30: 2NC8W49KD26, by SSN only) and answers AAA 75 for anyone
+else, in a 271 read like any other. The SSN goes nowhere in it.
 """
 
 import datetime as dt
@@ -48,10 +52,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from django.conf import settings
+from django.utils import timezone
 
-from .gateways import X12Gateway
+from .gateways import X12Gateway, accept
+from .mbi import lookup_request, sandbox_inquiry, sandbox_mbi
+from .summary import CheckResult, EligibilityRequest
 from .x12 import Composite, Writer
 from .x270 import DEPENDENT_RELATIONSHIPS, Inquiry, read_270
+from .x271 import read_271
 
 SANDBOX_MEMBERS: dict[str, str] = {
     "LNT100001": "Active, full behavioural-health benefits in and out of network (deductibles, copays, "
@@ -82,6 +90,15 @@ class SandboxGateway(X12Gateway):
 
     def __init__(self):
         super().__init__(transport=SandboxPayer())
+
+    def lookup_mbi(self, request: EligibilityRequest, *, ssn: str = "", state: str = "") -> CheckResult:
+        asked = lookup_request(request, ssn=ssn, state=state)
+        found = sandbox_mbi(asked, ssn=ssn)
+        # Straight to the payer's reading of the request (our 270 always carries a member id, and a
+        # lookup has none); Medicare answers a real 271, under the MBI it found.
+        inquiry = sandbox_inquiry(asked, found=found, originator_id=settings.ELIGIBILITY_X12_ORIGINATOR_ID)
+        raw = build_271(inquiry, DEFAULT if found else Scenario(rejection="75"))
+        return accept(asked, read_271(raw, gateway=self.name, checked_at=timezone.now()), raw)
 
 
 class SandboxPayer:
