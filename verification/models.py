@@ -30,6 +30,7 @@ from .eligibility import (
 )
 from .insurances import Plan, SecondInsurance, Which
 from .payers import Payer
+from .rechecks import DueForRecheck
 from .rounds import EligibilityRound, RoundReason
 from .stays import TypicalStay  # noqa: F401  (a model: Django finds it here)
 
@@ -54,7 +55,7 @@ class Outcome(models.TextChoices):
     NOT_COVERED = "not_covered", "Not covered"
 
 
-class VerificationQuerySet(models.QuerySet):
+class VerificationQuerySet(DueForRecheck, models.QuerySet):
     def with_lead(self):
         return self.select_related("lead", "payer")
 
@@ -252,6 +253,10 @@ class VerificationRequest(models.Model):
             self.set_status(self.Status.NEEDS_REVIEW)
             return None
         round = EligibilityRound.objects.create(verification=self, reason=reason, requested_by=by)
+        # A request staff verified stays verified through a re-check that finds nothing changed
+        # (a change sends it back to review: reverification.act_on_changes).
+        if not (reason != RoundReason.SUBMITTED and self.status == self.Status.VERIFIED):
+            self.set_status(self.Status.CHECKING)
         EligibilityCheck.objects.bulk_create(
             EligibilityCheck(
                 verification=self,
@@ -263,7 +268,6 @@ class VerificationRequest(models.Model):
             for plan in plans
             for service_types in plan.service_type_requests()
         )
-        self.set_status(self.Status.CHECKING)
         transaction.on_commit(lambda: nudge(EligibilityCheck))
         return round
 
@@ -394,6 +398,8 @@ class EligibilityCheck(Delivery):
         verification = self.verification
         if verification.status == VerificationRequest.Status.CHECKING:
             verification.set_status(VerificationRequest.Status.NEEDS_REVIEW)
+        if self.round_id:
+            self.round.finish()
 
     def record(self, summary, *, raw: str = "") -> None:
         with transaction.atomic():
@@ -411,6 +417,8 @@ class EligibilityCheck(Delivery):
                 verification.set_status(
                     VerificationRequest.Status.NEEDS_INFO if needs_info else VerificationRequest.Status.NEEDS_REVIEW
                 )
+            if self.round_id:
+                self.round.finish()
 
 
 def build_request(
