@@ -147,6 +147,7 @@ def test_it_alerts_the_worker_when_a_recheck_before_the_admission_finds_the_cove
     panel = lead_page.split("Admission", 1)[1]
     assert f"Changed since the last check on {since}: Coverage ended on {ended:%m/%d/%Y}." in panel
     assert "Insurance re-checked before the admission: coverage ended" in lead_page
+    assert "Alert that the insurance changed emailed to avery" in lead_page
 
 
 @pytest.mark.django_db
