@@ -123,7 +123,8 @@ class EligibilityRound(models.Model):
         try:
             # A savepoint: a comparison that breaks must not undo the payer's answer being saved.
             with transaction.atomic():
-                locked = EligibilityRound.objects.select_for_update().select_related("verification__lead")
+                # Only the round's row: the request and lead rows are locked by other paths, in their order.
+                locked = EligibilityRound.objects.select_for_update(of=("self",)).select_related("verification__lead")
                 locked = locked.get(pk=self.pk)
                 if locked.compared_at is not None or not locked.finished:
                     return False
@@ -149,7 +150,11 @@ class EligibilityRound(models.Model):
         for earlier in EligibilityRound.objects.before(self).prefetch_related("checks"):
             summary = earlier.answer(which)
             if summary is not None:
-                answered = [c.finished_at for c in earlier.checks.all() if c.insurance == which and c.finished_at]
+                answered = [
+                    c.finished_at
+                    for c in earlier.checks.all()
+                    if c.insurance == which and c.status == EligibilityCheck.Status.SENT and c.finished_at
+                ]
                 found = (max(answered, default=earlier.created_at), summary)
                 break
         loose = (

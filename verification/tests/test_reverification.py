@@ -7,6 +7,7 @@ re-check is one whose member ID moves from LNT100001 (active) to LNT200001 (inac
 import datetime as dt
 import html as htmllib
 import io
+import json
 import re
 
 import pytest
@@ -19,6 +20,7 @@ from intake import channels
 from intake.consent import current_consent
 from intake.models import ConsentRevocation, Lead, LeadStatus, LevelOfCare, Notification
 from outbox.tests.helpers import deliver
+from verification.eligibility import BenefitSummary, CoverageStatus
 from verification.models import EligibilityCheck, Payer, VerificationRequest
 from verification.rounds import EligibilityRound, RoundReason
 from verification.tasks import reverify_upcoming_admissions
@@ -320,3 +322,25 @@ def test_the_commands_dry_run_sends_nothing_and_a_run_where_nothing_can_be_sent_
     with pytest.raises(CommandError, match="Nothing could be re-checked"):
         call_command("reverify_admissions", "--days", "5", stdout=io.StringIO())
     assert revoked.checks.count() == 1  # only the first check, long ago
+
+
+@pytest.mark.django_db
+def test_a_payers_answer_entered_after_a_call_is_the_one_a_recheck_is_compared_with(schedule, staff):
+    verification = schedule()
+    # Since the electronic check, Avery called the payer: the plan had lapsed.
+    lapsed = BenefitSummary(status=CoverageStatus.INACTIVE, payer_id="60054", payer_name="Aetna")
+    EligibilityCheck.objects.create(
+        verification=verification,
+        gateway="phone",
+        manual=True,
+        entered_by=staff["avery"],
+        status=EligibilityCheck.Status.SENT,
+        finished_at=timezone.now(),
+        coverage_status=lapsed.status,
+        summary_json=json.dumps(lapsed.to_dict()),
+    )
+
+    reverify_upcoming_admissions()
+    round = run_rechecks(verification)
+
+    assert round.headlines == ["coverage active again"]
