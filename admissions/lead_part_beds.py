@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from intake.extensions import Anonymised, LeadPart, TimelineEntry
 from intake.models import CLOSED_STATUSES, LeadStatus, Notification, lead_status_changed
 from intake.retention import blank
+from verification.reverification import admission_insurance
 
 from .models import Admission, VisitorReminder, WaitlistEntry
 
@@ -64,6 +65,8 @@ class BedsPart(LeadPart):
         return {
             "lead": lead,
             "admission": admission,
+            # Re-checking the insurance before the day, and what the last re-check found.
+            "insurance": admission_insurance(lead, admission) if admission and admission.is_held else None,
             "waitlist": [{"entry": entry, "place": entry.place_words()} for entry in entries],
             "may_schedule": lead.status in (LeadStatus.ACCEPTED, LeadStatus.WAITLISTED) and admission is None,
             "leave_reasons": WaitlistEntry.LeaveReason.choices,

@@ -68,6 +68,8 @@ WORK_ALERTS = {
     "hold_released": "A bed hold expired and the bed was given back",
     "text_received": "The person sent a text: read it on the lead",
     "text_failed": "A text to the person was not delivered: try another way",
+    "insurance_changed": "Insurance changed before the admission",
+    "insurance_rechecked": "Insurance changed since the last check",
 }
 
 

@@ -5,7 +5,10 @@ the photos, and the staff lead page shows its requests and their Part 2 warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.urls import reverse
+
 from intake.extensions import Anonymised, LeadPart, TimelineEntry
+from intake.models import Notification
 from intake.retention import blank
 
 from . import cards, queue_results
@@ -13,7 +16,7 @@ from .eligibility import BenefitSummary, CoverageStatus
 from .insurances import SecondInsurance, Which
 from .models import EligibilityCheck, VerificationRequest
 from .requests_sent import ANSWERS
-from .rounds import EligibilityRound
+from .rounds import EligibilityRound, RoundReason
 
 
 class Verifications(LeadPart):
@@ -69,7 +72,7 @@ class Verifications(LeadPart):
         entries = []
         verifications = lead.verifications.select_related(
             "payer", "verified_by", "second_insurance__payer"
-        ).prefetch_related("checks__entered_by", "rounds__checks")
+        ).prefetch_related("checks__entered_by", "rounds__checks", "rounds__requested_by")
         for verification in verifications:
             # A person with two plans: each answer names its own plan's payer (no query: joined above).
             second = getattr(verification, "second_insurance", None)
@@ -83,10 +86,46 @@ class Verifications(LeadPart):
             for round in verification.rounds.all():
                 for which in dict.fromkeys(check.insurance for check in round.checks.all()):
                     entries += _round_entries(round, which, payers.get(which, "the insurer"))
+            entries += _rechecks(verification)
             if verification.verified_at:
                 what = f"Insurance marked verified: {verification.get_outcome_display().lower() or 'verified'}"
                 entries.append(TimelineEntry("part", verification.verified_at, what, verification.verified_by))
         return entries
+
+    def alert_link(self, notification) -> str:
+        """An alert that a re-check found a change opens the benefits workspace that shows it."""
+        if notification.kind not in (Notification.Kind.INSURANCE_CHANGED, Notification.Kind.INSURANCE_RECHECKED):
+            return ""
+        latest = EligibilityRound.objects.filter(verification__lead=notification.lead_id).compared()
+        verification_id = latest.values_list("verification_id", flat=True).first()
+        return reverse("verification:workspace", args=[verification_id]) if verification_id else ""
+
+
+# How a re-check is named on the timeline, by why it was asked.
+RECHECKED = {
+    RoundReason.BEFORE_ADMISSION: "Insurance re-checked before the admission",
+    RoundReason.ON_DEMAND: "Insurance checked again",
+}
+
+
+def _rechecks(verification: VerificationRequest) -> list[TimelineEntry]:
+    """Each re-check once compared: what changed, by kind (the figures and plan names are in the
+    line's text, shown only on the audited lead page), or that nothing did; and a re-check the
+    person's consent did not allow, with why."""
+    entries = []
+    for round in verification.rounds.all():
+        if round.compared_at is None:
+            continue
+        if round.not_sent:
+            what = "Insurance not re-checked before the admission: the person's consent does not allow it"
+            entries.append(TimelineEntry("part", round.compared_at, what, text=round.not_sent, item=round))
+            continue
+        changes = round.change_list
+        found = "; ".join(round.headlines) if changes else "nothing changed"
+        what = f"{RECHECKED.get(round.reason, 'Insurance checked again')}: {found}"
+        text = " ".join(change.text for change in changes)
+        entries.append(TimelineEntry("part", round.compared_at, what, round.requested_by, text, round))
+    return entries
 
 
 def _check_entries(check: EligibilityCheck, payer: str) -> list[TimelineEntry]:

@@ -31,6 +31,7 @@ from .eligibility import (
 )
 from .insurances import Plan, SecondInsurance, Which
 from .payers import Payer
+from .rechecks import DueForRecheck
 from .rounds import EligibilityRound, RoundReason
 from .stays import TypicalStay  # noqa: F401  (a model: Django finds it here)
 
@@ -55,7 +56,7 @@ class Outcome(models.TextChoices):
     NOT_COVERED = "not_covered", "Not covered"
 
 
-class VerificationQuerySet(models.QuerySet):
+class VerificationQuerySet(DueForRecheck, models.QuerySet):
     def with_lead(self):
         return self.select_related("lead", "payer")
 
@@ -267,6 +268,10 @@ class VerificationRequest(models.Model):
             self.set_status(self.Status.NEEDS_REVIEW)
             return None
         round = EligibilityRound.objects.create(verification=self, reason=reason, requested_by=by)
+        # A request staff verified stays verified through a re-check that finds nothing changed
+        # (a change sends it back to review: reverification.act_on_changes).
+        if not (reason != RoundReason.SUBMITTED and self.status == self.Status.VERIFIED):
+            self.set_status(self.Status.CHECKING)
         EligibilityCheck.objects.bulk_create(
             EligibilityCheck(
                 verification=self,
@@ -278,7 +283,6 @@ class VerificationRequest(models.Model):
             for plan in plans
             for service_types in plan.service_type_requests()
         )
-        self.set_status(self.Status.CHECKING)
         transaction.on_commit(lambda: nudge(EligibilityCheck))
         return round
 
@@ -419,7 +423,9 @@ class EligibilityCheck(Delivery):
 
     def given_up(self) -> None:
         if self.round_id is not None:
+            # The request moves on once the whole round has finished; a re-check is then compared.
             self.round.settle()
+            self.round.finish()
             return
         verification = self.verification
         if verification.status == VerificationRequest.Status.CHECKING:
@@ -437,6 +443,7 @@ class EligibilityCheck(Delivery):
             self.save()
             if self.round_id is not None:
                 self.round.settle()
+                self.round.finish()
                 return
             verification = self.verification
             if verification.status in (VerificationRequest.Status.SUBMITTED, VerificationRequest.Status.CHECKING):

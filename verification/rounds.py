@@ -6,14 +6,21 @@ that does not (`insurances.Plan.service_type_requests`). Why it was asked (the v
 staff, the days before an admission) stays on the round, and so does what a re-check found changed.
 """
 
+import json
+import logging
+
 from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
 
+from config.crash import crash_report
 from intake.crypto import EncryptedTextField
 
+from .changes import Change, headlines
 from .eligibility import BenefitSummary, CoverageStatus
 from .eligibility.merge import merge_summaries
+
+log = logging.getLogger(__name__)
 
 
 class RoundReason(models.TextChoices):
@@ -22,9 +29,22 @@ class RoundReason(models.TextChoices):
     BEFORE_ADMISSION = "before_admission", "Re-checked before the admission"
 
 
+# Rounds compared with the answer before them when they finish (`EligibilityRound.finish`).
+RECHECKS = (RoundReason.ON_DEMAND, RoundReason.BEFORE_ADMISSION)
+
+
 class EligibilityRoundQuerySet(models.QuerySet):
     def latest_first(self):
         return self.order_by("-created_at", "-pk")
+
+    def compared(self):
+        """Re-checks that have been compared with the answer before them, latest first."""
+        return self.filter(compared_at__isnull=False).latest_first()
+
+    def before(self, round: "EligibilityRound"):
+        """The rounds of the same request sent before `round`."""
+        earlier = models.Q(created_at__lt=round.created_at) | models.Q(created_at=round.created_at, pk__lt=round.pk)
+        return self.filter(earlier, verification_id=round.verification_id).latest_first()
 
 
 class EligibilityRound(models.Model):
@@ -38,6 +58,12 @@ class EligibilityRound(models.Model):
     # when, and what changed, in words for the worker (plan names and figures: encrypted).
     compared_at = models.DateTimeField(null=True, blank=True)
     changes = EncryptedTextField(blank=True)
+    # When the answer it was compared with came ("changed since the last check on ...").
+    previous_answer_at = models.DateTimeField(null=True, blank=True)
+    # A re-check before an admission that the person's Part 2 consent did not allow: why nothing
+    # was sent (words for staff, naming no PHI). The round has no checks; it stands so that the
+    # re-check is not tried, and noted on the timeline, every hour until the admission.
+    not_sent = models.CharField(max_length=300, blank=True)
 
     objects = EligibilityRoundQuerySet.as_manager()
 
@@ -95,3 +121,77 @@ class EligibilityRound(models.Model):
             answers = [self.answer(which) for which in plans]
             rejected = any(answer is not None and answer.status == CoverageStatus.REJECTED for answer in answers)
             verification.set_status(verification.Status.NEEDS_INFO if rejected else verification.Status.NEEDS_REVIEW)
+
+    @property
+    def change_list(self) -> list[Change]:
+        """What the re-check found changed (empty: nothing, or not compared yet)."""
+        return [Change.from_dict(item) for item in json.loads(self.changes)] if self.changes else []
+
+    @property
+    def headlines(self) -> list[str]:
+        """The kinds of change found, in words that name no PHI ("coverage ended")."""
+        return headlines(self.change_list)
+
+    def finish(self) -> bool:
+        """Called by each check of the round as it finishes (answered or given up). Once all have,
+        a re-check is compared with the answer before it, once: what changed is kept on the round,
+        shown on the workspace and the lead's timeline, and the lead's worker is alerted.
+
+        Checks of one round finish on several workers at once; the round's row lock makes them
+        take turns, and each one reads the others' outcomes only after the lock is its own, so the
+        last to finish always sees the round finished. True when this call compared."""
+        if self.reason not in RECHECKS:
+            return False
+        from .reverification import act_on_changes, compare
+
+        try:
+            # A savepoint: a comparison that breaks must not undo the payer's answer being saved.
+            with transaction.atomic():
+                # Only the round's row: the request and lead rows are locked by other paths, in their order.
+                locked = EligibilityRound.objects.select_for_update(of=("self",)).select_related("verification__lead")
+                locked = locked.get(pk=self.pk)
+                if locked.compared_at is not None or not locked.finished:
+                    return False
+                changes, since = compare(locked)
+                locked.changes = json.dumps([change.to_dict() for change in changes]) if changes else ""
+                locked.previous_answer_at, locked.compared_at = since, timezone.now()
+                locked.save(update_fields=["changes", "previous_answer_at", "compared_at"])
+                if changes:
+                    act_on_changes(locked)
+        except Exception as exc:  # noqa: BLE001 - logged by id; the answer itself is kept
+            log.error("Eligibility round %s was not compared: %s", self.pk, crash_report(exc))
+            return False
+        self.changes, self.previous_answer_at, self.compared_at = locked.changes, since, locked.compared_at
+        return True
+
+    def previous_answer(self, which: str):
+        """(when, BenefitSummary) of the last answer about plan `which` before this round: an
+        earlier round's, or a check outside any round (entered after a call to the payer, or sent
+        before checks came in rounds), whichever came last. None when there was none."""
+        from .models import EligibilityCheck
+
+        found = None
+        for earlier in EligibilityRound.objects.before(self).prefetch_related("checks"):
+            summary = earlier.answer(which)
+            if summary is not None:
+                answered = [
+                    c.finished_at
+                    for c in earlier.checks.all()
+                    if c.insurance == which and c.status == EligibilityCheck.Status.SENT and c.finished_at
+                ]
+                found = (max(answered, default=earlier.created_at), summary)
+                break
+        loose = (
+            EligibilityCheck.objects.filter(
+                verification_id=self.verification_id,
+                round__isnull=True,
+                insurance=which,
+                status=EligibilityCheck.Status.SENT,
+                finished_at__lt=self.created_at,
+            )
+            .order_by("-finished_at", "-pk")
+            .first()
+        )
+        if loose is not None and loose.summary is not None and (found is None or loose.finished_at > found[0]):
+            found = (loose.finished_at, loose.summary)
+        return found

@@ -4,7 +4,7 @@ import logging
 
 from celery import shared_task
 
-from . import cards
+from . import cards, reverification
 
 log = logging.getLogger(__name__)
 
@@ -16,3 +16,13 @@ def purge_held_card_photos() -> int:
     if count:
         log.info("Purged %s unused held card photos", count)
     return count
+
+
+@shared_task
+def reverify_upcoming_admissions() -> dict[str, int]:
+    """Hourly: check the insurance of each admission coming up within REVERIFY_DAYS_BEFORE_ADMISSION
+    days again, once per admission (verification.reverification)."""
+    counts = reverification.reverify_upcoming()
+    if any(counts.values()):
+        log.info("Re-checks before admissions: %s", counts)
+    return counts

@@ -188,6 +188,8 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
         "estimate_caveat": CAVEAT,
         "card_sides": [(side, label) for side, label in CARD_SIDES if getattr(verification, f"card_{side}")],
         "refusal": verification.disclosure_refusal(),
+        # The last re-check compared with the answer before it (what changed shows at the top).
+        "recheck": verification.rounds.compared().exclude(not_sent__gt="").first(),
         "running": any(check.running for check in checks),
         "manual_form": forms.get("manual_form") or ManualCheckForm(plans=[one.plan for one in answers]),
         "verify_form": forms.get("verify_form") or VerifyForm(initial={"outcome": verification.outcome or None}),
@@ -212,16 +214,22 @@ def check_status(request: HttpRequest, verification_id: int) -> JsonResponse:
 @_for_whoever_works_the_lead
 def rerun(request: HttpRequest, verification_id: int) -> HttpResponse:
     verification = _verification_or_404(verification_id)
+    # The admission panel's "Re-check insurance" comes back to the lead page it was pressed on.
+    back = verification.lead if request.POST.get("back") == "lead" else verification
     try:
         round = verification.start_check(reason=RoundReason.ON_DEMAND, by=request.user)
     except DisclosureRefused as refusal:
         messages.error(request, f"Nothing was sent to the payer. {refusal}")
-        return redirect(verification)
+        return redirect(back)
     if round is None:
         messages.warning(request, "This insurer has no electronic eligibility; call them and enter what they say.")
-    else:
+    elif back is verification:
         messages.success(request, "Checking again with the payer. This page shows the answer when it comes.")
-    return redirect(verification)
+    else:
+        messages.success(
+            request, "Checking the insurance again. What changed since the last check shows here when the answer comes."
+        )
+    return redirect(back)
 
 
 @sensitive_post_parameters("ssn")

@@ -163,6 +163,10 @@ class Notification(Delivery):
         # Texting with the person (written by the texting app; words in intake.channels.WORK_ALERTS).
         TEXT_RECEIVED = "text_received", "A text from the person"
         TEXT_FAILED = "text_failed", "A text to the person was not delivered"
+        # A re-check of the person's insurance found a change (written by the verification app;
+        # words in intake.channels.WORK_ALERTS): before their admission, or asked for by staff.
+        INSURANCE_CHANGED = "insurance_changed", "Insurance changed before the admission"
+        INSURANCE_RECHECKED = "insurance_rechecked", "Insurance changed at a re-check"
 
     Channel = Channel
 

@@ -28,6 +28,8 @@ ALERT_NAMES = {
     Notification.Kind.REPEAT_REQUEST: "Repeat-request alert",
     Notification.Kind.ESCALATION: "Alert that nobody called in time",
     Notification.Kind.FOLLOW_UP_DUE: "Follow-up reminder",
+    Notification.Kind.INSURANCE_CHANGED: "Alert that the insurance changed",
+    Notification.Kind.INSURANCE_RECHECKED: "Alert that the insurance changed",
 }
 ALERT_OUTCOMES = {
     Notification.Status.PENDING: "waiting to be sent",
