@@ -13,7 +13,7 @@ class HandoffConfig(AppConfig):
         from intake.apps import own_fields, phi_fields
         from intake.extensions import register
 
-        from . import demo, receivers  # noqa: F401  (their receivers connect on import)
+        from . import checks, demo, receivers  # noqa: F401  (they register on import)
         from .lead_part import ClinicalRecord
         from .models import HandoffConsent, RecordExport
 

@@ -55,6 +55,6 @@ class ClinicalRecord(LeadPart):
         for export in RecordExport.objects.filter(lead=lead).select_related("requested_by"):
             at = export.finished_at or export.created_at
             how, status = export.get_how_display().lower(), export.get_status_display().lower()
-            what = f"Record for the clinical record {export.reference}: {how}, {status}"
+            what = f"Record for the clinical record, {export.reference} ({how}): {status}"
             entries.append(TimelineEntry("part", at, what, export.requested_by, text=export.last_error, item=export))
         return entries

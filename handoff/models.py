@@ -22,6 +22,8 @@ from intake.models import ConsentRevocation, Disclosure, LeadStatus
 from outbox.broker import nudge
 from outbox.models import ClosableStatus, Delivery, DeliveryQuerySet, PermanentFailure
 
+from .transport import ExportError
+
 log = logging.getLogger(__name__)
 
 PURPOSE = "Continuity of care: the record of admission in the clinical record"
@@ -239,7 +241,7 @@ class RecordExport(Delivery):
         return {"lead_id": self.lead_id}
 
     def perform(self, context) -> None:
-        from . import sending  # the bundle and the wire: they import this module
+        from . import sending  # here, not at the top: it builds on this module's models
 
         if refusal := export_refusal(self.lead):
             # Asked again here, not only when queued: a revocation may have come in since.
@@ -253,15 +255,11 @@ class RecordExport(Delivery):
         sending.send(self)
 
     def is_permanent(self, exc: Exception) -> bool:
-        from .transport import ExportError
-
         if isinstance(exc, ExportError):
             return exc.permanent
         return isinstance(exc, PermanentFailure | ImproperlyConfigured)
 
     def describe_failure(self, exc: Exception) -> str:
-        from .transport import ExportError
-
         if isinstance(exc, ExportError | PermanentFailure | ImproperlyConfigured):
             return str(exc)[:300]
         return "The export stopped on an unexpected error; it has been logged for the developers."

@@ -13,6 +13,7 @@ from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from handoff import bundle as bundles
+from handoff.checks import export_signed
 from handoff.models import RecordExport
 from intake.models import Disclosure, LeadStatus, LevelOfCare, OutcomeFacts
 from outbox.models import ClosableStatus
@@ -158,3 +159,10 @@ def test_it_keeps_no_copy_of_what_it_sent_only_counts_and_a_digest(staff, fhir_s
 
     stored = json.dumps([list(row.values()) for row in RecordExport.objects.values()], default=str)
     assert not any(value in stored for value in PHI)
+
+
+def test_an_address_without_a_signing_key_is_an_error_at_start_up(settings):
+    settings.FHIR_EXPORT_URL, settings.FHIR_EXPORT_SIGNING_KEY = "https://ehr.example/fhir", ""
+    assert [error.id for error in export_signed(None)] == ["handoff.E001"]
+    settings.FHIR_EXPORT_SIGNING_KEY = "shared"
+    assert export_signed(None) == []
