@@ -19,6 +19,7 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("staff/", include("intake.staff_urls")),
     path("staff/", include("admissions.urls")),
+    path("staff/", include("handoff.urls")),
 ]
 
 # The visitor side: English at today's addresses, Spanish under /es/ (config.language). The staff pages

@@ -6,8 +6,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from admissions.demo_screens import DEMO_SCREENS
 from admissions.models import ClinicalDecision, PhoneScreen
 from intake.models import Lead, LeadStatus, is_clinician
+
+DEMO_NAMES = {name for name, *_ in DEMO_SCREENS}
 
 
 @pytest.mark.django_db
@@ -18,11 +21,13 @@ def test_it_seeds_a_clinician_and_three_screened_leads_once(settings):
     call_command("seed_demo", stdout=io.StringIO())
     assert is_clinician(User.objects.get(username="clinician"))
     assert "user: clinician  TOTP key:" in out.getvalue()
-    assert PhoneScreen.objects.count() == 3
+    # Other apps' demo leads may carry screens of their own (the hand-off's admitted person): these three are ours.
+    ours = [screen for screen in PhoneScreen.objects.select_related("lead") if screen.lead.name in DEMO_NAMES]
+    assert len(ours) == 3
     # Intake's own fortnight of demo leads is still made beside them.
     assert Lead.objects.count() > 3
 
-    statuses = {screen.lead.name: screen.lead.status for screen in PhoneScreen.objects.select_related("lead")}
+    statuses = {screen.lead.name: screen.lead.status for screen in ours}
     assert statuses == {
         "Lee Harmon": LeadStatus.AWAITING_REVIEW,
         "Rowan Ellis": LeadStatus.ACCEPTED,
