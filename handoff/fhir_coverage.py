@@ -84,10 +84,14 @@ def _payer(plan) -> dict:
 
 def benefits(entries: Entries, record, plan, coverage_url: str, patient_url: str) -> str | None:
     """The latest answer about this plan, or None when there is none (or retention removed it)."""
+    # `check`: the plan's current answer (verification.answers.Answer): one check, or the merged
+    # answers to a round's requests.
     check, summary = record.answers.get(plan.which), record.summary_of(plan.which)
     if check is None or summary is None:
         return None
-    answered = summary.checked_at or check.finished_at or check.created_at
+    answered = summary.checked_at or check.answered_at
+    first = check.checks[0] if check.checks else None
+    inquiry = summary.trace_number or (first.trace_number if first else "") or f"check-{first.pk if first else 0}"
     rejected = summary.status in (CoverageStatus.REJECTED, CoverageStatus.ERROR)
     resource = {
         "resourceType": "CoverageEligibilityResponse",
@@ -96,7 +100,7 @@ def benefits(entries: Entries, record, plan, coverage_url: str, patient_url: str
         "patient": ref(patient_url),
         "created": answered.isoformat(),
         "request": {
-            "identifier": identifier(check.trace_number or f"check-{check.pk}", f"{site()}/ids/eligibility-inquiry"),
+            "identifier": identifier(inquiry, f"{site()}/ids/eligibility-inquiry"),
             "display": "Eligibility inquiry (X12 270/271)" if not check.manual else "Entered after a call to the payer",
         },
         "insurer": {"display": plan.payer_name or summary.payer_name or "Insurer not named"},

@@ -78,11 +78,15 @@ def answer(verification: VerificationRequest, which: str = Which.FIRST) -> Eligi
 
 
 def insured(lead: Lead, *, second: bool = False, photos: bool = False) -> VerificationRequest:
-    """Maya's insurance request with her Part 2 consent naming Aetna, answered by the sandbox
-    (full benefits); `second`: her father's plan too, on which she is his child; `photos`: her card."""
+    """Maya's insurance request with her Part 2 consent naming Aetna (and Cigna with `second`),
+    answered by the sandbox (full benefits); `second`: her father's plan too, on which she is his
+    child; `photos`: her card."""
     request = lead.requests.get()
     Part2Consent.objects.record(
-        request, version="verification-part2-2026-11-30", patient="Maya Okonkwo", recipients=["Aetna"]
+        request,
+        version="verification-part2-2026-11-30",
+        patient="Maya Okonkwo",
+        recipients=["Aetna", "Cigna"] if second else ["Aetna"],
     )
     verification = VerificationRequest.objects.create(
         lead=lead,
@@ -91,7 +95,9 @@ def insured(lead: Lead, *, second: bool = False, photos: bool = False) -> Verifi
         last_name="Okonkwo",
         date_of_birth=dt.date(1991, 3, 14),
         payer=payer(),
-        member_id="LNT100001",
+        # With a second plan, the sandbox members whose answers say which pays first: hers (LNT600002)
+        # names her father's as secondary, his (LNT600001) names hers as primary.
+        member_id="LNT600002" if second else "LNT100001",
         group_number="GRP-7741",
         card_front=cards.store(cards.CleanImage(jpeg(), 320, 200)) if photos else "",
         card_back=cards.store(cards.CleanImage(jpeg((200, 40, 40)), 320, 200)) if photos else "",
@@ -101,7 +107,7 @@ def insured(lead: Lead, *, second: bool = False, photos: bool = False) -> Verifi
         SecondInsurance.objects.create(
             verification=verification,
             payer=payer("Cigna", "62308"),
-            member_id="LNT100001",
+            member_id="LNT600001",
             group_number="CG-19",
             relationship="child",
             subscriber_first_name="Chidi",

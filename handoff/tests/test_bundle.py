@@ -75,7 +75,7 @@ def test_it_points_each_coverage_at_the_person_its_holder_and_its_benefits(staff
     own, fathers = resources(made, "Coverage")
     (holder,) = resources(made, "RelatedPerson")
     assert own["beneficiary"]["reference"] == own["subscriber"]["reference"] == patient_url
-    assert own["subscriberId"] == "LNT100001" and own["class"][0]["value"] == "GRP-7741" and own["order"] == 1
+    assert own["subscriberId"] == "LNT600002" and own["class"][0]["value"] == "GRP-7741" and own["order"] == 1
     assert fathers["subscriber"]["reference"] == url_of(made, holder) and fathers["order"] == 2
     assert fathers["relationship"]["coding"][0]["code"] == "child"
     assert holder["name"][0]["text"] == "Chidi Okonkwo"
@@ -101,7 +101,7 @@ def test_it_carries_the_consents_the_screen_and_the_card_photos(staff):
     assert ours["provision"]["actor"][0]["reference"]["display"] == settings.FHIR_EXPORT_RECIPIENT
     assert ours["provision"]["period"]["end"] == HandoffConsent.objects.get().expires_on.isoformat()
     assert ours["policyRule"]["coding"][0]["code"] == "42CFRPart2"
-    assert [actor["reference"]["display"] for actor in visitors["provision"]["actor"]] == ["Aetna"]
+    assert [actor["reference"]["display"] for actor in visitors["provision"]["actor"]] == ["Aetna", "Cigna"]
     (screen,) = resources(made, "QuestionnaireResponse")
     assert screen["subject"]["reference"] == patient_url and screen["status"] == "completed"
     questions = {item["linkId"]: item for group in screen["item"] for item in group["item"]}

@@ -22,7 +22,18 @@ from .helpers import admitted_lead, consent, everything
 
 pytestmark = pytest.mark.django_db
 
-PHI = ["Okonkwo", "Maya", "LNT100001", "GRP-7741", "1991-03-14", "+16465550173", "maya.okonkwo@example.com", "Chidi"]
+PHI = [
+    "Okonkwo",
+    "Maya",
+    "LNT100001",
+    "LNT600001",
+    "LNT600002",
+    "GRP-7741",
+    "1991-03-14",
+    "+16465550173",
+    "maya.okonkwo@example.com",
+    "Chidi",
+]
 
 
 def due_now() -> None:
