@@ -49,6 +49,8 @@ class Verifications(LeadPart):
             one.update(card_front="", card_back="")
             done.details["eligibility_checks"] += blank(verification.checks.all())
             done.details["second_insurances"] += blank(SecondInsurance.objects.filter(verification=verification))
+            # What a re-check found changed names plans and figures.
+            blank(verification.rounds.all())
         done.details.update(verification=done.records, card_files=done.files)
         return done
 

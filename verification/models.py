@@ -217,7 +217,7 @@ class VerificationRequest(models.Model):
             if data.get("has_second_insurance"):
                 SecondInsurance.objects.create(
                     verification=request,
-                    payer=data.get("second_payer") or None,
+                    payer=data["second_payer"].in_state(state) if data.get("second_payer") else None,
                     payer_other=data.get("second_payer_other") or "",
                     member_id=data["second_member_id"],
                     group_number=data.get("second_group_number") or "",

@@ -47,10 +47,12 @@ def queue_results(lead_ids: list[int]) -> dict[int, Fact]:
     for a page of the queue, and one more only when a row shows a payer's rejection."""
     # The newest answer: a round's request that failed (or is still waiting) beside its answered
     # ones says nothing about coverage, as the workspace, which shows the latest answer, agrees.
+    # The first card's answer: a second plan's ("first" sorts before "second") is read on the workspace,
+    # beside which pays first; a parent's ended plan must not show the person's own active one as inactive.
     newest_check = (
         EligibilityCheck.objects.filter(verification=models.OuterRef("pk"))
         .exclude(coverage_status="")
-        .order_by("-created_at", "-pk")
+        .order_by("insurance", "-created_at", "-pk")
     )
     closed_last = models.Case(models.When(status=Status.CLOSED, then=1), default=0)
     # Every request of the page's leads (a lead has one or a few), best first, and the first of each

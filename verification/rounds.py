@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from config.crash import crash_report
 from intake.crypto import EncryptedTextField
+from intake.retention import REMOVED
 
 from .changes import Change, headlines
 from .eligibility import BenefitSummary, CoverageStatus
@@ -124,8 +125,10 @@ class EligibilityRound(models.Model):
 
     @property
     def change_list(self) -> list[Change]:
-        """What the re-check found changed (empty: nothing, or not compared yet)."""
-        return [Change.from_dict(item) for item in json.loads(self.changes)] if self.changes else []
+        """What the re-check found changed (empty: nothing, not compared yet, or removed by retention)."""
+        if not self.changes or self.changes == REMOVED:
+            return []
+        return [Change.from_dict(item) for item in json.loads(self.changes)]
 
     @property
     def headlines(self) -> list[str]:

@@ -13,6 +13,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .eligibility.mbi import mbi_fault, normalise_mbi
 from .form_fields import OTHER_PAYER, SOMEONE_ELSES, BirthDateField, MemberIdField
 from .models import Relationship
 
@@ -92,7 +93,8 @@ class SecondInsuranceMixin(forms.Form):
         self.second_payers = payers
         self.fields["second_payer"].choices = [
             ("", _("Choose the second insurer")),
-            *[(pk, payer.name) for pk, payer in payers.items()],
+            # As on the first card: a state's own Medicaid is reached through the Medicaid entry and the state.
+            *[(pk, payer.name) for pk, payer in payers.items() if not payer.one_states_medicaid],
             (OTHER_PAYER, _("My insurer isn't listed")),
         ]
 
@@ -144,7 +146,25 @@ class SecondInsuranceMixin(forms.Form):
             for name, message in SECOND_HOLDER:
                 if not data.get(name) and name not in self._errors:
                     self.add_error(name, message)
+        self._clean_second_medicare_or_medicaid(data)
         return data
+
+    def _clean_second_medicare_or_medicaid(self, data: dict) -> None:
+        """The first card's rules for a second card from Medicare (its number checked as one) or
+        Medicaid (the state, so the check goes to that state's own plan)."""
+        payer = data.get("second_payer")
+        if payer is None:
+            return
+        member_id = data.get("second_member_id") or ""
+        if payer.is_medicare and member_id and "second_member_id" not in self._errors:
+            member_id = data["second_member_id"] = normalise_mbi(member_id)
+            if mbi_fault(member_id):
+                self.add_error(
+                    "second_member_id",
+                    _("This is not a Medicare Number: it has 11 letters and numbers, like 1EG4-TE5-MK73."),
+                )
+        if payer.is_medicaid and not data.get("state") and "state" not in self._errors:
+            self.add_error("state", _("Choose the state of your Medicaid plan."))
 
     @staticmethod
     def _same_card_twice(data: dict) -> bool:

@@ -184,6 +184,8 @@ def _render_workspace(request, verification, status=200, **forms) -> HttpRespons
         "answer": chosen.answer,
         "latest": chosen.answer,
         "summary": chosen.summary,
+        # The first card's own answer, for the IDs shown under it (the estimate's may be the second plan's).
+        "first_summary": next((one.summary for one in answers if one.plan.which == Which.FIRST), None),
         "readout": next((one["readout"] for one in plan_answers if one["for_estimate"]), None),
         "estimate_caveat": CAVEAT,
         "card_sides": [(side, label) for side, label in CARD_SIDES if getattr(verification, f"card_{side}")],

@@ -344,3 +344,20 @@ def test_a_payers_answer_entered_after_a_call_is_the_one_a_recheck_is_compared_w
     round = run_rechecks(verification)
 
     assert round.headlines == ["coverage active again"]
+
+
+@pytest.mark.django_db
+def test_retention_removes_what_a_recheck_found_changed(schedule):
+    from verification.lead_part import Verifications
+
+    verification = schedule()
+    new_member_id(verification, "LNT200001")
+    reverify_upcoming_admissions()
+    round = run_rechecks(verification)
+    assert round.change_list  # the plan's end, with its dates, kept on the round
+
+    Verifications().anonymise(verification.lead)
+
+    round.refresh_from_db()
+    assert round.change_list == [] and "LNT" not in round.changes
+    assert Verifications().timeline(verification.lead) is not None  # the timeline still renders
