@@ -55,11 +55,18 @@ def _when(check) -> dt.datetime:
 def _from_rounds(verification, which: str) -> Answer | None:
     # The raw answers are not read here: not decrypted either.
     checks = Prefetch("checks", queryset=verification.checks.model.objects.defer("raw_payload"))
+    # A round still sending (a re-check fanned out over eight requests, half answered) gives way to
+    # the last finished one: staff, the estimate and the hand-off read a whole answer, never half of one.
+    partial = None
     for round in verification.rounds.prefetch_related(checks):  # the latest first
         answered = round.answered_checks(which)
-        if answered:
-            return Answer(round.answer(which), max(map(_when, answered)), answered, round)
-    return None
+        if not answered:
+            continue
+        answer = Answer(round.answer(which), max(map(_when, answered)), answered, round)
+        if round.finished:
+            return answer
+        partial = partial or answer
+    return partial
 
 
 def _outside_rounds(verification, which: str) -> Answer | None:
