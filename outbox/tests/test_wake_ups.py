@@ -60,7 +60,7 @@ def test_beats_safety_net_wakes_every_kind_even_with_a_wake_up_pending(staff, wa
 
     # The pending alert's own wake-up, then one per kind of delivery the project has.
     every_kind = ["admissions.estimateemail", "admissions.visitorreminder", "intake.notification"]
-    every_kind += ["texting.outgoingtext", "verification.eligibilitycheck"]
+    every_kind += ["handoff.recordexport", "texting.outgoingtext", "verification.eligibilitycheck"]
     assert sorted(wake_ups) == sorted([("intake.notification",)] + [(label,) for label in every_kind])
 
 
