@@ -133,7 +133,9 @@ def test_it_lets_a_phone_visitor_verify_insurance_with_a_card_photo(live_server,
     page.select_option("#id_payer", label="Aetna")
     page.fill("#id_member_id", "LNT100001")
     page.fill("#id_group_number", "GRP-7741")
-    expect(page.get_by_label("I am the policy holder")).to_be_checked()
+    expect(
+        page.get_by_label("I am the policy holder").first
+    ).to_be_checked()  # the first card's (the second card's, hidden, has the same words)
     # Only asked for when the policy is someone else's.
     expect(page.locator("#id_subscriber_first_name")).to_be_hidden()
     page.set_input_files("#id_card_front", {"name": "card.jpg", "mimeType": "image/jpeg", "buffer": card_jpeg()})
@@ -198,7 +200,7 @@ def test_it_shows_visitors_their_mistakes_next_to_the_fields_and_keeps_their_inp
     page.fill("#id_phone", "(646) 555-0173")
     page.select_option("#id_payer", label="Aetna")
     page.fill("#id_member_id", "LNT100001")
-    page.get_by_label("Spouse or partner of the policy holder").check()
+    page.get_by_label("Spouse or partner of the policy holder").first.check()
     expect(page.locator("#id_subscriber_first_name")).to_be_visible()
     page.check("#id_consent")
     page.get_by_role("button", name="Check my insurance").click()
@@ -215,7 +217,7 @@ def test_it_shows_visitors_their_mistakes_next_to_the_fields_and_keeps_their_inp
         expect(error).to_contain_text(message)
     expect(page.locator("#id_first_name")).to_have_value("Maya")
     expect(page.locator("#id_member_id")).to_have_value("LNT100001")
-    expect(page.get_by_label("Spouse or partner of the policy holder")).to_be_checked()
+    expect(page.get_by_label("Spouse or partner of the policy holder").first).to_be_checked()
     expect(page.locator("#id_consent")).to_be_checked()
     shot(page, "journey-mistakes-2-verify-errors")
     assert VerificationRequest.objects.count() == 0
