@@ -87,7 +87,9 @@ def test_it_runs_the_site_and_worker_on_embedded_defaults(embedded_env, tmp_path
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does
         try:
-            proc.wait(timeout=30)
+            # A warm shutdown lets a delivery run finish its batch (up to outbox.tasks.BUDGET, 30 s by
+            # default: the demo's checks, and the re-checks of its upcoming admissions, run at start).
+            proc.wait(timeout=75)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             # What the site and worker were doing when they would not stop.
