@@ -2,9 +2,11 @@
 
 import re
 
+from crispy_forms.layout import HTML, Div, Field
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 OTHER_PAYER = "other"
@@ -55,3 +57,19 @@ class MemberIdField(forms.CharField):
         if not _MEMBER_ID.match(normalised):
             raise ValidationError(_("Use only the letters and numbers printed on the card."))
         return normalised
+
+
+def policy_holder_section(prefix: str = "") -> Div:
+    """The policy holder's name and date of birth, shown when the policy is someone else's: the
+    same block for the first card (no prefix) and the second ("second_")."""
+    return Div(
+        HTML(format_html('<p class="small mb-2">{}</p>', SOMEONE_ELSES)),
+        HTML('{% include "verification/_eob_warning.html" %}'),
+        Div(
+            Div(f"{prefix}subscriber_first_name", css_class="col-sm-6"),
+            Div(f"{prefix}subscriber_last_name", css_class="col-sm-6"),
+            css_class="row",
+        ),
+        Field(f"{prefix}subscriber_date_of_birth"),
+        css_class=f"{prefix.replace('_', '-')}subscriber-section",
+    )

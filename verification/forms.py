@@ -13,7 +13,7 @@ from intake.models import BestTime
 
 from .disclosures import clearinghouse_clause
 from .eligibility.mbi import mbi_fault, normalise_mbi
-from .form_fields import OTHER_PAYER, SOMEONE_ELSES, BirthDateField, MemberIdField
+from .form_fields import OTHER_PAYER, BirthDateField, MemberIdField, policy_holder_section
 from .kept_photos import KEPT_PHOTO_TEMPLATE, CardPhotoField, KeptPhotosMixin
 from .models import InsurerContact, Payer, Relationship
 from .second_forms import SecondInsuranceMixin
@@ -200,17 +200,7 @@ class VerificationForm(SecondInsuranceMixin, KeptPhotosMixin, PublicForm):
                 Field("member_id"),
                 Field("group_number"),
                 Field("relationship"),
-                Div(
-                    HTML(format_html('<p class="small mb-2">{}</p>', SOMEONE_ELSES)),
-                    HTML('{% include "verification/_eob_warning.html" %}'),
-                    Div(
-                        Div("subscriber_first_name", css_class="col-sm-6"),
-                        Div("subscriber_last_name", css_class="col-sm-6"),
-                        css_class="row",
-                    ),
-                    Field("subscriber_date_of_birth"),
-                    css_class="subscriber-section",
-                ),
+                policy_holder_section(),
                 Field("card_front", template=KEPT_PHOTO_TEMPLATE),
                 Field("card_back", template=KEPT_PHOTO_TEMPLATE),
             ),

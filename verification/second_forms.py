@@ -8,13 +8,12 @@ see would block the form. The page shows and hides it with CSS alone (`:has`, in
 works without a script; a browser without `:has` simply shows it.
 """
 
-from crispy_forms.layout import HTML, Div, Field, Fieldset
+from crispy_forms.layout import Div, Field, Fieldset
 from django import forms
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from .eligibility.mbi import mbi_fault, normalise_mbi
-from .form_fields import OTHER_PAYER, SOMEONE_ELSES, BirthDateField, MemberIdField
+from .form_fields import OTHER_PAYER, BirthDateField, MemberIdField, policy_holder_section
 from .models import Relationship
 
 SECOND_FIELDS = (
@@ -108,17 +107,7 @@ class SecondInsuranceMixin(forms.Form):
                 Field("second_member_id"),
                 Field("second_group_number"),
                 Field("second_relationship"),
-                Div(
-                    HTML(format_html('<p class="small mb-2">{}</p>', SOMEONE_ELSES)),
-                    HTML('{% include "verification/_eob_warning.html" %}'),
-                    Div(
-                        Div("second_subscriber_first_name", css_class="col-sm-6"),
-                        Div("second_subscriber_last_name", css_class="col-sm-6"),
-                        css_class="row",
-                    ),
-                    Field("second_subscriber_date_of_birth"),
-                    css_class="second-subscriber-section",
-                ),
+                policy_holder_section("second_"),
                 css_class="second-insurance-section",
             ),
         )
